@@ -1,0 +1,60 @@
+# NEXUS — `make run` serves a seeded NEXUS on http://127.0.0.1:8000; `make test` runs every test.
+# Both install what they need first (Python venv, npm packages, Chromium for browser tests).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+FRONTEND_STAMP := frontend/dist/index.html
+
+.PHONY: setup run test test-python test-frontend bench stop clean chromium
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(FRONTEND_STAMP): frontend/node_modules/.installed $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
+	cd frontend && npm run build
+
+# The frontend is built when it exists (frontend/package.json); the API works without it.
+setup: $(VENV)/.installed
+	@if [ -f frontend/package.json ]; then $(MAKE) --no-print-directory $(FRONTEND_STAMP); fi
+
+# Debian's Chromium for the real-browser tests (Playwright's own browser download fails here).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for browser tests..."; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_nexus --if-empty
+	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
+	@echo "NEXUS is serving on http://$(HOST):$(PORT)/ (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) nexus_site.asgi:application
+
+test: setup chromium
+	$(MAKE) --no-print-directory test-frontend
+	$(MAKE) --no-print-directory test-python
+
+test-python: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-frontend:
+	@if [ -f frontend/package.json ]; then cd frontend && npm test; else echo "no frontend yet"; fi
+
+bench: setup
+	$(PY) -m bench $(BENCH_ARGS)
+
+# Stop the embedded PostgreSQL servers (development and test) left running for speed.
+stop:
+	-$(PY) -c "from pathlib import Path; from nexus_site.database import stop_embedded; [print('stopped', h) for h in (Path('.nexus'), Path('.nexus/test')) if stop_embedded(h.resolve())]"
+
+clean: stop
+	rm -rf .nexus/test frontend/dist

@@ -1,0 +1,2 @@
+"""Websocket routes (filled in by the realtime feature)."""
+websocket_urlpatterns = []

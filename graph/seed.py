@@ -1,0 +1,260 @@
+"""Loading mock_data/ (or any directory of the same shape) into the database.
+
+Validation happens first and completely, so a bad file writes nothing; every message names the
+file, the record and the field. Writing is one transaction. Rows go in with COPY: straight into
+the tables when they are empty, otherwise through a temporary staging table merged with
+``ON CONFLICT DO NOTHING`` — which is also what makes a second run a no-op.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from psycopg.types.json import Jsonb
+from tqdm import tqdm
+
+from graph.models import NODE_TYPES
+
+DEFAULT_DATA_DIR = settings.BASE_DIR / "mock_data"
+
+NODE_COLUMNS = (
+    "id", "type", "label", "division", "department", "team", "health", "size", "x", "y", "status",
+    "freshness_score", "half_life_days", "source_type", "source_id", "created_at", "updated_at", "extras",
+)
+EDGE_COLUMNS = ("id", "source", "target", "type", "weight", "animated", "extras")
+NODE_DEFAULTS = {"health": "green", "size": 1, "status": "active", "freshness_score": 1.0, "half_life_days": 14}
+PROGRESS_MIN_ROWS = 5_000  # show a progress bar only when a step is long enough to need one
+
+
+class SeedError(Exception):
+    """A bad input file: the message names the file, the record and the field."""
+
+
+@dataclass
+class SeedData:
+    nodes: list[dict]
+    edges: list[dict]
+    metadata: dict
+    alerts: dict | None
+    counts: dict = field(default_factory=dict)
+
+
+@dataclass
+class SeedResult:
+    nodes: int = 0
+    edges: int = 0
+    metadata: int = 0
+    immune_scans: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any((self.nodes, self.edges, self.metadata, self.immune_scans))
+
+
+# ── reading and validation ───────────────────────────────────────────────────
+
+def _read_json(path: Path):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SeedError(f"{path.name}: file not found in {path.parent}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SeedError(f"{path.name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+
+
+def _where(file: str, kind: str, index: int, record) -> str:
+    rid = record.get("id") if isinstance(record, dict) else None
+    return f"{file}: {kind}[{index}]" + (f" (id {rid!r})" if rid is not None else "")
+
+
+def _require_text(where: str, record: dict, name: str) -> str:
+    value = record.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise SeedError(f"{where}: field {name!r} is missing or empty")
+    return value
+
+
+def _number(where: str, record: dict, name: str, *, integer=False):
+    value = record.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not float(value).is_integer()):
+        raise SeedError(f"{where}: field {name!r} must be {'an integer' if integer else 'a number'}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def _validate_nodes(file: str, nodes, now: datetime) -> list[dict]:
+    if not isinstance(nodes, list):
+        raise SeedError(f"{file}: field 'nodes' must be a list")
+    seen: dict[str, int] = {}
+    rows = []
+    for i, record in enumerate(nodes):
+        where = _where(file, "nodes", i, record)
+        if not isinstance(record, dict):
+            raise SeedError(f"{where}: must be an object")
+        node_id = _require_text(where, record, "id")
+        if node_id in seen:
+            raise SeedError(f"{where}: field 'id': duplicate id (first used by nodes[{seen[node_id]}])")
+        seen[node_id] = i
+        node_type = record.get("type")
+        if node_type not in NODE_TYPES:
+            raise SeedError(f"{where}: field 'type': unknown node type {node_type!r} (expected one of {', '.join(NODE_TYPES)})")
+        _require_text(where, record, "label")
+        extras = record.get("extras", {})
+        if extras is not None and not isinstance(extras, dict):
+            raise SeedError(f"{where}: field 'extras' must be an object")
+        age = _number(where, record, "updated_days_ago") or 0.0
+        updated_at = now - timedelta(days=age)
+        row = {name: record.get(name, NODE_DEFAULTS.get(name)) for name in NODE_COLUMNS}
+        for name in ("size", "half_life_days"):
+            row[name] = _number(where, record, name, integer=True) if name in record else NODE_DEFAULTS[name]
+        for name in ("x", "y", "freshness_score"):
+            if name in record:
+                row[name] = _number(where, record, name)
+        row.update(created_at=updated_at, updated_at=updated_at, extras=extras or {})
+        rows.append(row)
+    return rows
+
+
+def _validate_edges(file: str, edges, node_ids: set[str]) -> list[dict]:
+    if not isinstance(edges, list):
+        raise SeedError(f"{file}: field 'edges' must be a list")
+    seen_ids: dict[str, int] = {}
+    seen_triples: dict[tuple, int] = {}
+    rows = []
+    for i, record in enumerate(edges):
+        where = _where(file, "edges", i, record)
+        if not isinstance(record, dict):
+            raise SeedError(f"{where}: must be an object")
+        edge_id = _require_text(where, record, "id")
+        if edge_id in seen_ids:
+            raise SeedError(f"{where}: field 'id': duplicate id (first used by edges[{seen_ids[edge_id]}])")
+        seen_ids[edge_id] = i
+        for end in ("source", "target"):
+            if _require_text(where, record, end) not in node_ids:
+                raise SeedError(f"{where}: field {end!r}: no node with id {record[end]!r}")
+        edge_type = _require_text(where, record, "type")
+        triple = (record["source"], record["target"], edge_type)
+        if triple in seen_triples:
+            raise SeedError(f"{where}: duplicate edge {triple} (same source, target and type as edges[{seen_triples[triple]}])")
+        seen_triples[triple] = i
+        extras = record.get("extras", {})
+        if extras is not None and not isinstance(extras, dict):
+            raise SeedError(f"{where}: field 'extras' must be an object")
+        rows.append({
+            "id": edge_id, "source": record["source"], "target": record["target"], "type": edge_type,
+            "weight": _number(where, record, "weight") if "weight" in record else 1.0,
+            "animated": bool(record.get("animated", False)), "extras": extras or {},
+        })
+    return rows
+
+
+def load_seed_data(data_dir: Path = DEFAULT_DATA_DIR, *, now: datetime | None = None) -> SeedData:
+    """Read and validate every file; raise SeedError on the first problem."""
+    now = now or datetime.now(timezone.utc)
+    graph = _read_json(data_dir / "graph.json")
+    if not isinstance(graph, dict):
+        raise SeedError("graph.json: must be an object with 'nodes' and 'edges'")
+    nodes = _validate_nodes("graph.json", graph.get("nodes"), now)
+    edges = _validate_edges("graph.json", graph.get("edges", []), {n["id"] for n in nodes})
+
+    hierarchy = _read_json(data_dir / "hierarchy.json")
+    if not isinstance(hierarchy, dict) or not isinstance(hierarchy.get("divisions"), list):
+        raise SeedError("hierarchy.json: field 'divisions' must be a list")
+
+    alerts = None
+    if (data_dir / "alerts.json").exists():
+        alerts = _read_json(data_dir / "alerts.json")
+        if not isinstance(alerts, dict) or not isinstance(alerts.get("alerts"), list):
+            raise SeedError("alerts.json: field 'alerts' must be a list")
+        for i, alert in enumerate(alerts["alerts"]):
+            where = _where("alerts.json", "alerts", i, alert)
+            if not isinstance(alert, dict):
+                raise SeedError(f"{where}: must be an object")
+            _require_text(where, alert, "agent")
+    return SeedData(nodes=nodes, edges=edges, metadata=hierarchy, alerts=alerts)
+
+
+# ── writing ──────────────────────────────────────────────────────────────────
+
+def _count(cursor, table: str) -> int:
+    cursor.execute(f"SELECT count(*) FROM {table}")
+    return cursor.fetchone()[0]
+
+
+def _copy_rows(cursor, table: str, columns: tuple, rows: list[dict], label: str) -> int:
+    """COPY rows into table (a real table when it is empty, else a staging table) and merge."""
+    if not rows:
+        return 0
+    direct = _count(cursor, table) == 0
+    target = table if direct else f"seed_{table}"
+    if not direct:
+        cursor.execute(f"CREATE TEMP TABLE {target} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+    column_list = ", ".join(columns)
+    pg_cursor = cursor.cursor  # the psycopg cursor under Django's wrapper
+    with tqdm(total=len(rows), desc=label, unit="rows", disable=len(rows) < PROGRESS_MIN_ROWS) as bar:
+        with pg_cursor.copy(f"COPY {target} ({column_list}) FROM STDIN") as copy:
+            for n, row in enumerate(rows, 1):
+                copy.write_row([Jsonb(row[c]) if c == "extras" else row[c] for c in columns])
+                if n % 10_000 == 0:
+                    bar.update(10_000)
+            bar.update(len(rows) % 10_000)
+    if direct:
+        return len(rows)
+    cursor.execute(
+        f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {target} ON CONFLICT DO NOTHING"
+    )
+    return cursor.rowcount
+
+
+def _seed_immune_scan(cursor, alerts: dict) -> int:
+    from insights.models import ImmuneScan
+
+    if ImmuneScan.objects.exists():
+        return 0
+    by_agent: dict[str, dict] = {}
+    for alert in alerts["alerts"]:
+        entry = by_agent.setdefault(alert["agent"], {"findings": 0, "alert_ids": []})
+        entry["findings"] += 1
+        entry["alert_ids"].append(alert.get("id"))
+    ImmuneScan.objects.create(
+        agents_run=sorted(by_agent), total_findings=len(alerts["alerts"]),
+        alerts_generated=len(alerts["alerts"]), alerts=alerts["alerts"],
+        by_agent={**by_agent, "_source": "mock_data/alerts.json"},
+    )
+    return 1
+
+
+def reset_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE nodes, edges, node_embeddings, graph_metadata, mutation_history, immune_scans")
+
+
+@transaction.atomic
+def write_seed_data(data: SeedData, *, reset: bool = False) -> SeedResult:
+    if reset:
+        reset_database()
+    result = SeedResult()
+    with connection.cursor() as cursor:
+        result.nodes = _copy_rows(cursor, "nodes", NODE_COLUMNS, data.nodes, "nodes")
+        result.edges = _copy_rows(cursor, "edges", EDGE_COLUMNS, data.edges, "edges")
+        for key, value in data.metadata.items():
+            cursor.execute(
+                "INSERT INTO graph_metadata (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                [key, Jsonb(value)],
+            )
+            result.metadata += cursor.rowcount
+        if data.alerts is not None:
+            result.immune_scans = _seed_immune_scan(cursor, data.alerts)
+    return result
+
+
+def database_is_empty() -> bool:
+    with connection.cursor() as cursor:
+        return _count(cursor, "nodes") == 0

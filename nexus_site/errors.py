@@ -1,0 +1,127 @@
+"""One JSON error shape for the whole API:
+
+    {"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"label": ["..."]}}}
+
+DRF exceptions, Django's 404/500 handlers under /api/, oversized bodies (413) and database
+outages (503) all answer in this shape; nothing under /api/ answers with an HTML traceback.
+"""
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger("nexus.api")
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with existing data."
+    default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "database_unavailable"
+
+
+def error_body(status_code: int, code: str, message: str, fields: dict | None = None) -> dict:
+    body = {"status": status_code, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def error_response(status_code: int, code: str, message: str, fields: dict | None = None):
+    return JsonResponse(error_body(status_code, code, message, fields), status=status_code)
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            text = _first_message(value)
+            return text if key == "non_field_errors" else f"{key}: {text}"
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def _as_lists(detail):
+    if isinstance(detail, dict):
+        return {k: _as_lists(v) for k, v in detail.items()}
+    if isinstance(detail, list):
+        return [_as_lists(v) if isinstance(v, (dict, list)) else str(v) for v in detail]
+    return [str(detail)]
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, IntegrityError):
+        exc = Conflict(str(exc).splitlines()[0])
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        logger.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
+        exc = ServiceUnavailable()
+    elif isinstance(exc, DatabaseError):
+        logger.exception("database error")
+        exc = exceptions.APIException("The database rejected the request.")
+    response = exception_handler(exc, context)
+    if response is None:
+        logger.exception("unhandled API error", exc_info=exc)
+        return error_response(500, "server_error", "Internal error; it has been logged.")
+    detail = response.data
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            code = codes
+    fields = None
+    if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
+        fields = _as_lists({k: v for k, v in detail.items() if k != "non_field_errors"}) or None
+        code = "invalid"
+    message = _first_message(detail.get("detail", detail) if isinstance(detail, dict) else detail)
+    response.data = error_body(response.status_code, code, message, fields)
+    return response
+
+
+def json_404(request, exception=None):
+    return error_response(404, "not_found", f"No such endpoint: {request.path}")
+
+
+def json_500(request):
+    return error_response(500, "server_error", "Internal error; it has been logged.")
+
+
+class ApiGuardMiddleware:
+    """Answers oversized bodies with 413 and database outages with 503 on /api/ paths."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_response(400, "invalid_header", "Content-Length is not a number.")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit and length > limit:
+            return error_response(413, "payload_too_large", f"The request body is over the {limit}-byte limit.")
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            logger.warning("database unavailable: %s", str(exception).splitlines()[0] if str(exception) else exception)
+            return error_response(503, "database_unavailable", "The database is unavailable; try again shortly.")
+        logger.exception("unhandled error on %s", request.path, exc_info=exception)
+        return error_response(500, "server_error", "Internal error; it has been logged.")

@@ -1,0 +1,22 @@
+"""Settings for the test suite: never the machine's DATABASE_URL, never the developer's data.
+
+Tests run against their own embedded PostgreSQL in ``NEXUS_TEST_HOME`` (default ``.nexus/test``),
+so a developer's database and any ambient configuration stay out of it.
+"""
+import os
+from pathlib import Path
+
+_base = Path(__file__).resolve().parent.parent
+os.environ["NEXUS_HOME"] = os.environ.get("NEXUS_TEST_HOME", str(_base / ".nexus" / "test"))
+for name in ("DATABASE_URL", "SECRET_KEY", "OPENAI_API_KEY", "SUPABASE_URL", "SUPABASE_ANON_KEY",
+             "SUPABASE_SERVICE_KEY", "NEXUS_ENV", "DEBUG", "ALLOWED_HOSTS", "EMBEDDING_MODEL",
+             "EMBEDDING_DIMENSIONS", "OPENAI_BASE_URL"):
+    os.environ.pop(name, None)
+os.environ["NEXUS_IGNORE_DOTENV"] = "1"
+
+from nexus_site.settings import *  # noqa: E402,F403
+
+# A server process started by the tests (see conftest.nexus_server) must use the test database.
+if os.environ.get("NEXUS_TEST_DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["NEXUS_TEST_DATABASE_NAME"]
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["NEXUS_TEST_DATABASE_NAME"]}
