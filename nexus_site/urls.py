@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("graph.api.urls")),
     path("api/", include("insights.api.urls")),
     path("api/", include("conversations.api.urls")),
+    path("api/", include("graph.realtime.urls")),
     re_path(r"^api/", views.api_not_found),
     path("", views.frontend_index, name="frontend"),
 ]

@@ -1,0 +1,2 @@
+"""HTTP routes of the realtime feature (/api/realtime/changes, /api/config)."""
+urlpatterns = []
