@@ -8,7 +8,7 @@ cascade), so deleting a node removes its edges and embedding whoever deletes it.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
+from nexus_site.db import TransactionNow as Now
 from pgvector.django import VectorField
 
 NODE_TYPES = ("person", "agent", "team", "decision", "fact", "commitment", "question", "topic")

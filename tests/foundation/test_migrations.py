@@ -1,0 +1,67 @@
+"""migrate on a fresh database, a no-op second time, and `migrate <app> zero` reverses cleanly."""
+import os
+import subprocess
+import sys
+import uuid
+
+import psycopg
+import pytest
+from django.db import connection
+
+from conftest import ROOT
+
+NEXUS_TABLES = {"nodes", "edges", "graph_metadata", "node_embeddings", "mutation_history", "notifications",
+                "conversations", "task_graphs", "immune_scans", "worker_analyses", "llm_usage"}
+
+
+def manage(database, *args):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nexus_site.test_settings", "NEXUS_TEST_DATABASE_NAME": database}
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.fixture
+def fresh_database(django_db_setup, django_db_blocker):
+    name = f"nexus_mig_{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock():
+        params = connection.get_connection_params()
+    admin = dict(host=params["host"], user="postgres", dbname="postgres", autocommit=True)
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield name, dict(admin, dbname=name)
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def schema_state(conninfo):
+    with psycopg.connect(**conninfo) as conn:
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        functions = {r[0] for r in conn.execute("SELECT proname FROM pg_proc WHERE proname = 'search_similar_nodes'")}
+        published = {r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_publication_tables WHERE pubname = 'supabase_realtime'")}
+        sequences = {r[0] for r in conn.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")}
+    return tables, functions, published, sequences
+
+
+def test_migrate_round_trip_on_a_fresh_database(fresh_database):
+    name, conninfo = fresh_database
+    manage(name, "migrate", "--no-input")
+    tables, functions, published, _ = schema_state(conninfo)
+    assert NEXUS_TABLES <= tables
+    assert functions == {"search_similar_nodes"}
+    assert {"nodes", "edges", "notifications"} <= published
+
+    assert "No migrations to apply." in manage(name, "migrate", "--no-input")
+
+    for app in ("nexus_site", "insights", "conversations", "graph"):
+        manage(name, "migrate", app, "zero", "--no-input")
+    tables, functions, published, sequences = schema_state(conninfo)
+    assert not (NEXUS_TABLES & tables)
+    assert not functions and not published
+    assert "conversations_seq_seq" not in sequences
+
+    manage(name, "migrate", "--no-input")
+    tables, functions, published, _ = schema_state(conninfo)
+    assert NEXUS_TABLES <= tables and functions == {"search_similar_nodes"}
+    assert {"nodes", "edges", "notifications"} <= published
