@@ -34,6 +34,7 @@ chromium:
 
 run: setup
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py seed_nexus --if-empty
 	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
 	@echo "NEXUS is serving on http://$(HOST):$(PORT)/ (API docs: http://$(HOST):$(PORT)/api/docs/)"

@@ -10,7 +10,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 if not env.bool("NEXUS_IGNORE_DOTENV", default=False):
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # optional local file; real env wins
+    if (BASE_DIR / ".env").exists():
+        environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # optional local file; real env wins
 
 NEXUS_HOME = Path(env.str("NEXUS_HOME", default=str(BASE_DIR / ".nexus"))).expanduser().resolve()
 NEXUS_HOME.mkdir(parents=True, exist_ok=True)
@@ -127,7 +128,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = NEXUS_HOME / "staticfiles"
+STATIC_ROOT = NEXUS_HOME / "staticfiles"  # filled by `collectstatic` (make run does it)
+STATIC_ROOT.mkdir(exist_ok=True)
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.exists() else []
 STORAGES = {
