@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 FRONTEND_STAMP := frontend/dist/index.html
+REALTIME_JS_STAMP := tests/realtime_js/node_modules/.installed
 
 .PHONY: setup run test test-python test-frontend bench stop clean chromium
 
@@ -44,7 +45,12 @@ test: setup chromium
 	$(MAKE) --no-print-directory test-frontend
 	$(MAKE) --no-print-directory test-python
 
-test-python: $(VENV)/.installed
+# Unmodified @supabase/supabase-js for the realtime websocket tests (graph/tests/test_realtime_ws.py).
+$(REALTIME_JS_STAMP): tests/realtime_js/package.json tests/realtime_js/package-lock.json
+	cd tests/realtime_js && npm ci --no-audit --no-fund
+	touch $@
+
+test-python: $(VENV)/.installed $(REALTIME_JS_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-frontend:

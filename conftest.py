@@ -75,6 +75,21 @@ class ServerProcess:
         if self.proc:
             self._log.close()
 
+    def call(self, method: str, path: str, body=None, timeout: float = 30) -> tuple[int, dict]:
+        """One JSON request to this server: (status, decoded body), errors included."""
+        import json
+        import urllib.error
+        import urllib.request
+
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 

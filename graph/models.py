@@ -130,3 +130,6 @@ class MutationHistory(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.node_id or self.edge_id}"
+
+
+from graph.realtime.models import RealtimeChange  # noqa: E402,F401  (the realtime change log)

@@ -44,6 +44,26 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# ── Security headers (every environment) and production hardening ───────────
+# `NEXUS_ENV=production python manage.py check --deploy` is clean with these (see
+# docs/deploy-supabase.md). TLS ends at the proxy / platform, which sets X-Forwarded-Proto.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # platform health checks probe plain HTTP
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # Same-origin POSTs over https from the hosts we serve, unless listed explicitly.
+    CSRF_TRUSTED_ORIGINS = CSRF_TRUSTED_ORIGINS or [
+        f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in ALLOWED_HOSTS if host != "*"]
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -99,6 +119,14 @@ DATABASE_CHOICE = choose_database(env.str("DATABASE_URL", default=""), NEXUS_HOM
 NEXUS_DATABASE_MODE = DATABASE_CHOICE.mode  # configured | embedded | fallback (reported by /api/health)
 DATABASES = {"default": DATABASE_CHOICE.config}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Under daphne every request runs in its own thread, so persistent connections are never reused
+# (Django advises against them under ASGI). DATABASE_POOL_MAX_SIZE=N gives each process one psycopg
+# pool of at most N connections instead — a hard per-process budget (docs/deploy-supabase.md §7).
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE > 0 and NEXUS_DATABASE_MODE == "configured":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # required with a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": DATABASE_POOL_MAX_SIZE, "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0)}
 
 # ── Supabase, LLM, embeddings ───────────────────────────────────────────────
 SUPABASE_URL = env.str("SUPABASE_URL", default="")
@@ -113,6 +141,8 @@ EMBEDDING_DIMENSIONS = env.int("EMBEDDING_DIMENSIONS", default=3072)
 
 # ── Realtime ────────────────────────────────────────────────────────────────
 REALTIME_RETENTION_HOURS = env.float("REALTIME_RETENTION_HOURS", default=24.0)
+# How long realtime holds back changes behind an id a running transaction may still commit.
+REALTIME_GAP_TIMEOUT_SECONDS = env.float("REALTIME_GAP_TIMEOUT_SECONDS", default=30.0)
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # ── Auth, i18n, static ──────────────────────────────────────────────────────
@@ -132,6 +162,11 @@ STATIC_ROOT = NEXUS_HOME / "staticfiles"  # filled by `collectstatic` (make run 
 STATIC_ROOT.mkdir(exist_ok=True)
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.exists() else []
+# Serve frontend/dist straight from STATICFILES_DIRS too (scanned at start-up), so a server
+# without a fresh collectstatic (tests, a rebuild) still finds the built assets.
+WHITENOISE_USE_FINDERS = True
+# Vite names assets by content hash (assets/index-BArJ9AlH.js): browsers may cache them forever.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"/assets/[^/]+-[\w-]{8}\.(?:js|css)$"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -8,10 +8,16 @@ from pathlib import Path
 
 _base = Path(__file__).resolve().parent.parent
 os.environ["NEXUS_HOME"] = os.environ.get("NEXUS_TEST_HOME", str(_base / ".nexus" / "test"))
+# NEXUS_TEST_KEEP_SECRETS=1 (set by a test for a server it starts) keeps the fake secret values
+# that test passed in, so it can check that none of them leaks.
+_keep = ()
+if os.environ.get("NEXUS_TEST_KEEP_SECRETS") == "1":
+    _keep = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY")
 for name in ("DATABASE_URL", "SECRET_KEY", "OPENAI_API_KEY", "SUPABASE_URL", "SUPABASE_ANON_KEY",
              "SUPABASE_SERVICE_KEY", "NEXUS_ENV", "DEBUG", "ALLOWED_HOSTS", "EMBEDDING_MODEL",
              "EMBEDDING_DIMENSIONS", "OPENAI_BASE_URL"):
-    os.environ.pop(name, None)
+    if name not in _keep:
+        os.environ.pop(name, None)
 os.environ["NEXUS_IGNORE_DOTENV"] = "1"
 
 from nexus_site.settings import *  # noqa: E402,F403
@@ -20,3 +26,6 @@ from nexus_site.settings import *  # noqa: E402,F403
 if os.environ.get("NEXUS_TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["NEXUS_TEST_DATABASE_NAME"]
     DATABASES["default"]["TEST"] = {"NAME": os.environ["NEXUS_TEST_DATABASE_NAME"]}
+# A Supabase-shaped test database is migrated as a non-superuser owner, like Supabase's postgres role.
+if os.environ.get("NEXUS_TEST_DATABASE_USER"):
+    DATABASES["default"]["USER"] = os.environ["NEXUS_TEST_DATABASE_USER"]

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from conversations.api import views
+
+urlpatterns = [
+    path("ask", views.AskView.as_view(), name="ask"),
+    path("conversations", views.ConversationListView.as_view(), name="conversations"),
+    path("conversations/<str:conversation_id>", views.ConversationDetailView.as_view(), name="conversation-detail"),
+]

@@ -1,2 +1,9 @@
-"""HTTP routes of the realtime feature (/api/realtime/changes, /api/config)."""
-urlpatterns = []
+"""HTTP routes of the realtime feature (mounted under /api/)."""
+from django.urls import path
+
+from graph.realtime import views
+
+urlpatterns = [
+    path("realtime/changes", views.ChangesView.as_view(), name="realtime-changes"),
+    path("config", views.ConfigView.as_view(), name="config"),
+]

@@ -1,3 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from insights.api import views
+
+urlpatterns = [
+    path("usage", views.UsageView.as_view(), name="usage"),
+    path("info-drop", views.InfoDropView.as_view(), name="info-drop"),
+    path("notifications", views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/<int:notification_id>/ack", views.NotificationAckView.as_view(), name="notification-ack"),
+    path("immune/scan", views.ImmuneScanView.as_view(), name="immune-scan"),
+    path("immune/scans", views.ImmuneScanListView.as_view(), name="immune-scans"),
+    path("immune/alerts", views.ImmuneAlertsView.as_view(), name="immune-alerts"),
+    path("tasks", views.TaskGraphView.as_view(), name="tasks"),
+    path("tasks/current", views.TaskGraphCurrentView.as_view(), name="tasks-current"),
+    path("workers/analyze", views.WorkerAnalyzeView.as_view(), name="workers-analyze"),
+    path("workers/latest", views.WorkerLatestView.as_view(), name="workers-latest"),
+]

@@ -8,6 +8,11 @@
   the three realtime tables (Supabase stopped granting new tables to anon on 2026-10-30; without the
   grant Realtime delivers nothing to the browser), and ``search_similar_nodes`` not executable by
   anon/authenticated.
+
+This covers the spec's tables only. Django's own tables (auth_user, django_session) and tables of
+later migrations (the realtime change log) are locked down by ``nexus_site.supabase_rls`` after
+every ``migrate`` (post_migrate) — on Supabase projects created before 2026-10-30 they would
+otherwise be readable and writable with the anon key.
 """
 from django.db import migrations
 

@@ -258,6 +258,9 @@ def test_search_function_plan_uses_the_hnsw_index():
         _sql("SET auto_explain.log_level = 'notice'")
         _sql("SET client_min_messages = 'notice'")
         _sql("SET enable_seqscan = off")
+        # plpgsql keeps its statements' plans for the session: an earlier test's call on this
+        # connection would otherwise be reused, whatever the settings now say.
+        _sql("DISCARD PLANS")
         _sql("SELECT * FROM search_similar_nodes(%s::vector, 10, 0.0)", [str(vectors[5])])
     finally:
         _sql("SET auto_explain.log_min_duration = -1")

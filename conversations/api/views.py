@@ -1,0 +1,49 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from nexus_site.api_schema import ErrorOut
+
+from conversations import selectors, services
+from conversations.api import serializers as s
+
+ERROR = ErrorOut  # the shared {"error": {...}} shape (nexus_site.errors)
+
+
+class AskView(APIView):
+    @extend_schema(request=s.AskRequestSerializer, responses={200: s.AskResponseSerializer, 400: ERROR, 404: ERROR},
+                   summary="Ask NEXUS a question; pass conversation_id for a follow-up")
+    def post(self, request):
+        body = s.AskRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.ask_question(question=body.validated_data["question"],
+                                       conversation_id=body.validated_data.get("conversation_id") or None)
+        return Response(result, status=status.HTTP_200_OK)
+
+
+def _turn(t) -> dict:
+    return {"seq": t.seq, "role": t.role, "content": t.content, "created_at": t.created_at}
+
+
+class ConversationDetailView(APIView):
+    @extend_schema(responses={200: s.ConversationSerializer, 404: ERROR}, summary="All turns of one conversation")
+    def get(self, request, conversation_id: str):
+        turns = [_turn(t) for t in selectors.conversation_turns(conversation_id=conversation_id)]
+        if not turns:
+            raise exceptions.NotFound(f"No conversation with id {conversation_id!r}.")
+        return Response({"id": conversation_id, "turns": turns})
+
+
+class ConversationListView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+                   responses={200: s.ConversationPageSerializer}, operation_id="conversations_list",
+                   summary="Recent conversations: one row each with the last turn and the turn count")
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(selectors.conversations_recent(), request, view=self)
+        last = selectors.last_turns(conversation_ids=[r["id"] for r in page], seqs=[r["last_seq"] for r in page])
+        rows = [{"id": r["id"], "turn_count": r["turn_count"], "last_at": r["last_at"],
+                 "last_turn": _turn(last[r["id"]]) if r["id"] in last else None} for r in page]
+        return paginator.get_paginated_response(rows)

@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import type { ChangeEvent, GraphResponse } from "../types";
+import { applyNotificationChange, currentFreshness, emptyGraph, graphReducer, unacknowledged, type GraphState } from "./reducer";
+
+const snapshot: GraphResponse = {
+  nodes: [
+    { id: "p-01", type: "person", label: "Eleanor", x: 100, y: 200, size: 5, health: "green", current_freshness: 0.9 },
+    { id: "t-01", type: "team", label: "Motion", x: 300, y: 400, size: 3, health: "yellow" },
+  ],
+  edges: [{ id: "e-001", source: "p-01", target: "t-01", type: "member_of", weight: 1, animated: false }],
+};
+
+function loaded(cursor: number | null = 10): GraphState {
+  return graphReducer(emptyGraph, { type: "reset", graph: snapshot, cursor });
+}
+
+function ev(partial: Partial<ChangeEvent> & Pick<ChangeEvent, "table" | "eventType">): ChangeEvent {
+  return { new: {}, old: {}, cursor: null, ...partial };
+}
+
+describe("graphReducer", () => {
+  it("loads a snapshot with its cursor", () => {
+    const s = loaded(10);
+    expect(Object.keys(s.nodes).sort()).toEqual(["p-01", "t-01"]);
+    expect(s.edges["e-001"].source).toBe("p-01");
+    expect(s.cursor).toBe(10);
+  });
+
+  it("inserts a node, keeping stored coordinates", () => {
+    const s = graphReducer(loaded(), {
+      type: "change",
+      event: ev({ table: "nodes", eventType: "INSERT", cursor: 11, new: { id: "f-99", type: "fact", label: "New fact", x: 50, y: 60 } }),
+    });
+    expect(s.nodes["f-99"]).toMatchObject({ label: "New fact", x: 50, y: 60 });
+    expect(s.cursor).toBe(11);
+  });
+
+  it("places an inserted node without coordinates deterministically", () => {
+    const e = ev({ table: "nodes", eventType: "INSERT", cursor: 11, new: { id: "f-98", type: "fact", label: "No pos", x: null, y: null } });
+    const a = graphReducer(loaded(), { type: "change", event: e });
+    const b = graphReducer(loaded(), { type: "change", event: e });
+    expect(typeof a.nodes["f-98"].x).toBe("number");
+    expect(a.nodes["f-98"].x).toBe(b.nodes["f-98"].x);
+  });
+
+  it("updates a node in place and keeps its position when the change has none", () => {
+    const s0 = loaded();
+    const s = graphReducer(s0, {
+      type: "change",
+      event: ev({ table: "nodes", eventType: "UPDATE", cursor: 12, new: { id: "p-01", type: "person", label: "Eleanor W.", x: null, y: null, health: "red" } }),
+    });
+    expect(s.nodes["p-01"]).toMatchObject({ label: "Eleanor W.", x: 100, y: 200, health: "red", size: 5 });
+    // The API's current_freshness is stale once the row changed: it is recomputed.
+    expect(s.nodes["p-01"].current_freshness).toBeUndefined();
+    // Untouched nodes keep their identity, so React Flow re-renders only the changed one.
+    expect(s.nodes["t-01"]).toBe(s0.nodes["t-01"]);
+  });
+
+  it("deletes a node and its dangling edges", () => {
+    const s = graphReducer(loaded(), {
+      type: "change",
+      event: ev({ table: "nodes", eventType: "DELETE", cursor: 13, old: { id: "t-01" } }),
+    });
+    expect(s.nodes["t-01"]).toBeUndefined();
+    expect(s.edges["e-001"]).toBeUndefined();
+    expect(s.nodes["p-01"]).toBeDefined();
+  });
+
+  it("inserts, updates and deletes edges", () => {
+    let s = graphReducer(loaded(), {
+      type: "change",
+      event: ev({ table: "edges", eventType: "INSERT", cursor: 11, new: { id: "e-900", source: "t-01", target: "p-01", type: "leads", weight: "0.5", animated: true } }),
+    });
+    expect(s.edges["e-900"]).toMatchObject({ type: "leads", weight: 0.5, animated: true });
+    s = graphReducer(s, { type: "change", event: ev({ table: "edges", eventType: "UPDATE", cursor: 12, new: { id: "e-900", source: "t-01", target: "p-01", type: "leads", animated: false } }) });
+    expect(s.edges["e-900"].animated).toBe(false);
+    s = graphReducer(s, { type: "change", event: ev({ table: "edges", eventType: "DELETE", cursor: 13, old: { id: "e-900" } }) });
+    expect(s.edges["e-900"]).toBeUndefined();
+  });
+
+  it("ignores a duplicate event (same cursor) and returns the same state object", () => {
+    const first = ev({ table: "nodes", eventType: "UPDATE", cursor: 11, new: { id: "p-01", label: "A" } });
+    const s1 = graphReducer(loaded(), { type: "change", event: first });
+    const s2 = graphReducer(s1, { type: "change", event: { ...first, new: { id: "p-01", label: "B" } } });
+    expect(s2).toBe(s1);
+    expect(s2.nodes["p-01"].label).toBe("A");
+  });
+
+  it("ignores an out-of-order event older than the last applied cursor", () => {
+    const newer = ev({ table: "nodes", eventType: "UPDATE", cursor: 15, new: { id: "p-01", label: "newer" } });
+    const older = ev({ table: "nodes", eventType: "UPDATE", cursor: 14, new: { id: "p-01", label: "older" } });
+    const s = graphReducer(loaded(), { type: "changes", events: [newer, older] });
+    expect(s.nodes["p-01"].label).toBe("newer");
+    expect(s.cursor).toBe(15);
+  });
+
+  it("ignores events already contained in the snapshot", () => {
+    const s = graphReducer(loaded(10), {
+      type: "change",
+      event: ev({ table: "nodes", eventType: "DELETE", cursor: 9, old: { id: "p-01" } }),
+    });
+    expect(s.nodes["p-01"]).toBeDefined();
+  });
+
+  it("applies events without a cursor idempotently", () => {
+    const ins = ev({ table: "nodes", eventType: "INSERT", new: { id: "q-9", type: "question", label: "Why?", x: 1, y: 2 } });
+    const once = graphReducer(loaded(null), { type: "change", event: ins });
+    const twice = graphReducer(once, { type: "change", event: ins });
+    expect(Object.keys(twice.nodes)).toHaveLength(3);
+    expect(twice.cursor).toBeNull();
+  });
+
+  it("applies a catch-up batch in order and moves the cursor to its end", () => {
+    const s = graphReducer(loaded(10), {
+      type: "changes",
+      events: [
+        ev({ table: "nodes", eventType: "INSERT", cursor: 11, new: { id: "c-50", type: "commitment", label: "Ship", x: 0, y: 0 } }),
+        ev({ table: "nodes", eventType: "UPDATE", cursor: 12, new: { id: "c-50", type: "commitment", label: "Ship v2" } }),
+        ev({ table: "nodes", eventType: "DELETE", cursor: 13, old: { id: "p-01" } }),
+      ],
+    });
+    expect(s.nodes["c-50"].label).toBe("Ship v2");
+    expect(s.nodes["p-01"]).toBeUndefined();
+    expect(s.cursor).toBe(13);
+  });
+
+  it("ignores other tables for the graph", () => {
+    const s0 = loaded();
+    const s = graphReducer(s0, { type: "change", event: ev({ table: "llm_usage", eventType: "INSERT", cursor: null, new: { id: 1 } }) });
+    expect(s).toBe(s0);
+  });
+
+  it("parses JSON text extras from a raw row", () => {
+    const s = graphReducer(loaded(), {
+      type: "change",
+      event: ev({ table: "nodes", eventType: "UPDATE", cursor: 20, new: { id: "p-01", extras: '{"role":"CEO"}' } }),
+    });
+    expect(s.nodes["p-01"].extras).toEqual({ role: "CEO" });
+  });
+});
+
+describe("currentFreshness", () => {
+  it("prefers the API value and otherwise halves per half-life", () => {
+    expect(currentFreshness({ id: "a", type: "fact", label: "", current_freshness: 0.3 })).toBe(0.3);
+    const now = Date.parse("2026-11-25T00:00:00Z");
+    const f = currentFreshness({ id: "a", type: "fact", label: "", freshness_score: 0.8, half_life_days: 14, updated_at: "2026-11-11T00:00:00Z" }, now);
+    expect(f).toBeCloseTo(0.4, 6);
+  });
+});
+
+describe("notifications", () => {
+  const base = [{ id: 1, person_id: "p-10", summary: "old", acknowledged: false }];
+  it("adds a notification for the chosen person and counts it unread", () => {
+    const list = applyNotificationChange(base, ev({ table: "notifications", eventType: "INSERT", new: { id: 2, person_id: "p-10", summary: "new", acknowledged: false } }), "p-10");
+    expect(list.map((n) => n.id)).toEqual([2, 1]);
+    expect(unacknowledged(list)).toBe(2);
+  });
+  it("ignores other people's notifications", () => {
+    const list = applyNotificationChange(base, ev({ table: "notifications", eventType: "INSERT", new: { id: 3, person_id: "p-11" } }), "p-10");
+    expect(list).toBe(base);
+  });
+  it("marks an acknowledgement and removes deleted rows", () => {
+    let list = applyNotificationChange(base, ev({ table: "notifications", eventType: "UPDATE", new: { id: 1, person_id: "p-10", acknowledged: true } }), "p-10");
+    expect(unacknowledged(list)).toBe(0);
+    list = applyNotificationChange(list, ev({ table: "notifications", eventType: "DELETE", old: { id: 1, person_id: "p-10" } }), "p-10");
+    expect(list).toEqual([]);
+  });
+});

@@ -1,0 +1,181 @@
+// The live graph as a pure reducer: snapshots replace it, change events patch it in place.
+// Events carry the change-log cursor; one at or below the last applied cursor is a duplicate
+// (or arrived out of order after a newer one) and is ignored, so replays after a reconnect are safe.
+import type { ChangeEvent, GraphEdge, GraphNode, GraphResponse, Notification } from "../types";
+
+export interface GraphState {
+  nodes: Record<string, GraphNode>;
+  edges: Record<string, GraphEdge>;
+  /** Last change-log id applied (null: unknown, accept everything). */
+  cursor: number | null;
+  /** Bumped on every applied change, so views can cheaply tell that something moved. */
+  version: number;
+}
+
+export type GraphAction =
+  | { type: "reset"; graph: GraphResponse; cursor?: number | null }
+  | { type: "change"; event: ChangeEvent }
+  | { type: "changes"; events: ChangeEvent[] }
+  /** The change log is read up to here (a catch-up page may hold no graph change at all). */
+  | { type: "cursor"; cursor: number };
+
+export const emptyGraph: GraphState = { nodes: {}, edges: {}, cursor: null, version: 0 };
+
+const NUMERIC_NODE_FIELDS = ["x", "y", "size", "freshness_score", "current_freshness", "half_life_days"] as const;
+
+function parseJsonish(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function toNumber(v: unknown): number | null | undefined {
+  if (v === null || v === undefined) return v as null | undefined;
+  const n = typeof v === "number" ? v : Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Stable fallback position for a node that has none (hash of its id around the centre). */
+export function fallbackPosition(id: string): { x: number; y: number } {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619) >>> 0;
+  const angle = ((h % 3600) / 3600) * Math.PI * 2;
+  const radius = 120 + ((h >>> 12) % 240);
+  return { x: 1000 + Math.cos(angle) * radius, y: 700 + Math.sin(angle) * radius };
+}
+
+export function normaliseNode(raw: Record<string, unknown>): GraphNode {
+  const node = { ...raw } as Record<string, unknown>;
+  for (const f of NUMERIC_NODE_FIELDS) if (f in node) node[f] = toNumber(node[f]);
+  if ("extras" in node) node.extras = parseJsonish(node.extras) as Record<string, unknown> | null;
+  node.id = String(node.id);
+  return node as unknown as GraphNode;
+}
+
+export function normaliseEdge(raw: Record<string, unknown>): GraphEdge {
+  const edge = { ...raw } as Record<string, unknown>;
+  edge.id = String(edge.id);
+  edge.source = String(edge.source);
+  edge.target = String(edge.target);
+  if ("weight" in edge) edge.weight = toNumber(edge.weight);
+  if ("animated" in edge) edge.animated = edge.animated === true || edge.animated === "t" || edge.animated === "true";
+  if ("extras" in edge) edge.extras = parseJsonish(edge.extras) as Record<string, unknown> | null;
+  return edge as unknown as GraphEdge;
+}
+
+function upsertNode(nodes: Record<string, GraphNode>, raw: Record<string, unknown>): Record<string, GraphNode> {
+  const incoming = normaliseNode(raw);
+  const prev = nodes[incoming.id];
+  const merged: GraphNode = { ...prev, ...incoming };
+  // Layout is kept: a change without coordinates never moves a node that has them.
+  if (incoming.x == null || incoming.y == null) {
+    const pos = prev && prev.x != null && prev.y != null ? { x: prev.x, y: prev.y } : fallbackPosition(incoming.id);
+    merged.x = pos.x;
+    merged.y = pos.y;
+  }
+  // current_freshness is computed by the API; a raw table row lacks it, so recompute on render.
+  if (!("current_freshness" in raw)) delete merged.current_freshness;
+  return { ...nodes, [incoming.id]: merged };
+}
+
+function rowId(event: ChangeEvent): string | null {
+  const id = (event.eventType === "DELETE" ? event.old?.id : event.new?.id) ?? event.old?.id;
+  return id === undefined || id === null ? null : String(id);
+}
+
+export function applyChange(state: GraphState, event: ChangeEvent): GraphState {
+  if (event.cursor != null && state.cursor != null && event.cursor <= state.cursor) return state;
+  const id = rowId(event);
+  let { nodes, edges } = state;
+  if (id !== null) {
+    if (event.table === "nodes") {
+      if (event.eventType === "DELETE") {
+        if (nodes[id]) {
+          nodes = { ...nodes };
+          delete nodes[id];
+          // The database cascades; drop dangling edges now rather than wait for their events.
+          const dangling = Object.values(edges).filter((e) => e.source === id || e.target === id);
+          if (dangling.length) {
+            edges = { ...edges };
+            for (const e of dangling) delete edges[e.id];
+          }
+        }
+      } else {
+        nodes = upsertNode(nodes, event.new);
+      }
+    } else if (event.table === "edges") {
+      if (event.eventType === "DELETE") {
+        if (edges[id]) {
+          edges = { ...edges };
+          delete edges[id];
+        }
+      } else {
+        edges = { ...edges, [id]: { ...edges[id], ...normaliseEdge(event.new) } };
+      }
+    }
+  }
+  const cursor = event.cursor != null ? Math.max(event.cursor, state.cursor ?? event.cursor) : state.cursor;
+  if (nodes === state.nodes && edges === state.edges && cursor === state.cursor) return state;
+  return { nodes, edges, cursor, version: state.version + 1 };
+}
+
+export function graphReducer(state: GraphState, action: GraphAction): GraphState {
+  switch (action.type) {
+    case "reset": {
+      const nodes: Record<string, GraphNode> = {};
+      for (const n of action.graph.nodes) {
+        const node = normaliseNode(n as unknown as Record<string, unknown>);
+        if (node.x == null || node.y == null) Object.assign(node, fallbackPosition(node.id));
+        nodes[node.id] = node;
+      }
+      const edges: Record<string, GraphEdge> = {};
+      for (const e of action.graph.edges) {
+        const edge = normaliseEdge(e as unknown as Record<string, unknown>);
+        edges[edge.id] = edge;
+      }
+      return { nodes, edges, cursor: action.cursor ?? null, version: state.version + 1 };
+    }
+    case "change":
+      return applyChange(state, action.event);
+    case "changes":
+      return action.events.reduce(applyChange, state);
+    case "cursor":
+      return state.cursor !== null && action.cursor <= state.cursor ? state : { ...state, cursor: action.cursor };
+    default:
+      return state;
+  }
+}
+
+/** Freshness now: freshness_score halved every half_life_days since updated_at. */
+export function currentFreshness(node: GraphNode, now: number = Date.now()): number {
+  if (typeof node.current_freshness === "number") return node.current_freshness;
+  const score = typeof node.freshness_score === "number" ? node.freshness_score : 1;
+  const half = typeof node.half_life_days === "number" && node.half_life_days > 0 ? node.half_life_days : 14;
+  const updated = node.updated_at ? Date.parse(node.updated_at) : NaN;
+  if (!Number.isFinite(updated)) return score;
+  const days = Math.max(0, (now - updated) / 86_400_000);
+  return score * 0.5 ** (days / half);
+}
+
+/** Notifications of one person, patched by change events on the notifications table. */
+export function applyNotificationChange(
+  list: Notification[], event: ChangeEvent, personId: string | null,
+): Notification[] {
+  if (event.table !== "notifications" || !personId) return list;
+  const row = (event.eventType === "DELETE" ? event.old : event.new) as unknown as Notification;
+  if (!row || row.id === undefined || row.id === null) return list;
+  const id = Number(row.id);
+  const without = list.filter((n) => Number(n.id) !== id);
+  if (event.eventType === "DELETE" || String(row.person_id) !== personId) {
+    return without.length === list.length ? list : without;
+  }
+  const next = { ...row, id } as Notification;
+  return [next, ...without].sort((a, b) => Number(b.id) - Number(a.id));
+}
+
+export function unacknowledged(list: Notification[]): number {
+  return list.filter((n) => !n.acknowledged).length;
+}

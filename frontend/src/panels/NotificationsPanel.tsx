@@ -1,0 +1,97 @@
+import { useState } from "react";
+import { errorText } from "../api";
+import { Empty, ErrorNote, Loading } from "../components/Status";
+import type { NotificationsState } from "../components/useNotifications";
+import type { GraphNode } from "../types";
+
+interface Props {
+  persons: GraphNode[];
+  personId: string | null;
+  onPerson: (id: string | null) => void;
+  state: NotificationsState;
+  onFocus: (ids: string[]) => void;
+}
+
+function sourceNodeIds(unit: unknown): string[] {
+  if (!unit || typeof unit !== "object") return [];
+  const u = unit as Record<string, unknown>;
+  const ids = u.node_ids ?? u.nodes ?? (u.node_id ? [u.node_id] : u.id ? [u.id] : []);
+  return Array.isArray(ids) ? ids.map(String) : [];
+}
+
+export default function NotificationsPanel({ persons, personId, onPerson, state, onFocus }: Props) {
+  const [ackError, setAckError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<number | null>(null);
+  const ack = async (id: number) => {
+    setBusy(id);
+    setAckError(null);
+    try {
+      await state.acknowledge(id);
+    } catch (e) {
+      setAckError(errorText(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const open = state.items.filter((n) => !n.acknowledged);
+  const done = state.items.filter((n) => n.acknowledged);
+  return (
+    <section aria-labelledby="notif-title" className="panel">
+      <h2 id="notif-title">Notifications</h2>
+      <label className="field">
+        <span>Person</span>
+        <select
+          value={personId ?? ""}
+          onChange={(e) => onPerson(e.target.value || null)}
+          data-testid="person-select"
+        >
+          <option value="">Choose a person…</option>
+          {persons.map((p) => (
+            <option key={p.id} value={p.id}>{p.label} ({p.team ?? p.division ?? p.id})</option>
+          ))}
+        </select>
+      </label>
+      {!personId ? <Empty>Choose a person to see what NEXUS routed to them.</Empty> : (
+        <>
+          {state.loading && <Loading what="notifications" />}
+          {state.error && <ErrorNote message={state.error} onRetry={state.reload} />}
+          {ackError && <ErrorNote message={ackError} />}
+          {!state.loading && !state.error && state.items.length === 0 && <Empty>Nothing for this person yet.</Empty>}
+          {open.length > 0 && <h3>Unread ({open.length})</h3>}
+          <ul className="cards" data-testid="notification-list">
+            {open.map((n) => (
+              <li key={n.id} className={`card prio-${n.priority ?? "medium"}`} data-testid="notification">
+                <p className="card-title">{n.summary ?? "(no summary)"}</p>
+                <p className="muted">
+                  {n.priority ?? "medium"} priority{n.action_required ? " · action required" : ""}
+                  {n.created_at ? ` · ${new Date(n.created_at).toLocaleString()}` : ""}
+                </p>
+                {n.suggested_action && <p>Suggested: {n.suggested_action}</p>}
+                <div className="card-actions">
+                  <button type="button" onClick={() => ack(n.id)} disabled={busy === n.id}>
+                    {busy === n.id ? "Acknowledging…" : "Acknowledge"}
+                  </button>
+                  {sourceNodeIds(n.source_unit).length > 0 && (
+                    <button type="button" onClick={() => onFocus(sourceNodeIds(n.source_unit))}>Show in graph</button>
+                  )}
+                </div>
+              </li>
+            ))}
+          </ul>
+          {done.length > 0 && (
+            <details>
+              <summary>Acknowledged ({done.length})</summary>
+              <ul className="cards">
+                {done.map((n) => (
+                  <li key={n.id} className="card card-done" data-testid="notification-acknowledged">
+                    <p>{n.summary ?? "(no summary)"}</p>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+// The realtime connection: one channel for nodes, edges and notifications over realtime-js,
+// against Supabase Realtime or NEXUS's own Supabase-compatible endpoint (same client code).
+import type { RealtimeChannel, RealtimeClient } from "@supabase/realtime-js";
+import type { ChangeEvent, ConnectionStatus } from "../types";
+import { LOCAL_ANON_KEY, toChangeEvent, type TransportChoice } from "./transport";
+
+export const REALTIME_TABLES = ["nodes", "edges", "notifications"] as const;
+
+export interface RealtimeCallbacks {
+  onEvent: (event: ChangeEvent) => void;
+  onStatus: (status: ConnectionStatus) => void;
+  /** Called on every (re)subscription after the first: catch up from the change log. */
+  onResubscribed: () => void;
+}
+
+export interface RealtimeHandle {
+  close: () => void;
+}
+
+// Reconnect fast at first (a restarted server is back within a second or two), then back off.
+const BACKOFF_MS = [200, 500, 1000, 2000, 3000, 5000];
+const OFFLINE_AFTER_MS = 15_000;
+
+async function makeClient(choice: TransportChoice): Promise<RealtimeClient> {
+  const options = {
+    params: { apikey: choice.kind === "supabase" ? choice.anonKey : LOCAL_ANON_KEY },
+    heartbeatIntervalMs: 10_000,
+    timeout: 5_000,
+    reconnectAfterMs: (tries: number) => BACKOFF_MS[Math.min(tries - 1, BACKOFF_MS.length - 1)],
+  };
+  if (choice.kind === "supabase") {
+    const { createClient } = await import("@supabase/supabase-js");
+    const sb = createClient(choice.url, choice.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: options,
+    });
+    return sb.realtime;
+  }
+  const { RealtimeClient } = await import("@supabase/realtime-js");
+  return new RealtimeClient(choice.endpoint, options);
+}
+
+export async function connectRealtime(choice: TransportChoice, cb: RealtimeCallbacks): Promise<RealtimeHandle> {
+  const client = await makeClient(choice);
+  let closed = false;
+  let everSubscribed = false;
+  let live = false;
+  let offlineTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const setDown = () => {
+    if (closed) return;
+    if (live || !offlineTimer) cb.onStatus("reconnecting");
+    live = false;
+    if (!offlineTimer) {
+      offlineTimer = setTimeout(() => {
+        if (!live && !closed) cb.onStatus("offline");
+      }, OFFLINE_AFTER_MS);
+    }
+  };
+
+  const channel: RealtimeChannel = client.channel("nexus-pulse");
+  for (const table of REALTIME_TABLES) {
+    channel.on("postgres_changes" as never, { event: "*", schema: "public", table } as never, ((payload: unknown) => {
+      if (closed) return;
+      const ev = toChangeEvent(payload);
+      if (ev) cb.onEvent(ev);
+    }) as never);
+  }
+  channel.subscribe((status: string) => {
+    if (closed) return;
+    if (status === "SUBSCRIBED") {
+      if (offlineTimer) clearTimeout(offlineTimer);
+      offlineTimer = null;
+      const again = everSubscribed;
+      everSubscribed = true;
+      live = true;
+      cb.onStatus("live");
+      if (again) cb.onResubscribed();
+    } else {
+      setDown();
+    }
+  });
+  // A dropped socket shows up as a channel error only after a while; watch the heartbeat too.
+  client.onHeartbeat?.((status: string) => {
+    if (status === "disconnected" || status === "timeout" || status === "error") setDown();
+  });
+
+  return {
+    close: () => {
+      closed = true;
+      if (offlineTimer) clearTimeout(offlineTimer);
+      void client.removeAllChannels().finally(() => client.disconnect());
+    },
+  };
+}

@@ -1,0 +1,189 @@
+"""Serializers for the graph API: query-parameter validation and the documented response shapes.
+
+Request bodies are validated by graph.validation (shared with the services). Responses are built
+from selector dicts; these output serializers exist so the OpenAPI schema describes them.
+"""
+from rest_framework import serializers
+
+from nexus_site.api_schema import ErrorOut, page_of  # noqa: F401  (ErrorOut is used by the views)
+
+from graph.models import NODE_TYPES
+
+# ── query parameters (wrong types → 400 naming the parameter) ───────────────
+
+
+class PageQuery(serializers.Serializer):
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="page size (default 50)")
+    offset = serializers.IntegerField(required=False, min_value=0, help_text="rows to skip")
+
+
+class NodeFilterQuery(serializers.Serializer):
+    type = serializers.ChoiceField(choices=NODE_TYPES, required=False)
+    division = serializers.CharField(required=False, max_length=500)
+    department = serializers.CharField(required=False, max_length=500)
+    team = serializers.CharField(required=False, max_length=500)
+    status = serializers.CharField(required=False, max_length=100)
+
+
+class NodeListQuery(NodeFilterQuery, PageQuery):
+    pass
+
+
+class EdgeListQuery(PageQuery):
+    source = serializers.CharField(required=False, max_length=200)
+    target = serializers.CharField(required=False, max_length=200)
+    node = serializers.CharField(required=False, max_length=200, help_text="edges touching this node")
+    type = serializers.CharField(required=False, max_length=100)
+
+
+class HistoryQuery(PageQuery):
+    node = serializers.CharField(required=False, max_length=200,
+                                 help_text="this node's mutations and its edges' creation/deletion")
+    since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after")
+    until = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or before")
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"since": ["Must not be after 'until'."]})
+        return attrs
+
+
+class SearchQuery(serializers.Serializer):
+    q = serializers.CharField(max_length=2000, help_text="the text to search for")
+    k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=100)
+    threshold = serializers.FloatField(required=False, default=0.0, min_value=-1.0, max_value=1.0,
+                                       help_text="minimum cosine similarity")
+    type = serializers.ChoiceField(choices=NODE_TYPES, required=False)
+
+
+# ── responses ────────────────────────────────────────────────────────────────
+
+
+class NodeOut(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.ChoiceField(choices=NODE_TYPES)
+    label = serializers.CharField()
+    division = serializers.CharField(allow_null=True)
+    department = serializers.CharField(allow_null=True)
+    team = serializers.CharField(allow_null=True)
+    health = serializers.CharField(allow_null=True)
+    size = serializers.IntegerField(allow_null=True)
+    x = serializers.FloatField(allow_null=True)
+    y = serializers.FloatField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    freshness_score = serializers.FloatField(allow_null=True, help_text="freshness at the last update (stored)")
+    half_life_days = serializers.IntegerField(allow_null=True)
+    current_freshness = serializers.FloatField(
+        allow_null=True, help_text="freshness_score * 0.5 ^ (age_days / half_life_days), computed now")
+    source_type = serializers.CharField(allow_null=True)
+    source_id = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+    extras = serializers.DictField(allow_null=True)
+
+
+class EdgeOut(serializers.Serializer):
+    id = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    type = serializers.CharField()
+    weight = serializers.FloatField(allow_null=True)
+    animated = serializers.BooleanField(allow_null=True)
+    created_at = serializers.DateTimeField(allow_null=True)
+    extras = serializers.DictField(allow_null=True)
+
+
+class HistoryEntryOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField(help_text="create_node, update_node, delete_node, create_edge or delete_edge")
+    node_id = serializers.CharField(allow_null=True)
+    edge_id = serializers.CharField(allow_null=True)
+    data = serializers.DictField(help_text="before/after row data; delete_node lists removed_edges")
+    created_at = serializers.DateTimeField(allow_null=True)
+
+
+class GraphOut(serializers.Serializer):
+    nodes = NodeOut(many=True)
+    edges = EdgeOut(many=True)
+    metadata = serializers.DictField(help_text="graph_metadata rows by key")
+
+
+class NodeDetailOut(serializers.Serializer):
+    node = NodeOut()
+    edges = EdgeOut(many=True)
+    neighbours = NodeOut(many=True)
+    history = HistoryEntryOut(many=True)
+
+
+class NodeDeletedOut(serializers.Serializer):
+    deleted = serializers.CharField()
+    removed_edges = serializers.ListField(child=serializers.CharField())
+    removed_embedding = serializers.BooleanField()
+
+
+class EdgeDeletedOut(serializers.Serializer):
+    deleted = serializers.CharField()
+
+
+class MutationIn(serializers.Serializer):
+    op = serializers.ChoiceField(choices=["create_node", "update_node", "delete_node", "create_edge", "delete_edge"])
+    id = serializers.CharField(required=False, help_text="node/edge id (required for update/delete)")
+
+
+class MutationBatchIn(serializers.Serializer):
+    mutations = MutationIn(many=True, help_text=(
+        "Applied in order, all or nothing. Each mutation is {op, ...fields}: create_node takes the "
+        "node fields, update_node id + changed fields, delete_node/delete_edge id, create_edge "
+        "source, target, type (+ id, weight, animated, extras)."))
+
+
+class MutationResultOut(serializers.Serializer):
+    op = serializers.CharField()
+    node = NodeOut(required=False)
+    edge = EdgeOut(required=False)
+    deleted = serializers.CharField(required=False)
+    removed_edges = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class MutationBatchOut(serializers.Serializer):
+    results = MutationResultOut(many=True)
+
+
+class SearchResultOut(serializers.Serializer):
+    node = NodeOut()
+    similarity = serializers.FloatField(help_text="cosine similarity to the query")
+    current_freshness = serializers.FloatField(allow_null=True)
+
+
+class SearchOut(serializers.Serializer):
+    query = serializers.CharField()
+    k = serializers.IntegerField()
+    threshold = serializers.FloatField()
+    type = serializers.CharField(allow_null=True)
+    provider = serializers.DictField()
+    results = SearchResultOut(many=True)
+
+
+class MetadataCountsOut(serializers.Serializer):
+    nodes = serializers.IntegerField()
+    edges = serializers.IntegerField()
+    nodes_by_type = serializers.DictField(child=serializers.IntegerField())
+
+
+class MetadataOut(serializers.Serializer):
+    metadata = serializers.DictField(help_text="graph_metadata rows by key")
+    counts = MetadataCountsOut()
+
+
+class HealthOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "unavailable"])
+    database = serializers.DictField(help_text="mode (configured/embedded/fallback), versions")
+    embeddings = serializers.DictField(help_text="provider, model, offline flag, dimensions")
+    counts = serializers.DictField(child=serializers.IntegerField(), required=False)
+    supabase = serializers.DictField(required=False, help_text=(
+        "configured flag; when configured, whether Supabase's REST and Realtime endpoints answer"))
+
+
+NodePageOut = page_of("NodePageOut", NodeOut(many=True))
+EdgePageOut = page_of("EdgePageOut", EdgeOut(many=True))
+HistoryPageOut = page_of("HistoryPageOut", HistoryEntryOut(many=True))

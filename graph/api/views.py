@@ -1,0 +1,165 @@
+"""Graph API views: validate, call a selector or service, serialise. Errors use the one JSON shape."""
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from graph import selectors, services
+from graph.api import serializers as s
+from graph.search import search_nodes
+from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
+from nexus_site.embeddings import describe_provider
+
+
+def _query(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    return request.data
+
+
+def _errors(*codes: int) -> dict:
+    descriptions = {400: "invalid input (fields named)", 404: "unknown id", 409: "duplicate",
+                    413: "body over the size limit", 503: "database or embedding service unavailable"}
+    return {code: OpenApiResponse(s.ErrorOut, description=descriptions[code]) for code in codes}
+
+
+class _Paged(APIView):
+    def paginate(self, request, rows, mapper=None):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        if mapper is not None:
+            page = [mapper(row) for row in page]
+        return paginator.get_paginated_response(page)
+
+
+class GraphView(APIView):
+    @extend_schema(operation_id="graph_read", parameters=[s.NodeFilterQuery],
+                   responses={200: s.GraphOut, **_errors(400, 503)},
+                   summary="The whole graph (or the filtered part): nodes, edges between them, metadata")
+    def get(self, request):
+        # serialised by PostgreSQL (one statement); same shape as selectors.graph_snapshot
+        document = selectors.graph_snapshot_json(**_query(s.NodeFilterQuery, request))
+        return HttpResponse(document, content_type="application/json")
+
+
+class NodesView(_Paged):
+    @extend_schema(operation_id="nodes_list", parameters=[s.NodeListQuery],
+                   responses={200: s.NodePageOut, **_errors(400)})
+    def get(self, request):
+        filters = _query(s.NodeListQuery, request)
+        filters.pop("limit", None), filters.pop("offset", None)
+        return self.paginate(request, selectors.nodes_list(**filters))
+
+    @extend_schema(operation_id="nodes_create", request=NodeCreateInput,
+                   responses={201: s.NodeOut, **_errors(400, 409, 413, 503)})
+    def post(self, request):
+        node = services.node_create(**validate(NodeCreateInput, _body(request)))
+        return Response(selectors.node_get(node_id=node.id), status=status.HTTP_201_CREATED)
+
+
+class NodeDetailView(APIView):
+    @extend_schema(operation_id="nodes_retrieve", responses={200: s.NodeDetailOut, **_errors(404)},
+                   summary="A node with its edges, neighbours and recent history")
+    def get(self, request, node_id: str):
+        detail = selectors.node_detail(node_id=node_id)
+        if detail is None:
+            raise NotFound(f"No node with id {node_id!r}.")
+        return Response(detail)
+
+    @extend_schema(operation_id="nodes_update", request=NodeUpdateInput,
+                   responses={200: s.NodeOut, **_errors(400, 404, 413, 503)},
+                   summary="Change fields; updated_at and freshness restart (freshness_score 1.0 unless given)")
+    def patch(self, request, node_id: str):
+        changes = validate(NodeUpdateInput, _body(request), partial=True)
+        node = services.node_update(node_id=node_id, **changes)
+        return Response(selectors.node_get(node_id=node.id))
+
+    @extend_schema(operation_id="nodes_delete", request=None,
+                   responses={200: s.NodeDeletedOut, **_errors(404)},
+                   summary="Delete a node; its edges and embedding go with it (listed in history)")
+    def delete(self, request, node_id: str):
+        return Response(services.node_delete(node_id=node_id))
+
+
+class EdgesView(_Paged):
+    @extend_schema(operation_id="edges_list", parameters=[s.EdgeListQuery],
+                   responses={200: s.EdgePageOut, **_errors(400)})
+    def get(self, request):
+        filters = _query(s.EdgeListQuery, request)
+        filters.pop("limit", None), filters.pop("offset", None)
+        return self.paginate(request, selectors.edges_list(**filters), selectors.edge_row)
+
+    @extend_schema(operation_id="edges_create", request=EdgeCreateInput,
+                   responses={201: s.EdgeOut, **_errors(400, 409, 413)})
+    def post(self, request):
+        edge = services.edge_create(**validate(EdgeCreateInput, _body(request)))
+        return Response(selectors.edge_get(edge_id=edge.id), status=status.HTTP_201_CREATED)
+
+
+class EdgeDetailView(APIView):
+    @extend_schema(operation_id="edges_retrieve", responses={200: s.EdgeOut, **_errors(404)})
+    def get(self, request, edge_id: str):
+        edge = selectors.edge_get(edge_id=edge_id)
+        if edge is None:
+            raise NotFound(f"No edge with id {edge_id!r}.")
+        return Response(edge)
+
+    @extend_schema(operation_id="edges_delete", request=None, responses={200: s.EdgeDeletedOut, **_errors(404)})
+    def delete(self, request, edge_id: str):
+        return Response(services.edge_delete(edge_id=edge_id))
+
+
+class MutationsView(APIView):
+    @extend_schema(operation_id="graph_mutations_apply", request=s.MutationBatchIn,
+                   responses={200: s.MutationBatchOut, **_errors(400, 404, 409, 413, 503)},
+                   summary="Apply a batch of mutations, all or nothing")
+    def post(self, request):
+        body = _body(request)
+        unknown = sorted(set(body) - {"mutations"})
+        if unknown:
+            raise ValidationError({name: ["Unknown field."] for name in unknown})
+        if "mutations" not in body:
+            raise ValidationError({"mutations": ["This field is required."]})
+        return Response({"results": services.mutations_apply(mutations=body["mutations"])})
+
+
+class HistoryView(_Paged):
+    @extend_schema(operation_id="graph_history", parameters=[s.HistoryQuery],
+                   responses={200: s.HistoryPageOut, **_errors(400)},
+                   summary="Mutation history, newest first")
+    def get(self, request):
+        query = _query(s.HistoryQuery, request)
+        rows = selectors.history_queryset(node_id=query.get("node"), since=query.get("since"), until=query.get("until"))
+        return self.paginate(request, rows.values("id", "action", "node_id", "edge_id", "data", "created_at"))
+
+
+class MetadataView(APIView):
+    @extend_schema(operation_id="graph_metadata", responses={200: s.MetadataOut},
+                   summary="graph_metadata (organisation, hierarchy) and node/edge counts")
+    def get(self, request):
+        return Response({"metadata": selectors.graph_metadata(), "counts": selectors.graph_counts()})
+
+
+class SearchView(APIView):
+    @extend_schema(operation_id="search", parameters=[s.SearchQuery],
+                   responses={200: s.SearchOut, **_errors(400, 503)},
+                   summary="Semantic search over node embeddings (pgvector HNSW)")
+    def get(self, request):
+        query = _query(s.SearchQuery, request)
+        if not query["q"].strip():
+            raise ValidationError({"q": ["This field may not be blank."]})
+        results = search_nodes(query=query["q"], k=query["k"], threshold=query["threshold"],
+                               node_type=query.get("type"))
+        return Response({"query": query["q"], "k": query["k"], "threshold": query["threshold"],
+                         "type": query.get("type"), "provider": describe_provider(), "results": results})

@@ -1,0 +1,89 @@
+"""Node embeddings: the text a node is embedded from, and writing vectors to node_embeddings.
+
+Small writes (one node created or edited) upsert inside the caller's transaction, so a node is
+never searchable-but-missing. Bulk loads (``rebuild_embeddings``) drop the HNSW index, binary-COPY
+the vectors and rebuild the index — building HNSW once is far faster than maintaining it row by row.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from django.conf import settings
+from django.db import connection
+
+from graph.models import Node, NodeEmbedding
+from graph.vector_sql import index_sql
+from nexus_site.embeddings import get_provider
+
+KEY_EXTRAS = ("role", "skills", "mission", "rationale", "description", "kind", "source", "summary", "notes")
+INDEX_NAME = "idx_embeddings_hnsw"
+BUILD_MEMORY = "1GB"  # maintenance_work_mem for the HNSW build; the graph fits, so no spilling
+
+
+def node_text(node) -> str:
+    """Label, type, place in the organisation and the descriptive extras (not ids, emails, dates)."""
+    get = (lambda name: node.get(name)) if isinstance(node, dict) else (lambda name: getattr(node, name, None))
+    parts = [f"{get('label')} ({get('type')})."]
+    extras = get("extras") or {}
+    for key in KEY_EXTRAS:
+        value = extras.get(key) if isinstance(extras, dict) else None
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        if value not in (None, ""):
+            parts.append(f"{key.capitalize()}: {value}.")
+    place = "; ".join(f"{name.capitalize()}: {get(name)}" for name in ("division", "department", "team") if get(name))
+    if place:
+        parts.append(place + ".")
+    return " ".join(parts)
+
+
+def embed_nodes(nodes: Sequence[Node]) -> int:
+    """Embed the nodes' texts and upsert their rows (inside the caller's transaction)."""
+    if not nodes:
+        return 0
+    texts = [node_text(node) for node in nodes]
+    vectors = get_provider().embed(texts, task_type="embedding")
+    NodeEmbedding.objects.bulk_create(
+        [NodeEmbedding(node_id=node.pk, text_content=text, embedding=vector)
+         for node, text, vector in zip(nodes, texts, vectors)],
+        update_conflicts=True, unique_fields=["node"], update_fields=["text_content", "embedding"],
+    )
+    return len(nodes)
+
+
+def stored_text(node_id: str) -> str | None:
+    return NodeEmbedding.objects.filter(node_id=node_id, embedding__isnull=False).values_list(
+        "text_content", flat=True).first()
+
+
+def bulk_load(rows: Iterable[tuple[str, str, Sequence[float]]], *, replace_all: bool,
+              dimensions: int | None = None, progress=None) -> int:
+    """Replace embeddings with ``(node_id, text, vector)`` rows: drop index, binary COPY, rebuild index.
+
+    Runs in the caller's transaction (the index drop is rolled back with everything else on error).
+    ``replace_all`` empties the table first; otherwise rows for the given nodes are replaced.
+    """
+    import numpy as np
+    from pgvector.psycopg.vector import register_vector_info
+    from psycopg.types import TypeInfo
+
+    dims = dimensions or settings.EMBEDDING_DIMENSIONS
+    rows = list(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX IF EXISTS {INDEX_NAME}")
+        if replace_all:
+            cursor.execute("DELETE FROM node_embeddings")
+        elif rows:
+            cursor.execute("DELETE FROM node_embeddings WHERE node_id = ANY(%s)", [[r[0] for r in rows]])
+        raw = cursor.cursor  # the psycopg cursor: binary COPY with pgvector's binary dumper
+        # pgvector's register_vector, scoped to this cursor so Django's connection keeps its loaders
+        register_vector_info(raw, TypeInfo.fetch(raw.connection, "vector"))
+        with raw.copy("COPY node_embeddings (node_id, text_content, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
+            copy.set_types(["text", "text", "vector"])
+            for node_id, text, vector in rows:
+                copy.write_row((node_id, text, np.asarray(vector, dtype=np.float32)))
+                if progress is not None:
+                    progress.update(1)
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
+        cursor.execute(index_sql(dims))
+    return len(rows)

@@ -1,0 +1,217 @@
+"""Graph reads. Each read is a fixed number of queries whatever the graph's size (no N+1).
+
+Current freshness decays from the stored ``freshness_score`` by the node's half-life since
+``updated_at``: ``current = freshness_score * 0.5 ** (age_days / half_life_days)``. It is computed
+in SQL (an annotation) so filters and orderings can use it; a missing or non-positive half-life
+means no decay.
+"""
+from __future__ import annotations
+
+from django.db.models import F, FloatField, Func, Q, QuerySet
+
+from graph.models import Edge, GraphMetadata, MutationHistory, Node
+
+NODE_FIELDS = (
+    "id", "type", "label", "division", "department", "team", "health", "size", "x", "y", "status",
+    "freshness_score", "half_life_days", "source_type", "source_id", "created_at", "updated_at", "extras",
+)
+EDGE_FIELDS = ("id", "source", "target", "type", "weight", "animated", "created_at", "extras")
+NODE_FILTERS = ("type", "division", "department", "team", "status")
+RECENT_HISTORY = 20
+# power(0.5, x) underflows to an error in PostgreSQL past x ≈ 1074; 0.5**1000 is 0 for any display.
+MAX_HALF_LIVES = 1000
+
+
+class CurrentFreshness(Func):
+    """freshness_score * 0.5 ^ (age_days / half_life_days), evaluated by PostgreSQL."""
+
+    output_field = FloatField()
+
+    def __init__(self, prefix: str = ""):
+        super().__init__(F(f"{prefix}freshness_score"), F(f"{prefix}updated_at"), F(f"{prefix}half_life_days"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, p = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(p)
+        score, updated, half_life = parts
+        age_days = f"GREATEST(EXTRACT(EPOCH FROM (now() - COALESCE({updated}, now()))), 0)::float8 / 86400.0"
+        sql = (
+            f"(CASE WHEN {half_life} IS NULL OR {half_life} <= 0 THEN {score}::float8 "
+            f"ELSE {score}::float8 * power(0.5::float8, LEAST({age_days} / {half_life}, {MAX_HALF_LIVES})) END)"
+        )
+        return sql, params
+
+
+def nodes_with_freshness(queryset: QuerySet | None = None) -> QuerySet:
+    """Nodes annotated with ``current_freshness`` (the stored value stays ``freshness_score``)."""
+    queryset = Node.objects.all() if queryset is None else queryset
+    return queryset.annotate(current_freshness=CurrentFreshness())
+
+
+def filter_nodes(queryset: QuerySet, **filters) -> QuerySet:
+    """Exact-match filters on type, division, department, team, status (None/"" = no filter)."""
+    conditions = {name: filters[name] for name in NODE_FILTERS if filters.get(name) not in (None, "")}
+    return queryset.filter(**conditions)
+
+
+def node_values(queryset: QuerySet) -> QuerySet:
+    """A lazy values() queryset of node dicts with ``current_freshness`` (sliceable for paging)."""
+    return nodes_with_freshness(queryset).values(*NODE_FIELDS, "current_freshness")
+
+
+def edge_values(queryset: QuerySet) -> QuerySet:
+    # the raw FK columns: no join and no extra query per edge; edge_row() renames them
+    return queryset.values("id", "source_id", "target_id", "type", "weight", "animated", "created_at", "extras")
+
+
+def edge_row(row: dict) -> dict:
+    row["source"] = row.pop("source_id")
+    row["target"] = row.pop("target_id")
+    return row
+
+
+def _node_rows(queryset: QuerySet) -> list[dict]:
+    return list(node_values(queryset))
+
+
+def _edge_rows(queryset: QuerySet) -> list[dict]:
+    return [edge_row(row) for row in edge_values(queryset)]
+
+
+def graph_metadata() -> dict:
+    return {row["key"]: row["value"] for row in GraphMetadata.objects.order_by("key").values("key", "value")}
+
+
+def graph_snapshot(**filters) -> dict:
+    """The whole graph (or the part the filters select) in three queries: nodes, edges, metadata.
+
+    With filters, edges are those whose both ends are selected nodes (a subquery, not a list).
+    """
+    nodes_qs, edges_qs = _snapshot_querysets(**filters)
+    return {"nodes": _node_rows(nodes_qs), "edges": _edge_rows(edges_qs), "metadata": graph_metadata()}
+
+
+def storable_id(value) -> bool:
+    """False for ids PostgreSQL text cannot hold (NUL) or far too long: such ids exist nowhere."""
+    return isinstance(value, str) and "\x00" not in value and len(value) <= 1000
+
+
+def _snapshot_querysets(**filters) -> tuple[QuerySet, QuerySet]:
+    nodes_qs = filter_nodes(Node.objects.all(), **filters).order_by("id")
+    edges_qs = Edge.objects.order_by("id")
+    if any(filters.get(name) not in (None, "") for name in NODE_FILTERS):
+        selected = nodes_qs.values("id")
+        edges_qs = edges_qs.filter(source_id__in=selected, target_id__in=selected)
+    return nodes_qs, edges_qs
+
+
+EDGE_JSON = (  # the values() subquery names the FK columns source_id/target_id; the API says source/target
+    "json_build_object('id', e.id, 'source', e.source_id, 'target', e.target_id, 'type', e.type, "
+    "'weight', e.weight, 'animated', e.animated, 'created_at', e.created_at, 'extras', e.extras)"
+)
+
+
+def graph_snapshot_json(**filters) -> str:
+    """``graph_snapshot`` as a JSON document built by PostgreSQL in ONE statement.
+
+    Same nodes/edges/metadata, but serialised by the database (json_agg) and passed through as
+    text: no Python object per row, and nodes and edges come from one consistent snapshot.
+    """
+    from django.db import connection
+
+    nodes_qs, edges_qs = _snapshot_querysets(**filters)
+    nodes_sql, nodes_params = node_values(nodes_qs).query.sql_with_params()
+    edges_sql, edges_params = edge_values(edges_qs).query.sql_with_params()
+    sql = (
+        "SELECT json_build_object("
+        f"'nodes', (SELECT coalesce(json_agg(n ORDER BY n.id), '[]'::json) FROM ({nodes_sql}) n), "
+        f"'edges', (SELECT coalesce(json_agg({EDGE_JSON} ORDER BY e.id), '[]'::json) FROM ({edges_sql}) e), "
+        "'metadata', (SELECT coalesce(json_object_agg(key, value ORDER BY key), '{}'::json) FROM graph_metadata)"
+        ")::text"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*nodes_params, *edges_params])
+        return cursor.fetchone()[0]
+
+
+def node_get(*, node_id: str) -> dict | None:
+    if not storable_id(node_id):
+        return None
+    rows = _node_rows(Node.objects.filter(id=node_id))
+    return rows[0] if rows else None
+
+
+def node_detail(*, node_id: str) -> dict | None:
+    """One node with its edges, its neighbours and its recent history (four queries), or None."""
+    node = node_get(node_id=node_id)
+    if node is None:
+        return None
+    edges = _edge_rows(Edge.objects.filter(Q(source_id=node_id) | Q(target_id=node_id)).order_by("id"))
+    neighbour_ids = {e["target"] if e["source"] == node_id else e["source"] for e in edges}
+    neighbours = _node_rows(Node.objects.filter(id__in=neighbour_ids).order_by("id")) if neighbour_ids else []
+    history = list(
+        history_queryset(node_id=node_id).values("id", "action", "node_id", "edge_id", "data", "created_at")[:RECENT_HISTORY]
+    )
+    return {"node": node, "edges": edges, "neighbours": neighbours, "history": history}
+
+
+def history_queryset(*, node_id: str | None = None, since=None, until=None) -> QuerySet:
+    """Mutation history, newest first; a node's history includes its edges' creation/deletion."""
+    queryset = MutationHistory.objects.order_by("-created_at", "-id")
+    if node_id:
+        queryset = queryset.filter(
+            Q(node_id=node_id) | Q(data__after__source=node_id) | Q(data__after__target=node_id)
+            | Q(data__before__source=node_id) | Q(data__before__target=node_id)
+        )
+    if since is not None:
+        queryset = queryset.filter(created_at__gte=since)
+    if until is not None:
+        queryset = queryset.filter(created_at__lte=until)
+    return queryset
+
+
+def nodes_list(**filters) -> QuerySet:
+    """Node dicts (with current freshness) matching the filters, ordered by id; lazy, sliceable."""
+    return node_values(filter_nodes(Node.objects.all(), **filters).order_by("id"))
+
+
+def edges_list(*, source: str | None = None, target: str | None = None, type: str | None = None,
+               node: str | None = None) -> QuerySet:
+    """Edge rows (map each through ``edge_row``) matching the filters, ordered by id; lazy."""
+    queryset = Edge.objects.order_by("id")
+    if source:
+        queryset = queryset.filter(source_id=source)
+    if target:
+        queryset = queryset.filter(target_id=target)
+    if type:
+        queryset = queryset.filter(type=type)
+    if node:
+        queryset = queryset.filter(Q(source_id=node) | Q(target_id=node))
+    return edge_values(queryset)
+
+
+def edge_get(*, edge_id: str) -> dict | None:
+    if not storable_id(edge_id):
+        return None
+    rows = _edge_rows(Edge.objects.filter(id=edge_id))
+    return rows[0] if rows else None
+
+
+def graph_counts() -> dict:
+    """Node and edge totals, and nodes per type, in one query."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM nodes), (SELECT count(*) FROM edges), "
+            "(SELECT coalesce(json_object_agg(type, n), '{}') FROM (SELECT type, count(*) n FROM nodes GROUP BY type) t)"
+        )
+        nodes, edges, by_type = cursor.fetchone()
+    if isinstance(by_type, str):
+        import json
+
+        by_type = json.loads(by_type)
+    return {"nodes": nodes, "edges": edges, "nodes_by_type": dict(sorted(by_type.items()))}

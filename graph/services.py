@@ -1,0 +1,251 @@
+"""Graph writes. Each mutation and its mutation_history row commit in one transaction, so a failed
+mutation leaves neither; a batch is all-or-nothing.
+
+Errors are DRF exceptions (the API renders them in the one JSON error shape): a bad field is a
+``ValidationError`` naming it (400), an unknown id ``NotFound`` (404), a duplicate ``Conflict`` (409).
+Uniqueness is decided by the database: inserts run inside a savepoint and a unique violation is
+turned into a 409 — never check-then-insert, which races.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+
+from graph.embedding_store import embed_nodes, node_text, stored_text
+from graph.models import Edge, MutationHistory, Node, NodeEmbedding
+from graph.selectors import storable_id
+from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
+from nexus_site.errors import Conflict
+
+TYPE_PREFIX = {"person": "p", "agent": "a", "team": "t", "decision": "d", "fact": "f",
+               "commitment": "c", "question": "q", "topic": "tp"}
+MAX_BATCH = 1000
+NODE_COLUMNS = [f.attname for f in Node._meta.concrete_fields]
+EDGE_COLUMNS = [f.attname for f in Edge._meta.concrete_fields]
+
+
+def new_node_id(node_type: str) -> str:
+    return f"{TYPE_PREFIX.get(node_type, 'n')}-{uuid.uuid4().hex[:12]}"
+
+
+def new_edge_id() -> str:
+    return f"e-{uuid.uuid4().hex}"
+
+
+def _json_safe(data: dict) -> dict:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def node_data(node: Node) -> dict:
+    return _json_safe({name: getattr(node, name) for name in NODE_COLUMNS})
+
+
+def edge_data(edge: Edge) -> dict:
+    data = {name: getattr(edge, name) for name in EDGE_COLUMNS}
+    data["source"] = data.pop("source_id")
+    data["target"] = data.pop("target_id")
+    return _json_safe(data)
+
+
+def _record(action: str, *, node_id: str | None = None, edge_id: str | None = None, data: dict) -> None:
+    MutationHistory.objects.create(action=action, node_id=node_id, edge_id=edge_id, data=data)
+
+
+def _constraint(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or ""
+
+
+def _id_given(value) -> bool:
+    return value not in (None, "")
+
+
+# ── nodes ────────────────────────────────────────────────────────────────────
+
+@transaction.atomic
+def node_create(*, type, label, id=None, **fields) -> Node:
+    data = validate(NodeCreateInput, {"type": type, "label": label, "id": id, **fields})
+    node_id = data.pop("id", None)
+    node_id = node_id if _id_given(node_id) else new_node_id(data["type"])
+    if data.get("extras") is None:
+        data.pop("extras", None)
+    try:
+        with transaction.atomic():  # savepoint: the primary key decides duplicates
+            node = Node.objects.create(id=node_id, **data)
+    except IntegrityError as exc:
+        if _constraint(exc) == "nodes_pkey":
+            raise Conflict(f"A node with id {node_id!r} already exists.") from None
+        raise
+    node.refresh_from_db()  # database defaults (health, status, timestamps, extras…)
+    embed_nodes([node])
+    _record("create_node", node_id=node.id, data={"after": node_data(node)})
+    return node
+
+
+def _locked_node(node_id) -> Node:
+    node = Node.objects.select_for_update().filter(id=str(node_id)).first() if storable_id(str(node_id)) else None
+    if node is None:
+        raise NotFound(f"No node with id {node_id!r}.")
+    return node
+
+
+@transaction.atomic
+def node_update(*, node_id, **changes) -> Node:
+    if "id" in changes:
+        if changes.pop("id") not in (node_id, None):
+            raise ValidationError({"id": ["A node's id cannot be changed."]})
+    data = validate(NodeUpdateInput, changes, partial=True)
+    node = _locked_node(node_id)
+    before = node_data(node)
+    for name, value in data.items():
+        setattr(node, name, {} if name == "extras" and value is None else value)
+    # An edit is fresh information: the clock restarts and freshness goes back to full.
+    node.updated_at = timezone.now()
+    node.freshness_score = data.get("freshness_score", 1.0)
+    node.save()
+    node.refresh_from_db()
+    if stored_text(node.id) != node_text(node):
+        embed_nodes([node])
+    after = node_data(node)
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    _record("update_node", node_id=node.id, data={"before": before, "after": after, "changed": changed})
+    return node
+
+
+@transaction.atomic
+def node_delete(*, node_id) -> dict:
+    node = _locked_node(node_id)
+    before = node_data(node)
+    edges = [edge_data(edge) for edge in Edge.objects.filter(source_id=node.id) | Edge.objects.filter(target_id=node.id)]
+    had_embedding = NodeEmbedding.objects.filter(node_id=node.id).exists()
+    Node.objects.filter(id=node.id).delete()  # edges and embedding go by ON DELETE CASCADE
+    _record("delete_node", node_id=node.id, data={
+        "before": before, "removed_edges": edges, "removed_embedding": had_embedding,
+    })
+    return {"deleted": node.id, "removed_edges": [edge["id"] for edge in edges], "removed_embedding": had_embedding}
+
+
+# ── edges ────────────────────────────────────────────────────────────────────
+
+@transaction.atomic
+def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, extras=None) -> Edge:
+    data = validate(EdgeCreateInput, {"source": source, "target": target, "type": type, "id": id,
+                                      "weight": weight, "animated": animated, "extras": extras})
+    edge_id = data["id"] if _id_given(data.get("id")) else new_edge_id()
+    known = set(Node.objects.filter(id__in=[data["source"], data["target"]]).values_list("id", flat=True))
+    missing = {end: [f"No node with id {data[end]!r}."] for end in ("source", "target") if data[end] not in known}
+    if missing:
+        raise ValidationError(missing)
+    try:
+        with transaction.atomic():  # savepoint: the unique index decides, also under concurrency
+            edge = Edge.objects.create(
+                id=edge_id, source_id=data["source"], target_id=data["target"], type=data["type"],
+                weight=data["weight"], animated=data["animated"], extras=data.get("extras") or {},
+            )
+    except IntegrityError as exc:
+        name = _constraint(exc)
+        if name == "idx_edges_unique":
+            raise Conflict(
+                f"An edge {data['source']} -{data['type']}-> {data['target']} already exists."
+            ) from None
+        if name == "edges_pkey":
+            raise Conflict(f"An edge with id {edge_id!r} already exists.") from None
+        if name in ("edges_source_fkey", "edges_target_fkey"):  # the node was deleted meanwhile
+            end = name.split("_")[1]
+            raise ValidationError({end: [f"No node with id {data[end]!r}."]}) from None
+        raise
+    edge.refresh_from_db()
+    _record("create_edge", edge_id=edge.id, data={"after": edge_data(edge)})
+    return edge
+
+
+@transaction.atomic
+def edge_delete(*, edge_id) -> dict:
+    edge = Edge.objects.select_for_update().filter(id=str(edge_id)).first() if storable_id(str(edge_id)) else None
+    if edge is None:
+        raise NotFound(f"No edge with id {edge_id!r}.")
+    before = edge_data(edge)
+    Edge.objects.filter(id=edge.id).delete()
+    _record("delete_edge", edge_id=edge.id, data={"before": before})
+    return {"deleted": edge.id}
+
+
+# ── batches ──────────────────────────────────────────────────────────────────
+
+def _op_create_node(fields: dict) -> dict:
+    if "type" not in fields or "label" not in fields:
+        raise ValidationError({name: ["This field is required."] for name in ("type", "label") if name not in fields})
+    return {"node": node_data(node_create(**fields))}
+
+
+def _op_update_node(fields: dict) -> dict:
+    if "id" not in fields:
+        raise ValidationError({"id": ["This field is required."]})
+    node_id = fields.pop("id")
+    return {"node": node_data(node_update(node_id=node_id, **fields))}
+
+
+def _op_delete_node(fields: dict) -> dict:
+    if set(fields) != {"id"}:
+        raise ValidationError({"id": ["delete_node takes exactly one field, id."]})
+    return node_delete(node_id=fields["id"])
+
+
+def _op_create_edge(fields: dict) -> dict:
+    missing = [name for name in ("source", "target", "type") if name not in fields]
+    if missing:
+        raise ValidationError({name: ["This field is required."] for name in missing})
+    return {"edge": edge_data(edge_create(**fields))}
+
+
+def _op_delete_edge(fields: dict) -> dict:
+    if set(fields) != {"id"}:
+        raise ValidationError({"id": ["delete_edge takes exactly one field, id."]})
+    return edge_delete(edge_id=fields["id"])
+
+
+OPERATIONS = {
+    "create_node": _op_create_node, "update_node": _op_update_node, "delete_node": _op_delete_node,
+    "create_edge": _op_create_edge, "delete_edge": _op_delete_edge,
+}
+
+
+def _prefixed(index: int, exc: APIException) -> APIException:
+    """The same error, with the failing mutation's position in its message and field names."""
+    where = f"mutations[{index}]"
+    if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
+        return ValidationError({f"{where}.{key}": value for key, value in exc.detail.items()})
+    if isinstance(exc, ValidationError):
+        return ValidationError({where: exc.detail})
+    return type(exc)(f"{where}: {exc.detail}")
+
+
+@transaction.atomic
+def mutations_apply(*, mutations: list[dict]) -> list[dict]:
+    """Apply ``[{"op": "create_node"|"update_node"|"delete_node"|"create_edge"|"delete_edge", ...fields}]``
+    in order, all or nothing. Later mutations may refer to nodes created earlier in the batch."""
+    if not isinstance(mutations, list) or not mutations:
+        raise ValidationError({"mutations": ["Expected a non-empty list of mutations."]})
+    if len(mutations) > MAX_BATCH:
+        raise ValidationError({"mutations": [f"At most {MAX_BATCH} mutations per batch."]})
+    results = []
+    for index, mutation in enumerate(mutations):
+        if not isinstance(mutation, dict):
+            raise ValidationError({f"mutations[{index}]": ["Expected an object."]})
+        fields = dict(mutation)
+        op = fields.pop("op", None)
+        if op not in OPERATIONS:
+            raise ValidationError({f"mutations[{index}].op": [f"Expected one of: {', '.join(OPERATIONS)}."]})
+        try:
+            result = OPERATIONS[op](fields)
+        except TypeError:  # an argument the operation does not take
+            raise ValidationError({f"mutations[{index}]": [f"Unexpected fields for {op}."]}) from None
+        except APIException as exc:
+            raise _prefixed(index, exc) from None
+        results.append({"op": op, **result})
+    return results

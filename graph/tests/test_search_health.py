@@ -1,0 +1,108 @@
+"""GET /api/search (semantic, through search_similar_nodes) and GET /api/health."""
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from graph import services
+from graph.search import search_nodes
+from graph.tests.helpers import assert_error
+
+
+@pytest.fixture
+def embedded(seeded):
+    call_command("rebuild_embeddings", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_search_finds_the_right_nodes_with_similarity_and_freshness(api, embedded):
+    status, body = api.get("/api/search", q="Q4 hiring freeze for engineering", k=3)
+    assert status == 200, body
+    ids = [r["node"]["id"] for r in body["results"]]
+    assert set(ids[:2]) == {"f-03", "f-04"}  # the planted near-duplicates
+    assert body["provider"]["offline"] is True
+    sims = [r["similarity"] for r in body["results"]]
+    assert sims == sorted(sims, reverse=True) and 0 < sims[-1] <= 1
+    assert all(r["current_freshness"] == r["node"]["current_freshness"] for r in body["results"])
+
+
+def test_search_finds_a_node_created_a_moment_ago(api, embedded):
+    status, node = api.post("/api/nodes", {"type": "fact", "label": "Gripper firmware 4.2 fixes torque spikes"})
+    assert status == 201
+    status, body = api.get("/api/search", q="gripper firmware torque", k=1)
+    assert body["results"][0]["node"]["id"] == node["id"]
+    # and an edit is searchable at once under its new text
+    api.patch(f"/api/nodes/{node['id']}", {"label": "Conveyor belt tension alarm threshold"})
+    status, body = api.get("/api/search", q="conveyor belt tension", k=1)
+    assert body["results"][0]["node"]["id"] == node["id"]
+
+
+def test_search_type_filter_and_threshold(api, embedded):
+    status, body = api.get("/api/search", q="ROS 2 migration", k=3, type="person")
+    assert status == 200 and len(body["results"]) == 3
+    assert all(r["node"]["type"] == "person" for r in body["results"])
+    status, body = api.get("/api/search", q="ROS 2 migration", k=50, threshold=0.3)
+    assert body["results"] and all(r["similarity"] > 0.3 for r in body["results"])
+    assert len(body["results"]) < 50
+
+
+def test_search_goes_through_search_similar_nodes(embedded):
+    with connection.cursor() as cursor:
+        cursor.execute("SET track_functions = 'pl'")
+        cursor.execute("SELECT 'search_similar_nodes'::regproc::oid")
+        oid = cursor.fetchone()[0]
+        results = search_nodes(query="warehouse pilot", k=5)
+        cursor.execute("SELECT pg_stat_get_xact_function_calls(%s)", [oid])
+        assert cursor.fetchone()[0] == 1
+    assert len(results) == 5
+
+
+def test_search_returns_k_results_when_k_rows_exist(embedded):
+    assert len(search_nodes(query="robot", k=60)) == 60
+
+
+@pytest.mark.parametrize("params, field", [
+    ({}, "q"), ({"q": ""}, "q"), ({"q": "   "}, "q"), ({"q": "x", "k": "ten"}, "k"), ({"q": "x", "k": 0}, "k"),
+    ({"q": "x", "k": 101}, "k"), ({"q": "x", "threshold": "high"}, "threshold"),
+    ({"q": "x", "threshold": 2}, "threshold"), ({"q": "x", "type": "planet"}, "type"),
+])
+def test_search_bad_query_is_400(api, db, params, field):
+    assert_error(*api.get("/api/search", **params), 400, field=field)
+
+
+def test_health_reports_mode_versions_provider_and_counts(api, seeded):
+    services.node_create(type="fact", label="counted")
+    status, body = api.get("/api/health")
+    assert status == 200
+    assert body["status"] == "ok"
+    assert body["database"]["mode"] == "embedded"
+    assert body["database"]["pgvector_version"].startswith("0.8")
+    assert body["database"]["embedding_column_dimensions"] == 3072
+    assert body["embeddings"] == {"provider": "local-hash", "model": "local-hash-3072", "offline": True,
+                                  "dimensions": 3072, "dimensions_match": True}
+    counts = body["counts"]
+    assert counts["nodes"] == 89 and counts["edges"] == 176 and counts["node_embeddings"] == 1
+    assert counts["mutation_history"] == 1 and counts["immune_scans"] == 1
+    assert set(counts) == {"nodes", "edges", "graph_metadata", "node_embeddings", "mutation_history",
+                           "notifications", "conversations", "task_graphs", "immune_scans",
+                           "worker_analyses", "llm_usage"}
+
+
+def test_health_answers_503_unavailable_when_the_database_is_down(server_factory):
+    import json
+    import urllib.error
+    import urllib.request
+
+    # a server whose database does not exist: every connection attempt fails
+    server = server_factory(extra_env={"NEXUS_TEST_DATABASE_NAME": "nexus_no_such_database"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(f"{server.url}/api/health", timeout=30)
+    assert info.value.code == 503
+    body = json.loads(info.value.read())
+    assert body["status"] == "unavailable"
+    assert body["database"]["mode"] == "embedded"
+    assert body["error"]["status"] == 503 and body["error"]["code"] == "database_unavailable"
+    assert body["embeddings"]["offline"] is True
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(f"{server.url}/api/graph", timeout=30)
+    assert info.value.code == 503 and json.loads(info.value.read())["error"]["code"] == "database_unavailable"

@@ -1,0 +1,90 @@
+"""Input validation for graph writes, shared by the services (called by other apps too) and the API.
+
+These are DRF serializers used only as validators: every error is a ``ValidationError`` whose
+detail names the field, which the API turns into the one JSON error shape (400).
+"""
+from __future__ import annotations
+
+import json
+
+from rest_framework import serializers
+
+from graph.models import NODE_TYPES
+
+TEXT_MAX = 10_000
+ID_MAX = 200
+
+
+class StrictSerializer(serializers.Serializer):
+    """Rejects keys it does not know, so a typo ("lable") is an error, not silently dropped."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class JSONObjectField(serializers.DictField):
+    """A JSON object that PostgreSQL's jsonb accepts (no NUL characters, JSON-serialisable)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            text = json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            raise serializers.ValidationError("Must be a JSON object.") from None
+        if "\\u0000" in text:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return value
+
+
+def _optional_text(max_length=500):
+    return serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=max_length)
+
+
+class NodeFieldsInput(StrictSerializer):
+    type = serializers.ChoiceField(choices=NODE_TYPES, help_text="One of: " + ", ".join(NODE_TYPES))
+    label = serializers.CharField(max_length=TEXT_MAX, allow_blank=False)
+    division = _optional_text()
+    department = _optional_text()
+    team = _optional_text()
+    health = _optional_text(50)
+    status = _optional_text(50)
+    source_type = _optional_text(50)
+    source_id = _optional_text()
+    size = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
+    x = serializers.FloatField(required=False, allow_null=True)
+    y = serializers.FloatField(required=False, allow_null=True)
+    freshness_score = serializers.FloatField(required=False, allow_null=True, min_value=0.0, max_value=1.0)
+    half_life_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1_000_000)
+    extras = JSONObjectField(required=False, allow_null=True)
+
+
+class NodeCreateInput(NodeFieldsInput):
+    id = serializers.CharField(required=False, allow_null=True, max_length=ID_MAX,
+                               help_text="Generated as '<type prefix>-<short uuid>' when omitted.")
+
+
+class NodeUpdateInput(NodeFieldsInput):
+    """A partial update (use with ``partial=True``); the id cannot change."""
+
+
+class EdgeCreateInput(StrictSerializer):
+    id = serializers.CharField(required=False, allow_null=True, max_length=ID_MAX,
+                               help_text="Generated as 'e-<uuid>' when omitted.")
+    source = serializers.CharField(max_length=ID_MAX)
+    target = serializers.CharField(max_length=ID_MAX)
+    type = serializers.CharField(max_length=100)
+    weight = serializers.FloatField(required=False, default=1.0)
+    animated = serializers.BooleanField(required=False, default=False)
+    extras = JSONObjectField(required=False, allow_null=True)
+
+
+def validate(serializer_class, data, *, partial: bool = False) -> dict:
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

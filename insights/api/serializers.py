@@ -1,0 +1,190 @@
+"""Request validation and response shapes of the insights API."""
+from rest_framework import serializers
+
+from nexus_site.api_schema import page_of
+
+from insights.models import ImmuneScan, Notification, TaskGraph, WorkerAnalysis
+
+MODE_CHOICES = [("offline", "offline"), ("llm", "llm")]
+INFO_DROP_MAX_CHARS = 20_000
+MAX_TASKS = 2_000
+
+
+# ── notifications ───────────────────────────────────────────────────────────
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "person_id", "person_name", "priority", "action_required", "suggested_action",
+                  "summary", "source_unit", "acknowledged", "created_at"]
+
+
+class NotificationQuerySerializer(serializers.Serializer):
+    person_id = serializers.CharField(required=False, max_length=200)
+    acknowledged = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+# ── immune system ───────────────────────────────────────────────────────────
+class ScanRequestSerializer(serializers.Serializer):
+    staleness_threshold = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
+    overload_limit = serializers.IntegerField(required=False, min_value=0, max_value=1000)
+    unanswered_days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
+    duplicate_threshold = serializers.FloatField(required=False, min_value=0.5, max_value=1.0)
+
+
+class AlertSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    agent = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["low", "medium", "high"])
+    title = serializers.CharField()
+    description = serializers.CharField()
+    node_ids = serializers.ListField(child=serializers.CharField())
+    suggested_action = serializers.CharField()
+    pair = serializers.ListField(child=serializers.CharField(), required=False,
+                                 help_text="contradiction / duplicate: the two node ids")
+    person_id = serializers.CharField(required=False, help_text="overload: the person")
+    commitment_ids = serializers.ListField(child=serializers.CharField(), required=False)
+    freshness = serializers.FloatField(required=False, help_text="staleness: current freshness")
+    similarity = serializers.FloatField(required=False, help_text="duplicate: similarity score")
+    method = serializers.CharField(required=False, help_text="duplicate: embedding | text")
+
+    def to_representation(self, instance):
+        return dict(instance)  # stored alerts are already JSON; keep every agent-specific key
+
+
+class ImmuneScanSerializer(serializers.ModelSerializer):
+    alerts = AlertSerializer(many=True)
+    by_agent = serializers.DictField(child=serializers.JSONField())
+    agents_run = serializers.ListField(child=serializers.CharField())
+    mode = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImmuneScan
+        fields = ["id", "agents_run", "total_findings", "alerts_generated", "alerts", "by_agent", "summary",
+                  "created_at", "mode"]
+
+    def get_mode(self, obj) -> str:
+        # The agents are rule-based in every mode; "llm" means the model wrote the summary.
+        return ((obj.by_agent or {}).get("_summary") or {}).get("mode", "offline")
+
+    def get_summary(self, obj) -> str:
+        return ((obj.by_agent or {}).get("_summary") or {}).get("text", "")
+
+
+class AlertsResponseSerializer(serializers.Serializer):
+    scan_id = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField(allow_null=True)
+    alerts = AlertSerializer(many=True)
+
+
+# ── task scheduler ──────────────────────────────────────────────────────────
+class TaskInputSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=500)
+    duration_days = serializers.FloatField(max_value=100_000)
+    depends_on = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
+                                       max_length=MAX_TASKS)
+    owner = serializers.CharField(max_length=200, required=False, allow_null=True, allow_blank=True, default=None)
+
+
+class TaskGraphRequestSerializer(serializers.Serializer):
+    tasks = TaskInputSerializer(many=True, max_length=MAX_TASKS, allow_empty=False)
+
+
+class ScheduledTaskSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    duration_days = serializers.FloatField()
+    depends_on = serializers.ListField(child=serializers.CharField())
+    owner = serializers.CharField(allow_null=True)
+    earliest_start = serializers.FloatField()
+    earliest_finish = serializers.FloatField()
+    latest_start = serializers.FloatField()
+    latest_finish = serializers.FloatField()
+    slack = serializers.FloatField()
+    critical = serializers.BooleanField()
+
+
+class TaskGraphSerializer(serializers.ModelSerializer):
+    tasks = ScheduledTaskSerializer(many=True)
+    critical_path = serializers.ListField(child=serializers.CharField())
+    project_duration_days = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TaskGraph
+        fields = ["id", "tasks", "critical_path", "project_duration_days", "active", "created_at"]
+
+    def get_project_duration_days(self, obj) -> float:
+        return max((t.get("earliest_finish", 0.0) for t in obj.tasks or []), default=0.0)
+
+
+# ── worker tracker ──────────────────────────────────────────────────────────
+class WorkerAnalysisSerializer(serializers.ModelSerializer):
+    conflicts = serializers.ListField(child=serializers.DictField())
+    duplicates = serializers.ListField(child=serializers.DictField())
+    overloads = serializers.ListField(child=serializers.DictField())
+    reallocation_suggestions = serializers.ListField(child=serializers.DictField())
+    collaboration_recommendations = serializers.ListField(child=serializers.DictField())
+    mode = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkerAnalysis
+        fields = ["id", "conflicts", "duplicates", "overloads", "reallocation_suggestions",
+                  "collaboration_recommendations", "created_at", "mode"]
+
+    def get_mode(self, obj) -> str:
+        return "offline"  # rule-based graph analysis in every mode
+
+
+# ── usage ───────────────────────────────────────────────────────────────────
+class UsageQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
+
+
+class UsageRowSerializer(serializers.Serializer):
+    calls = serializers.IntegerField()
+    input_tokens = serializers.IntegerField()
+    output_tokens = serializers.IntegerField()
+    cost_usd = serializers.FloatField()
+
+
+class UsageByModelSerializer(UsageRowSerializer):
+    model = serializers.CharField()
+
+
+class UsageByTaskSerializer(UsageRowSerializer):
+    task_type = serializers.CharField()
+
+
+class UsageByDaySerializer(UsageRowSerializer):
+    day = serializers.DateField()
+
+
+class UsageReportSerializer(serializers.Serializer):
+    totals = UsageRowSerializer()
+    by_model = UsageByModelSerializer(many=True)
+    by_task_type = UsageByTaskSerializer(many=True)
+    by_day = UsageByDaySerializer(many=True)
+    cost_per_feature = serializers.DictField(child=serializers.FloatField())
+    days = serializers.IntegerField(allow_null=True)
+
+
+# ── info drop ───────────────────────────────────────────────────────────────
+class InfoDropRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=INFO_DROP_MAX_CHARS, trim_whitespace=True)
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class InfoDropResponseSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=MODE_CHOICES)
+    items = serializers.ListField(child=serializers.DictField())
+    nodes_created = serializers.ListField(child=serializers.CharField())
+    nodes_updated = serializers.ListField(child=serializers.CharField())
+    edges_created = serializers.ListField(child=serializers.CharField())
+    recognised = serializers.ListField(child=serializers.DictField())
+    notified = serializers.ListField(child=serializers.DictField())
+
+
+NotificationPageSerializer = page_of("NotificationPage", NotificationSerializer(many=True))
+ImmuneScanPageSerializer = page_of("ImmuneScanPage", ImmuneScanSerializer(many=True))

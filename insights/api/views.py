@@ -1,0 +1,153 @@
+"""Thin views: validate, call a service or selector, serialise."""
+from dataclasses import fields as dataclass_fields
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from nexus_site.api_schema import ErrorOut
+
+from insights import selectors, services
+from insights.api import serializers as s
+from insights.extraction import MAX_ITEMS, split_statements
+from insights.immune import ScanConfig
+from insights.models import Notification
+from insights.scheduler import ScheduleError
+
+ERROR = ErrorOut  # the shared {"error": {...}} shape (nexus_site.errors)
+PAGE_PARAMS = [
+    OpenApiParameter("limit", int, description="page size (default 50)"),
+    OpenApiParameter("offset", int, description="rows to skip"),
+]
+
+
+class ScheduleInvalid(exceptions.APIException):
+    status_code = 400
+    default_code = "invalid"
+
+    def __init__(self, error: ScheduleError):
+        super().__init__(detail=str(error), code=error.code)  # code: cycle | unknown_dependency | ...
+
+
+def _paginated(view, request, queryset, serializer_class):
+    paginator = LimitOffsetPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class UsageView(APIView):
+    @extend_schema(parameters=[s.UsageQuerySerializer], responses={200: s.UsageReportSerializer, 400: ERROR},
+                   summary="LLM usage and cost by model, task type (feature) and day")
+    def get(self, request):
+        query = s.UsageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.usage_report(days=query.validated_data.get("days")))
+
+
+class NotificationListView(APIView):
+    @extend_schema(parameters=[s.NotificationQuerySerializer, *PAGE_PARAMS],
+                   responses={200: s.NotificationPageSerializer, 400: ERROR},
+                   summary="Notifications written by the info router (newest first, paginated)")
+    def get(self, request):
+        query = s.NotificationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        qs = selectors.notifications_list(**query.validated_data)
+        return _paginated(self, request, qs, s.NotificationSerializer)
+
+
+class NotificationAckView(APIView):
+    @extend_schema(request=None, responses={200: s.NotificationSerializer, 404: ERROR},
+                   summary="Acknowledge a notification (idempotent)")
+    def post(self, request, notification_id: int):
+        try:
+            notification = services.notification_acknowledge(notification_id=notification_id)
+        except Notification.DoesNotExist:
+            raise exceptions.NotFound(f"No notification with id {notification_id}.") from None
+        return Response(s.NotificationSerializer(notification).data)
+
+
+class ImmuneScanView(APIView):
+    @extend_schema(request=s.ScanRequestSerializer, responses={201: s.ImmuneScanSerializer, 400: ERROR},
+                   summary="Run the immune-system agents over the graph and store the scan")
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+        body = s.ScanRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        known = {f.name for f in dataclass_fields(ScanConfig)}
+        config = ScanConfig(**{k: v for k, v in body.validated_data.items() if k in known})
+        scan = services.immune_scan_run(config=config)
+        return Response(s.ImmuneScanSerializer(scan).data, status=status.HTTP_201_CREATED)
+
+
+class ImmuneScanListView(APIView):
+    @extend_schema(parameters=PAGE_PARAMS, responses={200: s.ImmuneScanPageSerializer},
+                   summary="Stored immune scans, newest first (paginated)")
+    def get(self, request):
+        return _paginated(self, request, selectors.immune_scans_list(), s.ImmuneScanSerializer)
+
+
+class ImmuneAlertsView(APIView):
+    @extend_schema(responses={200: s.AlertsResponseSerializer}, summary="Alerts of the latest scan")
+    def get(self, request):
+        scan = selectors.immune_scan_latest()
+        return Response({"scan_id": scan.id if scan else None, "created_at": scan.created_at if scan else None,
+                         "alerts": scan.alerts if scan else []})
+
+
+class TaskGraphView(APIView):
+    @extend_schema(request=s.TaskGraphRequestSerializer, responses={201: s.TaskGraphSerializer, 400: ERROR},
+                   summary="Schedule a task DAG (critical path) and make it the active task graph")
+    def post(self, request):
+        body = s.TaskGraphRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            graph, _plan = services.task_graph_create(tasks=body.validated_data["tasks"])
+        except ScheduleError as error:
+            raise ScheduleInvalid(error) from None
+        return Response(s.TaskGraphSerializer(graph).data, status=status.HTTP_201_CREATED)
+
+
+class TaskGraphCurrentView(APIView):
+    @extend_schema(responses={200: s.TaskGraphSerializer, 404: ERROR}, summary="The active task graph")
+    def get(self, request):
+        graph = selectors.task_graph_current()
+        if graph is None:
+            raise exceptions.NotFound("No task graph yet; POST /api/tasks first.")
+        return Response(s.TaskGraphSerializer(graph).data)
+
+
+class WorkerAnalyzeView(APIView):
+    @extend_schema(request=None, responses={201: s.WorkerAnalysisSerializer},
+                   summary="Analyse conflicts, duplicates, overloads, reallocations and collaborations")
+    def post(self, request):
+        analysis = services.worker_analysis_run()
+        return Response(s.WorkerAnalysisSerializer(analysis).data, status=status.HTTP_201_CREATED)
+
+
+class WorkerLatestView(APIView):
+    @extend_schema(responses={200: s.WorkerAnalysisSerializer, 404: ERROR}, summary="The latest worker analysis")
+    def get(self, request):
+        analysis = selectors.worker_analysis_latest()
+        if analysis is None:
+            raise exceptions.NotFound("No worker analysis yet; POST /api/workers/analyze first.")
+        return Response(s.WorkerAnalysisSerializer(analysis).data)
+
+
+class InfoDropView(APIView):
+    @extend_schema(request=s.InfoDropRequestSerializer,
+                   responses={201: s.InfoDropResponseSerializer, 400: ERROR, 413: ERROR},
+                   summary="Turn a piece of information into graph changes and notifications")
+    def post(self, request):
+        body = s.InfoDropRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        count = len(split_statements(data["text"]))
+        if not count:
+            raise exceptions.ValidationError({"text": ["No statement found: write at least one sentence of two or more words."]})
+        if count > MAX_ITEMS:
+            raise exceptions.ValidationError({"text": [f"{count} statements; at most {MAX_ITEMS} per drop."]})
+        result = services.info_drop_process(text=data["text"], source=data["source"], author=data["author"])
+        return Response(result, status=status.HTTP_201_CREATED)

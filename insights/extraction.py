@@ -1,0 +1,215 @@
+"""Info Drop, step 1: text → statements with type, people, teams, topics, owner and due date.
+
+Offline it is rule-based and deterministic; with an LLM the model proposes the same structure and
+every id it returns is checked against the graph (unknown ids are dropped, never invented).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from graph.models import Node
+from insights.graph_view import STOPWORDS, tokens
+from nexus_site import llm
+
+MAX_ITEMS = 50
+LABEL_MAX = 300
+ITEM_TYPES = ("fact", "decision", "commitment", "question")
+
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MON = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = [
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "ymd"),
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON})\.?(?:,?\s+(\d{{4}}))?\b", re.I), "dmy"),
+    (re.compile(rf"\b({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I), "mdy"),
+]
+_DECISION = re.compile(
+    r"\b(decided|decision|we will standardi[sz]e|standardi[sz]e on|we are standardi[sz]ing|agreed to|"
+    r"has been approved|approved|we chose|we will adopt|going forward we will)\b", re.I)
+_COMMITMENT = re.compile(r"\b(will|shall|is going to|commits? to|promised to)\b.*\bby\b", re.I)
+# A sentence ends at . ! ? followed by whitespace (so "38.3" and "v2.3" stay whole) or a newline.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+@dataclass
+class Entity:
+    id: str
+    type: str
+    label: str
+
+
+@dataclass
+class Item:
+    type: str
+    label: str
+    people: list[str] = field(default_factory=list)
+    teams: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    owner: str | None = None
+    due_date: str | None = None
+
+
+def parse_due_date(text: str, today: date) -> str | None:
+    """The first date in the text (ISO, '3 March 2027', 'March 3'); a date without a year is the
+    next such date from today."""
+    best = None
+    for pattern, kind in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if not m or (best and best[0] <= m.start()):
+            continue
+        try:
+            if kind == "ymd":
+                d = date(int(m[1]), int(m[2]), int(m[3]))
+            else:
+                day, month = (m[1], m[2]) if kind == "dmy" else (m[2], m[1])
+                month_no = _MONTHS[month.lower().rstrip(".")]
+                year = int(m[3]) if m[3] else today.year
+                d = date(year, month_no, int(day))
+                if not m[3] and d < today:
+                    d = date(year + 1, month_no, int(day))
+        except (ValueError, KeyError):
+            continue
+        best = (m.start(), d)
+    return best[1].isoformat() if best else None
+
+
+class Directory:
+    """People, teams, topics and agents of the graph, matched by name (case-insensitive, whole words);
+    a first name alone counts when exactly one person has it."""
+
+    def __init__(self, entities: list[Entity]):
+        self.by_id = {e.id: e for e in entities}
+        # One alternation over every name (longest first, so "Rebecca Holloway" beats "Rebecca"):
+        # a single scan of the text whatever the size of the organisation.
+        self.names: dict[str, list[str]] = {}
+        first_names: dict[str, list[str]] = {}
+        for e in entities:
+            self.names.setdefault(e.label.lower(), []).append(e.id)
+            if e.type == "person":
+                first_names.setdefault(e.label.split()[0].lower(), []).append(e.id)
+        for name, ids in first_names.items():
+            if len(ids) == 1 and len(name) >= 3 and name not in STOPWORDS and name not in self.names:
+                self.names[name] = ids
+        alternation = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True) if n)
+        self.pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I) if alternation else None
+        # Topics also match on a distinctive first word ("Halden", "ROS", "AMR-400") or on two
+        # distinctive words; a word shared by several topic names is not distinctive.
+        # A word that also names a team, person or agent ("Fleet" in Fleet Orchestration) is not
+        # distinctive either.
+        topics = [e for e in entities if e.type == "topic"]
+        counts: dict[str, int] = {}
+        for e in entities:
+            for w in set(tokens(e.label)):
+                counts[w] = counts.get(w, 0) + (1 if e.type == "topic" else 2)
+        self.topic_words = {t.id: [w for w in tokens(t.label) if counts[w] == 1] for t in topics}
+
+    @classmethod
+    def load(cls) -> "Directory":
+        rows = Node.objects.filter(type__in=("person", "team", "topic", "agent")).values_list("id", "type", "label")
+        return cls([Entity(*row) for row in rows])
+
+    def find(self, text: str) -> list[tuple[int, str]]:
+        """(position, id) of every entity mentioned, in text order, each id once."""
+        hits: dict[str, int] = {}
+        for m in self.pattern.finditer(text) if self.pattern else ():
+            for entity_id in self.names.get(m.group(0).lower(), ()):
+                hits.setdefault(entity_id, m.start())
+        words = set(tokens(text))
+        for topic_id, distinctive in self.topic_words.items():
+            if topic_id in hits or not distinctive:
+                continue
+            first = tokens(self.by_id[topic_id].label)[0]
+            if (first in distinctive and first in words and len(first) >= 3) or len(words & set(distinctive)) >= 2:
+                hits[topic_id] = text.lower().find(first) if first in words else 0
+        return sorted((pos, i) for i, pos in hits.items())
+
+
+def split_statements(text: str) -> list[str]:
+    out = []
+    for part in _SENTENCE_END.split(text):
+        s = part.strip(" \t-•*")
+        if len(tokens(s)) >= 2:
+            out.append(s)
+    return out
+
+
+def classify(sentence: str) -> str:
+    if sentence.rstrip().endswith("?"):
+        return "question"
+    if _DECISION.search(sentence):
+        return "decision"
+    if _COMMITMENT.search(sentence):
+        return "commitment"
+    return "fact"
+
+
+def _clean_label(sentence: str) -> str:
+    label = sentence.strip()
+    if label.endswith(".") and not label.endswith(".."):
+        label = label[:-1]
+    return label[:LABEL_MAX]
+
+
+def extract_offline(text: str, directory: Directory, *, author_id: str | None, today: date) -> list[Item]:
+    items = []
+    for sentence in split_statements(text)[:MAX_ITEMS]:
+        kind = classify(sentence)
+        mentions = directory.find(sentence)
+        ids = [i for _, i in mentions]
+        people = [i for i in ids if directory.by_id[i].type == "person"]
+        item = Item(
+            type=kind, label=_clean_label(sentence), people=people,
+            teams=[i for i in ids if directory.by_id[i].type == "team"],
+            topics=[i for i in ids if directory.by_id[i].type == "topic"],
+        )
+        if kind == "commitment":
+            will = re.search(r"\b(will|shall|is going to|commits? to|promised to)\b", sentence, re.I)
+            before = [i for pos, i in mentions if directory.by_id[i].type == "person" and will and pos < will.start()]
+            item.owner = before[-1] if before else (people[0] if people else author_id)
+            item.due_date = parse_due_date(sentence, today)
+        items.append(item)
+    return items
+
+
+def extract_llm(text: str, directory: Directory, *, author_id: str | None, today: date) -> list[Item] | None:
+    """The model's reading of the drop, validated against the graph; None → use the offline path."""
+    known = [{"id": e.id, "type": e.type, "name": e.label} for e in directory.by_id.values()]
+    prompt = (
+        "Split the information into statements and classify each as fact, decision, commitment or question. "
+        "Only use ids from the directory. Reply with JSON: {\"items\": [{\"type\", \"label\" (the statement, "
+        "concise), \"people\": [ids], \"teams\": [ids], \"topics\": [ids], \"owner\": id|null, "
+        "\"due_date\": \"YYYY-MM-DD\"|null}]}.\n"
+        f"Today: {today.isoformat()}. Author id: {author_id or 'unknown'}.\nDirectory: {json.dumps(known)}\n"
+        f"Information:\n{text}"
+    )
+    data, _reply = llm.chat_json(messages=[
+        {"role": "system", "content": "You turn workplace updates into knowledge-graph entries."},
+        {"role": "user", "content": prompt},
+    ], task_type="info_drop")
+    if not data or not isinstance(data.get("items"), list):
+        return None
+    items = []
+    for raw in data["items"][:MAX_ITEMS]:
+        if not isinstance(raw, dict) or raw.get("type") not in ITEM_TYPES or not isinstance(raw.get("label"), str):
+            continue
+
+        def ids(key, kind):
+            values = raw.get(key) if isinstance(raw.get(key), list) else []
+            return [v for v in values if isinstance(v, str) and getattr(directory.by_id.get(v), "type", None) == kind]
+
+        owner = raw.get("owner") if getattr(directory.by_id.get(raw.get("owner")), "type", None) == "person" else None
+        due = raw.get("due_date") if isinstance(raw.get("due_date"), str) else None
+        items.append(Item(type=raw["type"], label=_clean_label(raw["label"]), people=ids("people", "person"),
+                          teams=ids("teams", "team"), topics=ids("topics", "topic"),
+                          owner=owner or (author_id if raw["type"] == "commitment" else None),
+                          due_date=parse_due_date(due, today) if due else None))
+    return items or None
+
+
+def default_due(today: date) -> str:
+    return (today + timedelta(days=14)).isoformat()

@@ -1,0 +1,78 @@
+"""A local HTTP stand-in for OpenAI's chat completions and embeddings endpoints (OpenAI cannot be
+reached from tests). Embeddings are the local provider's vectors so retrieval stays deterministic."""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class OpenAIStandIn:
+    def __init__(self):
+        self.requests: list[dict] = []  # chat completions only
+        self.embedding_requests = 0
+        self.reply_text = "stand-in answer"
+        self.usage = {"prompt_tokens": 1000, "completion_tokens": 200}
+        self.status = 200
+        self.delay = 0.0
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.endswith("/embeddings"):
+                    return self._embeddings(body)
+                stand_in.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if stand_in.delay:
+                    time.sleep(stand_in.delay)
+                if stand_in.status == 0:  # hang up without answering
+                    self.close_connection = True
+                    return
+                text = stand_in.reply_text(body) if callable(stand_in.reply_text) else stand_in.reply_text
+                payload = {"error": {"message": "stand-in failure"}} if stand_in.status != 200 else {
+                    "id": "chatcmpl-standin", "object": "chat.completion", "model": body.get("model"),
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                    "usage": {**stand_in.usage, "total_tokens": sum(stand_in.usage.values())},
+                }
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(stand_in.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test)
+
+            def _embeddings(self, body):
+                """Embeddings answer with the local provider's vectors, so retrieval behaves as offline."""
+                from nexus_site.embeddings import LocalProvider
+
+                stand_in.embedding_requests += 1
+                provider = LocalProvider(int(body.get("dimensions") or 3072))
+                texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                data = json.dumps({"object": "list", "model": body.get("model"),
+                                   "data": [{"object": "embedding", "index": i, "embedding": provider.embed_one(t)}
+                                            for i, t in enumerate(texts)],
+                                   "usage": {"prompt_tokens": sum(len(t.split()) for t in texts)}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,154 @@
+"""The one embedding provider: OpenAI when OPENAI_API_KEY is set, a deterministic local one otherwise.
+
+``get_provider()`` returns an object with ``name``, ``model``, ``dimensions``, ``offline`` and
+``embed(texts, *, task_type="embedding") -> list[list[float]]``. The size always follows
+``settings.EMBEDDING_DIMENSIONS`` so vectors fit the ``node_embeddings`` column.
+
+The local provider needs no network and no model download: it hashes words, word pairs and
+character trigrams into a signed feature vector (the "hashing trick") and L2-normalises it, so texts
+that share words or word fragments get a high cosine similarity. It is a lexical stand-in, not a
+semantic model, and /api/health labels it as offline.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+import urllib.error
+import urllib.request
+from functools import lru_cache
+
+import numpy as np
+from django.conf import settings
+from rest_framework import exceptions, status
+
+logger = logging.getLogger("nexus.embeddings")
+
+OPENAI_BATCH = 256  # inputs per request; OpenAI accepts up to 2048
+
+
+class EmbeddingUnavailable(exceptions.APIException):
+    """The embedding service failed; the write that needed it is rolled back (503, not a 500)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The embedding service is unavailable; nothing was written. Try again shortly."
+    default_code = "embedding_unavailable"
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=200_000)
+def _bucket(feature: str, dims: int) -> tuple[int, float]:
+    digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+    value = int.from_bytes(digest, "little")
+    return value % dims, (1.0 if value >> 63 else -1.0)
+
+
+class LocalProvider:
+    """Deterministic hashed word + character-trigram features; offline, no downloads."""
+
+    name = "local-hash"
+    offline = True
+
+    def __init__(self, dimensions: int):
+        self.dimensions = dimensions
+        self.model = f"local-hash-{dimensions}"
+
+    def _features(self, text: str) -> dict[str, float]:
+        words = _WORD.findall(text.lower())
+        features: dict[str, float] = {}
+        for word in words:
+            features["w:" + word] = features.get("w:" + word, 0.0) + 1.0
+            padded = f"#{word}#"
+            for i in range(len(padded) - 2):
+                key = "c:" + padded[i:i + 3]
+                features[key] = features.get(key, 0.0) + 0.35
+        for a, b in zip(words, words[1:]):
+            features[f"b:{a} {b}"] = features.get(f"b:{a} {b}", 0.0) + 0.5
+        return features
+
+    def embed_one(self, text: str) -> list[float]:
+        vector = np.zeros(self.dimensions, dtype=np.float64)
+        for feature, weight in self._features(text).items():
+            index, sign = _bucket(feature, self.dimensions)
+            vector[index] += sign * math.sqrt(weight)  # sublinear: repeats count, but less
+        norm = float(np.linalg.norm(vector))
+        if norm == 0.0:  # empty text: a fixed unit vector rather than zeros (cosine of 0 is undefined)
+            vector[0] = 1.0
+            norm = 1.0
+        return (vector / norm).tolist()
+
+    def embed(self, texts: list[str], *, task_type: str = "embedding") -> list[list[float]]:
+        return [self.embed_one(text) for text in texts]
+
+
+class OpenAIProvider:
+    """OpenAI embeddings over plain HTTP (urllib): no SDK, the pinned model and dimensions."""
+
+    name = "openai"
+    offline = False
+
+    def __init__(self, *, api_key: str, model: str, dimensions: int, base_url: str, timeout: float):
+        self._api_key = api_key  # never logged, never returned
+        self.model = model
+        self.dimensions = dimensions
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def _request(self, texts: list[str]) -> dict:
+        body = json.dumps({"model": self.model, "input": texts, "dimensions": self.dimensions}).encode()
+        request = urllib.request.Request(
+            f"{self.base_url}/embeddings", data=body, method="POST",
+            headers={"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            logger.warning("OpenAI embeddings answered HTTP %s", exc.code)
+            raise EmbeddingUnavailable(f"The embedding service answered HTTP {exc.code}; nothing was written.") from None
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+            logger.warning("OpenAI embeddings unreachable: %s", type(exc).__name__)
+            raise EmbeddingUnavailable() from None
+
+    def embed(self, texts: list[str], *, task_type: str = "embedding") -> list[list[float]]:
+        from nexus_site.llm_usage import record_usage
+
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), OPENAI_BATCH):
+            chunk = texts[start:start + OPENAI_BATCH]
+            payload = self._request(chunk)
+            try:
+                data = sorted(payload["data"], key=lambda item: item["index"])
+                batch = [[float(x) for x in item["embedding"]] for item in data]
+            except (KeyError, TypeError, ValueError):
+                raise EmbeddingUnavailable("The embedding service sent an unexpected response.") from None
+            if len(batch) != len(chunk) or any(len(v) != self.dimensions for v in batch):
+                raise EmbeddingUnavailable(
+                    f"The embedding service returned vectors of the wrong size (expected {self.dimensions})."
+                )
+            usage = payload.get("usage") or {}
+            record_usage(model=self.model, input_tokens=int(usage.get("prompt_tokens") or 0),
+                         output_tokens=0, task_type=task_type)
+            vectors.extend(batch)
+        return vectors
+
+
+def get_provider():
+    """The provider for the current settings (read on each call, so tests can override them)."""
+    if settings.OPENAI_API_KEY:
+        return OpenAIProvider(
+            api_key=settings.OPENAI_API_KEY, model=settings.EMBEDDING_MODEL,
+            dimensions=settings.EMBEDDING_DIMENSIONS, base_url=settings.OPENAI_BASE_URL,
+            timeout=settings.OPENAI_TIMEOUT_SECONDS,
+        )
+    return LocalProvider(settings.EMBEDDING_DIMENSIONS)
+
+
+def describe_provider() -> dict:
+    provider = get_provider()
+    return {"provider": provider.name, "model": provider.model, "offline": provider.offline,
+            "dimensions": provider.dimensions}

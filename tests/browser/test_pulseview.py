@@ -1,0 +1,388 @@
+"""PulseView in a real Chromium against a real daphne + PostgreSQL (no mocks)."""
+import time
+
+import pytest
+
+from tests.browser.conftest import call_api, open_app, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NODE = '.react-flow__node[data-id="{}"]'
+
+
+def rendered_ids(page) -> set[str]:
+    return set(page.eval_on_selector_all(".react-flow__node", "els => els.map(e => e.dataset.id)"))
+
+
+def test_graph_shows_every_seeded_node(app_server, page):
+    from graph.models import Edge, Node
+
+    open_app(page, app_server)
+    expected = set(Node.objects.values_list("id", flat=True))
+    assert len(expected) == 88
+    page.wait_for_function("n => document.querySelectorAll('.react-flow__node').length === n", arg=len(expected))
+    assert rendered_ids(page) == expected
+    # Every edge is drawn too, and the legend counts types.
+    page.wait_for_function("n => document.querySelectorAll('.react-flow__edge').length === n", arg=Edge.objects.count())
+    assert "30" in page.locator(".chip", has_text="person").inner_text()
+    # Health is visible as the ring colour, stored on the node.
+    assert page.get_attribute(NODE.format("p-10") + " .nx-node", "data-health") == Node.objects.get(id="p-10").health
+    shot(page, "pulseview-main")
+
+    # Filters hide, and bring back, nodes by type and by division.
+    page.locator(".chip", has_text="person").click()
+    page.wait_for_function("() => !document.querySelector('.react-flow__node[data-id=\"p-01\"]')")
+    assert not any(i.startswith("p-") for i in rendered_ids(page))
+    page.locator(".chip", has_text="person").click()
+    page.select_option(".division-filter select", "Operations")
+    ops = set(Node.objects.filter(division="Operations").values_list("id", flat=True))
+    page.wait_for_function("n => document.querySelectorAll('.react-flow__node').length === n", arg=len(ops))
+    assert rendered_ids(page) == ops
+    page.select_option(".division-filter select", "")
+
+    # Clicking a node opens its details with neighbours.
+    page.click(NODE.format("p-10"))
+    details = page.locator('[data-testid="node-details"]')
+    details.get_by_text("Rebecca Holloway").first.wait_for()
+    page.wait_for_selector(".neighbours li")
+    assert page.locator(".neighbours li").count() == Edge.objects.filter(source_id="p-10").count() + Edge.objects.filter(target_id="p-10").count()
+    shot(page, "pulseview-node-details")
+    assert page.page_errors == []
+
+
+def test_node_created_renamed_deleted_through_api_patches_graph_within_a_second(app_server, page):
+    open_app(page, app_server)
+    page.evaluate("window.__noReload = 'still here'")
+
+    status, body = call_api(app_server, "POST", "/api/nodes", {
+        "id": "f-900", "type": "fact", "label": "Browser-made fact", "division": "Engineering", "x": 500, "y": 500,
+    })
+    assert status == 201, body
+    t0 = time.monotonic()
+    page.wait_for_selector(NODE.format("f-900"), timeout=1000)
+    appeared = time.monotonic() - t0
+
+    status, body = call_api(app_server, "PATCH", "/api/nodes/f-900", {"label": "Renamed fact"})
+    assert status == 200, body
+    t0 = time.monotonic()
+    page.wait_for_function(
+        "() => document.querySelector('.react-flow__node[data-id=\"f-900\"]')?.textContent.includes('Renamed fact')",
+        timeout=1000,
+    )
+    renamed = time.monotonic() - t0
+    box = page.locator(NODE.format("f-900")).bounding_box()
+
+    status, body = call_api(app_server, "DELETE", "/api/nodes/f-900")
+    assert status == 200, body
+    t0 = time.monotonic()
+    page.wait_for_selector(NODE.format("f-900"), state="detached", timeout=1000)
+    deleted = time.monotonic() - t0
+
+    assert max(appeared, renamed, deleted) < 1.0
+    assert box is not None
+    assert page.evaluate("window.__noReload") == "still here"  # patched in place, never reloaded
+    assert page.locator(".react-flow__node").count() == 88
+    assert page.page_errors == []
+
+
+def test_notification_for_selected_person_raises_badge_and_is_acknowledged(app_server, page):
+    from insights.models import Notification
+
+    open_app(page, app_server)
+    page.get_by_role("tab", name="Notifications", exact=True).click()
+    page.select_option('[data-testid="person-select"]', "p-10")
+    page.get_by_text("Nothing for this person yet.").wait_for()
+    assert page.locator('[data-testid="notification-badge"]').count() == 0
+
+    # Someone else's notification does not count.
+    Notification.objects.create(person_id="p-11", person_name="Someone Else", summary="Not for Rebecca")
+    note = Notification.objects.create(
+        person_id="p-10", person_name="Rebecca Holloway", priority="high", action_required=True,
+        summary="Halden go-live moved to 14 April", suggested_action="Re-plan c-03",
+    )
+    badge = page.locator('[data-testid="notification-badge"]')
+    badge.wait_for(timeout=3000)
+    assert badge.inner_text() == "1"
+    page.get_by_text("Halden go-live moved to 14 April").wait_for()
+    shot(page, "pulseview-notifications")
+
+    page.locator('[data-testid="notification"]').get_by_role("button", name="Acknowledge").click()
+    badge.wait_for(state="detached", timeout=3000)
+    note.refresh_from_db()
+    assert note.acknowledged is True
+    assert page.page_errors == []
+
+
+def test_ask_answer_citation_focuses_node(app_server, page):
+    open_app(page, app_server)
+    page.get_by_role("tab", name="Ask", exact=True).click()
+    page.get_by_label("Your question").fill("When does the Halden pilot go live?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    answer = page.locator('[data-testid="turn-assistant"]').first
+    answer.wait_for(timeout=15_000)
+    assert len(answer.locator("p").first.inner_text()) > 10
+    citation = answer.locator(".citation").first
+    citation.wait_for()
+    node_id = citation.get_attribute("data-node-id")
+    citation.click()
+    target = page.locator(NODE.format(node_id) + " .nx-node.is-highlighted")
+    target.wait_for(timeout=3000)
+    page.wait_for_timeout(700)  # the fit-view animation
+    canvas = page.locator('[data-testid="graph"]').bounding_box()
+    box = page.locator(NODE.format(node_id)).bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    assert canvas["x"] <= cx <= canvas["x"] + canvas["width"]
+    assert canvas["y"] <= cy <= canvas["y"] + canvas["height"]
+    # The rest of the graph steps back.
+    assert page.locator(".nx-node.is-dimmed").count() >= 80
+    shot(page, "pulseview-ask")
+
+    # The conversation is kept: a follow-up goes to the same conversation.
+    page.get_by_label("Your question").fill("Who owns it?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=turn-assistant]').length === 2", timeout=15_000)
+    assert page.locator('[data-testid="turn-user"]').count() == 2
+    assert page.page_errors == []
+
+
+def test_change_made_while_websocket_is_down_shows_after_reconnect(app_server, page):
+    from graph import services
+
+    answers = []
+    page.on("response", lambda r: answers.append((r.url, r.status)) if "/api/" in r.url else None)
+    open_app(page, app_server)
+    app_server.stop()  # the websocket drops with the process
+    page.wait_for_selector('[data-testid="connection-status"]:not([data-status="live"])', timeout=10_000)
+    shot(page, "pulseview-reconnecting")
+
+    services.node_create(id="f-901", type="fact", label="Written while the server was down",
+                         division="Engineering", x=700, y=300)
+    services.node_update(node_id="p-10", label="Rebecca H. (renamed offline)")
+    services.node_delete(node_id="q-05")
+
+    try:
+        app_server.start()  # same port: realtime-js reconnects on its own
+        page.wait_for_selector('[data-testid="connection-status"][data-status="live"]', timeout=15_000)
+        page.wait_for_selector(NODE.format("f-901"), timeout=5000)
+        page.wait_for_function(
+            "() => document.querySelector('.react-flow__node[data-id=\"p-10\"]')?.textContent.includes('renamed offline')",
+            timeout=5000,
+        )
+        page.wait_for_selector(NODE.format("q-05"), state="detached", timeout=5000)
+        # And the live feed works again after the reconnect.
+        status, body = call_api(app_server, "PATCH", "/api/nodes/f-901", {"label": "Live again"})
+        assert status == 200, body
+        page.wait_for_function(
+            "() => document.querySelector('.react-flow__node[data-id=\"f-901\"]')?.textContent.includes('Live again')",
+            timeout=2000,
+        )
+        # It caught up from its cursor: one change-log read after it, and no second full load.
+        assert any("/api/realtime/changes?after=" in url and status == 200 for url, status in answers), answers
+        assert sum(1 for url, _ in answers if url.endswith("/api/graph")) == 1, answers
+    finally:
+        shot(page, "pulseview-reconnected")
+    assert page.page_errors == []
+
+
+def test_pruned_change_log_after_reconnect_means_full_resync(app_server, page):
+    """The log no longer reaches back to the page's cursor: 410, then a full reload of the graph."""
+    from graph import services
+    from graph.realtime.services import changes_prune
+
+    answers = []
+    page.on("response", lambda r: answers.append((r.url, r.status)) if "/api/realtime/changes" in r.url else None)
+    open_app(page, app_server)
+    page.evaluate("window.__noReload = 'still here'")
+    app_server.stop()
+    page.wait_for_selector('[data-testid="connection-status"]:not([data-status="live"])', timeout=10_000)
+    services.node_create(id="c-90", type="commitment", label="Made before the prune", x=300, y=900)
+    services.node_update(node_id="c-90", label="Renamed before the prune")
+    services.node_delete(node_id="q-04")
+    assert changes_prune(retention_hours=0) > 0
+    app_server.start()
+    page.wait_for_selector('[data-testid="connection-status"][data-status="live"]', timeout=15_000)
+    page.wait_for_function(
+        "() => document.querySelector('.react-flow__node[data-id=\"c-90\"]')?.textContent.includes('Renamed before the prune')",
+        timeout=5000,
+    )
+    page.wait_for_selector(NODE.format("q-04"), state="detached", timeout=5000)
+    assert any("after=" in url and status == 410 for url, status in answers), answers
+    assert page.evaluate("window.__noReload") == "still here"
+    assert page.page_errors == []
+
+
+def test_panels_render_and_narrow_window_has_no_sideways_scroll(app_server, page):
+    open_app(page, app_server)
+    for tab, name, text in [
+        ("Immune", "pulseview-immune", "Immune system"),
+        ("Tasks", "pulseview-tasks-empty", "Tasks"),
+        ("Usage", "pulseview-usage-empty", "LLM usage"),
+        ("Info Drop", "pulseview-info-drop", "Info Drop"),
+    ]:
+        page.get_by_role("tab", name=tab, exact=True).click()
+        page.get_by_role("heading", name=text).wait_for()
+        page.wait_for_timeout(300)
+        assert page.locator("text=Traceback").count() == 0
+        shot(page, name)
+
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.wait_for_timeout(300)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    assert page.locator(".react-flow__node").count() == 88
+    shot(page, "pulseview-narrow")
+
+    # Keyboard: the search box and the tabs are reachable with Tab.
+    page.keyboard.press("Tab")
+    seen = set()
+    for _ in range(12):
+        seen.add(page.evaluate("() => document.activeElement?.id || document.activeElement?.getAttribute('role') || document.activeElement?.tagName"))
+        page.keyboard.press("Tab")
+    assert "nx-search" in seen
+    assert page.page_errors == []
+
+
+def test_semantic_search_highlights_and_focuses_results(app_server, page):
+    from django.core.management import call_command
+
+    call_command("rebuild_embeddings", "--missing-only", verbosity=0)  # offline provider, no network
+    open_app(page, app_server)
+    page.get_by_label("Semantic search").fill("Halden pilot go-live date")
+    page.keyboard.press("Enter")
+    results = page.locator('[data-testid="search-results"] li')
+    results.first.wait_for(timeout=10_000)
+    status, body = call_api(app_server, "GET", "/api/search?q=Halden%20pilot%20go-live%20date&k=8")
+    assert status == 200
+    hits = [r["node"]["id"] for r in body["results"]]
+    assert hits, body
+    assert results.count() == len(hits)
+    page.wait_for_function(
+        "ids => ids.every(id => document.querySelector(`.react-flow__node[data-id=\"${id}\"] .is-highlighted`))",
+        arg=hits, timeout=3000,
+    )
+    page.wait_for_timeout(700)  # fit-view animation
+    canvas = page.locator('[data-testid="graph"]').bounding_box()
+    box = page.locator(NODE.format(hits[0])).bounding_box()
+    assert canvas["x"] <= box["x"] + box["width"] / 2 <= canvas["x"] + canvas["width"]
+    assert canvas["y"] <= box["y"] + box["height"] / 2 <= canvas["y"] + canvas["height"]
+    shot(page, "pulseview-search")
+    # Picking a result opens its details.
+    results.first.get_by_role("button").click()
+    page.locator('[data-testid="node-details"]').wait_for()
+    assert page.locator("#node-details-title").inner_text() == page.locator(NODE.format(hits[0]) + " .nx-label").inner_text()
+    assert page.page_errors == []
+
+
+def test_immune_alert_focuses_its_nodes(app_server, page):
+    open_app(page, app_server)
+    page.get_by_role("tab", name="Immune", exact=True).click()
+    page.get_by_role("button", name="Run scan").click()
+    page.get_by_role("button", name="Scanning…").wait_for(state="detached", timeout=15_000)
+    status, body = call_api(app_server, "GET", "/api/immune/alerts")
+    assert status == 200, body
+    alert = next(a for a in body["alerts"] if a["agent"] == "contradiction" and "f-01" in a["node_ids"])
+    page.locator('[data-testid="alerts"] li', has_text=alert["title"]).get_by_role("button").click()
+    for node_id in alert["node_ids"]:
+        page.locator(NODE.format(node_id) + " .nx-node.is-highlighted").wait_for(timeout=3000)
+    assert page.locator(".nx-node.is-highlighted").count() == len(set(alert["node_ids"]))
+    shot(page, "pulseview-immune-focus")
+    assert page.page_errors == []
+
+
+def test_info_drop_reports_changes_and_notifies(app_server, page):
+    from insights.models import Notification
+
+    open_app(page, app_server)
+    page.get_by_role("tab", name="Info Drop", exact=True).click()
+    page.get_by_label("What happened?").fill(
+        "Rebecca Holloway decided to delay the Halden pilot go-live to 14 April 2027.")
+    page.get_by_role("button", name="Drop it in").click()
+    result = page.locator('[data-testid="info-drop-result"]')
+    result.wait_for(timeout=15_000)
+    assert "what changed" in result.inner_text().lower()
+    notified = list(Notification.objects.values_list("person_name", flat=True))
+    text = result.inner_text()
+    if notified:
+        assert all(name in text for name in notified if name)
+    else:
+        assert "Nobody needed to know." in text
+    shot(page, "pulseview-info-drop-result")
+    assert page.page_errors == []
+
+
+def test_keyboard_selects_a_node(app_server, page):
+    open_app(page, app_server)
+    page.locator(NODE.format("p-01")).focus()
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="node-details"]').wait_for(timeout=3000)
+    assert page.locator("#node-details-title").inner_text() == "Eleanor Whitmore"
+
+
+def test_supabase_stand_in_transport_runs_supabase_js(app_server, page, server_factory):
+    """/api/config names Supabase; NEXUS's own Supabase-compatible endpoint stands in for the
+    hosted Realtime (no network here), so the supabase-js code path runs end to end."""
+    from conftest import free_port
+
+    port = free_port()
+    stand_in = server_factory(port=port, extra_env={
+        "NEXUS_TEST_KEEP_SECRETS": "1",
+        "SUPABASE_URL": f"http://127.0.0.1:{port}",
+        "SUPABASE_ANON_KEY": "stand-in-anon-key",
+    })
+    status, config = call_api(stand_in, "GET", "/api/config")
+    assert config["realtime"]["transport"] == "supabase", config
+    sockets, scripts = [], []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.on("request", lambda req: scripts.append(req.url) if req.url.endswith(".js") else None)
+
+    open_app(page, stand_in)
+    assert page.get_attribute('[data-testid="connection-status"]', "title") == "Realtime via supabase"
+    assert any("/realtime/v1/websocket" in u and "apikey=stand-in-anon-key" in u for u in sockets), sockets
+    assert any("/assets/supabase-" in u for u in scripts), scripts
+
+    status, body = call_api(stand_in, "POST", "/api/nodes", {"id": "t-90", "type": "team", "label": "Stand-in Team", "x": 900, "y": 700})
+    assert status == 201, body
+    page.wait_for_selector(NODE.format("t-90"), timeout=2000)
+    assert page.page_errors == []
+
+
+def test_channels_transport_does_not_load_supabase_js(app_server, page):
+    scripts = []
+    page.on("request", lambda req: scripts.append(req.url) if req.url.endswith(".js") else None)
+    open_app(page, app_server)
+    assert page.get_attribute('[data-testid="connection-status"]', "title") == "Realtime via channels"
+    assert any("/assets/realtime-" in u for u in scripts), scripts
+    assert not any("/assets/supabase-" in u for u in scripts), scripts
+
+
+def test_tasks_critical_path_and_usage_bars(app_server, page):
+    from nexus_site.llm_usage import record_usage
+
+    status, body = call_api(app_server, "POST", "/api/tasks", {"tasks": [
+        {"id": "design", "name": "Design dispatcher v3", "duration_days": 3},
+        {"id": "build", "name": "Build dispatcher v3", "duration_days": 5, "depends_on": ["design"]},
+        {"id": "docs", "name": "Write docs", "duration_days": 1, "depends_on": ["design"]},
+        {"id": "pilot", "name": "Pilot at Halden", "duration_days": 2, "depends_on": ["build", "docs"]},
+    ]})
+    assert status == 201, body
+    record_usage(model="gpt-4o-mini", input_tokens=120_000, output_tokens=30_000, task_type="ask")
+    record_usage(model="gpt-4o", input_tokens=50_000, output_tokens=10_000, task_type="info_drop")
+
+    open_app(page, app_server)
+    page.get_by_role("tab", name="Tasks", exact=True).click()
+    path = page.locator('[data-testid="critical-path"] li')
+    path.first.wait_for(timeout=5000)
+    assert [t.split(" ")[0] for t in path.all_inner_texts()] == ["Design", "Build", "Pilot"]
+    assert "project takes 10.0 days" in page.locator("#side-panel").inner_text()
+    shot(page, "pulseview-tasks")
+
+    page.get_by_role("tab", name="Usage", exact=True).click()
+    chart = page.get_by_role("img", name="Cost by model", exact=False)
+    chart.wait_for(timeout=5000)
+    label = chart.get_attribute("aria-label")
+    assert "gpt-4o-mini" in label and "gpt-4o " in label
+    feature = page.get_by_role("img", name="Cost by feature", exact=False).get_attribute("aria-label")
+    assert "ask" in feature and "info_drop" in feature
+    assert page.locator(".bars rect").count() == 4
+    shot(page, "pulseview-usage")
+    assert page.page_errors == []
