@@ -41,10 +41,9 @@ export function chooseTransport(config: NexusConfig | null | undefined, place: P
 }
 
 // NEXUS puts the change-log id in each record as _change_id (realtime-js keeps unknown record
-// keys) and in the raw wire data as change_id; a /api/realtime/changes row also has it as id.
-const CURSOR_KEYS = [
-  "_change_id", "cursor", "change_id", "changeId", "change_log_id", "change_cursor", "last_change_id", "latest_cursor", "realtime_cursor", "seq",
-];
+// keys), in the raw wire data as change_id, and /api/realtime/changes answers with cursor; a row
+// of that endpoint has it as id (handled by the caller).
+const CURSOR_KEYS = ["_change_id", "change_id", "cursor"];
 
 /** The change-log id of an event, wherever the server put it (null when it sent none). */
 export function cursorOf(...sources: unknown[]): number | null {
