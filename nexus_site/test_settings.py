@@ -19,6 +19,9 @@ for name in ("DATABASE_URL", "SECRET_KEY", "OPENAI_API_KEY", "SUPABASE_URL", "SU
     if name not in _keep:
         os.environ.pop(name, None)
 os.environ["NEXUS_IGNORE_DOTENV"] = "1"
+# A test may hand its server an (unreachable) DATABASE_URL on purpose, to see fallback mode.
+if os.environ.get("NEXUS_TEST_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["NEXUS_TEST_DATABASE_URL"]
 
 from nexus_site.settings import *  # noqa: E402,F403
 

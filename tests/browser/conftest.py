@@ -1,9 +1,6 @@
 """Real-browser fixtures: Debian's Chromium driven by Python Playwright against a daphne-served
 NEXUS on the test database (conftest.nexus_server), with the mock organisation committed."""
-import json
 import shutil
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -68,14 +65,7 @@ def shot(page, name: str) -> None:
 
 
 def call_api(server, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(server.url + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json", "Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as res:
-            return res.status, json.loads(res.read() or b"{}")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"{}")
+    return server.call(method, path, body, timeout=10)
 
 
 def open_app(page, server, *, live: bool = True):

@@ -386,3 +386,24 @@ def test_tasks_critical_path_and_usage_bars(app_server, page):
     assert page.locator(".bars rect").count() == 4
     shot(page, "pulseview-usage")
     assert page.page_errors == []
+
+
+def test_fallback_database_shows_a_banner(app_server, page, server_factory):
+    """A server whose DATABASE_URL is unreachable falls back to the embedded database and the
+    page says so (the fallback here is the test database, so the graph still loads)."""
+    from conftest import free_port
+
+    fallback = server_factory(extra_env={"NEXUS_TEST_DATABASE_URL": f"postgres://nexus@127.0.0.1:{free_port()}/nexus"})
+    status, health = call_api(fallback, "GET", "/api/health")
+    assert status == 200 and health["database"]["mode"] == "fallback", health
+    open_app(page, fallback)
+    banner = page.wait_for_selector('[data-testid="health-banner"]', timeout=5000)
+    assert "fallback database" in banner.inner_text()
+    shot(page, "pulseview-fallback-banner")
+
+
+def test_healthy_database_shows_no_banner(app_server, page):
+    open_app(page, app_server)
+    page.wait_for_timeout(500)
+    assert page.query_selector('[data-testid="health-banner"]') is None
+
