@@ -1,8 +1,6 @@
 """The embedding provider (offline and OpenAI via a local stand-in), the size check, rebuild_embeddings."""
 import io
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import numpy as np
 import pytest
@@ -16,6 +14,7 @@ from graph.models import Node, NodeEmbedding
 from graph.vector_sql import column_dimensions
 from insights.models import LlmUsage
 from nexus_site.embeddings import EmbeddingUnavailable, LocalProvider, get_provider
+from tests.http_stand_in import JsonHandler, StandInServer
 
 
 def cosine(a, b):
@@ -50,42 +49,28 @@ def test_offline_vectors_are_deterministic_normalised_and_related_texts_are_clos
 
 # ── OpenAI through a local HTTP stand-in (tests never reach OpenAI) ──────────
 
-class _StandIn(BaseHTTPRequestHandler):
+class _StandIn(JsonHandler):
     requests: list = []
     fail_with: int | None = None
 
     def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = self.read_json()
         type(self).requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
         if type(self).fail_with:
-            self.send_response(type(self).fail_with)
-            self.end_headers()
-            return
+            return self.send_json(type(self).fail_with)
         dims = body["dimensions"]
         data = [{"object": "embedding", "index": i, "embedding": [(i + 1) / dims] * dims}
                 for i in range(len(body["input"]))][::-1]  # out of order on purpose
-        payload = json.dumps({"data": data, "model": body["model"],
-                              "usage": {"prompt_tokens": 7 * len(body["input"]), "total_tokens": 7}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(200, {"data": data, "model": body["model"],
+                             "usage": {"prompt_tokens": 7 * len(body["input"]), "total_tokens": 7}})
 
 
 @pytest.fixture
 def openai_stand_in():
     _StandIn.requests = []
     _StandIn.fail_with = None
-    server = HTTPServer(("127.0.0.1", 0), _StandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1", _StandIn
-    server.shutdown()
-    server.server_close()
+    with StandInServer(_StandIn, "/v1") as server:
+        yield server.url, _StandIn
 
 
 def test_openai_stand_in_gets_model_and_dimensions_and_usage_is_recorded(db, openai_stand_in):

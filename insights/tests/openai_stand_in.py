@@ -1,12 +1,11 @@
 """A local HTTP stand-in for OpenAI's chat completions and embeddings endpoints (OpenAI cannot be
 reached from tests). Embeddings are the local provider's vectors so retrieval stays deterministic."""
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.http_stand_in import JsonHandler, StandInServer
 
 
-class OpenAIStandIn:
+class OpenAIStandIn(StandInServer):
     def __init__(self):
         self.requests: list[dict] = []  # chat completions only
         self.embedding_requests = 0
@@ -16,10 +15,9 @@ class OpenAIStandIn:
         self.delay = 0.0
         stand_in = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self):  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = self.read_json()
                 if self.path.endswith("/embeddings"):
                     return self._embeddings(body)
                 stand_in.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
@@ -34,15 +32,7 @@ class OpenAIStandIn:
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
                     "usage": {**stand_in.usage, "total_tokens": sum(stand_in.usage.values())},
                 }
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(stand_in.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout test)
+                self.send_json(stand_in.status, payload)
 
             def _embeddings(self, body):
                 """Embeddings answer with the local provider's vectors, so retrieval behaves as offline."""
@@ -51,28 +41,9 @@ class OpenAIStandIn:
                 stand_in.embedding_requests += 1
                 provider = LocalProvider(int(body.get("dimensions") or 3072))
                 texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                data = json.dumps({"object": "list", "model": body.get("model"),
-                                   "data": [{"object": "embedding", "index": i, "embedding": provider.embed_one(t)}
-                                            for i, t in enumerate(texts)],
-                                   "usage": {"prompt_tokens": sum(len(t.split()) for t in texts)}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(200, {"object": "list", "model": body.get("model"),
+                                     "data": [{"object": "embedding", "index": i, "embedding": provider.embed_one(t)}
+                                              for i, t in enumerate(texts)],
+                                     "usage": {"prompt_tokens": sum(len(t.split()) for t in texts)}})
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler, "/v1")
