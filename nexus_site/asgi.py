@@ -6,6 +6,13 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexus_site.settings")
 django_asgi_app = get_asgi_application()
 
+from django.conf import settings  # noqa: E402
+
+if settings.NEXUS_DATABASE_MODE == "fallback":
+    from nexus_site.fallback import prepare_fallback_database
+
+    prepare_fallback_database()
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from graph.realtime.routing import websocket_urlpatterns  # noqa: E402

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from conftest import ROOT, free_port
+from conftest import ROOT, ServerProcess, free_port
 from nexus_site.database import stop_embedded
 
 PROBE = (
@@ -127,3 +127,29 @@ def test_secret_key_is_generated_once_and_private(tmp_path):
     assert (home / "secret_key").stat().st_mode & 0o777 == 0o600
     other = run_django(code, {}, tmp_path / "other").stdout
     assert other != first  # never a fixed default
+
+
+def test_server_in_fallback_mode_migrates_and_seeds_an_empty_embedded_database(server_factory, django_db_blocker):
+    """DATABASE_URL unreachable → the server falls back to an embedded database that was never
+    migrated, prepares it and serves the mock organisation."""
+    name = "nexus_fallback_empty"
+    with django_db_blocker.unblock():
+        host = connection.get_connection_params()["host"]
+    admin = dict(host=host, user="postgres", dbname="postgres", autocommit=True)
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        server = ServerProcess(name, extra_env={
+            "NEXUS_TEST_DATABASE_URL": f"postgres://nexus:pw@127.0.0.1:{free_port()}/nexus"}).start(timeout=180)
+        try:
+            status, health = server.call("GET", "/api/health")
+            assert status == 200 and health["database"]["mode"] == "fallback"
+            status, graph = server.call("GET", "/api/graph")
+            assert status == 200 and len(graph["nodes"]) == 88
+            assert "embedded fallback database" in server.log()
+        finally:
+            server.stop()
+    finally:
+        with psycopg.connect(**admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
