@@ -55,6 +55,8 @@ class Retrieval:
     similarity: dict[str, float] = field(default_factory=dict)
     entities: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
+    # (retrieved node id, id of the node it contradicts, that node's label): an answer must say so
+    contradictions: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def resolve_follow_up(question: str, history: list[dict], directory: Directory) -> tuple[str, list[str]]:
@@ -131,7 +133,28 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
     result.scores = {i: round(scores[i], 3) for i in ranked}
     rows = {row["id"]: row for row in node_values(Node.objects.filter(id__in=ranked))}
     result.nodes = [rows[i] for i in ranked if i in rows]
+    result.contradictions = _contradictions([n["id"] for n in result.nodes])
     return result
+
+
+def _contradictions(node_ids: list[str]) -> list[tuple[str, str, str]]:
+    """`contradicts` edges touching the retrieved nodes, each pair once."""
+    found, seen = [], set()
+    edges = Edge.objects.filter(Q(source_id__in=node_ids) | Q(target_id__in=node_ids), type="contradicts") \
+        .select_related("source", "target")
+    for edge in edges:
+        pair = frozenset((edge.source_id, edge.target_id))
+        if pair in seen:
+            continue
+        seen.add(pair)
+        mine, other = (edge.source, edge.target) if edge.source_id in node_ids else (edge.target, edge.source)
+        found.append((mine.id, other.id, other.label))
+    return found
+
+
+def contradiction_notes(retrieval: Retrieval, shown: set[str] | None = None) -> list[str]:
+    return [f"Note: {mine} is contradicted by {other} ({label!r}); confirm which is current."
+            for mine, other, label in retrieval.contradictions if shown is None or mine in shown]
 
 
 def _semantic_hits(question: str) -> list[dict]:
@@ -182,6 +205,7 @@ def extractive_answer(retrieval: Retrieval, names: dict[str, str]) -> str:
         if n["type"] not in ("person", "team", "agent") and n["current_freshness"] < STALE_BELOW:
             line += f" (freshness {n['current_freshness']:.2f}: possibly out of date)"
         lines.append(line)
+    lines += contradiction_notes(retrieval, {n["id"] for n in retrieval.nodes[:4]})
     return "From the graph: " + " ".join(lines)
 
 
@@ -189,6 +213,7 @@ def llm_answer(question: str, retrieval: Retrieval, history: list[dict], names: 
     context = "\n".join(
         f"[{n['id']}] ({n['type']}, freshness {n['current_freshness']:.2f}) {describe(n, names)}" for n in retrieval.nodes
     )
+    context += "".join(f"\n{note}" for note in contradiction_notes(retrieval))
     messages = [{"role": "system", "content":
                  "You are NEXUS, an assistant over an organisation's knowledge graph. Answer only from the "
                  "context nodes, briefly, and cite the node ids you use in square brackets like [p-10]. "

@@ -47,6 +47,17 @@ def test_stale_fact_is_cited_with_its_low_freshness(seeded_embedded):
     assert "possibly out of date" in body["answer"]
 
 
+def test_answer_warns_when_a_cited_fact_is_contradicted(seeded_embedded):
+    body = ask("When does the Halden pilot go live?").json()
+    assert "f-01" in cited(body), body
+    assert "f-01 is contradicted by f-02" in body["answer"]
+
+
+def test_answer_without_contradicted_nodes_has_no_warning(seeded_embedded):
+    body = ask("Who leads the Perception team?").json()
+    assert "contradicted" not in body["answer"]
+
+
 def test_turns_are_stored_and_follow_up_reuses_the_conversation(seeded_embedded):
     first = ask("Who leads the Fleet Orchestration team?").json()
     conv = first["conversation_id"]
