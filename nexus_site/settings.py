@@ -141,8 +141,13 @@ OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
 OPENAI_CHAT_MODEL = env.str("OPENAI_CHAT_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=20.0)
+# local (all-MiniLM-L6-v2 on the CPU, 384 dimensions) | openai | hash; unset: openai with a key, else local.
+EMBEDDING_PROVIDER = env.str("EMBEDDING_PROVIDER", default="")
+# OpenAI's model and size (also the hash provider's size); the local model is always 384 wide.
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="text-embedding-3-large")
 EMBEDDING_DIMENSIONS = env.int("EMBEDDING_DIMENSIONS", default=3072)
+# The server's background embedder for nodes written outside the API (graph/embedding_worker.py).
+EMBEDDING_WORKER = env.bool("EMBEDDING_WORKER", default=True)
 
 # ── Realtime ────────────────────────────────────────────────────────────────
 REALTIME_RETENTION_HOURS = env.float("REALTIME_RETENTION_HOURS", default=24.0)

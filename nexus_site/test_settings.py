@@ -15,7 +15,7 @@ if os.environ.get("NEXUS_TEST_KEEP_SECRETS") == "1":
     _keep = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY")
 for name in ("DATABASE_URL", "SECRET_KEY", "OPENAI_API_KEY", "SUPABASE_URL", "SUPABASE_ANON_KEY",
              "SUPABASE_SERVICE_KEY", "NEXUS_ENV", "DEBUG", "ALLOWED_HOSTS", "EMBEDDING_MODEL",
-             "EMBEDDING_DIMENSIONS", "OPENAI_BASE_URL"):
+             "EMBEDDING_DIMENSIONS", "OPENAI_BASE_URL", "EMBEDDING_PROVIDER"):
     if name not in _keep:
         os.environ.pop(name, None)
 os.environ["NEXUS_IGNORE_DOTENV"] = "1"
@@ -32,6 +32,13 @@ if os.environ.get("NEXUS_TEST_DATABASE_NAME"):
 # A Supabase-shaped test database is migrated as a non-superuser owner, like Supabase's postgres role.
 if os.environ.get("NEXUS_TEST_DATABASE_USER"):
     DATABASES["default"]["USER"] = os.environ["NEXUS_TEST_DATABASE_USER"]
+
+# Offline, the suite embeds with the fast hash provider; tests of the local model ask for it, and a
+# server a test starts gets NEXUS_TEST_EMBEDDING_PROVIDER.
+EMBEDDING_OFFLINE_PROVIDER = "hash"
+EMBEDDING_PROVIDER = os.environ.get("NEXUS_TEST_EMBEDDING_PROVIDER", "")
+# The background embedder runs only in servers that a test starts for it (NEXUS_TEST_EMBEDDING_WORKER=1).
+EMBEDDING_WORKER = os.environ.get("NEXUS_TEST_EMBEDDING_WORKER") == "1"
 
 # Suites call Ask and Info Drop far faster than a person would; the throttle's own test sets low rates.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {scope: "100000/min" for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}

@@ -45,6 +45,26 @@ def _database_facts() -> tuple[dict, dict]:
     return database, counts
 
 
+def _stored_embeddings(configured: dict) -> dict:
+    """Which models made the stored vectors, whether they all match the configured provider, and
+    how many nodes wait in embedding_queue (None each: not migrated yet)."""
+    from graph.embedding_queue import pending_count
+    from graph.embedding_store import stored_models
+
+    try:
+        models = stored_models()
+        pending = pending_count()
+    except DatabaseError:
+        return {"stored_model": None, "stored_models": None, "matches": None, "pending": None}
+    stored = {("unknown" if model is None else model): count for model, count in models.items()}
+    matches = configured["dimensions_match"] and set(models) <= {configured["model"]}
+    body = {"stored_model": next(iter(stored), None), "stored_models": stored, "matches": matches,
+            "pending": pending}
+    if not matches:
+        body["fix"] = "python manage.py rebuild_embeddings --recreate"
+    return body
+
+
 class HealthView(ApiView):
     permission_classes = [Public]
     @extend_schema(operation_id="health", responses={
@@ -65,6 +85,7 @@ class HealthView(ApiView):
                     **error_body(503, "database_unavailable", "The database is unavailable; try again shortly.")}
             return Response(body, status=503)
         embeddings["dimensions_match"] = database["embedding_column_dimensions"] in (None, embeddings["dimensions"])
+        embeddings.update(_stored_embeddings(embeddings))
         return Response({"status": "ok", "database": database, "embeddings": embeddings, "counts": counts,
                          "supabase": supabase_health(), "auth": auth})
 

@@ -52,8 +52,17 @@ class SearchQuery(serializers.Serializer):
     q = serializers.CharField(max_length=2000, help_text="the text to search for")
     k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=100)
     threshold = serializers.FloatField(required=False, default=0.0, min_value=-1.0, max_value=1.0,
-                                       help_text="minimum cosine similarity")
+                                       help_text="minimum cosine similarity of a vector hit")
     type = serializers.ChoiceField(choices=NODE_TYPES, required=False)
+    mode = serializers.ChoiceField(
+        choices=["hybrid", "vector", "text"], required=False, default="hybrid",
+        help_text="hybrid (default): full-text and vector rankings fused by reciprocal rank fusion "
+                  "(search_hybrid_nodes); vector: embeddings only (search_similar_nodes); text: "
+                  "PostgreSQL full-text search only (works while embeddings are being rebuilt)")
+    freshness = serializers.FloatField(
+        required=False, default=0.0, min_value=0.0, max_value=1.0,
+        help_text="hybrid/text: weight of a node's current freshness in its score (0: none, 1: "
+                  "score × freshness)")
 
 
 # ── responses ────────────────────────────────────────────────────────────────
@@ -152,7 +161,12 @@ class MutationBatchOut(serializers.Serializer):
 
 class SearchResultOut(serializers.Serializer):
     node = NodeOut()
-    similarity = serializers.FloatField(help_text="cosine similarity to the query")
+    similarity = serializers.FloatField(help_text="cosine similarity to the query (0 for a text-only hit "
+                                                  "without a vector, and in text mode)")
+    score = serializers.FloatField(help_text="the ranking score: cosine in vector mode, the fused "
+                                             "reciprocal-rank score in hybrid and text mode")
+    text_rank = serializers.FloatField(allow_null=True, help_text="full-text rank (ts_rank_cd), "
+                                                                  "null when the words did not match")
     current_freshness = serializers.FloatField(allow_null=True)
 
 
@@ -161,6 +175,8 @@ class SearchOut(serializers.Serializer):
     k = serializers.IntegerField()
     threshold = serializers.FloatField()
     type = serializers.CharField(allow_null=True)
+    mode = serializers.CharField()
+    freshness = serializers.FloatField()
     provider = serializers.DictField()
     results = SearchResultOut(many=True)
 
@@ -179,7 +195,11 @@ class MetadataOut(serializers.Serializer):
 class HealthOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "unavailable"])
     database = serializers.DictField(help_text="mode (configured/embedded/fallback), versions")
-    embeddings = serializers.DictField(required=False, help_text="provider, model, offline flag, dimensions (signed in)")
+    embeddings = serializers.DictField(required=False, help_text=(
+        "provider, model, offline flag, dimensions; stored_model (the model most stored vectors "
+        "come from), stored_models (vectors per model), matches (every stored vector is the "
+        "configured model's and fits the column), pending (nodes queued for embedding), and fix "
+        "(the command) when they do not match (signed in)"))
     counts = serializers.DictField(child=serializers.IntegerField(allow_null=True), required=False,
                                    help_text="row counts per table (signed in)")
     auth = serializers.DictField(help_text="mode (required/open) and, in open mode, a warning")

@@ -164,12 +164,17 @@ class SearchView(ApiView):
     permission_classes = [IsViewer]
     @extend_schema(operation_id="search", parameters=[s.SearchQuery],
                    responses={200: s.SearchOut, **_errors(400, 503)},
-                   summary="Semantic search over node embeddings (pgvector HNSW)")
+                   summary="Search nodes: hybrid (full-text + vector, reciprocal rank fusion), vector or text",
+                   description="503 `embeddings_stale` when stored vectors were made by another model than "
+                               "the configured one (run `python manage.py rebuild_embeddings --recreate`); "
+                               "mode=text still answers then.")
     def get(self, request):
         query = _query(s.SearchQuery, request)
         if not query["q"].strip():
             raise ValidationError({"q": ["This field may not be blank."]})
         results = search_nodes(query=query["q"], k=query["k"], threshold=query["threshold"],
-                               node_type=query.get("type"))
+                               node_type=query.get("type"), mode=query["mode"],
+                               freshness_weight=query["freshness"])
         return Response({"query": query["q"], "k": query["k"], "threshold": query["threshold"],
-                         "type": query.get("type"), "provider": describe_provider(), "results": results})
+                         "type": query.get("type"), "mode": query["mode"], "freshness": query["freshness"],
+                         "provider": describe_provider(), "results": results})

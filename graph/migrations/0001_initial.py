@@ -3,9 +3,9 @@
 import django.db.models.deletion
 import nexus_site.db
 import pgvector.django.vector
-from django.conf import settings
 
 import nexus_site.migration_ops
+from nexus_site.embeddings import embedding_dimensions
 from django.db import migrations, models
 
 
@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('node', models.OneToOneField(db_column='node_id', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='embedding', serialize=False, to='graph.node')),
                 ('text_content', models.TextField()),
-                ('embedding', pgvector.django.vector.VectorField(blank=True, dimensions=settings.EMBEDDING_DIMENSIONS, null=True)),
+                ('embedding', pgvector.django.vector.VectorField(blank=True, dimensions=embedding_dimensions(), null=True)),
                 ('created_at', models.DateTimeField(blank=True, db_default=nexus_site.db.TransactionNow(), null=True)),
             ],
             options={

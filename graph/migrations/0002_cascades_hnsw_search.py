@@ -9,7 +9,7 @@
   the number of rows an HNSW scan returns) and turns on pgvector 0.8's iterative scan so a
   similarity threshold cannot starve the result.
 """
-from django.conf import settings
+from nexus_site.embeddings import embedding_dimensions
 from django.db import migrations
 
 from graph.vector_sql import (  # noqa: F401  (the helpers used to live here)
@@ -18,7 +18,7 @@ from graph.vector_sql import (  # noqa: F401  (the helpers used to live here)
 
 
 def _forwards(apps, schema_editor):
-    dims = settings.EMBEDDING_DIMENSIONS
+    dims = embedding_dimensions()
     schema_editor.execute(index_sql(dims))
     schema_editor.execute(search_function_sql(dims))
 

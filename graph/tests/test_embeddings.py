@@ -13,7 +13,7 @@ from graph.checks import embedding_dimensions_check
 from graph.models import Node, NodeEmbedding
 from graph.vector_sql import column_dimensions
 from insights.models import LlmUsage
-from nexus_site.embeddings import EmbeddingUnavailable, LocalProvider, get_provider
+from nexus_site.embeddings import EmbeddingUnavailable, HashProvider, LocalProvider, embedding_dimensions, get_provider
 from tests.http_stand_in import JsonHandler, StandInServer
 
 
@@ -24,15 +24,34 @@ def cosine(a, b):
 
 # ── offline provider ────────────────────────────────────────────────────────
 
-@override_settings(OPENAI_API_KEY="")
-def test_offline_provider_is_used_without_a_key():
+@override_settings(OPENAI_API_KEY="", EMBEDDING_PROVIDER="", EMBEDDING_OFFLINE_PROVIDER="local")
+def test_local_model_is_the_default_without_a_key():
     provider = get_provider()
     assert isinstance(provider, LocalProvider)
-    assert provider.offline is True and provider.name == "local-hash" and provider.dimensions == 3072
+    assert provider.offline is True and provider.name == "local" and provider.model == "all-MiniLM-L6-v2"
+    assert provider.dimensions == 384 == embedding_dimensions()
 
 
-def test_offline_vectors_are_deterministic_normalised_and_related_texts_are_close():
-    provider = LocalProvider(3072)
+@override_settings(OPENAI_API_KEY="sk-test-not-real", EMBEDDING_PROVIDER="")
+def test_openai_is_the_default_with_a_key():
+    assert get_provider().name == "openai" and embedding_dimensions() == 3072
+
+
+@pytest.mark.parametrize("name, cls, dims", [("local", LocalProvider, 384), ("hash", HashProvider, 3072)])
+def test_embedding_provider_picks_explicitly_even_with_a_key(name, cls, dims):
+    with override_settings(OPENAI_API_KEY="sk-test-not-real", EMBEDDING_PROVIDER=name):
+        assert isinstance(get_provider(), cls) and embedding_dimensions() == dims
+
+
+def test_unknown_embedding_provider_is_a_configuration_error():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with override_settings(EMBEDDING_PROVIDER="word2vec"), pytest.raises(ImproperlyConfigured, match="local, openai, hash"):
+        get_provider()
+
+
+def test_hash_vectors_are_deterministic_normalised_and_related_texts_are_close():
+    provider = HashProvider(3072)
     a, b, c, a2 = provider.embed([
         "Q4 hiring freeze applies to all of engineering",
         "Engineering hiring is frozen for Q4",
@@ -43,7 +62,7 @@ def test_offline_vectors_are_deterministic_normalised_and_related_texts_are_clos
     assert np.linalg.norm(a) == pytest.approx(1.0)
     assert cosine(a, b) > cosine(a, c) + 0.2
     assert cosine(a, c) < 0.2
-    assert len(LocalProvider(64).embed(["x"])[0]) == 64
+    assert len(HashProvider(64).embed(["x"])[0]) == 64
     assert np.linalg.norm(provider.embed([""])[0]) == pytest.approx(1.0)  # no zero vector
 
 

@@ -1,4 +1,4 @@
-"""GET /api/search (semantic, through search_similar_nodes) and GET /api/health."""
+"""GET /api/search (hybrid by default; vector through search_similar_nodes) and GET /api/health."""
 import io
 
 import pytest
@@ -15,14 +15,20 @@ def embedded(seeded):
     call_command("rebuild_embeddings", stdout=io.StringIO(), stderr=io.StringIO())
 
 
-def test_search_finds_the_right_nodes_with_similarity_and_freshness(api, embedded):
-    status, body = api.get("/api/search", q="Q4 hiring freeze for engineering", k=3)
+@pytest.mark.parametrize("mode", ["vector", "hybrid", "text"])
+def test_search_finds_the_right_nodes_with_similarity_and_freshness(api, embedded, mode):
+    status, body = api.get("/api/search", q="Q4 hiring freeze for engineering", k=3, mode=mode)
     assert status == 200, body
+    assert body["mode"] == mode
     ids = [r["node"]["id"] for r in body["results"]]
     assert set(ids[:2]) == {"f-03", "f-04"}  # the planted near-duplicates
     assert body["provider"]["offline"] is True
-    sims = [r["similarity"] for r in body["results"]]
-    assert sims == sorted(sims, reverse=True) and 0 < sims[-1] <= 1
+    scores = [r["score"] for r in body["results"]]
+    assert scores == sorted(scores, reverse=True) and scores[-1] > 0
+    if mode != "text":
+        assert all(0 < r["similarity"] <= 1 for r in body["results"])
+    if mode == "vector":
+        assert scores == [r["similarity"] for r in body["results"]]
     assert all(r["current_freshness"] == r["node"]["current_freshness"] for r in body["results"])
 
 
@@ -41,30 +47,36 @@ def test_search_type_filter_and_threshold(api, embedded):
     status, body = api.get("/api/search", q="ROS 2 migration", k=3, type="person")
     assert status == 200 and len(body["results"]) == 3
     assert all(r["node"]["type"] == "person" for r in body["results"])
-    status, body = api.get("/api/search", q="ROS 2 migration", k=50, threshold=0.3)
+    status, body = api.get("/api/search", q="ROS 2 migration", k=50, threshold=0.3, mode="vector")
     assert body["results"] and all(r["similarity"] > 0.3 for r in body["results"])
     assert len(body["results"]) < 50
 
 
-def test_search_goes_through_search_similar_nodes(embedded):
+@pytest.mark.parametrize("mode, function", [("vector", "search_similar_nodes"), ("hybrid", "search_hybrid_nodes"),
+                                            ("text", "search_hybrid_nodes")])
+def test_search_goes_through_the_sql_function(embedded, mode, function):
     with connection.cursor() as cursor:
         cursor.execute("SET track_functions = 'pl'")
-        cursor.execute("SELECT 'search_similar_nodes'::regproc::oid")
+        cursor.execute(f"SELECT '{function}'::regproc::oid")
         oid = cursor.fetchone()[0]
-        results = search_nodes(query="warehouse pilot", k=5)
+        cursor.execute("SELECT coalesce(pg_stat_get_xact_function_calls(%s), 0)", [oid])
+        before = cursor.fetchone()[0]  # counts not yet flushed from an earlier test may remain
+        results = search_nodes(query="warehouse pilot", k=5, mode=mode)
         cursor.execute("SELECT pg_stat_get_xact_function_calls(%s)", [oid])
-        assert cursor.fetchone()[0] == 1
+        assert cursor.fetchone()[0] == before + 1
     assert len(results) == 5
 
 
-def test_search_returns_k_results_when_k_rows_exist(embedded):
-    assert len(search_nodes(query="robot", k=60)) == 60
+@pytest.mark.parametrize("mode", ["vector", "hybrid"])
+def test_search_returns_k_results_when_k_rows_exist(embedded, mode):
+    assert len(search_nodes(query="robot", k=60, mode=mode)) == 60
 
 
 @pytest.mark.parametrize("params, field", [
     ({}, "q"), ({"q": ""}, "q"), ({"q": "   "}, "q"), ({"q": "x", "k": "ten"}, "k"), ({"q": "x", "k": 0}, "k"),
     ({"q": "x", "k": 101}, "k"), ({"q": "x", "threshold": "high"}, "threshold"),
     ({"q": "x", "threshold": 2}, "threshold"), ({"q": "x", "type": "planet"}, "type"),
+    ({"q": "x", "mode": "fuzzy"}, "mode"), ({"q": "x", "freshness": 2}, "freshness"),
 ])
 def test_search_bad_query_is_400(api, db, params, field):
     assert_error(*api.get("/api/search", **params), 400, field=field)
@@ -78,8 +90,9 @@ def test_health_reports_mode_versions_provider_and_counts(api, seeded):
     assert body["database"]["mode"] == "embedded"
     assert body["database"]["pgvector_version"].startswith("0.8")
     assert body["database"]["embedding_column_dimensions"] == 3072
-    assert body["embeddings"] == {"provider": "local-hash", "model": "local-hash-3072", "offline": True,
-                                  "dimensions": 3072, "dimensions_match": True}
+    assert body["embeddings"] == {"provider": "hash", "model": "local-hash-3072", "offline": True,
+                                  "dimensions": 3072, "dimensions_match": True, "stored_model": "local-hash-3072",
+                                  "stored_models": {"local-hash-3072": 1}, "matches": True, "pending": 88}
     counts = body["counts"]
     assert counts["nodes"] == 89 and counts["edges"] == 176 and counts["node_embeddings"] == 1
     assert counts["mutation_history"] == 1 and counts["immune_scans"] == 1

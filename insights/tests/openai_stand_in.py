@@ -35,11 +35,11 @@ class OpenAIStandIn(StandInServer):
                 self.send_json(stand_in.status, payload)
 
             def _embeddings(self, body):
-                """Embeddings answer with the local provider's vectors, so retrieval behaves as offline."""
-                from nexus_site.embeddings import LocalProvider
+                """Embeddings answer with the hash provider's vectors, so retrieval behaves as offline."""
+                from nexus_site.embeddings import HashProvider
 
                 stand_in.embedding_requests += 1
-                provider = LocalProvider(int(body.get("dimensions") or 3072))
+                provider = HashProvider(int(body.get("dimensions") or 3072))
                 texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
                 self.send_json(200, {"object": "list", "model": body.get("model"),
                                      "data": [{"object": "embedding", "index": i, "embedding": provider.embed_one(t)}

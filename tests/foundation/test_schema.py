@@ -32,6 +32,8 @@ SPEC_COLUMNS = {
     "node_embeddings": {
         "node_id": ("text", "NO", None), "text_content": ("text", "NO", None),
         "embedding": ("USER-DEFINED", "YES", None), "created_at": ("timestamp with time zone", "YES", "now()"),
+        # added beyond the spec: the model that made the vector (search never mixes two models)
+        "model": ("text", "YES", None),
     },
     "mutation_history": {
         "id": ("bigint", "NO", None), "action": ("text", "NO", None), "node_id": ("text", "YES", None),
