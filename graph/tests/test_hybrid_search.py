@@ -1,0 +1,86 @@
+"""Hybrid search: PostgreSQL full-text rank and vector rank fused by reciprocal rank fusion in
+search_hybrid_nodes, with an optional freshness weight; /api/search?mode=vector|text|hybrid."""
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from graph import services
+from graph.search import search_nodes
+
+
+def _sql(sql, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchall() if cursor.description else None
+
+
+@pytest.fixture
+def embedded(seeded):
+    call_command("rebuild_embeddings", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_text_mode_finds_words_without_any_vector(api, embedded):
+    # written with SQL and not embedded yet: full-text search finds it, vector search cannot
+    _sql("INSERT INTO nodes (id, type, label, extras) VALUES ('f-txt-1', 'fact', 'Dock door seven', "
+         "'{\"notes\": \"The proximity sensors were miscalibrated during the retrofit\"}')")
+    status, body = api.get("/api/search", q="which sensors are miscalibrated?", mode="text", k=3)
+    assert status == 200 and body["results"][0]["node"]["id"] == "f-txt-1"
+    assert body["results"][0]["text_rank"] > 0 and body["results"][0]["similarity"] == 0.0
+    status, body = api.get("/api/search", q="which sensors are miscalibrated?", mode="vector", k=10)
+    assert "f-txt-1" not in [r["node"]["id"] for r in body["results"]]
+    # stemmed: "sensor" matches "sensors"
+    status, body = api.get("/api/search", q="sensor", mode="text", k=3)
+    assert body["results"][0]["node"]["id"] == "f-txt-1"
+
+
+def test_hybrid_fuses_both_rankings_by_reciprocal_rank(api, embedded):
+    _sql("INSERT INTO nodes (id, type, label) VALUES ('f-txt-2', 'fact', 'Miscalibrated dock sensors')")
+    status, body = api.get("/api/search", q="miscalibrated dock sensors, Q4 hiring freeze", k=8)
+    assert status == 200 and body["mode"] == "hybrid"
+    ids = [r["node"]["id"] for r in body["results"]]
+    assert {"f-03", "f-04"} <= set(ids)  # found by both rankings
+    assert "f-txt-2" in ids  # found by its words alone (it has no vector)
+    rows = _sql("SELECT node_id, score, vector_position, text_position FROM search_hybrid_nodes(%s, "
+                "(SELECT embedding FROM node_embeddings WHERE node_id = 'f-03'), 5)",
+                ["Q4 hiring freeze engineering"])
+    top = rows[0]
+    expected = (1 / (60 + top[2]) if top[2] else 0) + (1 / (60 + top[3]) if top[3] else 0)
+    assert top[1] == pytest.approx(expected)
+    assert [r[1] for r in rows] == sorted((r[1] for r in rows), reverse=True)
+
+
+def test_freshness_weight_prefers_fresh_nodes(api, embedded):
+    stale = services.node_create(id="f-aaa-stale", type="fact", label="Forklift charger firmware rollout")
+    fresh = services.node_create(id="f-zzz-fresh", type="fact", label="Forklift charger firmware rollout")
+    _sql("UPDATE nodes SET freshness_score = 0.1 WHERE id = %s", [stale.id])
+    for mode in ("hybrid", "text"):
+        plain = [r["node"]["id"] for r in search_nodes(query="forklift charger firmware", k=10, mode=mode)]
+        weighted = [r["node"]["id"] for r in search_nodes(query="forklift charger firmware", k=10, mode=mode,
+                                                           freshness_weight=1.0)]
+        assert plain[:2] == [stale.id, fresh.id]  # a tie, broken by id
+        assert weighted[0] == fresh.id and (stale.id not in weighted or weighted.index(stale.id) > 1)
+    status, body = api.get("/api/search", q="forklift charger firmware", k=2, freshness=1.0)
+    assert status == 200 and body["freshness"] == 1.0 and body["results"][0]["node"]["id"] == fresh.id
+
+
+def test_full_text_search_uses_the_gin_index(embedded):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM nodes n WHERE node_search_document(n.label, n.type, n.extras, "
+                       "n.division, n.department, n.team) @@ to_tsquery('simple', 'lidar')")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "idx_nodes_search_document" in plan
+
+
+def test_rpc_callers_get_text_only_search_with_defaults(embedded):
+    rows = _sql("SELECT node_id, vector_position, text_position FROM search_hybrid_nodes('lidar supplier lead time')")
+    assert rows[0][0] == "f-07" and rows[0][1] is None and rows[0][2] == 1
+
+
+def test_type_filter_applies_in_every_mode(api, embedded):
+    for mode in ("hybrid", "text", "vector"):
+        status, body = api.get("/api/search", q="ROS 2 migration", k=3, type="person", mode=mode)
+        assert status == 200 and body["results"], mode
+        assert all(r["node"]["type"] == "person" for r in body["results"])
