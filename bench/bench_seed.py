@@ -40,7 +40,7 @@ def make_graph(n_nodes: int, n_edges: int, rng: random.Random) -> dict:
 
 def truncate():
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE nodes, edges, node_embeddings, graph_metadata, mutation_history, immune_scans")
+        cursor.execute("TRUNCATE nodes, edges, node_embeddings, embedding_queue, node_search_documents, graph_metadata, mutation_history, immune_scans")
 
 
 def raw_copy(graph: dict) -> float:

@@ -8,6 +8,8 @@ cascade), so deleting a node removes its edges and embedding whoever deletes it.
 from django.db import models
 from django.db.models import Q
 from nexus_site.db import TransactionNow as Now
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from pgvector.django import VectorField
 
 from nexus_site.embeddings import embedding_dimensions
@@ -114,6 +116,26 @@ class NodeEmbedding(models.Model):
 
     def __str__(self):
         return f"embedding of {self.node_id}"
+
+
+class NodeSearchDocument(models.Model):
+    """A node's full-text search document (``node_search_document()`` of its text columns), kept
+    current by a trigger on nodes in the writing statement (migration 0005), GIN-indexed. Stored,
+    not an expression index, so ranking a query that matches many nodes reads it instead of
+    re-parsing every matched node's text."""
+
+    node = models.OneToOneField(
+        Node, db_column="node_id", primary_key=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="search_document",
+    )
+    document = SearchVectorField()
+
+    class Meta:
+        db_table = "node_search_documents"
+        indexes = [GinIndex(fields=["document"], name="idx_node_search_documents")]
+
+    def __str__(self):
+        return f"search document of {self.node_id}"
 
 
 class EmbeddingQueue(models.Model):

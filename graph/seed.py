@@ -233,7 +233,7 @@ def _seed_immune_scan(cursor, alerts: dict) -> int:
 
 def reset_database() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE nodes, edges, node_embeddings, embedding_queue, graph_metadata, mutation_history, immune_scans")
+        cursor.execute("TRUNCATE nodes, edges, node_embeddings, embedding_queue, node_search_documents, graph_metadata, mutation_history, immune_scans")
 
 
 @transaction.atomic

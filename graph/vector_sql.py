@@ -76,7 +76,7 @@ def column_dimensions(cursor) -> int | None:
 
 # ── full-text search and hybrid search ───────────────────────────────────────
 # The text a node is searched by: the same fields node_text() embeds, weighted label > extras > place.
-# An IMMUTABLE SQL function, so one expression index (GIN) serves every query that calls it.
+# A trigger stores it in node_search_documents (GIN-indexed) whenever those columns change.
 TEXT_EXTRAS = ("role", "skills", "mission", "rationale", "description", "kind", "source", "summary", "notes")
 DOCUMENT_ARGS = "n.label, n.type, n.extras, n.division, n.department, n.team"
 
@@ -91,10 +91,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 """
 
-TEXT_INDEX_SQL = (
-    "CREATE INDEX IF NOT EXISTS idx_nodes_search_document ON nodes "
-    "USING gin (node_search_document(label, type, extras, division, department, team))"
-)
 
 # Freshness as graph.selectors.CurrentFreshness computes it.
 _FRESHNESS = (
@@ -152,9 +148,9 @@ BEGIN
            (row_number() OVER (ORDER BY v.distance, v.node_id))::int AS pos
     FROM vec v WHERE 1 - v.distance > similarity_threshold
   ), txt AS MATERIALIZED (
-    SELECT n.id AS node_id, ts_rank_cd(node_search_document({DOCUMENT_ARGS}), words)::float AS rank
-    FROM nodes n
-    WHERE words IS NOT NULL AND text_weight > 0 AND node_search_document({DOCUMENT_ARGS}) @@ words
+    SELECT d.node_id, ts_rank_cd(d.document, words)::float AS rank
+    FROM node_search_documents d
+    WHERE words IS NOT NULL AND text_weight > 0 AND d.document @@ words
     ORDER BY 2 DESC, 1
     LIMIT pool
   ), txt_ranked AS (

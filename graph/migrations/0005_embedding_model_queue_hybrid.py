@@ -8,13 +8,20 @@
   ``manage.py embed_pending`` drains it on demand. The function is SECURITY DEFINER, so writers
   that may not touch the queue themselves are still captured, and a failure only warns: queueing can
   never fail a write.
-* ``node_search_document`` and its GIN expression index: PostgreSQL full-text search over nodes.
+* ``node_search_documents``: each node's full-text document (``node_search_document()``), GIN
+  indexed, kept current by a trigger in the writing statement itself (so text search never lags).
+  Stored rather than an expression index: ranking a query that matches thousands of nodes then
+  reads their documents instead of re-parsing their text.
 * ``search_hybrid_nodes``: full-text rank and vector rank fused by reciprocal rank fusion.
 """
 import nexus_site.db
 from django.db import migrations, models
 
-from graph.vector_sql import DOCUMENT_FUNCTION_SQL, TEXT_INDEX_SQL, hybrid_function_sql
+import django.contrib.postgres.indexes
+import django.contrib.postgres.search
+import django.db.models.deletion
+
+from graph.vector_sql import DOCUMENT_ARGS, DOCUMENT_FUNCTION_SQL, hybrid_function_sql
 from nexus_site.embeddings import embedding_dimensions
 
 TEXT_COLUMNS = "label, type, extras, division, department, team"
@@ -31,8 +38,8 @@ BEGIN
     ELSE
       INSERT INTO embedding_queue (node_id)
       SELECT n.id FROM embedding_new_rows n LEFT JOIN embedding_old_rows o ON o.id = n.id
-      WHERE o.id IS NULL OR ({", ".join("n." + c for c in TEXT_COLUMNS.split(", "))})
-                            IS DISTINCT FROM ({", ".join("o." + c for c in TEXT_COLUMNS.split(", "))})
+      WHERE o.id IS NULL OR (n.label, n.type, n.extras, n.division, n.department, n.team)
+                            IS DISTINCT FROM (o.label, o.type, o.extras, o.division, o.department, o.team)
       ON CONFLICT (node_id) DO NOTHING;
     END IF;
   EXCEPTION WHEN OTHERS THEN
@@ -48,6 +55,49 @@ CREATE TRIGGER embedding_queue_update AFTER UPDATE ON nodes
   REFERENCING OLD TABLE AS embedding_old_rows NEW TABLE AS embedding_new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION embedding_queue_capture();
 """
+CHANGED = f"""({", ".join("n." + c for c in TEXT_COLUMNS.split(", "))})
+                            IS DISTINCT FROM ({", ".join("o." + c for c in TEXT_COLUMNS.split(", "))})"""
+
+DOCUMENT_TRIGGER = f"""
+CREATE OR REPLACE FUNCTION node_search_capture() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+  BEGIN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO node_search_documents (node_id, document)
+      SELECT n.id, node_search_document({DOCUMENT_ARGS}) FROM search_new_rows n
+      ON CONFLICT (node_id) DO UPDATE SET document = EXCLUDED.document;
+    ELSE
+      INSERT INTO node_search_documents (node_id, document)
+      SELECT n.id, node_search_document({DOCUMENT_ARGS})
+      FROM search_new_rows n LEFT JOIN search_old_rows o ON o.id = n.id
+      WHERE o.id IS NULL OR {CHANGED}
+      ON CONFLICT (node_id) DO UPDATE SET document = EXCLUDED.document;
+    END IF;
+  EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'node search documents: capture on nodes failed: %', SQLERRM;
+  END;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER node_search_insert AFTER INSERT ON nodes
+  REFERENCING NEW TABLE AS search_new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION node_search_capture();
+CREATE TRIGGER node_search_update AFTER UPDATE ON nodes
+  REFERENCING OLD TABLE AS search_old_rows NEW TABLE AS search_new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION node_search_capture();
+ALTER TABLE node_search_documents ADD CONSTRAINT node_search_documents_node_id_fkey
+  FOREIGN KEY (node_id) REFERENCES nodes(id) ON DELETE CASCADE;
+INSERT INTO node_search_documents (node_id, document)
+  SELECT n.id, node_search_document({DOCUMENT_ARGS}) FROM nodes n;
+"""
+DROP_DOCUMENT_TRIGGER = """
+DROP TRIGGER IF EXISTS node_search_insert ON nodes;
+DROP TRIGGER IF EXISTS node_search_update ON nodes;
+DROP FUNCTION IF EXISTS node_search_capture();
+ALTER TABLE node_search_documents DROP CONSTRAINT IF EXISTS node_search_documents_node_id_fkey;
+"""
+
 DROP_QUEUE_FUNCTION = """
 DROP TRIGGER IF EXISTS embedding_queue_insert ON nodes;
 DROP TRIGGER IF EXISTS embedding_queue_update ON nodes;
@@ -61,11 +111,12 @@ DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN
     ALTER TABLE embedding_queue ENABLE ROW LEVEL SECURITY;
-    REVOKE ALL ON TABLE embedding_queue FROM anon;
+    ALTER TABLE node_search_documents ENABLE ROW LEVEL SECURITY;
+    REVOKE ALL ON TABLE embedding_queue, node_search_documents FROM anon;
     REVOKE EXECUTE ON FUNCTION search_hybrid_nodes(text, vector, integer, text, double precision,
       double precision, double precision, double precision, integer) FROM PUBLIC, anon;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
-      REVOKE ALL ON TABLE embedding_queue FROM authenticated;
+      REVOKE ALL ON TABLE embedding_queue, node_search_documents FROM authenticated;
       REVOKE EXECUTE ON FUNCTION search_hybrid_nodes(text, vector, integer, text, double precision,
         double precision, double precision, double precision, integer) FROM authenticated;
     END IF;
@@ -103,9 +154,23 @@ class Migration(migrations.Migration):
             options={"db_table": "embedding_queue"},
         ),
         migrations.RunSQL(QUEUE_FUNCTION, reverse_sql=DROP_QUEUE_FUNCTION),
-        migrations.RunSQL(DOCUMENT_FUNCTION_SQL + TEXT_INDEX_SQL + ";",
-                          reverse_sql="DROP INDEX IF EXISTS idx_nodes_search_document; "
-                                      "DROP FUNCTION IF EXISTS node_search_document(text, text, jsonb, text, text, text);"),
+        migrations.CreateModel(
+            name="NodeSearchDocument",
+            fields=[
+                ("node", models.OneToOneField(db_column="node_id", db_constraint=False,
+                                              on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True,
+                                              related_name="search_document", serialize=False, to="graph.node")),
+                ("document", django.contrib.postgres.search.SearchVectorField()),
+            ],
+            options={
+                "db_table": "node_search_documents",
+                "indexes": [django.contrib.postgres.indexes.GinIndex(fields=["document"],
+                                                                     name="idx_node_search_documents")],
+            },
+        ),
+        migrations.RunSQL(DOCUMENT_FUNCTION_SQL,
+                          reverse_sql="DROP FUNCTION IF EXISTS node_search_document(text, text, jsonb, text, text, text);"),
+        migrations.RunSQL(DOCUMENT_TRIGGER, reverse_sql=DROP_DOCUMENT_TRIGGER),
         migrations.RunPython(_hybrid_forwards, _hybrid_backwards),
         migrations.RunSQL(PRIVATE_ON_SUPABASE, reverse_sql=migrations.RunSQL.noop),
     ]

@@ -68,13 +68,22 @@ def test_freshness_weight_prefers_fresh_nodes(api, embedded):
     assert status == 200 and body["freshness"] == 1.0 and body["results"][0]["node"]["id"] == fresh.id
 
 
+def test_search_documents_follow_every_write_in_the_same_statement(api, embedded):
+    _sql("INSERT INTO nodes (id, type, label) VALUES ('f-txt-3', 'fact', 'Shrink wrap supplier changed')")
+    _sql("UPDATE nodes SET label = 'Stretch film vendor switched' WHERE id = 'f-txt-3'")
+    assert search_nodes(query="shrink wrap", k=5, mode="text") == []
+    assert search_nodes(query="stretch film", k=1, mode="text")[0]["node"]["id"] == "f-txt-3"
+    _sql("DELETE FROM nodes WHERE id = 'f-txt-3'")
+    assert _sql("SELECT count(*) FROM node_search_documents WHERE node_id = 'f-txt-3'") == [(0,)]
+    assert _sql("SELECT count(*) FROM node_search_documents") == _sql("SELECT count(*) FROM nodes")
+
+
 def test_full_text_search_uses_the_gin_index(embedded):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN SELECT id FROM nodes n WHERE node_search_document(n.label, n.type, n.extras, "
-                       "n.division, n.department, n.team) @@ to_tsquery('simple', 'lidar')")
+        cursor.execute("EXPLAIN SELECT node_id FROM node_search_documents WHERE document @@ to_tsquery('simple', 'lidar')")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "idx_nodes_search_document" in plan
+    assert "idx_node_search_documents" in plan
 
 
 def test_rpc_callers_get_text_only_search_with_defaults(embedded):
