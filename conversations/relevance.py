@@ -135,9 +135,9 @@ def node_text(node: dict, names: dict[str, str] | None = None) -> str:
         if key in ("email",) or key.endswith("_id") or key in ("decided_by", "asked_by"):
             continue
         if isinstance(value, str):
-            parts.append(value)
+            parts += [key, value]  # the field's name too: "their mission", "the rationale"
         elif isinstance(value, list):
-            parts += [v for v in value if isinstance(v, str)]
+            parts += [key] + [v for v in value if isinstance(v, str)]
     return " ".join(parts)
 
 
