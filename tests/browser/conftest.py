@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.actors import PASSWORD, user_with_role
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -68,17 +70,12 @@ def call_api(server, method: str, path: str, body: dict | None = None) -> tuple[
     return server.call(method, path, body, timeout=10)
 
 
-BROWSER_PASSWORD = "Pulse-view-browser-7"  # test users only
+BROWSER_PASSWORD = PASSWORD
 
 
 def ensure_user(username: str = "editor", role: str = "editor", person_id: str | None = "p-01") -> str:
-    """A user with a known password in the test database (committed: the server reads it)."""
-    from django.contrib.auth import get_user_model
-
-    from common.accounts.services import user_create
-
-    if not get_user_model().objects.filter(username=username).exists():
-        user_create(username=username, role=role, password=BROWSER_PASSWORD, person_id=person_id)
+    """A user with a known password and that role in the test database (committed: the server reads it)."""
+    user_with_role(role, username=username, person_id=person_id)
     return username
 
 
