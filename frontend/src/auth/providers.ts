@@ -77,6 +77,8 @@ export async function supabaseProvider(config: NexusConfig | null): Promise<Sign
       const { error } = await sb.auth.signOut();
       // Server unreachable or the token already revoked: at least forget it in this browser.
       if (error) await sb.auth.signOut({ scope: "local" });
+      // A Django session on the same site (e.g. from the admin) would otherwise keep this page signed in.
+      await api("/api/auth/logout", { method: "POST", keepSignedIn: true }).catch(() => undefined);
     },
     onSignedOut(f) {
       const { data } = sb.auth.onAuthStateChange((event) => {
