@@ -365,6 +365,28 @@ def test_check_supabase_flags_a_policy_that_shows_others_notifications(supabase_
     assert "advisor notifications_policy_not_nexus: notifications.team_reads_all" in out
 
 
+def test_column_level_grants_are_reported_and_revoked_by_migrate(supabase_db):
+    """A column grant is not a table grant (has_table_privilege says no), but exposes the column."""
+    column_privilege = ("SELECT has_any_column_privilege('anon', 'auth_user', 'SELECT'), "
+                        "has_any_column_privilege('authenticated', 'notifications', 'UPDATE')")
+    with supabase_db.connect(autocommit=True) as conn:
+        conn.execute("GRANT SELECT (username, password) ON auth_user TO anon")
+        conn.execute("GRANT UPDATE (acknowledged) ON notifications TO authenticated")
+        try:
+            result = supabase_db.manage("check_supabase")
+            assert result.returncode == 1, result.stdout + result.stderr
+            assert "EXPOSED: auth_user — anon has SELECT (columns)" in result.stdout
+            assert "EXPOSED: notifications — authenticated has UPDATE (columns)" in result.stdout
+            assert "advisor sensitive_columns_exposed: auth_user.password" in result.stdout
+            assert supabase_db.manage("migrate", "--no-input").returncode == 0
+            assert conn.execute(column_privilege).fetchone() == (False, False)
+            assert visible_notifications(conn, "authenticated", VIEWER_P01) == {"p-01": 3}
+        finally:
+            conn.execute("REVOKE SELECT (username, password) ON auth_user FROM anon")
+            conn.execute("REVOKE UPDATE (acknowledged) ON notifications FROM authenticated")
+    assert supabase_db.manage("check_supabase").returncode == 0
+
+
 def test_migrate_restores_an_altered_notifications_policy(supabase_db):
     with supabase_db.connect(autocommit=True) as conn:
         conn.execute("ALTER POLICY nexus_notifications_read ON notifications USING (true)")
