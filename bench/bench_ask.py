@@ -115,6 +115,16 @@ def measure_ask(answerable: list[dict], unanswerable: list[str]) -> dict:
             "misses": misses, "answered_unanswerable": wrong}
 
 
+def prepare_embeddings():
+    """Every node embedded by the provider in effect, the column resized to it if need be
+    (``rebuild_embeddings --recreate``: DDL, so the surrounding rollback restores the column)."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("rebuild_embeddings", recreate=True, stdout=io.StringIO(), stderr=io.StringIO())
+
+
 def _provider_runs():
     """(name, provider description) for each provider that runs here, each provider/model once."""
     from nexus_site.embeddings import describe_provider
@@ -136,8 +146,6 @@ def _provider_runs():
 
 def run(quick: bool = True) -> dict:
     from graph import seed
-    from graph.embedding_store import embed_nodes
-    from graph.models import Node
 
     data = load_dataset()
     answerable, unanswerable = data["answerable"], data["unanswerable"]
@@ -154,7 +162,7 @@ def run(quick: bool = True) -> dict:
                     label = described.get("model") or name
                     try:
                         with transaction.atomic():
-                            embed_nodes(list(Node.objects.all()))
+                            prepare_embeddings()
                     except Exception as exc:  # noqa: BLE001
                         details[name] = f"could not embed: {exc}"
                         continue
