@@ -32,6 +32,7 @@ CONTEXT_NODES = 8
 POOL_NODES = 30         # candidates scored for coverage before the best CONTEXT_NODES are kept
 LEXICAL_WEIGHT = 1.0    # a node covering every key term scores like a perfect semantic hit
 COVERAGE_WEIGHT = 0.8
+SEMANTIC_BELOW_COVERAGE = 1.0  # semantic search runs unless one node's words cover every key term
 STALE_BELOW = 0.25  # the immune system's staleness threshold
 HISTORY_TURNS = 6
 NODE_ID = re.compile(r"\b(?:p|a|t|d|f|c|q|tp)-[0-9a-f]{2,12}\b")
@@ -124,13 +125,20 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
         scores[node_id] = (1.0 if is_topic else 2.0) - rank * 0.01
     for node_id in carried or []:
         scores.setdefault(node_id, 1.2)
-    for hit in _semantic_hits(question):
+    # Word matches find a node whatever the embedding provider makes of the question.
+    lexical = relevance.lexical_candidates(result.terms)
+    for node_id, share, _kind in lexical:
+        scores[node_id] = max(scores.get(node_id, 0.0), share * LEXICAL_WEIGHT)
+    terms = result.terms
+    # (a topic covering every word settles nothing: topics are broad)
+    settled = terms.overload or (terms.entities and not terms.words) or \
+        max((share for _, share, kind in lexical if kind != "topic"), default=0.0) >= SEMANTIC_BELOW_COVERAGE
+    # Embedding the question is the slow step with a local model: pay for it only when the words
+    # and names do not already settle what the question is about.
+    for hit in [] if settled else _semantic_hits(question):
         node_id = hit["node"]["id"]
         result.similarity[node_id] = hit["similarity"]
         scores[node_id] = max(scores.get(node_id, 0.0), hit["similarity"] + _word_bonus(question, hit["node"]["label"]))
-    # Word matches find a node whatever the embedding provider makes of the question.
-    for node_id, share in relevance.lexical_candidates(result.terms):
-        scores[node_id] = max(scores.get(node_id, 0.0), share * LEXICAL_WEIGHT)
     # One hop out from the best candidates: who leads, owns, decided, answers…
     seeds = sorted(scores, key=scores.get, reverse=True)[:4]
     types = dict(Node.objects.filter(Q(in_edges__source_id__in=seeds) | Q(out_edges__target_id__in=seeds))

@@ -166,8 +166,8 @@ def covered_words(terms: KeyTerms, node: dict) -> list[str]:
     return [w for w in terms.words if matches(stem(w), node_stems)]
 
 
-def lexical_candidates(terms: KeyTerms) -> list[tuple[str, float]]:
-    """(id, coverage) of nodes whose label or extras contain a key term's stem, best first."""
+def lexical_candidates(terms: KeyTerms) -> list[tuple[str, float, str]]:
+    """(id, coverage, type) of nodes whose label or extras contain a key term's stem, best first."""
     if not terms.words:
         return []
     stems = [stem(w) for w in terms.words if len(stem(w)) >= 3]
@@ -175,6 +175,6 @@ def lexical_candidates(terms: KeyTerms) -> list[tuple[str, float]]:
         return []
     condition = reduce(or_, (Q(label__icontains=s) | Q(extras__icontains=s) for s in stems))
     rows = list(Node.objects.filter(condition).values("id", "type", "status", "label", "team", "department", "extras")[:400])
-    scored = [(coverage(terms, {"id": row["id"], **row}), row["id"]) for row in rows]
-    scored.sort(key=lambda pair: (-pair[0], pair[1]))
-    return [(node_id, score) for score, node_id in scored[:LEXICAL_CANDIDATES] if score > 0]
+    scored = [(coverage(terms, row), row["id"], row["type"]) for row in rows]
+    scored.sort(key=lambda triple: (-triple[0], triple[1]))
+    return [(node_id, score, kind) for score, node_id, kind in scored[:LEXICAL_CANDIDATES] if score > 0]

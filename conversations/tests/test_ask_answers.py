@@ -159,3 +159,17 @@ def test_labelled_question_set_is_well_formed():
     for item in data["answerable"]:
         assert item["node_ids"] and set(item["node_ids"]) <= ids, item
         assert item["question"].lower().rstrip("?") not in labels  # users' words, not copied labels
+
+
+def test_question_embedding_is_skipped_when_words_settle_it_stand_in(seeded_embedded, monkeypatch):
+    """Embedding the question is the slow step with a local model: it runs only when no node's
+    words cover every key term."""
+    from conversations import answering
+
+    calls = []
+    real = answering.search_nodes
+    monkeypatch.setattr(answering, "search_nodes", lambda **kw: calls.append(kw["query"]) or real(**kw))
+    assert {"c-09", "p-15"} <= set(cited(ask("Who is migrating the telemetry database?")))
+    assert calls == []
+    ask("How long do we wait for laser scanner parts from our vendor?")
+    assert calls == ["How long do we wait for laser scanner parts from our vendor?"]
