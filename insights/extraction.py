@@ -142,7 +142,11 @@ def split_statements(text: str) -> list[str]:
     return out
 
 
-def classify(sentence: str, *, has_person: bool = False, today: date | None = None) -> str:
+def classify(sentence: str, *, person_positions: tuple[int, ...] = ()) -> str:
+    """question / decision / commitment / fact. A commitment is an explicit promise, or "will …"
+    with a deadline word ("by", "due", "before", "until"), or a person named before "will" and a
+    date ("Tomasz will ship the fix next Tuesday"), or a person and "by <date>". "The pilot will go
+    live on 3 March" stays a fact: nobody promised it."""
     if sentence.rstrip().endswith("?"):
         return "question"
     if _STRONG_COMMITMENT.search(sentence):
@@ -152,9 +156,9 @@ def classify(sentence: str, *, has_person: bool = False, today: date | None = No
     verb = _COMMIT_VERB.search(sentence)
     due = _DUE.search(sentence)
     dated = dates.find_date_phrase(sentence) is not None
-    if verb and (due or dated):
+    if verb and (due or (dated and any(pos < verb.start() for pos in person_positions))):
         return "commitment"
-    if has_person and due and dated:  # "Priya: calibration report by Friday"
+    if person_positions and due and dated:  # "Priya: calibration report by Friday"
         return "commitment"
     return "fact"
 
@@ -172,7 +176,8 @@ def extract_offline(text: str, directory: Directory, *, author_id: str | None, t
         mentions = directory.find(sentence)
         ids = [i for _, i in mentions]
         people = [i for i in ids if directory.by_id[i].type == "person"]
-        kind = classify(sentence, has_person=bool(people))
+        kind = classify(sentence, person_positions=tuple(
+            pos for pos, i in mentions if directory.by_id[i].type == "person"))
         item = Item(
             type=kind, label=_clean_label(sentence), people=people,
             teams=[i for i in ids if directory.by_id[i].type == "team"],

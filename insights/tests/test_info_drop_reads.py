@@ -61,6 +61,15 @@ def test_commitments_recognised_with_owner_and_due_date(seeded_embedded, text, o
     assert (item["type"], item["owner"], item["due_date"]) == ("commitment", owner, due)
 
 
+@pytest.mark.parametrize("text", [
+    "The Halden pilot will go live on 3 March 2027.",      # a date, but nobody promised anything
+    "Robots will need new batteries next year.",
+])
+def test_statements_with_a_date_but_no_promise_stay_facts(seeded_embedded, text):
+    [item] = drop(text)["items"]
+    assert item["type"] == "fact"
+
+
 def test_first_name_and_team_pick_the_right_person_among_namesakes(seeded_embedded):
     Node.objects.create(id="p-98", type="person", label="Priya Shah", division="Operations",
                         department="Manufacturing", team="Assembly & Test", x=1500.0, y=300.0)
