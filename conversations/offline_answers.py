@@ -94,7 +94,7 @@ def _overload(names: dict[str, str]) -> tuple[str, list[str]]:
     return text, [p for p, _ in heavy] + [i for _, ids in heavy for i in ids]
 
 
-def _who(node: dict, question: str, names: dict[str, str], rows: dict[str, dict]) -> tuple[str, list[str]]:
+def _who(node: dict, question: str, names: dict[str, str]) -> tuple[str, list[str]]:
     x = node.get("extras") or {}
     q = question.lower()
     if node["type"] == "person":
@@ -132,7 +132,7 @@ def _when(node: dict, names: dict[str, str]) -> tuple[str, list[str]]:
     return f"{node['label']} ({node['id']}) {what} {when}.", [node["id"]]
 
 
-def _count(node: dict | None, retrieval: Retrieval, terms, question: str, names) -> tuple[str, list[str]] | None:
+def _count(node: dict | None, terms, question: str, names: dict[str, str]) -> tuple | None:
     q = set(re.findall(r"[a-z]+", question.lower()))
     for entity_id in terms.entities:
         kind = Node.objects.filter(id=entity_id).values_list("type", flat=True).first()
@@ -256,18 +256,17 @@ def compose(question: str, retrieval: Retrieval, names: dict[str, str]) -> tuple
     """(answer, cited node ids). The retrieval must be answerable (see Retrieval.answerable)."""
     kind = intent(question, retrieval.terms.overload)
     if kind == "overload":
-        text, ids = _overload(names)
-        return text, ids
+        return _overload(names)
     relevant = relevant_nodes(retrieval)
     first = next((n for n in relevant if n["type"] != "topic"), relevant[0] if relevant else None)
     made = None
     if kind == "count":
-        made = _count(next((n for n in relevant if _NUMBER.search(n["label"])), first), retrieval,
+        made = _count(next((n for n in relevant if _NUMBER.search(n["label"])), first),
                       retrieval.terms, question, names)
     elif first is None:
         made = None
     elif kind == "who":
-        made = _who(_who_subject(question, retrieval, relevant, first), question, names, {})
+        made = _who(_who_subject(question, retrieval, relevant, first), question, names)
     elif kind == "when":
         # A due date or a date in the statement answers "when" better than the day a decision was taken.
         dated = sorted((n for n in relevant if n["type"] != "topic" and _date_of(n)),
@@ -285,9 +284,9 @@ def compose(question: str, retrieval: Retrieval, names: dict[str, str]) -> tuple
         return abstain(question, retrieval, names), []
     text, ids, supporting = made if len(made) == 3 else (*made, True)
     ids = list(dict.fromkeys(i for i in ids if i))
-    # Contradicting nodes are part of the answer: the reader must see both sides.
     if supporting:
         ids += [n["id"] for n in relevant if n["id"] not in ids][:SUPPORTING]
+    # Contradicting nodes are part of the answer: the reader must see both sides.
     notes, pairs = [], []
     for a, b, _label in retrieval.contradictions:
         mine, other = (a, b) if a in ids and (b not in ids or ids.index(a) < ids.index(b)) else (b, a)
