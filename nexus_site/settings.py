@@ -137,6 +137,8 @@ if DATABASE_POOL_MAX_SIZE > 0 and NEXUS_DATABASE_MODE == "configured":
 SUPABASE_URL = env.str("SUPABASE_URL", default="")
 SUPABASE_ANON_KEY = env.str("SUPABASE_ANON_KEY", default="")
 SUPABASE_SERVICE_KEY = env.str("SUPABASE_SERVICE_KEY", default="")
+# On Supabase, let the public anon key read nodes and edges (never notifications); applied by `migrate`.
+NEXUS_PUBLIC_GRAPH = env.bool("NEXUS_PUBLIC_GRAPH", default=False)
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
 OPENAI_CHAT_MODEL = env.str("OPENAI_CHAT_MODEL", default="gpt-4o-mini")
