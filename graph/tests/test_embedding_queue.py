@@ -62,7 +62,9 @@ def test_copy_queues_every_row(db):
 
 def test_api_writes_embed_in_transaction_and_leave_no_queue_rows(db, embedded_texts):
     node = services.node_create(type="fact", label="Gripper firmware 4.2 fixes torque spikes")
+    assert _queued() == set()
     services.node_update(node_id=node.id, label="Gripper firmware 4.3 fixes torque spikes")
+    assert _queued() == set()
     services.node_update(node_id=node.id, x=5.0, extras={"info_drops": ["d-1"]})  # text unchanged
     assert _queued() == set()
     assert len(embedded_texts) == 2  # create and relabel; the third write changed no embedded text
