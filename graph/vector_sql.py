@@ -32,7 +32,9 @@ def search_function_sql(dims: int) -> str:
     column = distance_expression("ne.embedding", dims)
     query = distance_expression("query_embedding", dims)
     # The inner query orders by the indexed expression (so the planner uses HNSW); relaxed_order
-    # lets the iterative scan keep going past ef_search, and the outer ORDER BY restores order.
+    # lets the iterative scan keep going past ef_search, and the outer ORDER BY restores order. It
+    # sorts by similarity, not by c.distance: PostgreSQL 17+ would take the CTE's ORDER BY distance
+    # as already done and skip the sort, and relaxed_order rows are only nearly in order.
     return f"""
 CREATE OR REPLACE FUNCTION search_similar_nodes(
   query_embedding vector({dims}),
@@ -55,7 +57,7 @@ BEGIN
   SELECT c.node_id, (1 - c.distance)::float AS similarity
   FROM candidates c
   WHERE 1 - c.distance > similarity_threshold
-  ORDER BY c.distance
+  ORDER BY 2 DESC, 1
   LIMIT match_count;
 END;
 $$;
@@ -144,8 +146,9 @@ BEGIN
     ORDER BY {column} <=> {query}
     LIMIT pool
   ), vec_ranked AS (
+    -- by similarity, not v.distance: the CTE's relaxed-order rows must really be sorted (see above)
     SELECT v.node_id, (1 - v.distance)::float AS sim,
-           (row_number() OVER (ORDER BY v.distance, v.node_id))::int AS pos
+           (row_number() OVER (ORDER BY (1 - v.distance) DESC, v.node_id))::int AS pos
     FROM vec v WHERE 1 - v.distance > similarity_threshold
   ), txt AS MATERIALIZED (
     SELECT d.node_id, ts_rank_cd(d.document, words)::float AS rank

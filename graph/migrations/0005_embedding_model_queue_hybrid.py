@@ -13,6 +13,8 @@
   Stored rather than an expression index: ranking a query that matches thousands of nodes then
   reads their documents instead of re-parsing their text.
 * ``search_hybrid_nodes``: full-text rank and vector rank fused by reciprocal rank fusion.
+* ``search_similar_nodes`` re-created: its final sort is now really done (PostgreSQL 17+ skipped
+  it as already satisfied by the relaxed-order HNSW candidates, which are only nearly in order).
 """
 import nexus_site.db
 from django.db import migrations, models
@@ -21,7 +23,7 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 
-from graph.vector_sql import DOCUMENT_ARGS, DOCUMENT_FUNCTION_SQL, hybrid_function_sql
+from graph.vector_sql import DOCUMENT_ARGS, DOCUMENT_FUNCTION_SQL, hybrid_function_sql, search_function_sql
 from nexus_site.embeddings import embedding_dimensions
 
 TEXT_COLUMNS = "label, type, extras, division, department, team"
@@ -128,6 +130,7 @@ $$;
 
 def _hybrid_forwards(apps, schema_editor):
     schema_editor.execute(hybrid_function_sql(embedding_dimensions()))
+    schema_editor.execute(search_function_sql(embedding_dimensions()))  # CREATE OR REPLACE: grants kept
 
 
 def _hybrid_backwards(apps, schema_editor):
