@@ -55,9 +55,10 @@ class RawClient:
         self.backlog: list[dict] = []
 
     @classmethod
-    async def connect(cls, server, vsn="2.0.0"):
+    async def connect(cls, server, vsn="2.0.0", **options):
+        """``options`` go to websockets.connect (e.g. max_queue=1: a client that stops reading)."""
         ws = await websockets.connect(f"{server.ws_url}/realtime/v1/websocket?apikey=x&vsn={vsn}",
-                                      max_size=None)
+                                      **{"max_size": None, **options})
         return cls(ws, vsn.startswith("2."))
 
     async def send(self, topic, event, payload, join_ref=None):
