@@ -154,8 +154,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         """Write now when nothing waits ahead and the transport has room, else queue (in order)."""
         if self.closing:
             return
-        if not self.queue and self.writer is not None and self.writer.ready():
-            self.writer.write(frame)
+        if not self.queue and self.writer is not None and self.writer.try_write(frame):
             return
         self.queue.append(frame)
         self.queued_bytes += len(frame)
@@ -195,13 +194,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                     if self.writer.gone:
                         self._drop_queue()
                         return
-                    if not self.writer.ready():
+                    while self.queue and self.writer.try_write(self.queue[0]):
+                        self.queued_bytes -= len(self.queue.popleft())
+                    if self.queue:
                         await asyncio.sleep(DRAIN_POLL_SECONDS)
-                        continue
-                    while self.queue and self.writer.ready():
-                        frame = self.queue.popleft()
-                        self.queued_bytes -= len(frame)
-                        self.writer.write(frame)
         except asyncio.CancelledError:
             pass
 

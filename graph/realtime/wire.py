@@ -62,20 +62,16 @@ class DirectWriter:
         return len(t.dataBuffer) - t.offset + t._tempDataLen
 
     @property
-    def open(self) -> bool:
-        return self.protocol.state == self.protocol.STATE_OPEN
-
-    @property
     def gone(self) -> bool:
         return self.protocol.state not in (self.protocol.STATE_OPEN, self.protocol.STATE_CONNECTING)
 
-    def ready(self) -> bool:
-        # autobahn queues its own chopped or synchronous sends in send_queue: never overtake them.
-        return self.open and not self.protocol.send_queue and self.pending() < HIGH_WATER
-
-    def write(self, frame: bytes) -> None:
-        t = self.transport
-        if not t.disconnecting and not t._tempDataLen and len(t.dataBuffer) == t.offset:
+    def try_write(self, frame: bytes) -> bool:
+        """Write ``frame`` if the connection is open and has room (else False: queue it)."""
+        p, t = self.protocol, self.transport
+        if p.state != p.STATE_OPEN or p.send_queue:
+            return False
+        buffered = len(t.dataBuffer) - t.offset + t._tempDataLen
+        if buffered == 0 and not t.disconnecting:
             # Nothing buffered ahead: try the (non-blocking) socket now. Twisted would register
             # the socket for writability and send on the next loop turn, two epoll changes and a
             # callback per client and frame; the rest, if the kernel takes only part, goes to it.
@@ -84,9 +80,12 @@ class DirectWriter:
             except OSError:  # would block, or a dead peer that Twisted's own write will report
                 sent = 0
             if sent == len(frame):
-                return
+                return True
             frame = frame[sent:]
+        elif buffered >= HIGH_WATER:
+            return False
         t.write(frame)
+        return True
 
     def close(self, code: int, reason: str) -> None:
         if not self.gone:
