@@ -256,3 +256,21 @@ async def test_deeply_nested_and_oversized_frames_get_error_replies_and_the_sock
     assert [c["data"]["record"]["id"] for c in await client.changes(1)] == ["after-nesting"]
     await client.close()
     assert "Traceback" not in nexus_server.log()
+
+
+async def test_message_count_bound_closes_a_stalled_client_of_many_small_changes(server_factory):
+    server = server_factory(extra_env={"REALTIME_CLIENT_QUEUE_MAX_MESSAGES": "200"})
+    stalled = await RawClient.connect(server, max_queue=1)
+    await stalled.join("realtime:stalled", [{"event": "INSERT", "schema": "public", "table": "nodes"}])
+    # 20,000 rows of ~1 KB in one statement: far more small frames than socket buffers hold, far
+    # fewer bytes than the byte bound.
+    await asql("INSERT INTO nodes (id, type, label, extras) SELECT 'small-' || g, 'fact', 'n', "
+               "jsonb_build_object('pad', repeat('y', 1000)) FROM generate_series(1, 20000) g")
+    deadline = time.monotonic() + 30
+    while "too slow" not in server.log() and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert "too slow (201 messages" in server.log()
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            await stalled.recv(timeout=15)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4008
