@@ -1,5 +1,6 @@
 """NEXUS settings. Everything comes from the environment (django-environ); see .env.example."""
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "channels",
+    "knox",
+    "axes",
+    "common.accounts",
     "nexus_site",
     "graph",
     "insights",
@@ -91,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -183,11 +188,58 @@ STORAGES = {
 # Request bodies above this get 413 (the API's JSON error shape, see nexus_site.errors).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=1_000_000)
 
+# ── Access control ──────────────────────────────────────────────────────────
+# Closed by default. NEXUS_AUTH=open lets anyone read and write (a bannered demo opt-out).
+NEXUS_AUTH = env.str("NEXUS_AUTH", default="required")
+if NEXUS_AUTH not in ("required", "open"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"NEXUS_AUTH must be 'required' or 'open', not {NEXUS_AUTH!r}.")
+if NEXUS_AUTH == "open" and PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("NEXUS_AUTH=open is refused when NEXUS_ENV=production: it lets anyone change NEXUS.")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out sign-ins, first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins: locked per username and, separately, per client address.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "common.accounts.throttles.lockout_response"
+AXES_VERBOSE = False
+# API tokens (django-rest-knox): hashed at rest, sent as "Authorization: Bearer <token>".
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_PREFIX": "nexus_",
+    "TOKEN_TTL": timedelta(days=90),
+    "AUTO_REFRESH": False,
+}
+SUPABASE_JWT_SECRET = env.str("SUPABASE_JWT_SECRET", default="")  # legacy HS256 projects only
+SUPABASE_JWKS_CACHE_SECONDS = env.int("SUPABASE_JWKS_CACHE_SECONDS", default=600)
+SUPABASE_JWKS_TIMEOUT_SECONDS = env.float("SUPABASE_JWKS_TIMEOUT_SECONDS", default=5.0)
+SUPABASE_JWT_LEEWAY_SECONDS = env.int("SUPABASE_JWT_LEEWAY_SECONDS", default=10)
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "UNAUTHENTICATED_USER": None,
+    # Tried in order; the first one's WWW-Authenticate (Bearer) makes missing credentials a 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "common.accounts.authentication.SupabaseJWTAuthentication",
+        "common.accounts.authentication.ApiTokenAuthentication",
+        "common.accounts.authentication.CsrfSessionAuthentication",
+    ],
+    # Every view names its permission; one that forgets is closed to everybody.
+    "DEFAULT_PERMISSION_CLASSES": ["common.accounts.permissions.DenyAll"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "ask": env.str("THROTTLE_ASK", default="30/min"),
+        "info_drop": env.str("THROTTLE_INFO_DROP", default="30/min"),
+        "immune_scan": env.str("THROTTLE_IMMUNE_SCAN", default="10/min"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "nexus_site.errors.api_exception_handler",
@@ -199,6 +251,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Organisational knowledge graph on Postgres + pgvector.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"AuthModeEnum": ["required", "open"], "AuthProviderEnum": ["django", "supabase"],
+                            "AnswerModeEnum": ["offline", "llm"]},
 }
 
 LOGGING = {

@@ -202,10 +202,10 @@ def test_health_without_configuration():
 
 
 @pytest.mark.django_db
-def test_stand_in_api_health_includes_supabase_and_stays_fast(client):
+def test_stand_in_api_health_includes_supabase_and_stays_fast(editor_client):
     with SupabaseStandIn(StandInState(hang_seconds=10)) as server, configured(server.url):
         started = time.monotonic()
-        response = client.get("/api/health")
+        response = editor_client.get("/api/health")
         elapsed = time.monotonic() - started
     body = response.json()
     assert body["supabase"]["configured"] is True
@@ -215,9 +215,9 @@ def test_stand_in_api_health_includes_supabase_and_stays_fast(client):
 
 
 @pytest.mark.django_db
-def test_api_health_without_supabase_says_not_configured(client):
+def test_api_health_without_supabase_says_not_configured(editor_client):
     with override_settings(SUPABASE_URL="", SUPABASE_SERVICE_KEY=""):
-        body = client.get("/api/health").json()
+        body = editor_client.get("/api/health").json()
     assert body["supabase"] == {"configured": False, "status": "Supabase not configured"}
 
 

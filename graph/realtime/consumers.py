@@ -5,8 +5,8 @@ frames) need for postgres_changes.
 Frames: ``[join_ref, ref, topic, event, payload]`` (2.0.0) or ``{"join_ref", "ref", "topic",
 "event", "payload"}`` (1.0.0). Handled: ``heartbeat`` on topic ``phoenix``; ``phx_join`` on
 ``realtime:<name>`` with ``config.postgres_changes`` bindings (answered with the bindings and
-server ids, then a ``system`` "Subscribed to PostgreSQL" message); ``phx_leave``; ``access_token``
-(accepted, not checked: this endpoint serves the public graph read-only). Anything else gets a
+server ids, then a ``system`` "Subscribed to PostgreSQL" message), each join authenticated
+(graph.realtime.access); ``phx_leave``; ``access_token`` (re-checks the topic's identity). Anything else gets a
 ``phx_reply`` with status ``error`` and a reason; the socket stays open.
 
 Changes come from the process's ChangeBridge, in id order. Each distinct frame (topic, matched
@@ -32,7 +32,9 @@ from urllib.parse import parse_qs
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from common.accounts.roles import notification_visible
 from graph.realtime import events, wire
+from graph.realtime.access import Subscriber, subscriber_for_join
 from graph.realtime.bridge import get_bridge
 from graph.realtime.models import REALTIME_TABLES
 
@@ -88,6 +90,13 @@ class Subscription:
     topic: str
     join_ref: str | None
     bindings: list[Binding]
+    subscriber: Subscriber
+
+    def may_see(self, change: events.Change) -> bool:
+        """A viewer's join gets only their own person's notifications."""
+        if change.table != "notifications":
+            return True
+        return notification_visible(change.filter_record().get("person_id"), self.subscriber.notification_scope)
 
     def __post_init__(self):
         self.topic_json = json.dumps(self.topic)
@@ -100,6 +109,7 @@ def _limit(name: str, default: int) -> int:
 class RealtimeConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        self.apikey = query.get("apikey", [None])[0]
         self.array_frames = query.get("vsn", ["1.0.0"])[0].startswith("2.")
         self.subscriptions: dict[str, Subscription] = {}
         self.queue: collections.deque[bytes | str] = collections.deque()
@@ -208,6 +218,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         raw = self.writer is not None
         matched = change.matched
         for sub in self.subscriptions.values():
+            if not sub.may_see(change):
+                continue
             ids = []
             for b in sub.bindings:
                 hit = matched.get(b.key)
@@ -240,6 +252,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             self._error({"topic": "phoenix"}, str(exc))
             return
         try:
+            if message["event"] in ("phx_join", "access_token") and message["topic"].startswith("realtime:"):
+                await self._authenticate(message)
             self._dispatch(message)
         except ProtocolError as exc:
             self._error(message, str(exc))
@@ -282,6 +296,22 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 raise ProtocolError(f"malformed frame: {key} must be a string")
         return frame
 
+    async def _authenticate(self, message: dict) -> None:
+        """Puts the identity the message runs under in ``message["subscriber"]`` (joins), or
+        re-checks a subscription when its client hands over a new token (``access_token``)."""
+        token = message["payload"].get("access_token")
+        subscriber = await subscriber_for_join(self.scope, token, self.apikey)
+        if message["event"] == "phx_join":
+            if subscriber is None:
+                raise ProtocolError("unauthorized: sign in, or pass a NEXUS API token or Supabase access token "
+                                    "as access_token / apikey")
+            message["subscriber"] = subscriber
+        elif message["topic"] in self.subscriptions:
+            if subscriber is None:  # the new token is not valid: this topic receives nothing more
+                self.subscriptions.pop(message["topic"])
+                raise ProtocolError("unauthorized: the new access token is not valid; rejoin")
+            self.subscriptions[message["topic"]].subscriber = subscriber
+
     def _dispatch(self, message: dict) -> None:
         topic, event = message["topic"], message["event"]
         if topic == "phoenix":
@@ -320,7 +350,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             raise ProtocolError(f"too many channels: at most {self.max_joins} joined on one socket "
                                 "(REALTIME_MAX_JOINS_PER_SOCKET); leave one first")
         bindings = [self._binding(spec) for spec in wanted]
-        self.subscriptions[topic] = Subscription(topic, message.get("join_ref"), bindings)
+        self.subscriptions[topic] = Subscription(topic, message.get("join_ref"), bindings, message["subscriber"])
         self._reply(message, "ok", {"postgres_changes": [b.reply() for b in bindings]})
         self._send(message.get("join_ref"), None, topic, "system", {
             "channel": topic.removeprefix("realtime:"), "extension": "postgres_changes",

@@ -3,7 +3,7 @@
 daphne's ``websocket.send`` hands each frame to Twisted's write buffer at once and never waits:
 a client that stops reading makes that buffer grow without bound, and the ASGI app cannot see it.
 Under daphne the consumer reaches the connection's autobahn protocol (daphne binds it as the first
-argument of the ASGI ``send`` callable), so it can
+argument of the ASGI ``send`` callable, under Channels' session wrapper), so it can
 
 * measure the bytes the transport has not yet flushed to the kernel (``pending``), and hold
   further frames in its own bounded queue while that is above ``HIGH_WATER``;
@@ -48,6 +48,11 @@ class DirectWriter:
     @classmethod
     def attach(cls, send) -> "DirectWriter | None":
         """The writer for this ASGI ``send`` when it is daphne's, over plain TCP; else None."""
+        for _ in range(4):  # Channels' session middleware wraps send; websocket frames pass straight through it
+            inner = getattr(getattr(send, "__self__", None), "real_send", None)
+            if isinstance(send, functools.partial) or inner is None:
+                break
+            send = inner
         protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
         transport = getattr(protocol, "transport", None)
         needed = (hasattr(protocol, "STATE_OPEN") and hasattr(protocol, "send_queue")
