@@ -118,6 +118,7 @@ async def _timed_health(server) -> tuple[int, float]:
     return status, time.monotonic() - started
 
 
+@pytest.mark.slow
 async def test_backtracking_like_filter_does_not_freeze_the_server(nexus_server):
     client = await RawClient.connect(nexus_server)
     reply = await client.join("realtime:redos", [
@@ -142,6 +143,7 @@ def _rss_mb(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
+@pytest.mark.slow
 async def test_clients_that_never_read_are_closed_and_memory_stays_bounded(nexus_server):
     pid = nexus_server.proc.pid
     reader = await RawClient.connect(nexus_server)
@@ -180,6 +182,7 @@ async def test_clients_that_never_read_are_closed_and_memory_stays_bounded(nexus
     await reader.close()
 
 
+@pytest.mark.slow
 async def test_slow_client_gets_close_code_4008_with_reason_and_resumes_from_its_cursor(nexus_server):
     slow = await RawClient.connect(nexus_server, max_queue=1)
     await slow.join("realtime:slow", [{"event": "INSERT", "schema": "public", "table": "nodes"}])
@@ -211,6 +214,7 @@ async def test_slow_client_gets_close_code_4008_with_reason_and_resumes_from_its
     assert [c["new"]["id"] for c in body["changes"]] == [f"slow-{i}" for i in range(len(ids), 30)]
 
 
+@pytest.mark.slow
 async def test_joins_per_socket_and_bindings_per_join_are_capped(nexus_server):
     client = await RawClient.connect(nexus_server)
     binding = {"event": "INSERT", "schema": "public", "table": "nodes"}
@@ -233,6 +237,7 @@ async def test_joins_per_socket_and_bindings_per_join_are_capped(nexus_server):
     await client.close()
 
 
+@pytest.mark.slow
 async def test_deeply_nested_and_oversized_frames_get_error_replies_and_the_socket_stays_open(nexus_server):
     client = await RawClient.connect(nexus_server)
     await client.ws.send("[" * 5000 + "]" * 5000)
@@ -258,6 +263,7 @@ async def test_deeply_nested_and_oversized_frames_get_error_replies_and_the_sock
     assert "Traceback" not in nexus_server.log()
 
 
+@pytest.mark.slow
 async def test_message_count_bound_closes_a_stalled_client_of_many_small_changes(server_factory):
     server = server_factory(extra_env={"REALTIME_CLIENT_QUEUE_MAX_MESSAGES": "200"})
     stalled = await RawClient.connect(server, max_queue=1)
