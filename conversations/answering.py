@@ -202,16 +202,23 @@ def extractive_answer(retrieval: Retrieval, names: dict[str, str]) -> str:
     lines = []
     for n in retrieval.nodes[:4]:
         line = describe(n, names)
-        if n["type"] not in ("person", "team", "agent") and n["current_freshness"] < STALE_BELOW:
+        # NULL freshness (written by SQL outside the API) is unknown, not stale
+        freshness = n["current_freshness"]
+        if n["type"] not in ("person", "team", "agent") and freshness is not None and freshness < STALE_BELOW:
             line += f" (freshness {n['current_freshness']:.2f}: possibly out of date)"
         lines.append(line)
     lines += contradiction_notes(retrieval, {n["id"] for n in retrieval.nodes[:4]})
     return "From the graph: " + " ".join(lines)
 
 
+def _freshness(value) -> str:
+    return "unknown" if value is None else f"{value:.2f}"
+
+
 def llm_answer(question: str, retrieval: Retrieval, history: list[dict], names: dict[str, str]):
     context = "\n".join(
-        f"[{n['id']}] ({n['type']}, freshness {n['current_freshness']:.2f}) {describe(n, names)}" for n in retrieval.nodes
+        f"[{n['id']}] ({n['type']}, freshness {_freshness(n['current_freshness'])}) {describe(n, names)}"
+        for n in retrieval.nodes
     )
     context += "".join(f"\n{note}" for note in contradiction_notes(retrieval))
     messages = [{"role": "system", "content":

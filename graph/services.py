@@ -239,7 +239,7 @@ def mutations_apply(*, mutations: list[dict]) -> list[dict]:
             raise ValidationError({f"mutations[{index}]": ["Expected an object."]})
         fields = dict(mutation)
         op = fields.pop("op", None)
-        if op not in OPERATIONS:
+        if not isinstance(op, str) or op not in OPERATIONS:  # [1] or {} is not even hashable
             raise ValidationError({f"mutations[{index}].op": [f"Expected one of: {', '.join(OPERATIONS)}."]})
         try:
             result = OPERATIONS[op](fields)

@@ -57,7 +57,7 @@ class NodeFieldsInput(StrictSerializer):
     size = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
     x = serializers.FloatField(required=False, allow_null=True)
     y = serializers.FloatField(required=False, allow_null=True)
-    freshness_score = serializers.FloatField(required=False, allow_null=True, min_value=0.0, max_value=1.0)
+    freshness_score = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
     half_life_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1_000_000)
     extras = JSONObjectField(required=False, allow_null=True)
 

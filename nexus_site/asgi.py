@@ -16,10 +16,11 @@ if settings.NEXUS_DATABASE_MODE == "fallback":
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from graph.realtime.routing import websocket_urlpatterns  # noqa: E402
+from nexus_site.asgi_guard import HttpGuard  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": HttpGuard(django_asgi_app),
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )

@@ -95,6 +95,15 @@ def json_404(request, exception=None):
     return error_response(404, "not_found", f"No such endpoint: {request.path}")
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON under /api/ (Django's HTML page elsewhere)."""
+    if request.path.startswith("/api/"):
+        return error_response(403, "csrf_failed", f"CSRF check failed: {reason}")
+    from django.views.csrf import csrf_failure as html_csrf_failure
+
+    return html_csrf_failure(request, reason=reason)
+
+
 def json_500(request):
     return error_response(500, "server_error", "Internal error; it has been logged.")
 

@@ -172,8 +172,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# ── API input limits (README "Reliability") ─────────────────────────────────
 # Request bodies above this get 413 (the API's JSON error shape, see nexus_site.errors).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=1_000_000)
+# JSON bodies nested deeper than this get 400 parse_error (nexus_site.json_parser).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+# Query strings longer than this get 414 (nexus_site.asgi_guard).
+MAX_QUERY_STRING_BYTES = env.int("MAX_QUERY_STRING_BYTES", default=8192)
+# Every list endpoint: limit 1..API_PAGE_MAX_LIMIT, offset 0..API_PAGE_MAX_OFFSET (nexus_site.pagination).
+API_PAGE_MAX_LIMIT = env.int("API_PAGE_MAX_LIMIT", default=500)
+API_PAGE_MAX_OFFSET = env.int("API_PAGE_MAX_OFFSET", default=1_000_000)
+# A CSRF failure under /api/ answers in the JSON error shape, not Django's HTML page.
+CSRF_FAILURE_VIEW = "nexus_site.errors.csrf_failure"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -181,9 +191,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["nexus_site.json_parser.SafeJSONParser"],
     "EXCEPTION_HANDLER": "nexus_site.errors.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "nexus_site.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

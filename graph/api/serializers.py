@@ -6,15 +6,11 @@ from selector dicts; these output serializers exist so the OpenAPI schema descri
 from rest_framework import serializers
 
 from nexus_site.api_schema import ErrorOut, page_of  # noqa: F401  (ErrorOut is used by the views)
+from nexus_site.pagination import PageQuery
 
 from graph.models import NODE_TYPES
 
 # ── query parameters (wrong types → 400 naming the parameter) ───────────────
-
-
-class PageQuery(serializers.Serializer):
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="page size (default 50)")
-    offset = serializers.IntegerField(required=False, min_value=0, help_text="rows to skip")
 
 
 class NodeFilterQuery(serializers.Serializer):
