@@ -34,6 +34,26 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "database_unavailable"
 
 
+RETRYABLE = {"40P01": "deadlock", "40001": "serialization failure"}
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    return getattr(exc.__cause__, "sqlstate", None) or getattr(exc, "sqlstate", None)
+
+
+def contention_conflict(exc: BaseException) -> Conflict | None:
+    """The 409 a contention error stands for (None: not contention)."""
+    state = sqlstate(exc)
+    if state in RETRYABLE:
+        return Conflict(f"The write collided with concurrent writes ({RETRYABLE[state]}) and was not applied; "
+                        "try again.")
+    if state == LOCK_NOT_AVAILABLE:
+        return Conflict("A row this write needs was locked by another write for too long; try again.")
+    return None
+
+
+
 def error_body(status_code: int, code: str, message: str, fields: dict | None = None) -> dict:
     body = {"status": status_code, "code": code, "message": message}
     if fields:
@@ -66,6 +86,8 @@ def _as_lists(detail):
 def api_exception_handler(exc, context):
     if isinstance(exc, IntegrityError):
         exc = Conflict(str(exc).splitlines()[0])
+    elif isinstance(exc, OperationalError) and contention_conflict(exc) is not None:
+        exc = contention_conflict(exc)  # lost a race (not retried here): 409, never an outage
     elif isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
         exc = ServiceUnavailable()
@@ -129,6 +151,9 @@ class ApiGuardMiddleware:
     def process_exception(self, request, exception):
         if not request.path.startswith("/api/"):
             return None
+        conflict = contention_conflict(exception) if isinstance(exception, OperationalError) else None
+        if conflict is not None:
+            return error_response(409, "conflict", str(conflict.detail))
         if isinstance(exception, (OperationalError, InterfaceError)):
             logger.warning("database unavailable: %s", str(exception).splitlines()[0] if str(exception) else exception)
             return error_response(503, "database_unavailable", "The database is unavailable; try again shortly.")

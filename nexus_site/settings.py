@@ -4,7 +4,7 @@ from pathlib import Path
 
 import environ
 
-from nexus_site.database import choose_database
+from nexus_site.database import choose_database, with_timeouts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -117,7 +117,17 @@ TEMPLATES = [
 # ── Database ────────────────────────────────────────────────────────────────
 DATABASE_CHOICE = choose_database(env.str("DATABASE_URL", default=""), NEXUS_HOME)
 NEXUS_DATABASE_MODE = DATABASE_CHOICE.mode  # configured | embedded | fallback (reported by /api/health)
-DATABASES = {"default": DATABASE_CHOICE.config}
+# Timeouts (seconds, 0 = none) for the configured and the embedded database alike. Management
+# commands default to no statement timeout (manage.py): migrations and index builds may run long.
+DATABASE_CONNECT_TIMEOUT = env.float("DATABASE_CONNECT_TIMEOUT", default=5.0)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0)
+DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=10.0)
+# Deadlocks / serialization failures: retried this many times (jittered backoff from this many
+# seconds, doubling), then 409 conflict (nexus_site.retry).
+DATABASE_CONFLICT_RETRIES = env.int("DATABASE_CONFLICT_RETRIES", default=4)
+DATABASE_CONFLICT_BACKOFF = env.float("DATABASE_CONFLICT_BACKOFF", default=0.05)
+DATABASES = {"default": with_timeouts(DATABASE_CHOICE.config, connect=DATABASE_CONNECT_TIMEOUT,
+                                      statement=DATABASE_STATEMENT_TIMEOUT, lock=DATABASE_LOCK_TIMEOUT)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Under daphne every request runs in its own thread, so persistent connections are never reused
 # (Django advises against them under ASGI). DATABASE_POOL_MAX_SIZE=N gives each process one psycopg

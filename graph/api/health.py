@@ -50,8 +50,9 @@ class HealthView(APIView):
         try:
             database, counts = _database_facts()
         except DatabaseError as exc:
-            logger.warning("health: database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            body = {"status": "unavailable", "database": {"mode": settings.NEXUS_DATABASE_MODE},
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            logger.warning("health: database unavailable: %s", reason)
+            body = {"status": "unavailable", "database": {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason},
                     "embeddings": embeddings, "supabase": supabase_health(),
                     **error_body(503, "database_unavailable", "The database is unavailable; try again shortly.")}
             return Response(body, status=503)

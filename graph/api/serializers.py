@@ -173,7 +173,8 @@ class MetadataOut(serializers.Serializer):
 
 class HealthOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "unavailable"])
-    database = serializers.DictField(help_text="mode (configured/embedded/fallback), versions")
+    database = serializers.DictField(help_text=(
+        "mode (configured/embedded/fallback), versions; when unavailable, `reason` says why"))
     embeddings = serializers.DictField(help_text="provider, model, offline flag, dimensions")
     counts = serializers.DictField(child=serializers.IntegerField(), required=False)
     supabase = serializers.DictField(required=False, help_text=(
