@@ -18,6 +18,8 @@ ID_MAX = 200
 class StrictSerializer(serializers.Serializer):
     """Rejects keys it does not know, so a typo ("lable") is an error, not silently dropped."""
 
+    rejects_unknown_fields = True  # the schema says additionalProperties: false (nexus_site.openapi)
+
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))

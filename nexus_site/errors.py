@@ -75,12 +75,31 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-def _as_lists(detail):
+def _join(path: str, key) -> str:
+    key = str(key)
+    if key == "non_field_errors":
+        return path or key
+    if key.isdigit():  # a list item (ListSerializer / ListField child errors)
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def flat_fields(detail, path: str = "", out: dict | None = None) -> dict[str, list[str]]:
+    """Nested serializer errors as one level: {"tasks[0].id": ["..."]}, the documented shape
+    (a field path → a list of messages), the same path style as ``mutations[0].op``."""
+    out = {} if out is None else out
     if isinstance(detail, dict):
-        return {k: _as_lists(v) for k, v in detail.items()}
-    if isinstance(detail, list):
-        return [_as_lists(v) if isinstance(v, (dict, list)) else str(v) for v in detail]
-    return [str(detail)]
+        for key, value in detail.items():
+            flat_fields(value, _join(path, key), out)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                flat_fields(value, _join(path, index), out)
+            else:
+                out.setdefault(path or "non_field_errors", []).append(str(value))
+    else:
+        out.setdefault(path or "non_field_errors", []).append(str(detail))
+    return out
 
 
 def api_exception_handler(exc, context):
@@ -106,9 +125,14 @@ def api_exception_handler(exc, context):
             code = codes
     fields = None
     if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
-        fields = _as_lists({k: v for k, v in detail.items() if k != "non_field_errors"}) or None
+        flat = flat_fields(detail)
+        general = flat.pop("non_field_errors", None)
+        fields = flat or None
         code = "invalid"
-    message = _first_message(detail.get("detail", detail) if isinstance(detail, dict) else detail)
+        first = next(iter(flat.items()), None)
+        message = general[0] if general else f"{first[0]}: {first[1][0]}" if first else _first_message(detail)
+    else:
+        message = _first_message(detail.get("detail", detail) if isinstance(detail, dict) else detail)
     response.data = error_body(response.status_code, code, message, fields)
     return response
 

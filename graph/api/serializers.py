@@ -35,7 +35,7 @@ class EdgeListQuery(PageQuery):
 class HistoryQuery(PageQuery):
     node = serializers.CharField(required=False, max_length=200,
                                  help_text="this node's mutations and its edges' creation/deletion")
-    since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after")
+    since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after (not after `until`)")
     until = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or before")
 
     def validate(self, attrs):
@@ -127,7 +127,7 @@ class MutationIn(serializers.Serializer):
 
 
 class MutationBatchIn(serializers.Serializer):
-    mutations = MutationIn(many=True, help_text=(
+    mutations = MutationIn(many=True, allow_empty=False, max_length=1000, help_text=(
         "Applied in order, all or nothing. Each mutation is {op, ...fields}: create_node takes the "
         "node fields, update_node id + changed fields, delete_node/delete_edge id, create_edge "
         "source, target, type (+ id, weight, animated, extras)."))
