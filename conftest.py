@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.actors import api_token
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -46,6 +48,7 @@ class ServerProcess:
             **(extra_env or {}),
         }
         self.proc = None
+        self.token: str | None = None  # sent as "Authorization: Bearer" by call() (see nexus_server)
 
     def start(self, timeout: float = 30.0):
         self._log = open(self.log_path, "ab")
@@ -75,15 +78,19 @@ class ServerProcess:
         if self.proc:
             self._log.close()
 
-    def call(self, method: str, path: str, body=None, timeout: float = 30) -> tuple[int, dict]:
-        """One JSON request to this server: (status, decoded body), errors included."""
+    def call(self, method: str, path: str, body=None, timeout: float = 30, token: str | None = "default") -> tuple[int, dict]:
+        """One JSON request to this server: (status, decoded body), errors included. Carries the
+        server's admin token unless ``token`` names another one (None: no credentials)."""
         import json
         import urllib.error
         import urllib.request
 
+        token = self.token if token == "default" else token
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json", "Accept": "application/json"})
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, json.loads(response.read() or b"{}")
@@ -101,6 +108,7 @@ def nexus_server(transactional_db, django_db_setup):
     from django.db import connection
 
     server = ServerProcess(connection.settings_dict["NAME"]).start()
+    server.token = api_token("admin", username="server-admin")
     yield server
     server.stop()
 
@@ -112,11 +120,22 @@ def server_factory(transactional_db, django_db_setup):
 
     started = []
 
+    token = api_token("admin", username="server-admin")
+
     def start(**kwargs):
         server = ServerProcess(connection.settings_dict["NAME"], **kwargs).start()
+        server.token = token
         started.append(server)
         return server
 
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def editor_client(db):
+    """A DRF client with a signed-in editor's session."""
+    from tests.actors import signed_in
+
+    return signed_in("editor")

@@ -1,6 +1,78 @@
+"""The graph in the Django admin. Node and edge forms save through the graph services, so an admin
+edit gets the same validation, history (with the admin as actor), embedding and realtime event as
+an API write."""
+from django import forms
 from django.contrib import admin
+from django.db import transaction
+from rest_framework.exceptions import APIException, ValidationError
 
+from common.actor import acting_as
+from graph import services
 from graph.models import Edge, GraphMetadata, MutationHistory, Node, NodeEmbedding
+from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
+
+NODE_FORM_FIELDS = ("id", "type", "label", "division", "department", "team", "health", "status", "size", "x", "y",
+                    "freshness_score", "half_life_days", "source_type", "source_id", "extras")
+
+
+def _blank_to_none(value):
+    return None if value == "" else value
+
+
+def _add_service_errors(form, exc: APIException) -> None:
+    detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
+    for name, messages in detail.items():
+        field = name if name in form.fields else None
+        for message in messages if isinstance(messages, list) else [messages]:
+            form.add_error(field, str(message))
+
+
+class NodeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Node
+        fields = NODE_FORM_FIELDS
+
+    def service_input(self) -> dict:
+        """New node: the fields filled in (the rest take the database defaults). Change: what changed."""
+        if self.instance._state.adding:
+            values = {name: _blank_to_none(self.cleaned_data.get(name)) for name in self.fields}
+            return {name: value for name, value in values.items() if value is not None}
+        return {name: _blank_to_none(self.cleaned_data.get(name)) for name in self.changed_data
+                if name in self.cleaned_data}
+
+    def clean(self):
+        cleaned = super().clean()
+        data = self.service_input()
+        try:
+            if self.instance._state.adding:
+                validate(NodeCreateInput, data)
+            else:
+                data.pop("id", None)
+                validate(NodeUpdateInput, data, partial=True)
+        except ValidationError as exc:
+            _add_service_errors(self, exc)
+        return cleaned
+
+
+class EdgeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Edge
+        fields = ("id", "source", "target", "type", "weight", "animated", "extras")
+
+    def service_input(self) -> dict:
+        data = {name: _blank_to_none(self.cleaned_data.get(name)) for name in self.Meta.fields}
+        for end in ("source", "target"):
+            data[end] = data[end].pk if data[end] is not None else None
+        return {name: value for name, value in data.items() if value is not None}  # unset: the service's default
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                validate(EdgeCreateInput, self.service_input())
+            except ValidationError as exc:
+                _add_service_errors(self, exc)
+        return cleaned
 
 
 class OutEdgeInline(admin.TabularInline):
@@ -10,6 +82,12 @@ class OutEdgeInline(admin.TabularInline):
     raw_id_fields = ("target",)
     extra = 0
     verbose_name_plural = "edges from this node"
+    # Shown, not edited here: edges are added and removed on the edge pages (through the services).
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class InEdgeInline(OutEdgeInline):
@@ -26,6 +104,30 @@ class NodeAdmin(admin.ModelAdmin):
     search_fields = ("id", "label")
     ordering = ("id",)
     inlines = [OutEdgeInline, InEdgeInline]
+    form = NodeAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("id", "created_at", "updated_at") if obj is not None else ("created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        data = form.service_input()
+        with acting_as(request.user.get_username()), transaction.atomic():
+            if change:
+                data.pop("id", None)
+                node = services.node_update(node_id=obj.pk, **data) if data else obj
+            else:
+                node = services.node_create(**data)
+        obj.pk = node.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        with acting_as(request.user.get_username()):
+            services.node_delete(node_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        with acting_as(request.user.get_username()), transaction.atomic():
+            for node_id in queryset.values_list("id", flat=True):
+                services.node_delete(node_id=node_id)
 
 
 @admin.register(Edge)
@@ -35,6 +137,25 @@ class EdgeAdmin(admin.ModelAdmin):
     search_fields = ("id", "source__id", "target__id", "source__label", "target__label")
     raw_id_fields = ("source", "target")
     list_select_related = ("source", "target")
+    form = EdgeAdminForm
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an edge is created or deleted (there is no edge update in the services)
+
+    def save_model(self, request, obj, form, change):
+        with acting_as(request.user.get_username()):
+            edge = services.edge_create(**form.service_input())
+        obj.pk = edge.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        with acting_as(request.user.get_username()):
+            services.edge_delete(edge_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        with acting_as(request.user.get_username()), transaction.atomic():
+            for edge_id in queryset.values_list("id", flat=True):
+                services.edge_delete(edge_id=edge_id)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -64,6 +185,6 @@ class NodeEmbeddingAdmin(ReadOnlyAdmin):
 
 @admin.register(MutationHistory)
 class MutationHistoryAdmin(ReadOnlyAdmin):
-    list_display = ("id", "action", "node_id", "edge_id", "created_at")
-    list_filter = ("action",)
+    list_display = ("id", "action", "node_id", "edge_id", "actor", "created_at")
+    list_filter = ("action", "actor")
     search_fields = ("node_id", "edge_id")

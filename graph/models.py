@@ -118,6 +118,9 @@ class MutationHistory(models.Model):
     edge_id = models.TextField(null=True, blank=True)
     data = models.JSONField(db_default=models.Value({}, models.JSONField()))
     created_at = models.DateTimeField(null=True, blank=True, db_default=Now())
+    # Who made the change: a username, "system" (seed, migrations), "anonymous" (NEXUS_AUTH=open);
+    # null for rows written from outside NEXUS (psql, a Supabase client).
+    actor = models.TextField(null=True, blank=True)
 
     class Meta:
         db_table = "mutation_history"

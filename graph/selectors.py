@@ -153,7 +153,7 @@ def node_detail(*, node_id: str) -> dict | None:
     neighbour_ids = {e["target"] if e["source"] == node_id else e["source"] for e in edges}
     neighbours = _node_rows(Node.objects.filter(id__in=neighbour_ids).order_by("id")) if neighbour_ids else []
     history = list(
-        history_queryset(node_id=node_id).values("id", "action", "node_id", "edge_id", "data", "created_at")[:RECENT_HISTORY]
+        history_queryset(node_id=node_id).values("id", "action", "node_id", "edge_id", "data", "actor", "created_at")[:RECENT_HISTORY]
     )
     return {"node": node, "edges": edges, "neighbours": neighbours, "history": history}
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
+from common.actor import current_actor
 from graph.embedding_store import embed_nodes, node_text, stored_text
 from graph.models import Edge, MutationHistory, Node, NodeEmbedding
 from graph.selectors import storable_id
@@ -54,7 +55,7 @@ def edge_data(edge: Edge) -> dict:
 
 
 def _record(action: str, *, node_id: str | None = None, edge_id: str | None = None, data: dict) -> None:
-    MutationHistory.objects.create(action=action, node_id=node_id, edge_id=edge_id, data=data)
+    MutationHistory.objects.create(action=action, node_id=node_id, edge_id=edge_id, data=data, actor=current_actor())
 
 
 def _constraint(exc: IntegrityError) -> str:

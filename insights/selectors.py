@@ -10,8 +10,11 @@ from django.utils import timezone
 from insights.models import ImmuneScan, LlmUsage, Notification, TaskGraph, WorkerAnalysis
 
 
-def notifications_list(*, person_id: str | None = None, acknowledged: bool | None = None):
+def notifications_list(*, scope: str | None, person_id: str | None = None, acknowledged: bool | None = None):
+    """Newest first. ``scope``: None = everybody's (editors), else only that person's (viewers)."""
     qs = Notification.objects.all().order_by("-id")
+    if scope is not None:
+        qs = qs.filter(person_id=scope)
     if person_id:
         qs = qs.filter(person_id=person_id)
     if acknowledged is not None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from insights import extraction, immune, info_drop, scheduler, workers
 from insights.graph_view import GraphView
+from common.accounts.roles import notification_visible
 from insights.models import ImmuneScan, Notification, TaskGraph, WorkerAnalysis
 from nexus_site import llm
 
@@ -88,9 +89,12 @@ def task_graph_create(*, tasks: list[dict]) -> tuple[TaskGraph, scheduler.Schedu
 
 
 @transaction.atomic
-def notification_acknowledge(*, notification_id: int) -> Notification:
-    """Idempotent: acknowledging twice leaves it acknowledged. Raises Notification.DoesNotExist."""
+def notification_acknowledge(*, notification_id: int, scope: str | None) -> Notification:
+    """Idempotent: acknowledging twice leaves it acknowledged. ``scope`` as in notifications_list:
+    a viewer acknowledges only their own. Raises Notification.DoesNotExist (also for others')."""
     notification = Notification.objects.select_for_update().get(id=notification_id)
+    if not notification_visible(notification.person_id, scope):
+        raise Notification.DoesNotExist  # someone else's: as if it did not exist
     if not notification.acknowledged:
         notification.acknowledged = True
         notification.save(update_fields=["acknowledged"])

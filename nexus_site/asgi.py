@@ -13,7 +13,10 @@ if settings.NEXUS_DATABASE_MODE == "fallback":
 
     prepare_fallback_database()
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from graph.realtime.access import origin_checked  # noqa: E402
 
 from graph.realtime.routing import websocket_urlpatterns  # noqa: E402
 from nexus_site.asgi_guard import HttpGuard  # noqa: E402
@@ -21,6 +24,7 @@ from nexus_site.asgi_guard import HttpGuard  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": HttpGuard(django_asgi_app),
-        "websocket": URLRouter(websocket_urlpatterns),
+        # Origin checked at the handshake; the session cookie read for each join's authentication.
+        "websocket": origin_checked(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

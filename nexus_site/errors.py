@@ -13,6 +13,8 @@ from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from common.errors import NexusError
+
 logger = logging.getLogger("nexus.api")
 
 
@@ -102,7 +104,19 @@ def flat_fields(detail, path: str = "", out: dict | None = None) -> dict[str, li
     return out
 
 
+def _from_domain(exc: NexusError) -> exceptions.APIException:
+    if exc.fields:
+        error = exceptions.ValidationError(exc.fields)
+    else:
+        error = exceptions.APIException(exc.message, code=exc.code)
+        error.detail = exceptions.ErrorDetail(exc.message, code=exc.code)
+    error.status_code = exc.status
+    return error
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, NexusError):
+        exc = _from_domain(exc)
     if isinstance(exc, IntegrityError):
         exc = Conflict(str(exc).splitlines()[0])
     elif isinstance(exc, OperationalError) and contention_conflict(exc) is not None:

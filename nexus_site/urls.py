@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/", include("common.accounts.api.urls")),
     path("api/", include("graph.api.urls")),
     path("api/", include("insights.api.urls")),
     path("api/", include("conversations.api.urls")),

@@ -40,6 +40,8 @@ def start_server(database: str, host: str, pool_size: int, log_path: Path):
         "DATABASE_URL": f"postgres://postgres@/{database}?host={host}",
         "DATABASE_POOL_MAX_SIZE": str(pool_size),
         "XDG_RUNTIME_DIR": str(Path(settings.NEXUS_HOME) / "run"),
+        # These tests are about connections, not credentials: the demo opt-out keeps requests bare.
+        "NEXUS_AUTH": "open",
     }
     if os.environ.get("DATABASE_POOL_TIMEOUT"):
         env["DATABASE_POOL_TIMEOUT"] = os.environ["DATABASE_POOL_TIMEOUT"]

@@ -112,7 +112,8 @@ def test_secrets_stand_in_services_never_in_responses_errors_or_logs(leaky_setup
     fetched = []
 
     def check(method, path, body=None, headers=None):
-        status, response_headers, content = fetch(server.url + path, method, body, headers)
+        signed_in = {"Authorization": f"Bearer {server.token}", **(headers or {})}  # reach past the sign-in
+        status, response_headers, content = fetch(server.url + path, method, body, signed_in)
         fetched.append((method, path, status))
         assert_no_secret(f"{method} {path} (HTTP {status})", content.decode(errors="replace"))
         assert_no_secret(f"{method} {path} headers", json.dumps(response_headers))

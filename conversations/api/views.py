@@ -1,18 +1,21 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from nexus_site.api_schema import ErrorOut
 from nexus_site.pagination import BoundedLimitOffsetPagination, PageQuery
 
 from conversations import selectors, services
 from conversations.api import serializers as s
+from common.accounts.permissions import IsViewer
+from common.api import ApiView
 
 ERROR = ErrorOut  # the shared {"error": {...}} shape (nexus_site.errors)
 
 
-class AskView(APIView):
+class AskView(ApiView):
+    permission_classes = [IsViewer]
+    throttle_scope = "ask"  # calls the LLM: rate-limited per user
     @extend_schema(request=s.AskRequestSerializer, responses={200: s.AskResponseSerializer, 400: ERROR, 404: ERROR},
                    summary="Ask NEXUS a question; pass conversation_id for a follow-up")
     def post(self, request):
@@ -27,7 +30,8 @@ def _turn(t) -> dict:
     return {"seq": t.seq, "role": t.role, "content": t.content, "created_at": t.created_at}
 
 
-class ConversationDetailView(APIView):
+class ConversationDetailView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(responses={200: s.ConversationSerializer, 404: ERROR}, summary="All turns of one conversation")
     def get(self, request, conversation_id: str):
         turns = [_turn(t) for t in selectors.conversation_turns(conversation_id=conversation_id)]
@@ -36,7 +40,8 @@ class ConversationDetailView(APIView):
         return Response({"id": conversation_id, "turns": turns})
 
 
-class ConversationListView(APIView):
+class ConversationListView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(parameters=[PageQuery],
                    responses={200: s.ConversationPageSerializer, 400: ERROR}, operation_id="conversations_list",
                    summary="Recent conversations: one row each with the last turn and the turn count")

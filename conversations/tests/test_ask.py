@@ -1,6 +1,6 @@
 """Ask NEXUS offline, end to end: retrieval, cited freshness, stored turns, follow-ups."""
 import pytest
-from rest_framework.test import APIClient
+from tests.actors import signed_in
 
 from conversations.models import ConversationTurn
 
@@ -9,7 +9,7 @@ def ask(question, conversation_id=None):
     body = {"question": question}
     if conversation_id:
         body["conversation_id"] = conversation_id
-    return APIClient().post("/api/ask", body, format="json")
+    return signed_in("editor").post("/api/ask", body, format="json")
 
 
 def cited(body):
@@ -70,7 +70,7 @@ def test_turns_are_stored_and_follow_up_reuses_the_conversation(seeded_embedded)
     turns = list(ConversationTurn.objects.filter(id=conv).order_by("seq").values_list("role", "content"))
     assert [r for r, _ in turns] == ["user", "assistant", "user", "assistant"]
     assert turns[2][1] == "What about Perception?"
-    detail = APIClient().get(f"/api/conversations/{conv}").json()
+    detail = signed_in("editor").get(f"/api/conversations/{conv}").json()
     assert [t["role"] for t in detail["turns"]] == ["user", "assistant", "user", "assistant"]
     assert detail["turns"][0]["seq"] < detail["turns"][3]["seq"]
 
@@ -85,7 +85,7 @@ def test_conversation_list_one_row_per_conversation(seeded_embedded):
     a = ask("Who leads the Perception team?").json()["conversation_id"]
     ask("What about Motion Control?", a)
     b = ask("Who runs the Fleet Health Monitor bot?").json()["conversation_id"]
-    rows = APIClient().get("/api/conversations").json()
+    rows = signed_in("editor").get("/api/conversations").json()
     assert rows["count"] == 2
     first, second = rows["results"]
     assert (first["id"], first["turn_count"]) == (b, 2)
@@ -97,20 +97,20 @@ def test_unknown_conversation_is_404_and_writes_nothing(seeded_embedded):
     response = ask("Who leads Perception?", "conv-does-not-exist")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert ConversationTurn.objects.count() == 0
-    assert APIClient().get("/api/conversations/conv-does-not-exist").status_code == 404
+    assert signed_in("editor").get("/api/conversations/conv-does-not-exist").status_code == 404
 
 
 @pytest.mark.parametrize("payload", [{}, {"question": ""}, {"question": "   "}, {"question": "x" * 2001},
                                      {"question": ["list"]}])
 def test_ask_bad_input_is_400_and_writes_nothing(seeded, payload):
-    response = APIClient().post("/api/ask", payload, format="json")
+    response = signed_in("editor").post("/api/ask", payload, format="json")
     assert response.status_code == 400
     assert "question" in response.json()["error"]["fields"]
     assert ConversationTurn.objects.count() == 0
 
 
 def test_nul_characters_are_a_clear_4xx(seeded):
-    client = APIClient()
+    client = signed_in("editor")
     assert client.post("/api/ask", {"question": "who\x00leads"}, format="json").status_code == 400
     assert client.post("/api/ask", {"question": "Who leads?", "conversation_id": "c\x00"},
                        format="json").status_code == 400

@@ -95,6 +95,7 @@ class HistoryEntryOut(serializers.Serializer):
     node_id = serializers.CharField(allow_null=True)
     edge_id = serializers.CharField(allow_null=True)
     data = serializers.DictField(help_text="before/after row data; delete_node lists removed_edges")
+    actor = serializers.CharField(allow_null=True, help_text="username, 'system' or 'anonymous'; null when written outside NEXUS")
     created_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -175,8 +176,10 @@ class HealthOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "unavailable"])
     database = serializers.DictField(help_text=(
         "mode (configured/embedded/fallback), versions; when unavailable, `reason` says why"))
-    embeddings = serializers.DictField(help_text="provider, model, offline flag, dimensions")
-    counts = serializers.DictField(child=serializers.IntegerField(), required=False)
+    embeddings = serializers.DictField(required=False, help_text="provider, model, offline flag, dimensions (signed in)")
+    counts = serializers.DictField(child=serializers.IntegerField(allow_null=True), required=False,
+                                   help_text="row counts per table (signed in)")
+    auth = serializers.DictField(help_text="mode (required/open) and, in open mode, a warning")
     supabase = serializers.DictField(required=False, help_text=(
         "configured flag; when configured, whether Supabase's REST and Realtime endpoints answer"))
 

@@ -6,7 +6,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from graph import selectors, services
 from graph.api import serializers as s
@@ -14,6 +13,8 @@ from graph.search import search_nodes
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
 from nexus_site.embeddings import describe_provider
 from nexus_site.pagination import paginate
+from common.accounts.permissions import IsEditor, IsViewer, ViewerReadsEditorWrites
+from common.api import ApiView
 
 
 def _query(serializer_class, request) -> dict:
@@ -34,12 +35,13 @@ def _errors(*codes: int) -> dict:
     return {code: OpenApiResponse(s.ErrorOut, description=descriptions[code]) for code in codes}
 
 
-class _Paged(APIView):
+class _Paged(ApiView):
     def paginate(self, request, rows, mapper=None):
         return paginate(self, request, rows, mapper)
 
 
-class GraphView(APIView):
+class GraphView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(operation_id="graph_read", parameters=[s.NodeFilterQuery],
                    responses={200: s.GraphOut, **_errors(400, 503)},
                    summary="The whole graph (or the filtered part): nodes, edges between them, metadata")
@@ -50,6 +52,7 @@ class GraphView(APIView):
 
 
 class NodesView(_Paged):
+    permission_classes = [ViewerReadsEditorWrites]
     @extend_schema(operation_id="nodes_list", parameters=[s.NodeListQuery],
                    responses={200: s.NodePageOut, **_errors(400)})
     def get(self, request):
@@ -64,7 +67,8 @@ class NodesView(_Paged):
         return Response(selectors.node_get(node_id=node.id), status=status.HTTP_201_CREATED)
 
 
-class NodeDetailView(APIView):
+class NodeDetailView(ApiView):
+    permission_classes = [ViewerReadsEditorWrites]
     @extend_schema(operation_id="nodes_retrieve", responses={200: s.NodeDetailOut, **_errors(404)},
                    summary="A node with its edges, neighbours and recent history")
     def get(self, request, node_id: str):
@@ -89,6 +93,7 @@ class NodeDetailView(APIView):
 
 
 class EdgesView(_Paged):
+    permission_classes = [ViewerReadsEditorWrites]
     @extend_schema(operation_id="edges_list", parameters=[s.EdgeListQuery],
                    responses={200: s.EdgePageOut, **_errors(400)})
     def get(self, request):
@@ -103,7 +108,8 @@ class EdgesView(_Paged):
         return Response(selectors.edge_get(edge_id=edge.id), status=status.HTTP_201_CREATED)
 
 
-class EdgeDetailView(APIView):
+class EdgeDetailView(ApiView):
+    permission_classes = [ViewerReadsEditorWrites]
     @extend_schema(operation_id="edges_retrieve", responses={200: s.EdgeOut, **_errors(404)})
     def get(self, request, edge_id: str):
         edge = selectors.edge_get(edge_id=edge_id)
@@ -116,7 +122,8 @@ class EdgeDetailView(APIView):
         return Response(services.edge_delete(edge_id=edge_id))
 
 
-class MutationsView(APIView):
+class MutationsView(ApiView):
+    permission_classes = [IsEditor]
     @extend_schema(operation_id="graph_mutations_apply", request=s.MutationBatchIn,
                    responses={200: s.MutationBatchOut, **_errors(400, 404, 409, 413, 503)},
                    summary="Apply a batch of mutations, all or nothing")
@@ -131,23 +138,26 @@ class MutationsView(APIView):
 
 
 class HistoryView(_Paged):
+    permission_classes = [IsViewer]
     @extend_schema(operation_id="graph_history", parameters=[s.HistoryQuery],
                    responses={200: s.HistoryPageOut, **_errors(400)},
                    summary="Mutation history, newest first")
     def get(self, request):
         query = _query(s.HistoryQuery, request)
         rows = selectors.history_queryset(node_id=query.get("node"), since=query.get("since"), until=query.get("until"))
-        return self.paginate(request, rows.values("id", "action", "node_id", "edge_id", "data", "created_at"))
+        return self.paginate(request, rows.values("id", "action", "node_id", "edge_id", "data", "actor", "created_at"))
 
 
-class MetadataView(APIView):
+class MetadataView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(operation_id="graph_metadata", responses={200: s.MetadataOut},
                    summary="graph_metadata (organisation, hierarchy) and node/edge counts")
     def get(self, request):
         return Response({"metadata": selectors.graph_metadata(), "counts": selectors.graph_counts()})
 
 
-class SearchView(APIView):
+class SearchView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(operation_id="search", parameters=[s.SearchQuery],
                    responses={200: s.SearchOut, **_errors(400, 503)},
                    summary="Semantic search over node embeddings (pgvector HNSW)")

@@ -5,8 +5,8 @@ frames) need for postgres_changes.
 Frames: ``[join_ref, ref, topic, event, payload]`` (2.0.0) or ``{"join_ref", "ref", "topic",
 "event", "payload"}`` (1.0.0). Handled: ``heartbeat`` on topic ``phoenix``; ``phx_join`` on
 ``realtime:<name>`` with ``config.postgres_changes`` bindings (answered with the bindings and
-server ids, then a ``system`` "Subscribed to PostgreSQL" message); ``phx_leave``; ``access_token``
-(accepted, not checked: this endpoint serves the public graph read-only). Anything else gets a
+server ids, then a ``system`` "Subscribed to PostgreSQL" message), each join authenticated
+(graph.realtime.access); ``phx_leave``; ``access_token`` (re-checks the topic's identity). Anything else gets a
 ``phx_reply`` with status ``error`` and a reason; the socket stays open.
 
 Changes come from the process's ChangeBridge, in id order, straight to daphne (which buffers in
@@ -25,7 +25,9 @@ from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from common.accounts.roles import notification_visible
 from graph.realtime import events
+from graph.realtime.access import Subscriber, subscriber_for_join
 from graph.realtime.bridge import get_bridge
 from graph.realtime.models import REALTIME_TABLES
 
@@ -76,6 +78,13 @@ class Subscription:
     topic: str
     join_ref: str | None
     bindings: list[Binding]
+    subscriber: Subscriber
+
+    def may_see(self, change: events.Change) -> bool:
+        """A viewer's join gets only their own person's notifications."""
+        if change.table != "notifications":
+            return True
+        return notification_visible(change.filter_record().get("person_id"), self.subscriber.notification_scope)
 
     def __post_init__(self):
         self.topic_json = json.dumps(self.topic)
@@ -84,6 +93,7 @@ class Subscription:
 class RealtimeConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        self.apikey = query.get("apikey", [None])[0]
         self.array_frames = query.get("vsn", ["1.0.0"])[0].startswith("2.")
         self.subscriptions: dict[str, Subscription] = {}
         self.queue: asyncio.Queue[str] = asyncio.Queue()
@@ -149,7 +159,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             return
         frames = []
         for sub in self.subscriptions.values():
-            ids = [b.id for b in sub.bindings if b.matches(change)]
+            ids = [b.id for b in sub.bindings if b.matches(change)] if sub.may_see(change) else None
             if not ids:
                 continue
             ids_json = _ids_json(tuple(ids))
@@ -187,6 +197,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             self._error({"topic": "phoenix"}, str(exc))
             return
         try:
+            if message["event"] in ("phx_join", "access_token") and message["topic"].startswith("realtime:"):
+                await self._authenticate(message)
             self._dispatch(message)
         except ProtocolError as exc:
             self._error(message, str(exc))
@@ -221,6 +233,22 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 frame[key] = str(frame[key])
         return frame
 
+    async def _authenticate(self, message: dict) -> None:
+        """Puts the identity the message runs under in ``message["subscriber"]`` (joins), or
+        re-checks a subscription when its client hands over a new token (``access_token``)."""
+        token = message["payload"].get("access_token")
+        subscriber = await subscriber_for_join(self.scope, token, self.apikey)
+        if message["event"] == "phx_join":
+            if subscriber is None:
+                raise ProtocolError("unauthorized: sign in, or pass a NEXUS API token or Supabase access token "
+                                    "as access_token / apikey")
+            message["subscriber"] = subscriber
+        elif message["topic"] in self.subscriptions:
+            if subscriber is None:  # the new token is not valid: this topic receives nothing more
+                self.subscriptions.pop(message["topic"])
+                raise ProtocolError("unauthorized: the new access token is not valid; rejoin")
+            self.subscriptions[message["topic"]].subscriber = subscriber
+
     def _dispatch(self, message: dict) -> None:
         topic, event = message["topic"], message["event"]
         if topic == "phoenix":
@@ -253,7 +281,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if not isinstance(wanted, list):
             raise ProtocolError("config.postgres_changes must be a list")
         bindings = [self._binding(spec) for spec in wanted]
-        self.subscriptions[topic] = Subscription(topic, message.get("join_ref"), bindings)
+        self.subscriptions[topic] = Subscription(topic, message.get("join_ref"), bindings, message["subscriber"])
         self._reply(message, "ok", {"postgres_changes": [b.reply() for b in bindings]})
         self._send(message.get("join_ref"), None, topic, "system", {
             "channel": topic.removeprefix("realtime:"), "extension": "postgres_changes",

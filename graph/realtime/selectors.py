@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from common.accounts.roles import notification_visible
 from graph.realtime import events
 from graph.realtime.bridge import gap_timeout_seconds
 
@@ -21,11 +22,13 @@ class ChangesPage:
     held: bool = False  # stopped before a gap a running transaction may fill; ask again
 
 
-def changes_after(*, after: int | None, tables: tuple[str, ...], limit: int) -> ChangesPage:
+def changes_after(*, after: int | None, tables: tuple[str, ...], limit: int,
+                  notification_scope: str | None = None) -> ChangesPage:
     """Changes after ``after`` in id order, never past a gap a running writer may still fill.
 
     ``after=None`` returns no changes and the current cursor (where a fresh client starts);
-    ``after=0`` reads from the oldest retained change.
+    ``after=0`` reads from the oldest retained change. Notifications outside
+    ``notification_scope`` (another person's, for a viewer) are left out; the cursor moves past them.
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT min(id), max(id) FROM realtime_changes")
@@ -37,8 +40,14 @@ def changes_after(*, after: int | None, tables: tuple[str, ...], limit: int) -> 
         cursor.execute(events.SELECT_AFTER, [after, limit])
         rows = [events.Change.from_row(r) for r in cursor.fetchall()]
         plan = _plan(cursor, rows, after)
-    wanted = [c for c in plan.deliver if c.table in tables]
+    wanted = [c for c in plan.deliver if c.table in tables and visible_to(c, notification_scope)]
     return ChangesPage(wanted, plan.cursor, has_more=len(rows) == limit and not plan.held, held=plan.held)
+
+
+def visible_to(change: events.Change, scope: str | None) -> bool:
+    if change.table != "notifications" or scope is None:
+        return True
+    return notification_visible(change.filter_record().get("person_id"), scope)
 
 
 def _plan(cursor, rows: list[events.Change], after: int) -> events.Plan:

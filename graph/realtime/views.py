@@ -4,10 +4,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from graph.realtime import selectors
 from graph.realtime.models import REALTIME_TABLES
+from common.accounts.permissions import IsViewer, Public
+from common.accounts.roles import auth_settings, notification_scope
+from common.api import ApiView
 
 MAX_LIMIT = 5000
 
@@ -50,7 +52,8 @@ ChangesPageSerializer = inline_serializer("RealtimeChangesPage", {
 ErrorSerializer = inline_serializer("RealtimeError", {"error": serializers.DictField()})
 
 
-class ChangesView(APIView):
+class ChangesView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(
         operation_id="realtime_changes",
         summary="Changes after a cursor, in order (resume after a reconnect)",
@@ -70,7 +73,8 @@ class ChangesView(APIView):
         query.is_valid(raise_exception=True)
         args = query.validated_data
         try:
-            page = selectors.changes_after(after=args.get("after"), tables=args["tables"], limit=args["limit"])
+            page = selectors.changes_after(after=args.get("after"), tables=args["tables"], limit=args["limit"],
+                                           notification_scope=notification_scope(request.user))
         except selectors.ResyncRequired:
             raise ResyncRequired() from None
         return Response({
@@ -84,7 +88,8 @@ def websocket_base(request) -> str:
     return f"{scheme}://{request.get_host()}/realtime/v1"
 
 
-class ConfigView(APIView):
+class ConfigView(ApiView):
+    permission_classes = [Public]
     @extend_schema(
         operation_id="config",
         summary="Front-end configuration: which realtime transport to use",
@@ -98,6 +103,10 @@ class ConfigView(APIView):
                 "anon_key": serializers.CharField(required=False),
             }),
             "changes_url": serializers.CharField(),
+            "auth": inline_serializer("ConfigAuth", {
+                "mode": serializers.ChoiceField(choices=["required", "open"]),
+                "provider": serializers.ChoiceField(choices=["django", "supabase"]),
+            }),
         })},
     )
     def get(self, request):
@@ -105,5 +114,5 @@ class ConfigView(APIView):
             realtime = {"transport": "supabase", "url": settings.SUPABASE_URL, "anon_key": settings.SUPABASE_ANON_KEY}
         else:
             realtime = {"transport": "channels", "url": websocket_base(request)}
-        return Response({"realtime": realtime, "changes_url": "/api/realtime/changes"})
+        return Response({"realtime": realtime, "changes_url": "/api/realtime/changes", "auth": auth_settings()})
 

@@ -1,8 +1,10 @@
 import pytest
 
 from graph.tests.helpers import Api
+from tests.actors import signed_in
 
 
 @pytest.fixture
-def api(client, db):
-    return Api(client)
+def api(db):
+    """JSON calls as a signed-in editor (every graph read and write)."""
+    return Api(signed_in("editor"))

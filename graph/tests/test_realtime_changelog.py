@@ -162,22 +162,22 @@ def test_migration_reverses_and_reapplies_cleanly():
 
 # ── retention and the HTTP endpoints ───────────────────────────────────────
 @pytest.mark.django_db
-def test_prune_keeps_recent_and_newest_and_old_cursors_get_410(client):
+def test_prune_keeps_recent_and_newest_and_old_cursors_get_410(editor_client):
     RealtimeChange.objects.all().delete()
     for i in range(4):
         Node.objects.create(id=f"r{i}", type="fact", label="x")
     ids = list(RealtimeChange.objects.order_by("id").values_list("id", flat=True))
     RealtimeChange.objects.filter(id__in=ids[:2]).update(commit_time=timezone.now() - timedelta(hours=30))
-    assert client.get(f"/api/realtime/changes?after={ids[0] - 1}").status_code == 200
+    assert editor_client.get(f"/api/realtime/changes?after={ids[0] - 1}").status_code == 200
     call_command("prune_changes", stdout=open("/dev/null", "w"))  # default retention 24 h
     assert list(RealtimeChange.objects.values_list("id", flat=True)) == ids[2:]
 
-    response = client.get(f"/api/realtime/changes?after={ids[0]}")
+    response = editor_client.get(f"/api/realtime/changes?after={ids[0]}")
     assert response.status_code == 410
     assert response.json()["error"]["code"] == "resync_required"
-    ok = client.get(f"/api/realtime/changes?after={ids[1]}").json()
+    ok = editor_client.get(f"/api/realtime/changes?after={ids[1]}").json()
     assert [c["id"] for c in ok["changes"]] == ids[2:] and ok["cursor"] == ids[3]
-    assert client.get(f"/api/realtime/changes?after={ids[3] + 50}").status_code == 410  # another database's cursor
+    assert editor_client.get(f"/api/realtime/changes?after={ids[3] + 50}").status_code == 410  # another database's cursor
 
     RealtimeChange.objects.update(commit_time=timezone.now() - timedelta(hours=30))
     call_command("prune_changes", "--hours", "1", stdout=open("/dev/null", "w"))
@@ -185,13 +185,13 @@ def test_prune_keeps_recent_and_newest_and_old_cursors_get_410(client):
 
 
 @pytest.mark.django_db
-def test_changes_endpoint_head_cursor_and_validation(client):
+def test_changes_endpoint_head_cursor_and_validation(editor_client):
     Node.objects.create(id="h", type="fact", label="x")
-    head = client.get("/api/realtime/changes").json()
+    head = editor_client.get("/api/realtime/changes").json()
     assert head == {"changes": [], "cursor": RealtimeChange.objects.order_by("-id").first().id,
                     "has_more": False, "pending": False}
     for query in ("tables=secrets", "limit=0", "limit=99999", "after=-1", "after=abc"):
-        response = client.get(f"/api/realtime/changes?{query}")
+        response = editor_client.get(f"/api/realtime/changes?{query}")
         assert response.status_code == 400, query
         assert response.json()["error"]["code"] == "invalid"
 
@@ -201,7 +201,7 @@ def test_changes_endpoint_head_cursor_and_validation(client):
 def test_config_points_at_channels_websocket_without_supabase(client):
     body = client.get("/api/config", HTTP_HOST="nexus.example:8000").json()
     assert body == {"realtime": {"transport": "channels", "url": "ws://nexus.example:8000/realtime/v1"},
-                    "changes_url": "/api/realtime/changes"}
+                    "changes_url": "/api/realtime/changes", "auth": {"mode": "required", "provider": "django"}}
     secure = client.get("/api/config", HTTP_HOST="nexus.example", HTTP_X_FORWARDED_PROTO="https", secure=True)
     assert secure.json()["realtime"]["url"] == "wss://nexus.example/realtime/v1"
 

@@ -6,6 +6,7 @@ another server would write — so what is tested is the database → trigger →
 """
 import asyncio
 import json
+import os
 import queue
 import subprocess
 import threading
@@ -55,9 +56,12 @@ class RawClient:
         self.backlog: list[dict] = []
 
     @classmethod
-    async def connect(cls, server, vsn="2.0.0"):
-        ws = await websockets.connect(f"{server.ws_url}/realtime/v1/websocket?apikey=x&vsn={vsn}",
-                                      max_size=None)
+    async def connect(cls, server, vsn="2.0.0", *, token: str | None = "default", **connect_options):
+        """Connects with the server's admin token as ``apikey`` unless ``token`` names another (None: none)."""
+        token = server.token if token == "default" else token
+        query = f"vsn={vsn}" + (f"&apikey={token}" if token else "")
+        ws = await websockets.connect(f"{server.ws_url}/realtime/v1/websocket?{query}", max_size=None,
+                                      **connect_options)
         return cls(ws, vsn.startswith("2."))
 
     async def send(self, topic, event, payload, join_ref=None):
@@ -83,8 +87,8 @@ class RawClient:
                 return message
             self.backlog.append(message)
 
-    async def join(self, topic, bindings):
-        ref = await self.send(topic, "phx_join", {"config": {"postgres_changes": bindings}}, join_ref="1")
+    async def join(self, topic, bindings, **payload):
+        ref = await self.send(topic, "phx_join", {"config": {"postgres_changes": bindings}, **payload}, join_ref="1")
         return await self.reply_to(ref)
 
     async def changes(self, count, timeout=20.0) -> list[dict]:
@@ -127,10 +131,11 @@ def cursor_of(data: dict) -> int:
 class NodeSubscriber:
     """`node subscribe.mjs` (unmodified supabase-js) as a subprocess printing JSON lines."""
 
-    def __init__(self, server, bindings, seconds=60):
+    def __init__(self, server, bindings, seconds=60, token: str | None = None):
         self.proc = subprocess.Popen(
             ["node", "subscribe.mjs", server.url, json.dumps(bindings), str(seconds)],
             cwd=JS_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "NEXUS_TOKEN": token or server.token or ""},
         )
         self.lines: queue.Queue = queue.Queue()
         self.seen: list[dict] = []
@@ -179,8 +184,8 @@ def node_client(nexus_server):
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True)
     started = []
 
-    def start(bindings, server=None, seconds=60):
-        client = NodeSubscriber(server or nexus_server, bindings, seconds)
+    def start(bindings, server=None, seconds=60, token=None):
+        client = NodeSubscriber(server or nexus_server, bindings, seconds, token)
         started.append(client)
         client.wait_for(lambda item: item.get("status") is not None)
         assert client.seen[-1]["status"] == "SUBSCRIBED", client.seen
@@ -243,7 +248,7 @@ async def test_supabase_py_realtime_client_receives_changes_and_filters(nexus_se
 
     received: list[tuple[str, dict]] = []
     states = []
-    client = AsyncRealtimeClient(f"{nexus_server.url}/realtime/v1", token="local-anon-key", auto_reconnect=False)
+    client = AsyncRealtimeClient(f"{nexus_server.url}/realtime/v1", token=nexus_server.token, auto_reconnect=False)
     await client.connect()
     channel = client.channel("py-test")
     channel.on_postgres_changes("*", table="nodes", schema="public", callback=lambda p: received.append(("nodes", p)))
@@ -393,7 +398,7 @@ async def test_disconnected_client_resumes_with_its_cursor_and_gets_exactly_what
     def get(**params):
         from urllib.parse import urlencode
 
-        return asyncio.to_thread(http_get, f"{nexus_server.url}/api/realtime/changes?{urlencode(params)}")
+        return asyncio.to_thread(nexus_server.call, "GET", f"/api/realtime/changes?{urlencode(params)}")
 
     status, body = await get(after=cursor)
     assert status == 200, body

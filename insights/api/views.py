@@ -4,7 +4,6 @@ from dataclasses import fields as dataclass_fields
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from nexus_site.api_schema import ErrorOut
 from nexus_site.pagination import PageQuery, paginate
@@ -15,6 +14,9 @@ from insights.extraction import MAX_ITEMS, split_statements
 from insights.immune import ScanConfig
 from insights.models import Notification
 from insights.scheduler import ScheduleError
+from common.accounts.permissions import IsEditor, IsViewer
+from common.accounts.roles import notification_scope
+from common.api import ApiView
 
 ERROR = ErrorOut  # the shared {"error": {...}} shape (nexus_site.errors)
 PAGE_PARAMS = [PageQuery]
@@ -32,7 +34,8 @@ def _paginated(view, request, queryset, serializer_class):
     return paginate(view, request, queryset, lambda row: serializer_class(row).data)
 
 
-class UsageView(APIView):
+class UsageView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(parameters=[s.UsageQuerySerializer], responses={200: s.UsageReportSerializer, 400: ERROR},
                    summary="LLM usage and cost by model, task type (feature) and day")
     def get(self, request):
@@ -41,29 +44,34 @@ class UsageView(APIView):
         return Response(selectors.usage_report(days=query.validated_data.get("days")))
 
 
-class NotificationListView(APIView):
+class NotificationListView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(parameters=[s.NotificationQuerySerializer, *PAGE_PARAMS],
                    responses={200: s.NotificationPageSerializer, 400: ERROR},
                    summary="Notifications written by the info router (newest first, paginated)")
     def get(self, request):
         query = s.NotificationQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        qs = selectors.notifications_list(**query.validated_data)
+        qs = selectors.notifications_list(scope=notification_scope(request.user), **query.validated_data)
         return _paginated(self, request, qs, s.NotificationSerializer)
 
 
-class NotificationAckView(APIView):
+class NotificationAckView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(request=None, responses={200: s.NotificationSerializer, 404: ERROR},
                    summary="Acknowledge a notification (idempotent)")
     def post(self, request, notification_id: int):
         try:
-            notification = services.notification_acknowledge(notification_id=notification_id)
+            notification = services.notification_acknowledge(notification_id=notification_id,
+                                                             scope=notification_scope(request.user))
         except Notification.DoesNotExist:
             raise exceptions.NotFound(f"No notification with id {notification_id}.") from None
         return Response(s.NotificationSerializer(notification).data)
 
 
-class ImmuneScanView(APIView):
+class ImmuneScanView(ApiView):
+    permission_classes = [IsEditor]
+    throttle_scope = "immune_scan"  # calls the LLM: rate-limited per user
     @extend_schema(request=s.ScanRequestSerializer, responses={201: s.ImmuneScanSerializer, 400: ERROR},
                    summary="Run the immune-system agents over the graph and store the scan")
     def post(self, request):
@@ -77,14 +85,16 @@ class ImmuneScanView(APIView):
         return Response(s.ImmuneScanSerializer(scan).data, status=status.HTTP_201_CREATED)
 
 
-class ImmuneScanListView(APIView):
+class ImmuneScanListView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(parameters=PAGE_PARAMS, responses={200: s.ImmuneScanPageSerializer, 400: ERROR},
                    summary="Stored immune scans, newest first (paginated)")
     def get(self, request):
         return _paginated(self, request, selectors.immune_scans_list(), s.ImmuneScanSerializer)
 
 
-class ImmuneAlertsView(APIView):
+class ImmuneAlertsView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(responses={200: s.AlertsResponseSerializer}, summary="Alerts of the latest scan")
     def get(self, request):
         scan = selectors.immune_scan_latest()
@@ -92,7 +102,8 @@ class ImmuneAlertsView(APIView):
                          "alerts": scan.alerts if scan else []})
 
 
-class TaskGraphView(APIView):
+class TaskGraphView(ApiView):
+    permission_classes = [IsEditor]
     @extend_schema(request=s.TaskGraphRequestSerializer, responses={201: s.TaskGraphSerializer, 400: ERROR},
                    summary="Schedule a task DAG (critical path) and make it the active task graph")
     def post(self, request):
@@ -105,7 +116,8 @@ class TaskGraphView(APIView):
         return Response(s.TaskGraphSerializer(graph).data, status=status.HTTP_201_CREATED)
 
 
-class TaskGraphCurrentView(APIView):
+class TaskGraphCurrentView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(responses={200: s.TaskGraphSerializer, 404: ERROR}, summary="The active task graph")
     def get(self, request):
         graph = selectors.task_graph_current()
@@ -114,7 +126,8 @@ class TaskGraphCurrentView(APIView):
         return Response(s.TaskGraphSerializer(graph).data)
 
 
-class WorkerAnalyzeView(APIView):
+class WorkerAnalyzeView(ApiView):
+    permission_classes = [IsEditor]
     @extend_schema(request=None, responses={201: s.WorkerAnalysisSerializer},
                    summary="Analyse conflicts, duplicates, overloads, reallocations and collaborations")
     def post(self, request):
@@ -122,7 +135,8 @@ class WorkerAnalyzeView(APIView):
         return Response(s.WorkerAnalysisSerializer(analysis).data, status=status.HTTP_201_CREATED)
 
 
-class WorkerLatestView(APIView):
+class WorkerLatestView(ApiView):
+    permission_classes = [IsViewer]
     @extend_schema(responses={200: s.WorkerAnalysisSerializer, 404: ERROR}, summary="The latest worker analysis")
     def get(self, request):
         analysis = selectors.worker_analysis_latest()
@@ -131,7 +145,9 @@ class WorkerLatestView(APIView):
         return Response(s.WorkerAnalysisSerializer(analysis).data)
 
 
-class InfoDropView(APIView):
+class InfoDropView(ApiView):
+    permission_classes = [IsEditor]
+    throttle_scope = "info_drop"  # calls the LLM: rate-limited per user
     @extend_schema(request=s.InfoDropRequestSerializer,
                    responses={201: s.InfoDropResponseSerializer, 400: ERROR, 413: ERROR},
                    summary="Turn a piece of information into graph changes and notifications")

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.test import APIClient
+from tests.actors import signed_in
 
 from graph.models import Edge, Node
 from insights.models import ImmuneScan
@@ -33,7 +33,7 @@ def flagged(scan: dict, agent: str) -> list[dict]:
 def scan(seeded):
     anchor_mock_dates_to_today()
     before = ImmuneScan.objects.count()
-    response = APIClient().post("/api/immune/scan", {}, format="json")
+    response = signed_in("editor").post("/api/immune/scan", {}, format="json")
     assert response.status_code == 201, response.content
     assert ImmuneScan.objects.count() == before + 1
     return response.json()
@@ -73,7 +73,7 @@ def test_scan_is_persisted_with_counts_and_listed(scan):
     assert row.total_findings == len(scan["alerts"]) == row.alerts_generated == 9
     assert set(row.agents_run) == {"staleness", "contradiction", "overload", "orphan", "duplicate"}
     assert row.by_agent["staleness"]["findings"] == 3
-    client = APIClient()
+    client = signed_in("editor")
     listed = client.get("/api/immune/scans?limit=1").json()
     assert listed["count"] >= 2 and listed["results"][0]["id"] == scan["id"]
     latest = client.get("/api/immune/alerts").json()
@@ -82,7 +82,7 @@ def test_scan_is_persisted_with_counts_and_listed(scan):
 
 def test_scan_thresholds_are_configurable(seeded):
     anchor_mock_dates_to_today()
-    body = APIClient().post("/api/immune/scan", {"overload_limit": 7, "staleness_threshold": 0.03},
+    body = signed_in("editor").post("/api/immune/scan", {"overload_limit": 7, "staleness_threshold": 0.03},
                             format="json").json()
     assert flagged(body, "overload") == []
     assert [a["node_ids"][0] for a in flagged(body, "staleness")] == ["f-05"]
@@ -91,7 +91,7 @@ def test_scan_thresholds_are_configurable(seeded):
 @pytest.mark.parametrize("payload", [{"overload_limit": -1}, {"staleness_threshold": 2}, [1, 2]])
 def test_scan_bad_input_is_400_and_writes_nothing(seeded, payload):
     before = ImmuneScan.objects.count()
-    response = APIClient().post("/api/immune/scan", payload, format="json")
+    response = signed_in("editor").post("/api/immune/scan", payload, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["status"] == 400
     assert ImmuneScan.objects.count() == before
@@ -100,7 +100,7 @@ def test_scan_bad_input_is_400_and_writes_nothing(seeded, payload):
 def test_resolving_a_contradiction_clears_it(seeded):
     Edge.objects.filter(type="contradicts", source_id="d-02").delete()
     Node.objects.filter(id="d-01").update(status="superseded")
-    body = APIClient().post("/api/immune/scan", {}, format="json").json()
+    body = signed_in("editor").post("/api/immune/scan", {}, format="json").json()
     assert {tuple(sorted(a["pair"])) for a in flagged(body, "contradiction")} == {("f-01", "f-02")}
 
 
@@ -115,14 +115,14 @@ def test_embedding_duplicates_count_when_embeddings_exist(seeded):
     NodeEmbedding.objects.bulk_create(
         [NodeEmbedding(node=n, text_content=n.label, embedding=v) for n, v in zip(nodes, vectors)]
     )
-    body = APIClient().post("/api/immune/scan", {}, format="json").json()
+    body = signed_in("editor").post("/api/immune/scan", {}, format="json").json()
     pairs = {tuple(sorted(a["pair"])) for a in flagged(body, "duplicate")}
     assert pairs == {tuple(sorted(p)) for p in PLANTED["near_duplicates"]}
 
 
 @pytest.mark.django_db
 def test_scan_and_analysis_on_an_empty_graph():
-    client = APIClient()
+    client = signed_in("editor")
     scan = client.post("/api/immune/scan", {}, format="json")
     assert scan.status_code == 201 and scan.json()["total_findings"] == 0
     analysis = client.post("/api/workers/analyze")

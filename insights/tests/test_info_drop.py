@@ -1,6 +1,6 @@
 """Info Drop + info router, offline, end to end against the real database."""
 import pytest
-from rest_framework.test import APIClient
+from tests.actors import signed_in
 
 from graph.models import Edge, MutationHistory, Node
 from insights.models import Notification
@@ -16,7 +16,7 @@ DROP = {
 
 
 def post(payload):
-    return APIClient().post("/api/info-drop", payload, format="json")
+    return signed_in("editor").post("/api/info-drop", payload, format="json")
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_info_drop_bad_input_is_400_and_writes_nothing(seeded, payload, field):
 
 
 def test_notifications_list_filter_paginate_and_ack(dropped):
-    client = APIClient()
+    client = signed_in("editor")
     page = client.get("/api/notifications?limit=2").json()
     assert page["count"] == Notification.objects.count() and len(page["results"]) == 2
     mine = client.get("/api/notifications?person_id=p-11").json()["results"]

@@ -3,7 +3,7 @@ import json
 import logging
 
 import pytest
-from rest_framework.test import APIClient
+from tests.actors import signed_in
 
 from insights.models import LlmUsage
 from nexus_site import llm
@@ -79,7 +79,7 @@ def test_offline_without_key_makes_no_call(settings):
 
 def test_openai_stand_in_ask_uses_llm_and_sends_history(openai_stand_in, seeded_embedded):
     openai_stand_in.reply_text = "Perception is led by Mei Lin Zhao [p-06] in team [t-02]."
-    client = APIClient()
+    client = signed_in("editor")
     first = client.post("/api/ask", {"question": "Who leads the Perception team?"}, format="json").json()
     assert first["mode"] == "llm" and first["source"] == "llm"
     assert [c["id"] for c in first["citations"]] == ["p-06", "t-02"]
@@ -96,7 +96,7 @@ def test_openai_stand_in_ask_uses_llm_and_sends_history(openai_stand_in, seeded_
 def test_openai_stand_in_ask_timeout_answers_offline(openai_stand_in, seeded_embedded, settings):
     settings.OPENAI_TIMEOUT_SECONDS = 0.3
     openai_stand_in.delay = 1.0
-    response = APIClient().post("/api/ask", {"question": "Who leads the Perception team?"}, format="json")
+    response = signed_in("editor").post("/api/ask", {"question": "Who leads the Perception team?"}, format="json")
     assert response.status_code == 200 and response.json()["mode"] == "offline"
 
 
@@ -106,7 +106,7 @@ def test_openai_stand_in_info_drop_llm_mode_validates_ids(openai_stand_in, seede
          "teams": [], "topics": ["tp-02", "tp-999"], "owner": "p-11", "due_date": "2026-12-12"},
         {"type": "nonsense", "label": "dropped"},
     ]})
-    body = APIClient().post("/api/info-drop", {"text": "Kwame will deliver the Halden load test by 12 Dec."},
+    body = signed_in("editor").post("/api/info-drop", {"text": "Kwame will deliver the Halden load test by 12 Dec."},
                             format="json").json()
     assert body["mode"] == "llm"
     [item] = body["items"]
@@ -117,7 +117,7 @@ def test_openai_stand_in_info_drop_llm_mode_validates_ids(openai_stand_in, seede
 
 def test_openai_stand_in_info_drop_bad_json_falls_back_offline(openai_stand_in, seeded_embedded):
     openai_stand_in.reply_text = "not json at all"
-    body = APIClient().post("/api/info-drop", {"text": "Kwame will deliver the Halden load test by 12 Dec."},
+    body = signed_in("editor").post("/api/info-drop", {"text": "Kwame will deliver the Halden load test by 12 Dec."},
                             format="json").json()
     assert body["mode"] == "offline" and body["items"][0]["owner"] == "p-11"
 
@@ -127,19 +127,19 @@ def test_openai_stand_in_usage_report_by_model_task_and_day(openai_stand_in, db)
     llm.chat(messages=[{"role": "user", "content": "x"}], task_type="info_drop")
     LlmUsage.objects.create(model="gpt-4o", input_tokens=100, output_tokens=10, cost_usd=cost_usd("gpt-4o", 100, 10),
                             task_type="ask")
-    report = APIClient().get("/api/usage").json()
+    report = signed_in("editor").get("/api/usage").json()
     assert report["totals"]["calls"] == 3 and report["totals"]["input_tokens"] == 2100
     assert report["totals"]["cost_usd"] == pytest.approx(2 * 0.00027 + cost_usd("gpt-4o", 100, 10))
     assert {r["model"]: r["calls"] for r in report["by_model"]} == {"gpt-4o": 1, "gpt-4o-mini": 2}
     assert {r["task_type"]: r["calls"] for r in report["by_task_type"]} == {"ask": 2, "info_drop": 1}
     assert report["cost_per_feature"]["info_drop"] == pytest.approx(0.00027)
     assert len(report["by_day"]) == 1 and report["by_day"][0]["calls"] == 3
-    assert APIClient().get("/api/usage?days=0").status_code == 400
+    assert signed_in("editor").get("/api/usage?days=0").status_code == 400
 
 
 def test_openai_stand_in_immune_scan_summary_in_llm_mode(openai_stand_in, seeded):
     openai_stand_in.reply_text = "Reconcile the ROS 2 decisions [d-01] [d-02] first."
-    body = APIClient().post("/api/immune/scan", {}, format="json").json()
+    body = signed_in("editor").post("/api/immune/scan", {}, format="json").json()
     assert body["mode"] == "llm" and body["summary"] == openai_stand_in.reply_text
     assert body["total_findings"] >= 7  # the agents themselves are the same rules
     assert "[high]" in openai_stand_in.requests[0]["body"]["messages"][1]["content"]

@@ -1,6 +1,6 @@
 """Task scheduler: critical path on a known DAG, validation errors, one active graph."""
 import pytest
-from rest_framework.test import APIClient
+from tests.actors import signed_in
 
 from insights.models import TaskGraph
 from insights.scheduler import ScheduleError, schedule
@@ -38,7 +38,7 @@ def test_schedule_cycle_names_the_cycle():
 
 @pytest.mark.django_db
 def test_post_tasks_persists_active_graph_and_deactivates_previous():
-    client = APIClient()
+    client = signed_in("editor")
     first = client.post("/api/tasks", {"tasks": DAG}, format="json")
     assert first.status_code == 201, first.content
     body = first.json()
@@ -54,7 +54,7 @@ def test_post_tasks_persists_active_graph_and_deactivates_previous():
 
 @pytest.mark.django_db
 def test_current_without_graph_is_404_json():
-    response = APIClient().get("/api/tasks/current")
+    response = signed_in("editor").get("/api/tasks/current")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
@@ -72,7 +72,7 @@ def test_current_without_graph_is_404_json():
     ([], "tasks"),
 ])
 def test_post_tasks_bad_input_is_400_and_writes_nothing(tasks, needle):
-    client = APIClient()
+    client = signed_in("editor")
     client.post("/api/tasks", {"tasks": DAG}, format="json")
     response = client.post("/api/tasks", {"tasks": tasks}, format="json")
     assert response.status_code == 400, response.content
@@ -85,6 +85,6 @@ def test_post_tasks_bad_input_is_400_and_writes_nothing(tasks, needle):
 def test_post_tasks_cycle_message_names_the_cycle():
     tasks = [{"id": "a", "name": "a", "duration_days": 1, "depends_on": ["b"]},
              {"id": "b", "name": "b", "duration_days": 1, "depends_on": ["a"]}]
-    error = APIClient().post("/api/tasks", {"tasks": tasks}, format="json").json()["error"]
+    error = signed_in("editor").post("/api/tasks", {"tasks": tasks}, format="json").json()["error"]
     assert error["code"] == "cycle"
     assert "a → b → a" in error["message"] or "b → a → b" in error["message"]

@@ -1,6 +1,6 @@
 """Worker tracker on the mock organisation, offline, end to end."""
 import pytest
-from rest_framework.test import APIClient
+from tests.actors import signed_in
 
 from graph.models import Edge
 from insights.models import WorkerAnalysis
@@ -8,7 +8,7 @@ from insights.models import WorkerAnalysis
 
 @pytest.fixture
 def analysis(seeded):
-    response = APIClient().post("/api/workers/analyze")
+    response = signed_in("editor").post("/api/workers/analyze")
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -36,7 +36,7 @@ def test_conflicts_name_contradicting_decisions_and_affected_owners(analysis):
 
 def test_circular_commitment_dependency_is_a_conflict(seeded):
     Edge.objects.create(id="e-loop", source_id="c-01", target_id="c-02", type="depends_on")
-    body = APIClient().post("/api/workers/analyze").json()
+    body = signed_in("editor").post("/api/workers/analyze").json()
     [cycle] = [c for c in body["conflicts"] if c["kind"] == "circular_dependency"]
     assert cycle["node_ids"] == ["c-01", "c-02"] and [p["id"] for p in cycle["people"]] == ["p-10"]
 
@@ -52,11 +52,11 @@ def test_duplicates_and_collaborations(analysis):
 def test_analysis_persisted_and_latest(analysis):
     row = WorkerAnalysis.objects.get(id=analysis["id"])
     assert row.overloads[0]["id"] == "p-10"
-    latest = APIClient().get("/api/workers/latest").json()
+    latest = signed_in("editor").get("/api/workers/latest").json()
     assert latest["id"] == analysis["id"] and latest["mode"] == "offline"
 
 
 @pytest.mark.django_db
 def test_latest_without_analysis_is_404():
-    response = APIClient().get("/api/workers/latest")
+    response = signed_in("editor").get("/api/workers/latest")
     assert response.status_code == 404 and response.json()["error"]["status"] == 404

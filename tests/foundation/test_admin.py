@@ -75,7 +75,10 @@ def test_ensure_admin_creates_a_random_password_once(db, settings, tmp_path):
     out = StringIO()
     call_command("ensure_admin", stdout=out)
     password = out.getvalue().split("password: ")[1].split()[0]
-    assert len(password) >= 20 and authenticate(username="admin", password=password)
+    from django.test import RequestFactory
+
+    assert len(password) >= 20 and authenticate(RequestFactory().post("/admin/login/"), username="admin",
+                                                 password=password)
     assert (tmp_path / "admin_credentials.txt").stat().st_mode & 0o777 == 0o600
     again = StringIO()
     call_command("ensure_admin", stdout=again)

@@ -140,7 +140,9 @@ def test_server_in_fallback_mode_migrates_and_seeds_an_empty_embedded_database(s
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
+        # Open access: the fallback database is new, so it holds no user to sign in with.
         server = ServerProcess(name, extra_env={
+            "NEXUS_AUTH": "open",
             "NEXUS_TEST_DATABASE_URL": f"postgres://nexus:pw@127.0.0.1:{free_port()}/nexus"}).start(timeout=180)
         try:
             status, health = server.call("GET", "/api/health")

@@ -25,7 +25,10 @@ def fresh_home(tmp_path_factory):
     conf = home / "pgdata" / "postgresql.conf"
     if conf.exists():
         conf.chmod(0o600)
-    stop_embedded(home)
+    try:
+        stop_embedded(home)
+    except subprocess.CalledProcessError:
+        pass  # already stopped (a test stops it on purpose)
 
 
 @pytest.fixture
@@ -43,6 +46,11 @@ def server_on(fresh_home):
         server.stop()
 
 
+# This home's database holds no users: a token-shaped credential makes every API request look it up
+# in the database, which is what an outage must answer with 503 (not 401).
+PROBE_TOKEN = "0" * 64
+
+
 def postmaster_pid(home: Path) -> int:
     return int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
 
@@ -57,12 +65,13 @@ def test_a_failed_embedded_start_is_503_with_the_reason_and_is_retried(fresh_hom
     conf.chmod(0o000)  # the server (its own system user when run as root) cannot read its configuration
     try:
         for _ in range(2):  # every request during the outage, not just the first
-            status, body = server.call("GET", "/api/nodes", timeout=60)
+            status, body = server.call("GET", "/api/nodes", timeout=60, token=PROBE_TOKEN)
             assert status == 503 and body["error"]["code"] == "database_unavailable", body
         status, health = server.call("GET", "/api/health", timeout=60)
         assert status == 503 and health["status"] == "unavailable", health
         assert "did not start" in health["database"]["reason"], health
         assert "postgresql.conf" in health["database"]["reason"], health
+        assert str(fresh_home) not in health["database"]["reason"]  # anonymous: no host paths
     finally:
         conf.chmod(0o600)
     status, health = server.call("GET", "/api/health", timeout=60)  # the next request starts it
@@ -78,7 +87,7 @@ def test_a_hung_database_gives_503_within_seconds_and_recovers(fresh_home, serve
     try:
         for path in ("/api/nodes", "/api/health"):
             started = time.monotonic()
-            status, body = server.call("GET", path, timeout=30)
+            status, body = server.call("GET", path, timeout=30, token=PROBE_TOKEN)
             elapsed = time.monotonic() - started
             assert status == 503 and body["error"]["code"] == "database_unavailable", body
             assert elapsed < 6, (path, elapsed)

@@ -37,6 +37,8 @@ SPEC_COLUMNS = {
         "id": ("bigint", "NO", None), "action": ("text", "NO", None), "node_id": ("text", "YES", None),
         "edge_id": ("text", "YES", None), "data": ("jsonb", "NO", "'{}'"),
         "created_at": ("timestamp with time zone", "YES", "now()"),
+        # added beyond the spec: who made the change (null for writes from outside NEXUS)
+        "actor": ("text", "YES", None),
     },
     "notifications": {
         "id": ("bigint", "NO", None), "person_id": ("text", "NO", None), "person_name": ("text", "YES", None),

@@ -2,6 +2,7 @@
 // usage: node subscribe.mjs <server http url> <bindings json> [seconds]
 //   bindings: [{"event":"*","schema":"public","table":"nodes","filter":"..."}, ...]
 // Prints {"status": ...} for subscribe states and {"event": <payload the callback received>}.
+// NEXUS_TOKEN: the key supabase-js sends (apikey and access_token): a NEXUS API token.
 import { createClient } from '@supabase/supabase-js'
 import WebSocket from 'ws'
 
@@ -9,7 +10,7 @@ const [url, bindingsJson, seconds = '30'] = process.argv.slice(2)
 const bindings = JSON.parse(bindingsJson)
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 
-const supabase = createClient(url, 'local-anon-key', {
+const supabase = createClient(url, process.env.NEXUS_TOKEN || 'no-token', {
   realtime: { transport: WebSocket, heartbeatIntervalMs: 5000 },
   auth: { persistSession: false, autoRefreshToken: false },
 })
