@@ -60,7 +60,11 @@ class HealthView(ApiView):
         auth = {"mode": settings.NEXUS_AUTH}
         if settings.NEXUS_AUTH == "open":
             auth["warning"] = "NEXUS_AUTH=open: anyone who can reach this server can read and change it."
-        if not self._signed_in(request):  # anonymous: whether it is up, nothing about the data
+        try:
+            signed_in = self._signed_in(request)
+        except DatabaseError as exc:  # checking the credentials needed the database: one timeout, not two
+            return self._unavailable(auth, exc)
+        if not signed_in:  # anonymous: whether it is up, nothing about the data
             return self._public(auth)
         embeddings = describe_provider()
         try:
@@ -85,7 +89,7 @@ class HealthView(ApiView):
     def _signed_in(request) -> bool:
         try:
             return has_role(request.user, VIEWER)
-        except (DatabaseError, AuthenticationFailed):
+        except AuthenticationFailed:
             return False
 
     @staticmethod
@@ -94,10 +98,14 @@ class HealthView(ApiView):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except DatabaseError as exc:
-            # why, without the server's file paths (anonymous callers learn nothing about the host)
-            reason = re.sub(r"/(?:[^/\s\"']+/)+", ".../", _reason(exc))
-            database = {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason}
-            return Response({"status": "unavailable", "database": database, "auth": auth,
-                             **error_body(503, "database_unavailable", "The database is unavailable; try again shortly.")},
-                            status=503)
+            return HealthView._unavailable(auth, exc)
         return Response({"status": "ok", "database": {"mode": settings.NEXUS_DATABASE_MODE}, "auth": auth})
+
+    @staticmethod
+    def _unavailable(auth: dict, exc: Exception) -> Response:
+        # why, without the server's file paths (anonymous callers learn nothing about the host)
+        reason = re.sub(r"/(?:[^/\s\"']+/)+", ".../", _reason(exc))
+        database = {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason}
+        return Response({"status": "unavailable", "database": database, "auth": auth,
+                         **error_body(503, "database_unavailable", "The database is unavailable; try again shortly.")},
+                        status=503)
