@@ -32,8 +32,7 @@ SEMANTIC_RULES = {
     "POST /api/graph/mutations": "each op takes its own fields and refers to existing ids",
     "POST /api/info-drop": "text must hold a statement of two or more words",
     "POST /api/tasks": "depends_on must name tasks of the same graph, without cycles",
-    # declared in graph/realtime/views.py without the bounds ChangesQuery enforces (after >= 0)
-    "GET /api/realtime/changes": "after >= 0 (not yet in its schema)",
+    "GET /api/realtime/changes": "after must be a cursor the retained log has (else 410 resync_required)",
 }
 # Twisted (daphne) closes the connection on a request line over 16 KB before any app sees it
 # (README "Reliability"); a generated URL can be longer (2,000 characters of 4-byte UTF-8).
