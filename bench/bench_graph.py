@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -61,6 +62,19 @@ def _cleanup():
         cursor.execute("DELETE FROM nodes WHERE id LIKE %s", [PREFIX + "%"])  # edges cascade
 
 
+BENCH_USER = "bench-graph-reader"
+
+
+def _bench_user():
+    """A viewer to read the graph as (the API is closed without credentials); removed afterwards."""
+    from django.contrib.auth import get_user_model
+
+    from common.accounts import services
+
+    get_user_model().objects.filter(username=BENCH_USER).delete()
+    return services.user_create(username=BENCH_USER, role="viewer")
+
+
 def _raw() -> int:
     with connection.cursor() as cursor:
         cursor.execute(NODE_SQL)
@@ -76,6 +90,8 @@ def run(quick: bool) -> dict:
     host = next((h for h in settings.ALLOWED_HOSTS if h not in ("*",) and not h.startswith(".")), "localhost")
     client = Client(HTTP_HOST=host)
     _cleanup()
+    reader = _bench_user()
+    client.force_login(reader)
     try:
         _load(n_nodes, n_edges)
         with CaptureQueriesContext(connection) as queries:
@@ -96,6 +112,7 @@ def run(quick: bool) -> dict:
             _raw()
             raw_times.append(time.perf_counter() - started)
     finally:
+        get_user_model().objects.filter(username=BENCH_USER).delete()
         _cleanup()
     api50, raw50 = statistics.median(api_times) * 1000, statistics.median(raw_times) * 1000
     size = f"{n_nodes:,} nodes / {n_edges:,} edges"

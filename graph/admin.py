@@ -33,8 +33,12 @@ class NodeAdminForm(forms.ModelForm):
         fields = NODE_FORM_FIELDS
 
     def service_input(self) -> dict:
-        names = self.fields if self.instance._state.adding else self.changed_data
-        return {name: _blank_to_none(self.cleaned_data.get(name)) for name in names if name in self.cleaned_data}
+        """New node: the fields filled in (the rest take the database defaults). Change: what changed."""
+        if self.instance._state.adding:
+            values = {name: _blank_to_none(self.cleaned_data.get(name)) for name in self.fields}
+            return {name: value for name, value in values.items() if value is not None}
+        return {name: _blank_to_none(self.cleaned_data.get(name)) for name in self.changed_data
+                if name in self.cleaned_data}
 
     def clean(self):
         cleaned = super().clean()
@@ -59,7 +63,7 @@ class EdgeAdminForm(forms.ModelForm):
         data = {name: _blank_to_none(self.cleaned_data.get(name)) for name in self.Meta.fields}
         for end in ("source", "target"):
             data[end] = data[end].pk if data[end] is not None else None
-        return data
+        return {name: value for name, value in data.items() if value is not None}  # unset: the service's default
 
     def clean(self):
         cleaned = super().clean()
@@ -115,9 +119,6 @@ class NodeAdmin(admin.ModelAdmin):
                 node = services.node_create(**data)
         obj.pk = node.pk
         obj.refresh_from_db()
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the edge inlines are read-only
 
     def delete_model(self, request, obj):
         with acting_as(request.user.get_username()):

@@ -1,5 +1,7 @@
 """What the public anon key reaches through Supabase's REST API (``check_supabase --remote``).
 
+Expected: nothing, or reading nodes and edges with ``NEXUS_PUBLIC_GRAPH`` — never notifications.
+
 Every probe is harmless even where it succeeds: reads take one row; writes are sent with
 ``Prefer: tx=rollback`` *and* cannot touch a row anyway — inserts post an empty array, updates
 and deletes filter on a primary-key value no row has. PostgREST answers a missing privilege with
@@ -12,11 +14,15 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from nexus_site.supabase_rls import PUBLIC_READ_TABLES
+from nexus_site.supabase_rls import expected_grants
 
 PROBE_TEXT = "__nexus_probe__"
 PROBE_NUMBER = -1  # NEXUS's integer keys are never negative
-EXPECTED = frozenset((table, "read") for table in PUBLIC_READ_TABLES)
+
+
+def expected_reads(public_graph: bool) -> frozenset:
+    """{(table, "read")} the anon key may do; everything else must be denied."""
+    return frozenset((table, "read") for role, table, _ in expected_grants(public_graph) if role == "anon")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class TableTarget:
 @dataclass
 class RemoteReport:
     results: dict = field(default_factory=dict)  # {(object, action): (verdict, detail)}
+    expected: frozenset = frozenset()
 
     @property
     def reachable(self) -> set:
@@ -40,11 +47,11 @@ class RemoteReport:
 
     @property
     def unexpected(self) -> list:
-        return sorted(self.reachable - EXPECTED)
+        return sorted(self.reachable - self.expected)
 
     @property
     def missing(self) -> list:
-        return sorted(EXPECTED - self.reachable)
+        return sorted(self.expected - self.reachable)
 
     @property
     def ok(self) -> bool:
@@ -90,12 +97,13 @@ def _verdict(response: httpx.Response) -> tuple[str, str]:
 
 
 def probe_project(url: str, anon_key: str, *, dimensions: int, tables: list[TableTarget] | None = None,
-                  timeout: float = 10.0, client: httpx.Client | None = None) -> RemoteReport:
+                  timeout: float = 10.0, client: httpx.Client | None = None,
+                  public_graph: bool = False) -> RemoteReport:
     rest = url.rstrip("/") + "/rest/v1"
     headers = {"apikey": anon_key, "Authorization": f"Bearer {anon_key}",
                "Content-Type": "application/json"}
     write_headers = {**headers, "Prefer": "tx=rollback, return=minimal"}
-    report = RemoteReport()
+    report = RemoteReport(expected=expected_reads(public_graph))
     own_client = client is None
     client = client or httpx.Client(timeout=timeout)
     try:

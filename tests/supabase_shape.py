@@ -1,4 +1,4 @@
-"""A Supabase-shaped database on the embedded test server (issue 7).
+"""A Supabase-shaped database on the embedded test server.
 
 Supabase is PostgreSQL with a few roles and grants that decide what its public API keys reach:
 ``anon`` and ``authenticated`` (what PostgREST and Realtime switch to for browser requests),
@@ -9,6 +9,10 @@ non-superuser ``postgres`` that owns the schema and runs migrations. pgvector li
 Default privileges come in two shapes: ``current`` — since 2026-10-30 new tables, sequences and
 functions are granted to service_role only; ``legacy`` — older projects also grant them to anon
 and authenticated. NEXUS must end up locked down in both.
+
+There is no ``auth`` schema (no ``auth.jwt()``): NEXUS's policies read the JWT claims from
+``request.jwt.claims`` directly, the setting PostgREST and Realtime fill and ``auth.jwt()`` reads,
+so a test sets the claims the same way: ``SELECT set_config('request.jwt.claims', '{...}', true)``.
 
 ``make_supabase_database(shape)`` builds such a database, runs ``migrate`` and ``seed_nexus`` in a
 subprocess as the owner role (as a deployment would), and returns its connection parameters.
@@ -74,17 +78,18 @@ class SupabaseDatabase:
     def connect(self, user: str = OWNER, **kwargs) -> psycopg.Connection:
         return psycopg.connect(dbname=self.name, user=user, host=self.host, **kwargs)
 
-    def env(self) -> dict:
+    def env(self, public_graph: bool = False) -> dict:
         """Environment for a manage.py subprocess on this database, as its owner."""
         return {
             **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
             "DJANGO_SETTINGS_MODULE": "nexus_site.test_settings",
             "NEXUS_TEST_DATABASE_NAME": self.name,
             "NEXUS_TEST_DATABASE_USER": OWNER,
+            "NEXUS_PUBLIC_GRAPH": "true" if public_graph else "false",  # never the ambient value
         }
 
-    def manage(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(),
+    def manage(self, *args: str, public_graph: bool = False, timeout: float = 300) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(public_graph),
                               capture_output=True, text=True, timeout=timeout)
 
 

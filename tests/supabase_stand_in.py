@@ -3,6 +3,10 @@
 Supabase's hosted services cannot exist in tests, so this answers the way PostgREST does:
 allowed requests get 200/201/204 and JSON rows; forbidden ones 401 with PostgREST's error body
 ``{"code": "42501", ...}``; unknown tables 404 ``PGRST205``. Every request is recorded.
+
+``allowed`` is what the anon key reaches; by default what a compliant NEXUS project allows it:
+nothing (``PUBLIC_GRAPH``: what it allows with NEXUS_PUBLIC_GRAPH=true). A request with
+``service_key`` (role service_role, which bypasses RLS) reaches every table and function.
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.http_stand_in import JsonHandler, StandInServer
 
-SAFE = frozenset({("nodes", "GET"), ("edges", "GET"), ("notifications", "GET")})
+SAFE = frozenset()
+PUBLIC_GRAPH = frozenset({("nodes", "GET"), ("edges", "GET")})
 
 
 @dataclass
@@ -27,6 +32,7 @@ class Recorded:
 @dataclass
 class StandInState:
     allowed: set = field(default_factory=lambda: set(SAFE))  # {(table or "rpc/<fn>", METHOD)}
+    service_key: str = ""
     unknown_tables: set = field(default_factory=set)
     hang_seconds: float = 0.0
     requests: list = field(default_factory=list)
@@ -51,7 +57,8 @@ def _handler(state: StandInState):
             if target in state.unknown_tables:
                 return self.send_json(404, {"code": "PGRST205", "details": None, "hint": None,
                                           "message": f"Could not find the table 'public.{target}' in the schema cache"})
-            if (target, "GET" if self.command == "HEAD" else self.command) not in state.allowed:
+            service = bool(state.service_key) and self.headers.get("apikey") == state.service_key
+            if not service and (target, "GET" if self.command == "HEAD" else self.command) not in state.allowed:
                 kind = "function" if target.startswith("rpc/") else "table"
                 return self.send_json(401, {"code": "42501", "details": None, "hint": None,
                                           "message": f"permission denied for {kind} {target.removeprefix('rpc/')}"})

@@ -1,5 +1,5 @@
-"""Issue 8: the Supabase client module, ``check_supabase --remote`` and the health probe, against a
-local HTTP stand-in for Supabase's REST API (hosted Supabase cannot exist in tests)."""
+"""The Supabase client module, ``check_supabase --remote`` and the health probe, against a local
+HTTP stand-in for Supabase's REST API (hosted Supabase cannot exist in tests)."""
 import asyncio
 import io
 import json
@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from nexus_site import supabase_client
-from tests.supabase_stand_in import StandInState, SupabaseStandIn
+from tests.supabase_stand_in import PUBLIC_GRAPH, StandInState, SupabaseStandIn
 
 ANON_KEY = "anon-key-STANDIN-7f3c9e2a1b"
 SERVICE_KEY = "service-key-STANDIN-d41d8cd98f00b204"
@@ -19,7 +19,7 @@ SERVICE_KEY = "service-key-STANDIN-d41d8cd98f00b204"
 
 @pytest.fixture
 def stand_in():
-    with SupabaseStandIn() as server:
+    with SupabaseStandIn(StandInState(service_key=SERVICE_KEY)) as server:
         yield server
 
 
@@ -35,9 +35,9 @@ def configured(url):
     return override_settings(SUPABASE_URL=url, SUPABASE_ANON_KEY=ANON_KEY, SUPABASE_SERVICE_KEY=SERVICE_KEY)
 
 
-def run_remote_check(url, caplog) -> tuple[int, str]:
+def run_remote_check(url, caplog, public_graph=False) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
-    with configured(url), caplog.at_level(logging.DEBUG):
+    with configured(url), override_settings(NEXUS_PUBLIC_GRAPH=public_graph), caplog.at_level(logging.DEBUG):
         try:
             call_command("check_supabase", "--remote", "--timeout", "2", stdout=out, stderr=err)
             code = 0
@@ -52,13 +52,36 @@ def run_remote_check(url, caplog) -> tuple[int, str]:
 def test_stand_in_remote_check_passes_for_safe_project(stand_in, caplog):
     code, text = run_remote_check(stand_in.url, caplog)
     assert code == 0, text
-    assert "anon can read (expected): edges, nodes, notifications" in text
-    assert "OK: the anon key reads nodes, edges, notifications and nothing else" in text
+    assert "NEXUS_PUBLIC_GRAPH=false: the anon key may read no NEXUS table" in text
+    assert "anon can read: —" in text
+    assert "OK: the anon key reaches no NEXUS table; no writes, no search_similar_nodes." in text
     probed = {(r.method, r.path) for r in stand_in.state.requests}
-    for table in ("nodes", "llm_usage", "conversations", "auth_user", "django_session"):
+    for table in ("nodes", "notifications", "llm_usage", "conversations", "auth_user", "django_session"):
         for method in ("GET", "POST", "PATCH", "DELETE"):
             assert (method, f"/rest/v1/{table}") in probed
     assert ("POST", "/rest/v1/rpc/search_similar_nodes") in probed
+
+
+def test_stand_in_remote_check_public_graph_expects_nodes_and_edges(caplog):
+    with SupabaseStandIn(StandInState(allowed=set(PUBLIC_GRAPH))) as server:
+        code, text = run_remote_check(server.url, caplog, public_graph=True)
+        assert code == 0, text
+        assert "anon can read: edges, nodes" in text
+        assert "OK: the anon key reads nodes and edges and nothing else" in text
+        # The same project judged with the setting off: the graph is exposed.
+        code, text = run_remote_check(server.url, caplog)
+    assert code == 1
+    assert "EXPOSED: read edges" in text and "EXPOSED: read nodes" in text
+
+
+@pytest.mark.parametrize("public_graph", [False, True])
+def test_stand_in_remote_check_fails_when_anon_reads_notifications(caplog, public_graph):
+    state = StandInState(allowed=set(PUBLIC_GRAPH if public_graph else ()) | {("notifications", "GET")})
+    with SupabaseStandIn(state) as server:
+        code, text = run_remote_check(server.url, caplog, public_graph=public_graph)
+    assert code == 1
+    assert "EXPOSED: read notifications" in text
+    assert "reach more (or less) than NEXUS expects" in text
 
 
 def test_stand_in_remote_probes_are_harmless_and_use_the_anon_key(stand_in, caplog):
@@ -91,16 +114,15 @@ def test_stand_in_remote_check_fails_for_unsafe_project(caplog):
     assert "EXPOSED: insert nodes" in text
     assert "EXPOSED: delete conversations" in text
     assert "EXPOSED: execute search_similar_nodes" in text
-    assert "reaches more (or less) than NEXUS expects" in text
+    assert "reach more (or less) than NEXUS expects" in text
 
 
-def test_stand_in_remote_check_reports_realtime_tables_the_anon_key_cannot_read(caplog):
-    state = StandInState()
-    state.allowed -= {("notifications", "GET")}
+def test_stand_in_remote_check_reports_graph_tables_the_anon_key_cannot_read_with_public_graph(caplog):
+    state = StandInState(allowed={("nodes", "GET")})
     with SupabaseStandIn(state) as server:
-        code, text = run_remote_check(server.url, caplog)
+        code, text = run_remote_check(server.url, caplog, public_graph=True)
     assert code == 1
-    assert "MISSING: anon cannot read notifications" in text
+    assert "MISSING: anon cannot read edges" in text
     assert "EXPOSED" not in text
 
 
@@ -153,7 +175,6 @@ async def test_stand_in_client_count_helper(stand_in):
 
 
 async def test_stand_in_client_rpc_helper(stand_in):
-    stand_in.state.allowed.add(("rpc/search_similar_nodes", "POST"))
     with configured(stand_in.url):
         rows = await supabase_client.search_similar_nodes(query_embedding=[0.5, 0.25], match_count=3)
     assert rows == [{"id": "probe-row"}]

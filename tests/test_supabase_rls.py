@@ -1,16 +1,34 @@
-"""Issue 7: on a Supabase-shaped database the public anon key reads nodes, edges, notifications
-and nothing else (see tests/supabase_shape.py for what "Supabase-shaped" means).
+"""The database boundary on a Supabase-shaped database (see tests/supabase_shape.py for what
+"Supabase-shaped" means): the public anon key reaches no NEXUS table (nodes and edges, read-only,
+with NEXUS_PUBLIC_GRAPH=true); a signed-in Supabase user (role ``authenticated``, claims in
+``request.jwt.claims``) reads nodes, edges and the notifications its JWT's app_metadata allows;
+nobody writes.
 
 Each test runs against both default-privilege shapes: ``current`` (since 2026-10-30 new tables
 are granted to service_role only) and ``legacy`` (older projects grant them to anon too).
 """
+import json
+
 import psycopg
 import pytest
 from psycopg import sql
 
 from tests.supabase_shape import OWNER, make_supabase_database
 
-READABLE = {"nodes", "edges", "notifications"}
+READABLE = {"nodes", "edges", "notifications"}  # by authenticated
+PUBLIC_GRAPH = {"nodes", "edges"}  # by anon, with NEXUS_PUBLIC_GRAPH=true only
+
+
+def claims(person_id=None, role=None, **extra) -> str:
+    app_metadata = {k: v for k, v in (("nexus_person_id", person_id), ("nexus_role", role)) if v}
+    return json.dumps({"sub": f"u-{person_id or role}", "role": "authenticated", "aud": "authenticated",
+                       "app_metadata": app_metadata, **extra})
+
+
+VIEWER_P01 = claims("p-01", "viewer")
+VIEWER_P02 = claims("p-02", "viewer")
+EDITOR = claims(role="editor")
+ADMIN = claims("p-03", "admin")
 NEXUS_TABLES = {
     "nodes", "edges", "graph_metadata", "node_embeddings", "mutation_history", "notifications",
     "conversations", "task_graphs", "immune_scans", "worker_analyses", "llm_usage",
@@ -38,11 +56,18 @@ def first_column(conn, table: str) -> str:
                         "AND NOT attisdropped ORDER BY attnum LIMIT 1", [table]).fetchone()[0]
 
 
-def attempt(conn, role: str, statement) -> str:
+def become(conn, role: str, jwt_claims: str | None = None) -> None:
+    """What PostgREST and Supabase Realtime do for a request: the role, then the verified claims."""
+    conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
+    if jwt_claims is not None:
+        conn.execute("SELECT set_config('request.jwt.claims', %s, true)", [jwt_claims])
+
+
+def attempt(conn, role: str, statement, jwt_claims: str | None = None) -> str:
     """Run ``statement`` as ``role`` in a transaction that is always rolled back."""
     try:
         with conn.transaction(force_rollback=True):
-            conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
+            become(conn, role, jwt_claims)
             conn.execute(statement)
         return "allowed"
     except psycopg.errors.InsufficientPrivilege:
@@ -75,22 +100,106 @@ def test_migrations_run_on_supabase_shape(supabase_db):
         assert NEXUS_TABLES <= set(tables(conn))
 
 
-@pytest.mark.parametrize("role", ["anon", "authenticated"])
-def test_api_roles_read_only_the_realtime_tables(supabase_db, role):
+def reachable(conn, role: str, jwt_claims: str | None = None) -> dict:
+    """{(table, action): outcome} for every table and action that is not denied."""
+    names = tables(conn)
+    assert NEXUS_TABLES <= set(names)
+    outcomes = {(t, action): attempt(conn, role, stmt, jwt_claims)
+                for t in names for action, stmt in statements(conn, t).items()}
+    return {key: outcome for key, outcome in outcomes.items() if outcome != "denied"}
+
+
+def test_anon_reaches_no_table_by_default(supabase_db):
     with supabase_db.connect() as conn:
-        names = tables(conn)
-        assert NEXUS_TABLES <= set(names)
-        outcomes = {(t, action): attempt(conn, role, stmt)
-                    for t in names for action, stmt in statements(conn, t).items()}
-    allowed = {key for key, outcome in outcomes.items() if outcome != "denied"}
-    assert allowed == {(t, "select") for t in READABLE}, {k: outcomes[k] for k in allowed}
+        assert reachable(conn, "anon") == {}
 
 
-def test_anon_sees_rows_of_the_realtime_tables(supabase_db):
-    with supabase_db.connect() as conn, conn.transaction(force_rollback=True):
-        conn.execute("SET LOCAL ROLE anon")
-        assert conn.execute("SELECT count(*) FROM nodes").fetchone()[0] == 88
-        assert conn.execute("SELECT count(*) FROM edges").fetchone()[0] > 0
+@pytest.mark.parametrize("who", [VIEWER_P01, EDITOR, ADMIN, None], ids=["viewer", "editor", "admin", "no-claims"])
+def test_authenticated_reads_graph_and_notifications_and_writes_nothing(supabase_db, who):
+    with supabase_db.connect() as conn:
+        allowed = reachable(conn, "authenticated", who)
+    assert set(allowed) == {(t, "select") for t in READABLE}, allowed
+
+
+def test_authenticated_sees_every_node_and_edge_anon_none(supabase_db):
+    with supabase_db.connect() as conn:
+        with conn.transaction(force_rollback=True):
+            become(conn, "authenticated", VIEWER_P02)
+            assert conn.execute("SELECT count(*) FROM nodes").fetchone()[0] == 88
+            assert conn.execute("SELECT count(*) FROM edges").fetchone()[0] > 0
+        for table in READABLE:
+            assert attempt(conn, "anon", sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))) == "denied"
+
+
+NOTIFIED = {"p-01": 3, "p-02": 2, "p-05": 1}
+
+
+def visible_notifications(conn, role: str, jwt_claims: str | None) -> dict:
+    """As ``role`` with ``jwt_claims``: {person_id: rows seen} among notifications written for the
+    test (as the owner, in a transaction that is rolled back)."""
+    with conn.transaction(force_rollback=True):
+        for person, n in NOTIFIED.items():
+            for i in range(n):
+                conn.execute("INSERT INTO notifications (person_id, summary) VALUES (%s, %s)",
+                             [person, f"rls probe {i}"])
+        become(conn, role, jwt_claims)
+        rows = conn.execute("SELECT person_id, count(*) FROM notifications WHERE summary LIKE 'rls probe %' "
+                            "GROUP BY 1").fetchall()
+    return dict(rows)
+
+
+@pytest.mark.parametrize("who, expected", [
+    (VIEWER_P01, {"p-01": 3}),
+    (VIEWER_P02, {"p-02": 2}),
+    (claims("p-77", "viewer"), {}),  # linked to a person nobody notified
+    (claims(role="viewer"), {}),  # linked to no person
+    (claims("p-01"), {"p-01": 3}),  # no role claimed: still only their own
+    (EDITOR, NOTIFIED),
+    (ADMIN, NOTIFIED),
+    (claims("p-01", "Editor"), {"p-01": 3}),  # roles are exact
+    # user_metadata is editable by the user: it must count for nothing.
+    (claims(user_metadata={"nexus_role": "admin", "nexus_person_id": "p-01"}), {}),
+    (json.dumps({"sub": "u-x", "role": "authenticated", "nexus_role": "admin", "nexus_person_id": "p-01"}), {}),
+], ids=["viewer-p01", "viewer-p02", "viewer-unnotified", "viewer-unlinked", "no-role", "editor", "admin",
+        "role-case", "user-metadata", "top-level-claims"])
+def test_authenticated_sees_notifications_per_jwt_app_metadata(supabase_db, who, expected):
+    with supabase_db.connect() as conn:
+        assert visible_notifications(conn, "authenticated", who) == expected
+
+
+def test_viewer_never_sees_another_persons_notification(supabase_db):
+    with supabase_db.connect() as conn:
+        p01 = visible_notifications(conn, "authenticated", VIEWER_P01)
+        p02 = visible_notifications(conn, "authenticated", VIEWER_P02)
+    assert set(p01) == {"p-01"} and set(p02) == {"p-02"}
+
+
+def test_authenticated_without_claims_sees_no_notification_and_no_error(supabase_db):
+    """A session where claims were set transaction-locally before reads '' afterwards (not NULL):
+    the policy must treat that as nobody, not fail the query."""
+    with supabase_db.connect() as conn:
+        assert visible_notifications(conn, "authenticated", VIEWER_P01) == {"p-01": 3}
+        assert conn.execute("SELECT current_setting('request.jwt.claims', true)").fetchone()[0] == ""
+        assert visible_notifications(conn, "authenticated", None) == {}
+        assert visible_notifications(conn, "authenticated", "") == {}
+
+
+def test_anon_cannot_read_notifications(supabase_db):
+    with supabase_db.connect() as conn:
+        assert attempt(conn, "anon", "SELECT * FROM notifications", VIEWER_P01) == "denied"
+        assert attempt(conn, "anon", "SELECT * FROM notifications", EDITOR) == "denied"
+
+
+@pytest.mark.parametrize("who", [VIEWER_P01, EDITOR, ADMIN], ids=["viewer", "editor", "admin"])
+def test_signed_in_roles_and_anon_write_nothing(supabase_db, who):
+    with supabase_db.connect() as conn:
+        for statement in ("INSERT INTO notifications (person_id, summary) VALUES ('p-01', 'x')",
+                          "UPDATE notifications SET acknowledged = true WHERE person_id = 'p-01'",
+                          "DELETE FROM notifications WHERE person_id = 'p-01'",
+                          "INSERT INTO nodes (id, type, label) VALUES ('rls-w', 'person', 'W')",
+                          "UPDATE nodes SET label = label", "DELETE FROM edges"):
+            assert attempt(conn, "authenticated", statement, who) == "denied", statement
+            assert attempt(conn, "anon", statement) == "denied", statement
 
 
 @pytest.mark.parametrize("table", sorted(NEXUS_TABLES - READABLE) + ["auth_user", "django_session"])
@@ -126,10 +235,12 @@ def test_every_table_has_row_level_security(supabase_db):
         off = [r[0] for r in conn.execute(
             "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = 'public' AND relkind IN ('r','p') AND NOT relrowsecurity")]
-        policies = {r[0]: r[1] for r in conn.execute(
-            "SELECT tablename, cmd FROM pg_policies WHERE schemaname = 'public'")}
+        policies = {(r[0], r[1]): (r[2], r[3], r[4]) for r in conn.execute(
+            "SELECT tablename, policyname, cmd, permissive, roles::text FROM pg_policies WHERE schemaname = 'public'")}
     assert off == []
-    assert policies == {t: "SELECT" for t in READABLE}
+    assert policies == {("nodes", "nexus_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
+                        ("edges", "nexus_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
+                        ("notifications", "nexus_notifications_read"): ("SELECT", "PERMISSIVE", "{authenticated}")}
 
 
 def test_owner_keeps_full_access(supabase_db):
@@ -160,10 +271,16 @@ def test_lockdown_covers_tables_added_by_later_migrations(supabase_db):
 
 def test_check_supabase_database_reports_safe_project(supabase_db):
     result = supabase_db.manage("check_supabase")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "can read (expected): edges, nodes, notifications" in result.stdout
-    assert "OK: the anon key reads nodes, edges, notifications and nothing else" in result.stdout
-    assert "EXPOSED" not in result.stdout
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "NEXUS_PUBLIC_GRAPH=false: the anon key may read no NEXUS table" in out
+    assert "  anon reaches: —\n" in out
+    assert "  authenticated reaches: SELECT edges, SELECT nodes, SELECT notifications\n" in out
+    assert ("notifications as authenticated, viewer linked to a person: sees nexus-probe-self "
+            "(expected nexus-probe-self) — as expected") in out
+    assert "notifications as authenticated, editor: sees nexus-probe-other, nexus-probe-self" in out
+    assert "OK: anon reaches no NEXUS table; authenticated reads nodes, edges and its own notifications" in out
+    assert "EXPOSED" not in out and "LEAK" not in out and "MISSING" not in out
 
 
 def test_check_supabase_database_flags_unsafe_project(supabase_db):
@@ -198,8 +315,144 @@ def test_check_supabase_database_flags_unsafe_project(supabase_db):
     assert "advisor rls_disabled_in_public: django_session" in out
     assert "advisor policy_exists_rls_disabled: notifications" in out
     assert "advisor sensitive_columns_exposed: auth_user.password" in out
-    assert "reaches more (or less) than NEXUS expects" in result.stderr
+    assert "reach more (or less) than NEXUS expects" in result.stderr
     # Repaired: clean again.
+    assert supabase_db.manage("check_supabase").returncode == 0
+
+
+def broken(supabase_db, breakage: list[str], repair: list[str], public_graph: bool = False):
+    """check_supabase's result while ``breakage`` is applied by hand; repaired afterwards."""
+    with supabase_db.connect(autocommit=True) as conn:
+        for statement in breakage:
+            conn.execute(statement)
+        try:
+            return supabase_db.manage("check_supabase", public_graph=public_graph)
+        finally:
+            for statement in repair:
+                conn.execute(statement)
+
+
+@pytest.mark.parametrize("public_graph", [False, True], ids=["private-graph", "public-graph"])
+def test_check_supabase_flags_anon_select_on_notifications(supabase_db, public_graph):
+    if public_graph:
+        assert supabase_db.manage("migrate", "--no-input", public_graph=True).returncode == 0
+    try:
+        result = broken(supabase_db, ["GRANT SELECT ON notifications TO anon"],
+                        ["REVOKE SELECT ON notifications FROM anon"], public_graph)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "EXPOSED: notifications — anon has SELECT" in result.stdout
+        assert supabase_db.manage("check_supabase", public_graph=public_graph).returncode == 0
+    finally:
+        assert supabase_db.manage("migrate", "--no-input").returncode == 0
+
+
+def test_check_supabase_flags_authenticated_writes(supabase_db):
+    result = broken(supabase_db, ["GRANT UPDATE ON notifications TO authenticated",
+                                  "GRANT INSERT ON nodes TO authenticated"],
+                    ["REVOKE UPDATE ON notifications FROM authenticated",
+                     "REVOKE INSERT ON nodes FROM authenticated"])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "EXPOSED: notifications — authenticated has UPDATE" in result.stdout
+    assert "EXPOSED: nodes — authenticated has INSERT" in result.stdout
+
+
+def test_check_supabase_flags_a_policy_that_shows_others_notifications(supabase_db):
+    result = broken(supabase_db, ["CREATE POLICY team_reads_all ON notifications FOR SELECT TO authenticated USING (true)"],
+                    ["DROP POLICY team_reads_all ON notifications"])
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert "LEAK: authenticated as viewer linked to a person reads notifications of nexus-probe-other" in out
+    assert "advisor notifications_policy_not_nexus: notifications.team_reads_all" in out
+
+
+def test_column_level_grants_are_reported_and_revoked_by_migrate(supabase_db):
+    """A column grant is not a table grant (has_table_privilege says no), but exposes the column."""
+    column_privilege = ("SELECT has_any_column_privilege('anon', 'auth_user', 'SELECT'), "
+                        "has_any_column_privilege('authenticated', 'notifications', 'UPDATE')")
+    with supabase_db.connect(autocommit=True) as conn:
+        conn.execute("GRANT SELECT (username, password) ON auth_user TO anon")
+        conn.execute("GRANT UPDATE (acknowledged) ON notifications TO authenticated")
+        try:
+            result = supabase_db.manage("check_supabase")
+            assert result.returncode == 1, result.stdout + result.stderr
+            assert "EXPOSED: auth_user — anon has SELECT (columns)" in result.stdout
+            assert "EXPOSED: notifications — authenticated has UPDATE (columns)" in result.stdout
+            assert "advisor sensitive_columns_exposed: auth_user.password" in result.stdout
+            assert supabase_db.manage("migrate", "--no-input").returncode == 0
+            assert conn.execute(column_privilege).fetchone() == (False, False)
+            assert visible_notifications(conn, "authenticated", VIEWER_P01) == {"p-01": 3}
+        finally:
+            conn.execute("REVOKE SELECT (username, password) ON auth_user FROM anon")
+            conn.execute("REVOKE UPDATE (acknowledged) ON notifications FROM authenticated")
+    assert supabase_db.manage("check_supabase").returncode == 0
+
+
+def test_migrate_restores_an_altered_notifications_policy(supabase_db):
+    with supabase_db.connect(autocommit=True) as conn:
+        conn.execute("ALTER POLICY nexus_notifications_read ON notifications USING (true)")
+        conn.execute("CREATE POLICY team_reads_all ON notifications FOR SELECT TO authenticated USING (true)")
+        result = supabase_db.manage("check_supabase")
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "advisor nexus_policy_altered: notifications.nexus_notifications_read" in result.stdout
+        assert "LEAK: authenticated as viewer linked to a person" in result.stdout
+        assert supabase_db.manage("migrate", "--no-input").returncode == 0
+        assert visible_notifications(conn, "authenticated", VIEWER_P01) == {"p-01": 3}
+        assert conn.execute("SELECT count(*) FROM pg_policies WHERE tablename = 'notifications'").fetchone()[0] == 1
+    assert supabase_db.manage("check_supabase").returncode == 0
+
+
+def test_public_graph_setting_toggles_anon_reads_both_ways(supabase_db):
+    try:
+        on = supabase_db.manage("migrate", "--no-input", public_graph=True)
+        assert on.returncode == 0, on.stderr
+        with supabase_db.connect() as conn:
+            assert set(reachable(conn, "anon")) == {(t, "select") for t in PUBLIC_GRAPH}
+            with conn.transaction(force_rollback=True):
+                become(conn, "anon")
+                assert conn.execute("SELECT count(*) FROM nodes").fetchone()[0] == 88
+                assert conn.execute("SELECT count(*) FROM edges").fetchone()[0] > 0
+            assert attempt(conn, "anon", "SELECT * FROM notifications") == "denied"
+            assert visible_notifications(conn, "authenticated", VIEWER_P01) == {"p-01": 3}
+        check = supabase_db.manage("check_supabase", public_graph=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert "  anon reaches: SELECT edges, SELECT nodes\n" in check.stdout
+        assert "OK: anon reads nodes and edges only" in check.stdout
+        # The same database judged with the setting off: anon reaches more than allowed.
+        strict = supabase_db.manage("check_supabase")
+        assert strict.returncode == 1
+        assert "EXPOSED: nodes — anon has SELECT" in strict.stdout
+    finally:
+        off = supabase_db.manage("migrate", "--no-input")
+    assert off.returncode == 0, off.stderr
+    with supabase_db.connect() as conn:
+        assert reachable(conn, "anon") == {}
+        roles = {r[0]: r[1] for r in conn.execute(
+            "SELECT tablename, roles::text FROM pg_policies WHERE policyname = 'nexus_read'")}
+    assert roles == {"nodes": "{authenticated}", "edges": "{authenticated}"}
+    assert supabase_db.manage("check_supabase").returncode == 0
+
+
+def test_migrate_upgrades_a_database_locked_down_by_the_old_rule(supabase_db):
+    """Earlier NEXUS versions granted anon and authenticated every notification
+    (policy nexus_public_read USING (true)); the next migrate closes that."""
+    old_rule = []
+    for table in READABLE:
+        old_rule += [f"GRANT SELECT ON {table} TO anon, authenticated",
+                     f"CREATE POLICY nexus_public_read ON {table} FOR SELECT TO anon, authenticated USING (true)"]
+    old_rule += ["DROP POLICY nexus_notifications_read ON notifications"]
+    with supabase_db.connect(autocommit=True) as conn:
+        for statement in old_rule:
+            conn.execute(statement)
+        assert visible_notifications(conn, "authenticated", VIEWER_P01) == NOTIFIED
+        before = supabase_db.manage("check_supabase")
+        assert before.returncode == 1
+        assert "EXPOSED: notifications — anon has SELECT" in before.stdout
+        assert "LEAK: authenticated as viewer linked to a person" in before.stdout
+        assert "MISSING" not in before.stdout
+        assert supabase_db.manage("migrate", "--no-input").returncode == 0
+        assert reachable(conn, "anon") == {}
+        assert visible_notifications(conn, "authenticated", VIEWER_P01) == {"p-01": 3}
+        assert conn.execute("SELECT count(*) FROM pg_policies WHERE policyname = 'nexus_public_read'").fetchone()[0] == 0
     assert supabase_db.manage("check_supabase").returncode == 0
 
 

@@ -1,18 +1,16 @@
-"""Realtime publication, replica identity and, on Supabase, row-level security (spec R11, DESIGN §3).
+"""Realtime publication, replica identity and, on Supabase, row-level security.
 
 * ``supabase_realtime`` is created if missing (there is no CREATE PUBLICATION IF NOT EXISTS) and
   nodes, edges, notifications are added, with REPLICA IDENTITY FULL so UPDATE/DELETE events carry
   the old row.
-* Where Supabase's ``anon`` role exists: RLS on every NEXUS table (so the public anon key cannot
-  write anything through Supabase's REST API), read-only policies and explicit ``GRANT SELECT`` on
-  the three realtime tables (Supabase stopped granting new tables to anon on 2026-10-30; without the
-  grant Realtime delivers nothing to the browser), and ``search_similar_nodes`` not executable by
-  anon/authenticated.
+* Where Supabase's ``anon`` role exists: RLS on every NEXUS table and nothing granted to anon or
+  authenticated (so the public anon key can neither read nor write anything through Supabase's
+  REST API), and ``search_similar_nodes`` not executable by them.
 
-This covers the spec's tables only. Django's own tables (auth_user, django_session) and tables of
-later migrations (the realtime change log) are locked down by ``nexus_site.supabase_rls`` after
-every ``migrate`` (post_migrate) — on Supabase projects created before 2026-10-30 they would
-otherwise be readable and writable with the anon key.
+What anon and authenticated may then read (nodes and edges; notifications per person, for
+authenticated only; the graph for anon only with ``NEXUS_PUBLIC_GRAPH``), and the same lockdown
+for Django's own tables and tables of later migrations, is applied by ``nexus_site.supabase_rls``
+after every ``migrate`` (post_migrate) — it depends on a setting, which a migration must not.
 """
 from django.db import migrations
 
@@ -45,15 +43,6 @@ BEGIN
         EXECUTE format('REVOKE ALL ON TABLE %I FROM authenticated', t);
       END IF;
     END LOOP;
-    FOREACH t IN ARRAY ARRAY{list(REALTIME_TABLES)} LOOP
-      EXECUTE format('DROP POLICY IF EXISTS nexus_public_read ON %I', t);
-      EXECUTE format('CREATE POLICY nexus_public_read ON %I FOR SELECT TO anon USING (true)', t);
-      EXECUTE format('GRANT SELECT ON TABLE %I TO anon', t);
-      IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
-        EXECUTE format('ALTER POLICY nexus_public_read ON %I TO anon, authenticated', t);
-        EXECUTE format('GRANT SELECT ON TABLE %I TO authenticated', t);
-      END IF;
-    END LOOP;
     REVOKE EXECUTE ON FUNCTION search_similar_nodes(vector, integer, double precision) FROM PUBLIC;
     REVOKE EXECUTE ON FUNCTION search_similar_nodes(vector, integer, double precision) FROM anon;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
@@ -69,7 +58,9 @@ DO $$
 DECLARE t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY{list(REALTIME_TABLES + PRIVATE_TABLES)} LOOP
-    EXECUTE format('DROP POLICY IF EXISTS nexus_public_read ON %I', t);
+    EXECUTE format('DROP POLICY IF EXISTS nexus_public_read ON %I', t);  -- the policy of earlier versions
+    EXECUTE format('DROP POLICY IF EXISTS nexus_read ON %I', t);
+    EXECUTE format('DROP POLICY IF EXISTS nexus_notifications_read ON %I', t);
     EXECUTE format('ALTER TABLE %I DISABLE ROW LEVEL SECURITY', t);
   END LOOP;
   FOREACH t IN ARRAY ARRAY{list(REALTIME_TABLES)} LOOP
