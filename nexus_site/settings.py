@@ -152,6 +152,11 @@ REALTIME_RETENTION_HOURS = env.float("REALTIME_RETENTION_HOURS", default=24.0)
 REALTIME_GAP_TIMEOUT_SECONDS = env.float("REALTIME_GAP_TIMEOUT_SECONDS", default=30.0)
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# ── Time travel ─────────────────────────────────────────────────────────────
+# Node and edge versions older than this many days are compacted by `manage.py compact_versions`
+# (as-of reads and diffs then start at the horizon). Unset: keep every version.
+NEXUS_VERSION_RETENTION_DAYS = env.float("NEXUS_VERSION_RETENTION_DAYS", default=None)
+
 # ── Auth, i18n, static ──────────────────────────────────────────────────────
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
