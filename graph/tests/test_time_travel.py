@@ -293,3 +293,79 @@ def test_diff_from_after_to_is_400(graph):
     status, body = api.get("/api/graph/diff", **{"from": now.isoformat(), "to": (now - timedelta(hours=1)).isoformat()})
     assert_error(status, body, 400, field="from")
     assert_error(*api.get("/api/graph/diff"), 400, field="from")
+
+
+# ── invariants and the seeded past ─────────────────────────────────────────
+
+def overlapping_versions() -> list:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT a.id FROM node_versions a JOIN node_versions b ON a.id = b.id "
+                       "AND a.version_id < b.version_id AND a.valid && b.valid "
+                       "UNION ALL SELECT a.id FROM edge_versions a JOIN edge_versions b ON a.id = b.id "
+                       "AND a.version_id < b.version_id AND a.valid && b.valid")
+        return cursor.fetchall()
+
+
+def test_versions_of_a_row_never_overlap(graph, admin_client_tt):
+    scripted_writes(Api(signed_in("editor")), admin_client_tt)
+    assert overlapping_versions() == []
+
+
+def _label(doc, node_id):
+    return next((n["label"] for n in doc["nodes"] if n["id"] == node_id), None)
+
+
+def _edge_ids(doc):
+    return {e["id"] for e in doc["edges"]}
+
+
+def test_the_seed_writes_a_believable_past(graph):
+    api = Api(signed_in("viewer"))
+    now = timezone.now()
+    days = lambda n: as_of(api, now - timedelta(days=n))  # noqa: E731
+    # the Halden pilot date moves: January, then February, then March, then contradicted by April
+    assert "27 January 2027" in _label(days(50), "f-01") and _label(days(50), "f-02") is None
+    assert "17 February 2027" in _label(days(20), "f-01")
+    week = days(7)
+    assert "3 March 2027" in _label(week, "f-01") and _label(week, "f-02") is None and "e-144" not in _edge_ids(week)
+    recent = days(2)
+    assert "14 April 2027" in _label(recent, "f-02") and "e-144" in _edge_ids(recent)
+    # the ROS decision stood unchallenged, then Jazzy contradicted Humble
+    before = days(10)
+    d01 = next(n for n in before["nodes"] if n["id"] == "d-01")
+    assert d01["health"] == "green" and _label(before, "d-02") is None and "e-145" not in _edge_ids(before)
+    assert next(n for n in recent["nodes"] if n["id"] == "d-01")["health"] == "red" and "e-145" in _edge_ids(recent)
+    # people were known before most of what they said; nothing predates NEXUS's first record
+    assert sorted({n["type"] for n in days(100)["nodes"]}) == ["fact", "person", "team"]  # and f-07, 120 days old
+    assert len(days(100)["nodes"]) == 30 + 8 + 1
+    assert days(130)["nodes"] == []
+    # an edge never exists without both its ends, at any time
+    for n in (100, 60, 30, 10, 5, 1):
+        doc = days(n)
+        ids = {node["id"] for node in doc["nodes"]}
+        assert all(e["source"] in ids and e["target"] in ids for e in doc["edges"]), n
+    # and the present equals the live graph
+    moment, live = snapshot()
+    assert as_of(api, moment) == live
+    status, body = api.get("/api/nodes/f-01/versions")
+    assert [v["node"]["label"].rsplit(" is ", 1)[1] for v in body["versions"]] == [
+        "3 March 2027", "17 February 2027", "27 January 2027"]
+    assert body["count"] == 3 and body["versions"][0]["changed"] == ["extras", "health", "label", "source_id",
+                                                                      "updated_at"]
+    assert overlapping_versions() == []
+
+
+def test_seeding_again_adds_no_versions_and_reset_keeps_the_old_history_closed(graph):
+    before = versions_count()
+    call_command("seed_nexus")
+    assert versions_count() == before
+    moment, doc = snapshot()
+    call_command("seed_nexus", "--reset")
+    api = Api(signed_in("viewer"))
+    assert as_of(api, moment) == doc  # the graph before the reset is still there to read
+    with connection.cursor() as cursor:  # the new rows start at the reset, not in the seeded past
+        cursor.execute("SELECT count(*) FROM node_versions WHERE upper_inf(valid) AND lower(valid) < %s", [moment])
+        assert cursor.fetchone()[0] == 0
+    assert overlapping_versions() == []
+    call_command("seed_nexus", "--reset", "--forget-history")
+    assert "27 January 2027" in _label(as_of(api, timezone.now() - timedelta(days=50)), "f-01")
