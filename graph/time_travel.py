@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from graph.selectors import EDGE_FIELDS, NODE_FIELDS, NODE_FILTERS, freshness_sql
 
 NODE_COLS = ", ".join(f"v.{c}" for c in NODE_FIELDS)
 EDGE_JSON = "json_build_object(" + ", ".join(f"'{c}', e.{c}" for c in EDGE_FIELDS) + ")"
 NODE_DOC = "jsonb_build_object(" + ", ".join(f"'{c}', v.{c}" for c in NODE_FIELDS) + ")"
-EDGE_DOC = "jsonb_build_object(" + ", ".join(f"'{c}', v.{c}" for c in EDGE_FIELDS) + ")"
 METADATA_JSON = "(SELECT coalesce(json_object_agg(key, value ORDER BY key), '{}'::json) FROM graph_metadata)"
-MAX_VERSIONS_PAGE = 1000
+AS_OF_WORK_MEM = "64MB"
 
 
 def history_horizon() -> datetime | None:
@@ -52,43 +51,60 @@ def graph_as_of_json(*, as_of: datetime, **filters) -> str:
         f"WHERE e.valid @> %(t)s::timestamptz{edge_where}), "
         f"'metadata', {METADATA_JSON})::text"
     )
-    with connection.cursor() as cursor:
+    # Versions come in no useful order (the live read walks the edges' primary key instead): give
+    # the sort by id room to stay in memory rather than spill a 50k-edge graph to disk.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{AS_OF_WORK_MEM}'")
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 
-def _diff_part(versions: str, doc: str, kind: str) -> str:
-    """One side (nodes or edges) of a diff: JSON {added, removed, changed} for the rows whose
-    versions began or ended within (from, to]. Parameters: from, to (named)."""
+def _doc(alias: str, columns) -> str:
+    return "json_build_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in columns) + ")"
+
+
+def _diff_part(versions: str, columns, kind: str) -> str:
+    """One side (nodes or edges) of a diff: JSON {added, removed, changed}. Only rows with a
+    version that began or ended within (from, to] can differ; for each, the versions valid at
+    ``from`` and at ``to`` are found through the (id, lower(valid)) index and compared column by
+    column. Parameters: t1, t2 (named)."""
+    changes = ", ".join(
+        f"('{c}', CASE WHEN b.{c} IS DISTINCT FROM a.{c} THEN jsonb_build_object('before', b.{c}, 'after', a.{c}) END)"
+        for c in columns)
+    row_b = ", ".join(f"b.{c}" for c in columns)
+    row_a = ", ".join(f"a.{c}" for c in columns)
+
+    def version_at(moment: str, alias: str) -> str:
+        return (f"LEFT JOIN LATERAL (SELECT version_id, valid FROM {versions} v WHERE v.id = t.id "
+                f"AND lower(v.valid) <= %({moment})s ORDER BY lower(v.valid) DESC LIMIT 1) {alias} "
+                f"ON {alias}.valid @> %({moment})s::timestamptz")
+
+    def entries(where: str, joins: str, doc_alias: str, extra: str = "") -> str:
+        return (f"(SELECT coalesce(json_agg(json_build_object('id', p.id, 'at', p.at, 'actors', p.actors, "
+                f"'{kind}', {_doc(doc_alias, columns)}{extra}) ORDER BY p.id), '[]'::json) "
+                f"FROM pairs p {joins} WHERE {where})")
+
     return f"""(
-WITH touched AS (  -- versions that began or ended within (from, to]: the only rows that can differ
-  SELECT id,
-         max(greatest(CASE WHEN lower(valid) > %(t1)s THEN lower(valid) END,
-                      CASE WHEN upper(valid) <= %(t2)s THEN upper(valid) END)) AS at,
-         array_remove(array_agg(DISTINCT CASE WHEN lower(valid) > %(t1)s THEN actor END)
-                      || array_agg(DISTINCT CASE WHEN upper(valid) <= %(t2)s THEN ended_by END), NULL) AS actors
-    FROM {versions}
-   WHERE valid && tstzrange(%(t1)s, %(t2)s, '(]') AND NOT valid @> tstzrange(%(t1)s, %(t2)s, '[]')
-   GROUP BY id
-), pairs AS (
-  SELECT t.id, t.at, ARRAY(SELECT DISTINCT a FROM unnest(t.actors) a ORDER BY a) AS actors,
-         (SELECT {doc} FROM {versions} v WHERE v.id = t.id AND v.valid @> %(t1)s) AS before,
-         (SELECT {doc} FROM {versions} v WHERE v.id = t.id AND v.valid @> %(t2)s) AS after
-    FROM touched t
+WITH events AS (
+  SELECT id, lower(valid) AS at, actor AS who FROM {versions}
+   WHERE lower(valid) > %(t1)s AND lower(valid) <= %(t2)s
+  UNION ALL
+  SELECT id, upper(valid), ended_by FROM {versions}
+   WHERE NOT upper_inf(valid) AND upper(valid) > %(t1)s AND upper(valid) <= %(t2)s
+), touched AS (
+  SELECT id, max(at) AS at, array_agg(DISTINCT who ORDER BY who) FILTER (WHERE who IS NOT NULL) AS actors
+    FROM events GROUP BY id
+), pairs AS MATERIALIZED (
+  SELECT t.id, t.at, coalesce(t.actors, '{{}}') AS actors, vb.version_id AS bid, va.version_id AS aid
+    FROM touched t {version_at("t1", "vb")} {version_at("t2", "va")}
 )
 SELECT json_build_object(
-  'added', (SELECT coalesce(json_agg(json_build_object('id', id, 'at', at, 'actors', actors, '{kind}', after)
-                                     ORDER BY id), '[]'::json)
-              FROM pairs WHERE before IS NULL AND after IS NOT NULL),
-  'removed', (SELECT coalesce(json_agg(json_build_object('id', id, 'at', at, 'actors', actors, '{kind}', before)
-                                       ORDER BY id), '[]'::json)
-                FROM pairs WHERE before IS NOT NULL AND after IS NULL),
-  'changed', (SELECT coalesce(json_agg(json_build_object(
-                       'id', id, 'at', at, 'actors', actors, '{kind}', after,
-                       'changes', (SELECT jsonb_object_agg(b.key, jsonb_build_object('before', b.value, 'after', a.value))
-                                     FROM jsonb_each(before) b JOIN jsonb_each(after) a USING (key)
-                                    WHERE b.value IS DISTINCT FROM a.value)) ORDER BY id), '[]'::json)
-                FROM pairs WHERE before IS NOT NULL AND after IS NOT NULL AND before IS DISTINCT FROM after)
+  'added', {entries("p.bid IS NULL", f"JOIN {versions} a ON a.version_id = p.aid", "a")},
+  'removed', {entries("p.aid IS NULL", f"JOIN {versions} b ON b.version_id = p.bid", "b")},
+  'changed', {entries(
+      f"p.bid <> p.aid AND ({row_b}) IS DISTINCT FROM ({row_a})",
+      f"JOIN {versions} b ON b.version_id = p.bid JOIN {versions} a ON a.version_id = p.aid", "a",
+      f", 'changes', (SELECT jsonb_object_agg(c.k, c.v) FROM (VALUES {changes}) c(k, v) WHERE c.v IS NOT NULL)")}
 ))"""
 
 
@@ -102,8 +118,8 @@ def graph_diff_json(*, from_time: datetime, to_time: datetime) -> str:
     """
     sql = (
         "SELECT json_build_object('from', %(t1)s::timestamptz, 'to', %(t2)s::timestamptz, "
-        f"'nodes', {_diff_part('node_versions', NODE_DOC, 'node')}, "
-        f"'edges', {_diff_part('edge_versions', EDGE_DOC, 'edge')})::text"
+        f"'nodes', {_diff_part('node_versions', NODE_FIELDS, 'node')}, "
+        f"'edges', {_diff_part('edge_versions', EDGE_FIELDS, 'edge')})::text"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"t1": from_time, "t2": to_time})

@@ -49,6 +49,9 @@ CREATE TABLE {versions} (
 );
 CREATE INDEX {versions}_id ON {versions} (id, lower(valid));
 CREATE INDEX {versions}_valid ON {versions} USING gist (valid);
+-- a diff reads the versions that began or ended within its window: two short range scans
+CREATE INDEX {versions}_starts ON {versions} (lower(valid));
+CREATE INDEX {versions}_ends ON {versions} (upper(valid)) WHERE NOT upper_inf(valid);
 """
 
 
