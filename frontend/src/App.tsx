@@ -1,6 +1,9 @@
 // NEXUS PulseView: the live graph with its side panels.
 import { ReactFlowProvider } from "@xyflow/react";
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { useAuth } from "./auth/context";
+import { OPEN_ACCESS_TEXT } from "./auth/types";
+import { UserMenu } from "./auth/UserMenu";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Legend } from "./components/Legend";
 import { SearchBox } from "./components/SearchBox";
@@ -28,7 +31,6 @@ const TABS: { id: Tab; label: string }[] = [
   { id: "tasks", label: "Tasks" },
   { id: "usage", label: "Usage" },
 ];
-const PERSON_KEY = "nexus.person";
 
 export default function App() {
   const live = useLiveGraph();
@@ -43,14 +45,21 @@ export default function App() {
     setTabState(t);
     setVisited((v) => (v.has(t) ? v : new Set(v).add(t)));
   }, []);
-  const [personId, setPersonId] = useState<string | null>(() => localStorage.getItem(PERSON_KEY));
+  const auth = useAuth();
+  const PERSON_KEY = `nexus.person.${auth.user.username}`;
+  // A viewer sees only their own notifications (the API filters anyway); an editor picks anyone.
+  const ownPerson = auth.user.person_id;
+  const fixedPerson = !auth.canWrite;
+  const [chosenPerson, setPersonId] = useState<string | null>(() => localStorage.getItem(PERSON_KEY) ?? ownPerson);
+  const personId = fixedPerson ? ownPerson : chosenPerson;
   const notifications = useNotifications(personId, live.listen, live.reconnects);
   const unread = unacknowledged(notifications.items);
 
   useEffect(() => {
-    if (personId) localStorage.setItem(PERSON_KEY, personId);
+    if (fixedPerson) return;
+    if (chosenPerson) localStorage.setItem(PERSON_KEY, chosenPerson);
     else localStorage.removeItem(PERSON_KEY);
-  }, [personId]);
+  }, [chosenPerson, fixedPerson, PERSON_KEY]);
 
   const nodeList = useMemo(() => Object.values(graph.nodes), [graph.nodes]);
   const persons = useMemo(
@@ -104,8 +113,10 @@ export default function App() {
               </svg>
               {unread > 0 && <span className="badge" data-testid="notification-badge">{unread}</span>}
             </button>
+            <UserMenu />
           </div>
         </header>
+        {auth.open && <div className="banner banner-open" role="alert" data-testid="open-access-banner">{OPEN_ACCESS_TEXT}</div>}
         <HealthBanner />
         <main className="layout">
           <section className="graph-area" aria-label="Live knowledge graph">
@@ -150,7 +161,7 @@ export default function App() {
                 </div>
                 {visited.has("notifications") && (
                   <div hidden={tab !== "notifications"}>
-                    <NotificationsPanel persons={persons} personId={personId} onPerson={setPersonId} state={notifications} onFocus={focusNodes} />
+                    <NotificationsPanel persons={persons} personId={personId} onPerson={fixedPerson ? null : setPersonId} state={notifications} onFocus={focusNodes} />
                   </div>
                 )}
                 {visited.has("drop") && <div hidden={tab !== "drop"}><InfoDropPanel persons={persons} nodes={graph.nodes} onFocus={focusNodes} /></div>}

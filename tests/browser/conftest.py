@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.actors import PASSWORD, user_with_role
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -68,10 +70,82 @@ def call_api(server, method: str, path: str, body: dict | None = None) -> tuple[
     return server.call(method, path, body, timeout=10)
 
 
-def open_app(page, server, *, live: bool = True):
-    """Load PulseView and wait until the graph is drawn (and the realtime channel is live)."""
+BROWSER_PASSWORD = PASSWORD
+
+
+def ensure_user(username: str = "editor", role: str = "editor", person_id: str | None = "p-01") -> str:
+    """A user with a known password and that role in the test database (committed: the server reads it)."""
+    user_with_role(role, username=username, person_id=person_id)
+    return username
+
+
+def sign_in(page, username: str, password: str = BROWSER_PASSWORD) -> None:
+    """Fill the sign-in form the way a person does and submit it."""
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def open_app(page, server, *, live: bool = True, user: str | None = "editor", role: str = "editor",
+             person_id: str | None = "p-01", ensure: bool = True):
+    """Load PulseView, sign in (``user=None``: expect no sign-in screen, as in open mode) and wait
+    until the graph is drawn (and the realtime channel is live). ``ensure=False``: the user is not
+    a Django user (Supabase Auth)."""
     page.goto(server.url + "/")
+    if user is not None:
+        if ensure:
+            ensure_user(user, role, person_id)
+        page.get_by_role("button", name="Sign in", exact=True).wait_for(timeout=20_000)
+        sign_in(page, user)
     page.wait_for_selector(".react-flow__node", timeout=20_000)
     if live:
         page.wait_for_selector('[data-testid="connection-status"][data-status="live"]', timeout=15_000)
     return page
+
+
+SUPABASE_STAND_IN_SECRET = "stand-in-jwt-secret-for-browser-tests-only"
+
+
+def supabase_auth_stand_in(page, supabase_url: str, *, email: str, password: str = BROWSER_PASSWORD,
+                           role: str = "editor", person_id: str | None = None) -> dict:
+    """Answer supabase-js's Supabase Auth calls in the page (there is no network here): the
+    password grant returns a session whose access token is an HS256 JWT signed with
+    SUPABASE_STAND_IN_SECRET, as a legacy-secret project issues them, so the NEXUS server checks
+    a real token. Returns what was asked, for assertions."""
+    import json
+    import time
+    import uuid
+
+    import jwt
+
+    sub = str(uuid.uuid5(uuid.NAMESPACE_URL, email))
+    seen = {"token_requests": 0, "logout_requests": 0, "access_token": None}
+
+    def session_body():
+        now = int(time.time())
+        metadata = {"provider": "email", "nexus_role": role, **({"nexus_person_id": person_id} if person_id else {})}
+        claims = {"sub": sub, "aud": "authenticated", "iss": supabase_url.rstrip("/") + "/auth/v1", "iat": now,
+                  "exp": now + 3600, "email": email, "role": "authenticated", "app_metadata": metadata}
+        token = jwt.encode(claims, SUPABASE_STAND_IN_SECRET, algorithm="HS256")
+        seen["access_token"] = token
+        user = {"id": sub, "aud": "authenticated", "role": "authenticated", "email": email,
+                "app_metadata": metadata, "user_metadata": {}, "created_at": "2026-01-01T00:00:00Z"}
+        return {"access_token": token, "token_type": "bearer", "expires_in": 3600, "expires_at": now + 3600,
+                "refresh_token": "stand-in-refresh-token", "user": user}
+
+    def handle(route):
+        request = route.request
+        if "/auth/v1/token" in request.url:
+            seen["token_requests"] += 1
+            asked = json.loads(request.post_data or "{}")
+            if asked.get("email") == email and asked.get("password") == password:
+                return route.fulfill(status=200, content_type="application/json", body=json.dumps(session_body()))
+            return route.fulfill(status=400, content_type="application/json", body=json.dumps(
+                {"code": 400, "error_code": "invalid_credentials", "msg": "Invalid login credentials"}))
+        if "/auth/v1/logout" in request.url:
+            seen["logout_requests"] += 1
+            return route.fulfill(status=204, body="")
+        return route.fulfill(status=404, content_type="application/json", body='{"msg": "not in the stand-in"}')
+
+    page.route("**/auth/v1/**", handle)
+    return seen

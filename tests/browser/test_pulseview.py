@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import call_api, open_app, shot
+from tests.browser.conftest import SUPABASE_STAND_IN_SECRET, call_api, open_app, shot, sign_in, supabase_auth_stand_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -320,7 +320,9 @@ def test_keyboard_selects_a_node(app_server, page):
 
 def test_supabase_stand_in_transport_runs_supabase_js(app_server, page, server_factory):
     """/api/config names Supabase; NEXUS's own Supabase-compatible endpoint stands in for the
-    hosted Realtime (no network here), so the supabase-js code path runs end to end."""
+    hosted Realtime and supabase_auth_stand_in for Supabase Auth (no network here), so the
+    supabase-js code path runs end to end: sign in with Supabase Auth, the API and the realtime
+    join carry its access token, sign out through supabase-js."""
     from conftest import free_port
 
     port = free_port()
@@ -328,21 +330,40 @@ def test_supabase_stand_in_transport_runs_supabase_js(app_server, page, server_f
         "NEXUS_TEST_KEEP_SECRETS": "1",
         "SUPABASE_URL": f"http://127.0.0.1:{port}",
         "SUPABASE_ANON_KEY": "stand-in-anon-key",
+        "SUPABASE_JWT_SECRET": SUPABASE_STAND_IN_SECRET,
     })
     status, config = call_api(stand_in, "GET", "/api/config")
     assert config["realtime"]["transport"] == "supabase", config
-    sockets, scripts = [], []
+    assert config["auth"]["provider"] == "supabase", config
+    auth = supabase_auth_stand_in(page, stand_in.url, email="sam@example.org", role="editor", person_id="p-10")
+    sockets, scripts, bearers = [], [], []
     page.on("websocket", lambda ws: sockets.append(ws.url))
     page.on("request", lambda req: scripts.append(req.url) if req.url.endswith(".js") else None)
+    page.on("request", lambda req: bearers.append(req.headers.get("authorization")) if "/api/graph" in req.url else None)
 
-    open_app(page, stand_in)
+    page.goto(stand_in.url + "/")
+    page.locator('[data-testid="sign-in"]').wait_for(timeout=20_000)
+    assert page.get_by_text("The email address of your Supabase account.").is_visible()
+    sign_in(page, "sam@example.org", "wrong")
+    page.get_by_text("Invalid login credentials").wait_for(timeout=5000)
+    assert page.locator(".react-flow__node").count() == 0
+
+    open_app(page, stand_in, user="sam@example.org", ensure=False)
     assert page.get_attribute('[data-testid="connection-status"]', "title") == "Realtime via supabase"
     assert any("/realtime/v1/websocket" in u and "apikey=stand-in-anon-key" in u for u in sockets), sockets
     assert any("/assets/supabase-" in u for u in scripts), scripts
+    assert bearers and all(b == f"Bearer {auth['access_token']}" for b in bearers), bearers
+    assert page.locator('[data-testid="user-role"]').inner_text() == "editor"
 
     status, body = call_api(stand_in, "POST", "/api/nodes", {"id": "t-90", "type": "team", "label": "Stand-in Team", "x": 900, "y": 700})
     assert status == 201, body
     page.wait_for_selector(NODE.format("t-90"), timeout=2000)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.locator('[data-testid="sign-in"]').wait_for(timeout=5000)
+    assert auth["logout_requests"] == 1
+    page.reload()  # supabase-js forgot the session: still signed out
+    page.locator('[data-testid="sign-in"]').wait_for(timeout=20_000)
     assert page.page_errors == []
 
 

@@ -1,6 +1,8 @@
 // Immune system: run a scan, list alerts, click one to focus its nodes.
 import { useCallback, useEffect, useState } from "react";
 import { api, errorText } from "../api";
+import { useAuth } from "../auth/context";
+import { EditorsOnly } from "../components/EditorsOnly";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 
 interface Alert {
@@ -13,6 +15,7 @@ interface Props { onFocus: (ids: string[]) => void }
 const SEVERITY_ORDER: Record<string, number> = { high: 0, medium: 1, low: 2 };
 
 export default function ImmunePanel({ onFocus }: Props) {
+  const { canWrite } = useAuth();
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
   const [scannedAt, setScannedAt] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -56,7 +59,9 @@ export default function ImmunePanel({ onFocus }: Props) {
     <section aria-labelledby="immune-title" className="panel">
       <h2 id="immune-title">Immune system</h2>
       <div className="row">
-        <button type="button" onClick={scan} disabled={scanning}>{scanning ? "Scanning…" : "Run scan"}</button>
+        {canWrite
+          ? <button type="button" onClick={scan} disabled={scanning}>{scanning ? "Scanning…" : "Run scan"}</button>
+          : <EditorsOnly what="running a scan" />}
         {scannedAt && <span className="muted">last scan {new Date(scannedAt).toLocaleString()}</span>}
       </div>
       {error && <ErrorNote message={error} onRetry={load} />}

@@ -1,6 +1,8 @@
 // Info Drop: paste text; NEXUS extracts what changed and routes it to the people concerned.
 import { useState } from "react";
 import { api, errorText } from "../api";
+import { useAuth } from "../auth/context";
+import { EditorsOnly } from "../components/EditorsOnly";
 import { ErrorNote } from "../components/Status";
 import type { GraphNode } from "../types";
 
@@ -12,9 +14,8 @@ interface Props {
   onFocus: (ids: string[]) => void;
 }
 
-
-
 export default function InfoDropPanel({ persons, nodes, onFocus }: Props) {
+  const { canWrite } = useAuth();
   const [text, setText] = useState("");
   const [author, setAuthor] = useState("");
   const [source, setSource] = useState("");
@@ -54,30 +55,32 @@ export default function InfoDropPanel({ persons, nodes, onFocus }: Props) {
   return (
     <section aria-labelledby="drop-title" className="panel">
       <h2 id="drop-title">Info Drop</h2>
-      <form onSubmit={submit} className="stack">
-        <label className="field">
-          <span>What happened?</span>
-          <textarea value={text} onChange={(e) => setText(e.target.value)} rows={5}
-            placeholder="e.g. The Halden go-live moved to 14 April; Rebecca hands c-03 to Tom." />
-        </label>
-        <div className="row">
+      {!canWrite ? <EditorsOnly what="an Info Drop changes the graph" /> : (
+        <form onSubmit={submit} className="stack">
           <label className="field">
-            <span>Author</span>
-            <select value={author} onChange={(e) => setAuthor(e.target.value)}>
-              <option value="">(none)</option>
-              {persons.map((p) => <option key={p.id} value={p.label}>{p.label}</option>)}
-            </select>
+            <span>What happened?</span>
+            <textarea value={text} onChange={(e) => setText(e.target.value)} rows={5}
+              placeholder="e.g. The Halden go-live moved to 14 April; Rebecca hands c-03 to Tom." />
           </label>
-          <label className="field">
-            <span>Source</span>
-            <select value={source} onChange={(e) => setSource(e.target.value)}>
-              <option value="">(none)</option>
-              {["slack", "meeting", "doc", "jira", "email"].map((s) => <option key={s} value={s}>{s}</option>)}
-            </select>
-          </label>
-        </div>
-        <button type="submit" disabled={busy}>{busy ? "Routing…" : "Drop it in"}</button>
-      </form>
+          <div className="row">
+            <label className="field">
+              <span>Author</span>
+              <select value={author} onChange={(e) => setAuthor(e.target.value)}>
+                <option value="">(none)</option>
+                {persons.map((p) => <option key={p.id} value={p.label}>{p.label}</option>)}
+              </select>
+            </label>
+            <label className="field">
+              <span>Source</span>
+              <select value={source} onChange={(e) => setSource(e.target.value)}>
+                <option value="">(none)</option>
+                {["slack", "meeting", "doc", "jira", "email"].map((s) => <option key={s} value={s}>{s}</option>)}
+              </select>
+            </label>
+          </div>
+          <button type="submit" disabled={busy}>{busy ? "Routing…" : "Drop it in"}</button>
+        </form>
+      )}
       {error && <ErrorNote message={error} />}
       {result && (
         <div className="result" data-testid="info-drop-result" aria-live="polite">

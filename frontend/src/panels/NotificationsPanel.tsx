@@ -7,7 +7,8 @@ import type { GraphNode } from "../types";
 interface Props {
   persons: GraphNode[];
   personId: string | null;
-  onPerson: (id: string | null) => void;
+  /** null: the person is fixed (a viewer sees only their own notifications). */
+  onPerson: ((id: string | null) => void) | null;
   state: NotificationsState;
   onFocus: (ids: string[]) => void;
 }
@@ -38,20 +39,28 @@ export default function NotificationsPanel({ persons, personId, onPerson, state,
   return (
     <section aria-labelledby="notif-title" className="panel">
       <h2 id="notif-title">Notifications</h2>
-      <label className="field">
-        <span>Person</span>
-        <select
-          value={personId ?? ""}
-          onChange={(e) => onPerson(e.target.value || null)}
-          data-testid="person-select"
-        >
-          <option value="">Choose a person…</option>
-          {persons.map((p) => (
-            <option key={p.id} value={p.id}>{p.label} ({p.team ?? p.division ?? p.id})</option>
-          ))}
-        </select>
-      </label>
-      {!personId ? <Empty>Choose a person to see what NEXUS routed to them.</Empty> : (
+      {onPerson ? (
+        <label className="field">
+          <span>Person</span>
+          <select
+            value={personId ?? ""}
+            onChange={(e) => onPerson(e.target.value || null)}
+            data-testid="person-select"
+          >
+            <option value="">Choose a person…</option>
+            {persons.map((p) => (
+              <option key={p.id} value={p.id}>{p.label} ({p.team ?? p.division ?? p.id})</option>
+            ))}
+          </select>
+        </label>
+      ) : (
+        <p className="muted" data-testid="own-notifications">
+          {personId
+            ? <>Your notifications ({persons.find((p) => p.id === personId)?.label ?? personId}).</>
+            : "Your account is not linked to a person, so no notifications are yours. An admin can link it."}
+        </p>
+      )}
+      {!personId ? (onPerson && <Empty>Choose a person to see what NEXUS routed to them.</Empty>) : (
         <>
           {state.loading && <Loading what="notifications" />}
           {state.error && <ErrorNote message={state.error} onRetry={state.reload} />}

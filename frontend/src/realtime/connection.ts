@@ -2,6 +2,8 @@
 // against Supabase Realtime or NEXUS's own Supabase-compatible endpoint (same client code).
 import type { RealtimeChannel, RealtimeClient } from "@supabase/realtime-js";
 import type { ChangeEvent, ConnectionStatus } from "../types";
+import { supabaseClient } from "../auth/supabase";
+import { REALTIME_OPTIONS } from "./options";
 import { LOCAL_ANON_KEY, toChangeEvent, type TransportChoice } from "./transport";
 
 export const REALTIME_TABLES = ["nodes", "edges", "notifications"] as const;
@@ -17,27 +19,16 @@ export interface RealtimeHandle {
   close: () => void;
 }
 
-// Reconnect fast at first (a restarted server is back within a second or two), then back off.
-const BACKOFF_MS = [200, 500, 1000, 2000, 3000, 5000];
 const OFFLINE_AFTER_MS = 15_000;
 
 async function makeClient(choice: TransportChoice): Promise<RealtimeClient> {
-  const options = {
-    params: { apikey: choice.kind === "supabase" ? choice.anonKey : LOCAL_ANON_KEY },
-    heartbeatIntervalMs: 10_000,
-    timeout: 5_000,
-    reconnectAfterMs: (tries: number) => BACKOFF_MS[Math.min(tries - 1, BACKOFF_MS.length - 1)],
-  };
   if (choice.kind === "supabase") {
-    const { createClient } = await import("@supabase/supabase-js");
-    const sb = createClient(choice.url, choice.anonKey, {
-      auth: { persistSession: false, autoRefreshToken: false },
-      realtime: options,
-    });
-    return sb.realtime;
+    // The page's one supabase-js client: Realtime joins with the signed-in user's token.
+    return (await supabaseClient(choice.url, choice.anonKey)).realtime;
   }
+  // NEXUS's own endpoint authenticates the join by the session cookie the browser sends.
   const { RealtimeClient } = await import("@supabase/realtime-js");
-  return new RealtimeClient(choice.endpoint, options);
+  return new RealtimeClient(choice.endpoint, { ...REALTIME_OPTIONS, params: { apikey: LOCAL_ANON_KEY } });
 }
 
 export async function connectRealtime(choice: TransportChoice, cb: RealtimeCallbacks): Promise<RealtimeHandle> {

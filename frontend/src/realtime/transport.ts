@@ -4,6 +4,7 @@ import type { ChangeEvent, ChangeEventType } from "../types";
 export interface NexusConfig {
   realtime?: { transport?: string; url?: string; anon_key?: string } | null;
   changes_url?: string;
+  auth?: { mode?: "required" | "open"; provider?: "django" | "supabase" } | null;
 }
 
 export type TransportChoice =

@@ -1,0 +1,43 @@
+// Shapes of /api/auth/* and the sign-in state PulseView is in.
+
+export type Role = "viewer" | "editor" | "admin";
+export type AuthMode = "required" | "open";
+export type Provider = "django" | "supabase";
+
+export interface AuthUser {
+  username: string;
+  role: Role;
+  person_id: string | null;
+}
+
+export interface SessionInfo {
+  authenticated: boolean;
+  user: AuthUser | null;
+  auth?: { mode?: AuthMode; provider?: Provider };
+  csrf_token?: string;
+}
+
+export type AuthPhase =
+  | { phase: "loading" }
+  | { phase: "unavailable"; message: string }
+  | { phase: "signed-out"; provider: Provider; notice: string | null }
+  | { phase: "signed-in"; user: AuthUser; open: boolean; provider: Provider };
+
+/** Who may write: editors and admins (and everybody in open mode, where the server says editor). */
+export function canWrite(role: Role | null | undefined): boolean {
+  return role === "editor" || role === "admin";
+}
+
+export const OPEN_ACCESS_TEXT =
+  "Open access: anyone who can reach this server can read and change it (NEXUS_AUTH=open)";
+
+/** In open mode nobody signs in: everybody is an editor, shown as such. */
+export const OPEN_ACCESS_USER: AuthUser = { username: "open access", role: "editor", person_id: null };
+
+export function phaseFromSession(session: SessionInfo, provider: Provider, notice: string | null = null): AuthPhase {
+  if (session.auth?.mode === "open") {
+    return { phase: "signed-in", user: session.user ?? OPEN_ACCESS_USER, open: true, provider };
+  }
+  if (session.authenticated && session.user) return { phase: "signed-in", user: session.user, open: false, provider };
+  return { phase: "signed-out", provider, notice };
+}
