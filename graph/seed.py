@@ -315,25 +315,29 @@ def _seed_immune_scan(cursor, alerts: dict) -> int:
 
 
 def _history_is_fresh(cursor) -> bool:
-    """True when the only versions are those this transaction just opened (a first seed)."""
-    cursor.execute(
-        "SELECT NOT EXISTS (SELECT 1 FROM node_versions WHERE NOT (upper_inf(valid) AND lower(valid) = now())) "
-        "AND NOT EXISTS (SELECT 1 FROM edge_versions WHERE NOT (upper_inf(valid) AND lower(valid) = now()))"
-    )
+    """A first seed: no graph rows and no version history at all."""
+    cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes) AND NOT EXISTS (SELECT 1 FROM edges) "
+                   "AND NOT EXISTS (SELECT 1 FROM node_versions) AND NOT EXISTS (SELECT 1 FROM edge_versions)")
     return cursor.fetchone()[0]
 
 
+def _capture_inserts(cursor, enabled: bool) -> None:
+    """Switch the version-capture INSERT triggers (inside the seed's transaction only)."""
+    for table in ("nodes", "edges"):
+        cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER versions_capture_insert")
+
+
 def _write_history(cursor, data: SeedData) -> None:
-    """Give a first seed its past: the versions the capture triggers just opened (at now) start
-    when each row was last recorded instead, and history.json's earlier versions precede them.
-    Later seeds (over existing history, or after --reset) start their rows now: history is only
-    ever written forwards from what it already holds."""
-    if not _history_is_fresh(cursor):
-        return
-    cursor.execute("UPDATE node_versions SET valid = tstzrange(least(updated_at, now()), NULL) "
-                   "WHERE upper_inf(valid) AND lower(valid) = now() AND updated_at < now()")
-    cursor.execute("UPDATE edge_versions SET valid = tstzrange(least(created_at, now()), NULL) "
-                   "WHERE upper_inf(valid) AND lower(valid) = now() AND created_at < now()")
+    """Give a first seed its past, in place of the versions the capture triggers would have opened
+    at now: each row's current version starts when it was last recorded, and history.json's earlier
+    versions precede it. One INSERT … SELECT per table (the triggers were off during the COPY)."""
+    node_columns, edge_columns = ", ".join(NODE_COLUMNS), ", ".join(EDGE_COLUMNS)
+    cursor.execute(f"INSERT INTO node_versions ({node_columns}, valid, actor) "
+                   f"SELECT {node_columns}, tstzrange(least(coalesce(updated_at, now()), now()), NULL), %s FROM nodes",
+                   [SYSTEM])
+    cursor.execute(f"INSERT INTO edge_versions ({edge_columns}, valid, actor) "
+                   f"SELECT {edge_columns}, tstzrange(least(coalesce(created_at, now()), now()), NULL), %s FROM edges",
+                   [SYSTEM])
     for node_id, start in data.current_since.items():
         cursor.execute("UPDATE node_versions SET valid = tstzrange(least(%s, now()), NULL) "
                        "WHERE id = %s AND upper_inf(valid)", [start, node_id])
@@ -370,9 +374,15 @@ def write_seed_data(data: SeedData, *, reset: bool = False, forget_history: bool
         reset_database(forget_history=forget_history)
     result = SeedResult()
     with connection.cursor() as cursor:
+        # A first seed writes the organisation's past; later ones (over existing history, or after
+        # --reset) start their rows now, recorded by the triggers: history only ever moves forwards.
+        first = _history_is_fresh(cursor)
+        if first:
+            _capture_inserts(cursor, enabled=False)
         result.nodes = _copy_rows(cursor, "nodes", NODE_COLUMNS, data.nodes, "nodes")
         result.edges = _copy_rows(cursor, "edges", EDGE_COLUMNS, data.edges, "edges")
-        if result.nodes or result.edges:
+        if first:
+            _capture_inserts(cursor, enabled=True)
             _write_history(cursor, data)
         for key, value in data.metadata.items():
             cursor.execute(
