@@ -11,7 +11,8 @@ Statement-level AFTER triggers with transition tables, beside the realtime chang
 one at now and opens a new one (an UPDATE that leaves a row as it was records nothing); DELETE
 closes it; TRUNCATE closes every open version. A version opened in the same transaction (or by a
 concurrent transaction that started later but committed first) is replaced rather than closed, so
-one transaction leaves one version per row — its final state — and ranges never run backwards.
+one transaction leaves one version per row — its final state — and a row's ranges never overlap
+or run backwards.
 A rolled-back transaction leaves nothing, as for any write.
 
 Unlike the change log, capture is not wrapped in an exception block: the version tables are the
@@ -66,21 +67,32 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
   who text := nullif(current_setting('nexus.actor', true), '');
 BEGIN
+  -- "Making room" for a row's new state at now(): its versions that begin at or after now() are
+  -- replaced (written earlier in this transaction, or by a younger transaction that committed
+  -- first), and the one reaching past now() — open, or closed later by such a younger
+  -- transaction — ends at now(). So ranges of a row never overlap or run backwards.
   IF TG_OP = 'INSERT' THEN
+    -- Only a younger transaction can have left versions ending after now(): one cheap index probe
+    -- decides whether inserted ids need room made (a re-insert of an id deleted meanwhile).
+    IF EXISTS (SELECT 1 FROM {versions} WHERE NOT upper_inf(valid) AND upper(valid) > now()) THEN
+      DELETE FROM {versions} v USING versions_new_rows n WHERE v.id = n.id AND lower(v.valid) >= now();
+      UPDATE {versions} v SET valid = tstzrange(lower(v.valid), now())
+        FROM versions_new_rows n WHERE v.id = n.id AND NOT upper_inf(v.valid) AND upper(v.valid) > now();
+    END IF;
     INSERT INTO {versions} ({cols}, valid, actor)
     SELECT {n_cols}, tstzrange(now(), NULL), who FROM versions_new_rows n;
     RETURN NULL;
   END IF;
   IF TG_OP = 'TRUNCATE' THEN
-    DELETE FROM {versions} WHERE upper_inf(valid) AND lower(valid) >= now();
-    UPDATE {versions} SET valid = tstzrange(lower(valid), now()), ended_by = who WHERE upper_inf(valid);
+    DELETE FROM {versions} WHERE lower(valid) >= now();
+    UPDATE {versions} SET valid = tstzrange(lower(valid), now()), ended_by = who
+     WHERE upper_inf(valid) OR upper(valid) > now();
     RETURN NULL;
   END IF;
   IF TG_OP = 'DELETE' THEN
-    DELETE FROM {versions} v USING versions_old_rows o
-     WHERE v.id = o.id AND upper_inf(v.valid) AND lower(v.valid) >= now();
+    DELETE FROM {versions} v USING versions_old_rows o WHERE v.id = o.id AND lower(v.valid) >= now();
     UPDATE {versions} v SET valid = tstzrange(lower(v.valid), now()), ended_by = who
-      FROM versions_old_rows o WHERE v.id = o.id AND upper_inf(v.valid);
+      FROM versions_old_rows o WHERE v.id = o.id AND (upper_inf(v.valid) OR upper(v.valid) > now());
     RETURN NULL;
   END IF;
   -- UPDATE: transition tables do not pair rows; pair them by primary key. Rows left as they were
@@ -89,11 +101,10 @@ BEGIN
     SELECT o.id FROM versions_old_rows o LEFT JOIN versions_new_rows n ON n.id = o.id
      WHERE n.id IS NULL OR ({o_cols}) IS DISTINCT FROM ({n_cols})
   ), replaced AS (
-    DELETE FROM {versions} v USING gone g
-     WHERE v.id = g.id AND upper_inf(v.valid) AND lower(v.valid) >= now()
+    DELETE FROM {versions} v USING gone g WHERE v.id = g.id AND lower(v.valid) >= now()
   ), closed AS (
     UPDATE {versions} v SET valid = tstzrange(lower(v.valid), now()), ended_by = who
-      FROM gone g WHERE v.id = g.id AND upper_inf(v.valid) AND lower(v.valid) < now()
+      FROM gone g WHERE v.id = g.id AND lower(v.valid) < now() AND (upper_inf(v.valid) OR upper(v.valid) > now())
   )
   INSERT INTO {versions} ({cols}, valid, actor)
   SELECT {n_cols}, tstzrange(now(), NULL), who

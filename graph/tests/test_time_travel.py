@@ -369,3 +369,39 @@ def test_seeding_again_adds_no_versions_and_reset_keeps_the_old_history_closed(g
     assert overlapping_versions() == []
     call_command("seed_nexus", "--reset", "--forget-history")
     assert "27 January 2027" in _label(as_of(api, timezone.now() - timedelta(days=50)), "f-01")
+
+
+def test_psql_writes_are_versioned_without_an_actor(graph):
+    api = Api(signed_in("viewer"))
+    psql("INSERT INTO nodes (id, type, label) VALUES ('f-psql', 'fact', 'Typed into psql')")
+    psql("UPDATE nodes SET label = 'Corrected in psql' WHERE id = 'f-psql'")
+    psql("DELETE FROM nodes WHERE id = 'f-psql'")
+    status, body = api.get("/api/nodes/f-psql/versions")
+    assert status == 200 and body["count"] == 2
+    assert [v["node"]["label"] for v in body["versions"]] == ["Corrected in psql", "Typed into psql"]
+    assert all(v["actor"] is None and v["ended_by"] is None for v in body["versions"])
+    assert body["versions"][0]["valid_to"] is not None
+
+
+def test_a_writer_that_started_before_the_version_it_replaces_still_commits(graph):
+    """Transaction time is the start of the transaction: an older transaction can replace a version
+    a younger one committed meanwhile. The write succeeds and ranges stay ordered."""
+    with psycopg.connect(**connection_kwargs(may_start_embedded=True)) as older:
+        older.execute("SELECT now()")  # its transaction (and its now()) start here
+        psql("UPDATE nodes SET label = 'younger' WHERE id = 'f-01'")
+        older.execute("UPDATE nodes SET label = 'older' WHERE id = 'f-01'")
+        older.commit()
+    assert overlapping_versions() == []
+    status, body = Api(signed_in("viewer")).get("/api/nodes/f-01/versions")
+    assert body["versions"][0]["node"]["label"] == "older" and body["versions"][0]["valid_to"] is None
+
+
+def test_an_older_transaction_reinserting_a_row_deleted_meanwhile_keeps_ranges_apart(graph):
+    with psycopg.connect(**connection_kwargs(may_start_embedded=True)) as older:
+        older.execute("SELECT now()")
+        psql("DELETE FROM nodes WHERE id = 'q-05'")
+        older.execute("INSERT INTO nodes (id, type, label) VALUES ('q-05', 'question', 'Asked again')")
+        older.commit()
+    assert overlapping_versions() == []
+    status, body = Api(signed_in("viewer")).get("/api/nodes/q-05/versions")
+    assert body["versions"][0]["node"]["label"] == "Asked again" and body["versions"][0]["valid_to"] is None
