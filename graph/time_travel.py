@@ -63,11 +63,13 @@ def _doc(alias: str, columns) -> str:
     return "json_build_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in columns) + ")"
 
 
-def _diff_part(versions: str, columns, kind: str) -> str:
+def _diff_part(versions: str, columns, kind: str, names) -> str:
     """One side (nodes or edges) of a diff: JSON {added, removed, changed}. Only rows with a
     version that began or ended within (from, to] can differ; for each, the versions valid at
     ``from`` and at ``to`` are found through the (id, lower(valid)) index and compared column by
-    column. Parameters: t1, t2 (named)."""
+    column. Added and removed entries carry the whole row; changed ones the fields that name the
+    row (``names``, as after the change) and the changes — the whole row is one as-of read away,
+    and a diff stays small. Parameters: t1, t2 (named)."""
     changes = ", ".join(
         f"('{c}', CASE WHEN b.{c} IS DISTINCT FROM a.{c} THEN jsonb_build_object('before', b.{c}, 'after', a.{c}) END)"
         for c in columns)
@@ -79,10 +81,11 @@ def _diff_part(versions: str, columns, kind: str) -> str:
                 f"AND lower(v.valid) <= %({moment})s ORDER BY lower(v.valid) DESC LIMIT 1) {alias} "
                 f"ON {alias}.valid @> %({moment})s::timestamptz")
 
-    def entries(where: str, joins: str, doc_alias: str, extra: str = "") -> str:
+    def entries(where: str, joins: str, fields: str) -> str:
         return (f"(SELECT coalesce(json_agg(json_build_object('id', p.id, 'at', p.at, 'actors', p.actors, "
-                f"'{kind}', {_doc(doc_alias, columns)}{extra}) ORDER BY p.id), '[]'::json) "
-                f"FROM pairs p {joins} WHERE {where})")
+                f"{fields}) ORDER BY p.id), '[]'::json) FROM pairs p {joins} WHERE {where})")
+
+    named = ", ".join(f"'{c}', a.{c}" for c in names)
 
     return f"""(
 WITH events AS (
@@ -99,12 +102,12 @@ WITH events AS (
     FROM touched t {version_at("t1", "vb")} {version_at("t2", "va")}
 )
 SELECT json_build_object(
-  'added', {entries("p.bid IS NULL", f"JOIN {versions} a ON a.version_id = p.aid", "a")},
-  'removed', {entries("p.aid IS NULL", f"JOIN {versions} b ON b.version_id = p.bid", "b")},
+  'added', {entries("p.bid IS NULL", f"JOIN {versions} a ON a.version_id = p.aid", f"'{kind}', {_doc('a', columns)}")},
+  'removed', {entries("p.aid IS NULL", f"JOIN {versions} b ON b.version_id = p.bid", f"'{kind}', {_doc('b', columns)}")},
   'changed', {entries(
       f"p.bid <> p.aid AND ({row_b}) IS DISTINCT FROM ({row_a})",
-      f"JOIN {versions} b ON b.version_id = p.bid JOIN {versions} a ON a.version_id = p.aid", "a",
-      f", 'changes', (SELECT jsonb_object_agg(c.k, c.v) FROM (VALUES {changes}) c(k, v) WHERE c.v IS NOT NULL)")}
+      f"JOIN {versions} b ON b.version_id = p.bid JOIN {versions} a ON a.version_id = p.aid",
+      f"{named}, 'changes', (SELECT jsonb_object_agg(c.k, c.v) FROM (VALUES {changes}) c(k, v) WHERE c.v IS NOT NULL)")}
 ))"""
 
 
@@ -118,8 +121,8 @@ def graph_diff_json(*, from_time: datetime, to_time: datetime) -> str:
     """
     sql = (
         "SELECT json_build_object('from', %(t1)s::timestamptz, 'to', %(t2)s::timestamptz, "
-        f"'nodes', {_diff_part('node_versions', NODE_FIELDS, 'node')}, "
-        f"'edges', {_diff_part('edge_versions', EDGE_FIELDS, 'edge')})::text"
+        f"'nodes', {_diff_part('node_versions', NODE_FIELDS, 'node', ('type', 'label'))}, "
+        f"'edges', {_diff_part('edge_versions', EDGE_FIELDS, 'edge', ('source', 'target', 'type'))})::text"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"t1": from_time, "t2": to_time})

@@ -250,8 +250,12 @@ class DiffEntryOut(serializers.Serializer):
     id = serializers.CharField()
     at = serializers.DateTimeField(help_text="its latest change within the window")
     actors = serializers.ListField(child=serializers.CharField(), help_text="who changed it, where known")
-    node = serializers.DictField(required=False, help_text="nodes: the row after (added, changed) or before (removed)")
-    edge = serializers.DictField(required=False, help_text="edges: the same")
+    node = serializers.DictField(required=False, help_text="added/removed nodes: the row after (added) or before (removed)")
+    edge = serializers.DictField(required=False, help_text="added/removed edges: the same")
+    type = serializers.CharField(required=False, help_text="changed only: the row's type (after)")
+    label = serializers.CharField(required=False, help_text="changed nodes: the label (after)")
+    source = serializers.CharField(required=False, help_text="changed edges: source (after)")
+    target = serializers.CharField(required=False, help_text="changed edges: target (after)")
     changes = serializers.DictField(required=False, help_text="changed only: {field: {before, after}}")
 
 

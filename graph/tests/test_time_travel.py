@@ -172,7 +172,8 @@ def test_diff_equals_the_difference_of_two_snapshots(graph, admin_client_tt):
     f01 = next(e for e in diff["nodes"]["changed"] if e["id"] == "f-01")
     assert f01["changes"]["label"] == {"before": "Halden warehouse pilot go-live is 3 March 2027",
                                        "after": "Halden go-live is 10 March 2027"}
-    assert f01["actors"] == ["tt-editor"] and f01["node"]["label"] == "Halden go-live is 10 March 2027"
+    assert f01["actors"] == ["tt-editor"] and f01["label"] == "Halden go-live is 10 March 2027"
+    assert f01["type"] == "fact" and "node" not in f01
     added = next(e for e in diff["edges"]["added"] if e["id"] == "e-tt-1")
     assert added["edge"]["source"] == "f-tt-1" and added["actors"] == ["tt-editor"]
     # psql writes are versioned, without an actor; the admin's with the admin's name
