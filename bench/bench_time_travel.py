@@ -161,7 +161,7 @@ def run(quick: bool) -> dict:
         _, body = _timed(client, as_of_path)
         past = json.loads(body)
         _, body = _timed(client, diff_path)
-        diff = json.loads(body)
+        diff, diff_bytes = json.loads(body), len(body)
         week = sum(len(diff[side][kind]) for side in ("nodes", "edges") for kind in ("added", "removed", "changed"))
         live, past_times, diff_times = [], [], []
         _timed(client, "/api/graph")
@@ -193,6 +193,8 @@ def run(quick: bool) -> dict:
         {"metric": f"GET /api/graph/diff (one week, {week:,} entries) p50 ms", "value": round(diff50, 1),
          "baseline": "", "ratio": "", "target": "≤ 200 ms", "met": diff50 <= 200},
         {"metric": "GET /api/graph/diff p95 ms", "value": round(diff95, 1), "baseline": "", "ratio": "",
+         "target": "", "met": ""},
+        {"metric": "diff response size (bytes)", "value": diff_bytes, "baseline": "", "ratio": "",
          "target": "", "met": ""},
         {"metric": f"INSERT of {n_insert:,} nodes with version capture (s)", "value": round(ins_with, 2),
          "baseline": round(ins_without, 2), "ratio": round(ins_with / ins_without, 2),
