@@ -1,11 +1,11 @@
 """Graph API views: validate, call a selector or service, serialise. Errors use the one JSON shape."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from graph import selectors, services, time_travel
@@ -13,6 +13,7 @@ from graph.api import serializers as s
 from graph.search import search_nodes
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
 from nexus_site.embeddings import describe_provider
+from nexus_site.pagination import paginate
 from common.accounts.permissions import IsEditor, IsViewer, ViewerReadsEditorWrites
 from common.api import ApiView
 
@@ -37,11 +38,7 @@ def _errors(*codes: int) -> dict:
 
 class _Paged(ApiView):
     def paginate(self, request, rows, mapper=None):
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        if mapper is not None:
-            page = [mapper(row) for row in page]
-        return paginator.get_paginated_response(page)
+        return paginate(self, request, rows, mapper)
 
 
 class GraphView(ApiView):
@@ -124,7 +121,8 @@ class NodeVersionsView(ApiView):
                    summary="Every recorded version of a node, newest first (also after it was deleted)")
     def get(self, request, node_id: str):
         query = _query(s.VersionsQuery, request)
-        found = selectors.storable_id(node_id) and time_travel.node_versions(node_id=node_id, **query)
+        page = {"limit": query.get("limit", settings.REST_FRAMEWORK["PAGE_SIZE"]), "offset": query.get("offset", 0)}
+        found = selectors.storable_id(node_id) and time_travel.node_versions(node_id=node_id, **page)
         if not found:
             raise NotFound(f"No versions of a node with id {node_id!r}.")
         return Response(found)
