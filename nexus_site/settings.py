@@ -171,6 +171,11 @@ REALTIME_MAX_FILTER_LENGTH = env.int("REALTIME_MAX_FILTER_LENGTH", default=256)
 REALTIME_MAX_FRAME_BYTES = env.int("REALTIME_MAX_FRAME_BYTES", default=64 * 1024)
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# ── Time travel ─────────────────────────────────────────────────────────────
+# Node and edge versions older than this many days are compacted by `manage.py compact_versions`
+# (as-of reads and diffs then start at the horizon). Unset: keep every version.
+NEXUS_VERSION_RETENTION_DAYS = env.float("NEXUS_VERSION_RETENTION_DAYS", default=None)
+
 # ── Auth, i18n, static ──────────────────────────────────────────────────────
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
