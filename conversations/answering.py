@@ -233,9 +233,14 @@ def describe(node: dict, names: dict[str, str]) -> str:
     return f"{label} ({nid}): {x.get('description', '')}".rstrip(":. ") + "."
 
 
+def _freshness(value) -> str:
+    return "unknown" if value is None else f"{value:.2f}"
+
+
 def llm_answer(question: str, retrieval: Retrieval, history: list[dict], names: dict[str, str]):
     context = "\n".join(
-        f"[{n['id']}] ({n['type']}, freshness {n['current_freshness']:.2f}) {describe(n, names)}" for n in retrieval.nodes
+        f"[{n['id']}] ({n['type']}, freshness {_freshness(n['current_freshness'])}) {describe(n, names)}"
+        for n in retrieval.nodes
     )
     context += "".join(f"\n{note}" for note in contradiction_notes(retrieval))
     messages = [{"role": "system", "content":

@@ -297,7 +297,9 @@ def compose(question: str, retrieval: Retrieval, names: dict[str, str]) -> tuple
     rows = {n["id"]: n for n in retrieval.nodes}
     for node_id in ids:
         n = rows.get(node_id)
-        if n and n["type"] not in ("person", "team", "agent") and n["current_freshness"] < STALE_BELOW:
+        # NULL freshness (written by SQL outside the API) is unknown, not stale
+        stale = n is not None and n["current_freshness"] is not None and n["current_freshness"] < STALE_BELOW
+        if stale and n["type"] not in ("person", "team", "agent"):
             notes.append(f"{node_id} has freshness {n['current_freshness']:.2f}: possibly out of date.")
     labels = dict(Node.objects.filter(id__in=[o for _, o in pairs]).values_list("id", "label"))
     notes += [f"Note: {mine} is contradicted by {other} ({labels.get(other, '')!r}); confirm which is current."

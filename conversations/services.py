@@ -18,10 +18,14 @@ def new_conversation_id() -> str:
     return f"conv-{uuid.uuid4().hex[:16]}"
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)  # NULL freshness: stored by SQL, unknown
+
+
 def _citations(node_ids: list[str], similarity: dict[str, float]) -> list[dict]:
     rows = {r["id"]: r for r in node_values(Node.objects.filter(id__in=node_ids))}
     return [{"id": i, "type": rows[i]["type"], "label": rows[i]["label"],
-             "current_freshness": round(rows[i]["current_freshness"], 4), "similarity": similarity.get(i)}
+             "current_freshness": _rounded(rows[i]["current_freshness"]), "similarity": similarity.get(i)}
             for i in node_ids if i in rows]
 
 

@@ -120,7 +120,7 @@ class NodeEmbedding(models.Model):
 
 class NodeSearchDocument(models.Model):
     """A node's full-text search document (``node_search_document()`` of its text columns), kept
-    current by a trigger on nodes in the writing statement (migration 0005), GIN-indexed. Stored,
+    current by a trigger on nodes in the writing statement (migration 0006), GIN-indexed. Stored,
     not an expression index, so ranking a query that matches many nodes reads it instead of
     re-parsing every matched node's text."""
 
@@ -139,7 +139,7 @@ class NodeSearchDocument(models.Model):
 
 
 class EmbeddingQueue(models.Model):
-    """Nodes whose embedding is missing or out of date, filled by a trigger on nodes (migration 0005)
+    """Nodes whose embedding is missing or out of date, filled by a trigger on nodes (migration 0006)
     and drained by the server's background embedder or ``manage.py embed_pending``."""
 
     node_id = models.TextField(primary_key=True)

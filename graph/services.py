@@ -12,7 +12,7 @@ import json
 import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
@@ -22,6 +22,7 @@ from graph.models import Edge, MutationHistory, Node, NodeEmbedding
 from graph.selectors import storable_id
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
 from nexus_site.errors import Conflict
+from nexus_site.retry import retrying_atomic
 
 TYPE_PREFIX = {"person": "p", "agent": "a", "team": "t", "decision": "d", "fact": "f",
                "commitment": "c", "question": "q", "topic": "tp"}
@@ -53,6 +54,13 @@ def edge_data(edge: Edge) -> dict:
     return _json_safe(data)
 
 
+def _stamp_actor() -> None:
+    """Name the current actor to the database for this transaction: the version-capture triggers
+    record it with every node and edge version they write (writers that do not set it get NULL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('nexus.actor', %s, true)", [current_actor() or ""])
+
+
 def _record(action: str, *, node_id: str | None = None, edge_id: str | None = None, data: dict) -> None:
     MutationHistory.objects.create(action=action, node_id=node_id, edge_id=edge_id, data=data, actor=current_actor())
 
@@ -68,8 +76,9 @@ def _id_given(value) -> bool:
 
 # ── nodes ────────────────────────────────────────────────────────────────────
 
-@transaction.atomic
+@retrying_atomic
 def node_create(*, type, label, id=None, **fields) -> Node:
+    _stamp_actor()
     data = validate(NodeCreateInput, {"type": type, "label": label, "id": id, **fields})
     node_id = data.pop("id", None)
     node_id = node_id if _id_given(node_id) else new_node_id(data["type"])
@@ -95,8 +104,9 @@ def _locked_node(node_id) -> Node:
     return node
 
 
-@transaction.atomic
+@retrying_atomic
 def node_update(*, node_id, **changes) -> Node:
+    _stamp_actor()
     if "id" in changes:
         if changes.pop("id") not in (node_id, None):
             raise ValidationError({"id": ["A node's id cannot be changed."]})
@@ -120,8 +130,9 @@ def node_update(*, node_id, **changes) -> Node:
     return node
 
 
-@transaction.atomic
+@retrying_atomic
 def node_delete(*, node_id) -> dict:
+    _stamp_actor()
     node = _locked_node(node_id)
     before = node_data(node)
     edges = [edge_data(edge) for edge in Edge.objects.filter(source_id=node.id) | Edge.objects.filter(target_id=node.id)]
@@ -135,8 +146,9 @@ def node_delete(*, node_id) -> dict:
 
 # ── edges ────────────────────────────────────────────────────────────────────
 
-@transaction.atomic
+@retrying_atomic
 def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, extras=None) -> Edge:
+    _stamp_actor()
     data = validate(EdgeCreateInput, {"source": source, "target": target, "type": type, "id": id,
                                       "weight": weight, "animated": animated, "extras": extras})
     edge_id = data["id"] if _id_given(data.get("id")) else new_edge_id()
@@ -167,8 +179,9 @@ def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, ex
     return edge
 
 
-@transaction.atomic
+@retrying_atomic
 def edge_delete(*, edge_id) -> dict:
+    _stamp_actor()
     edge = Edge.objects.select_for_update().filter(id=str(edge_id)).first() if storable_id(str(edge_id)) else None
     if edge is None:
         raise NotFound(f"No edge with id {edge_id!r}.")
@@ -228,7 +241,16 @@ def _prefixed(index: int, exc: APIException) -> APIException:
     return type(exc)(f"{where}: {exc.detail}")
 
 
-@transaction.atomic
+def _lock_in_id_order(mutations: list) -> None:
+    """Lock the existing nodes a batch updates or deletes, in id order, before applying it: two
+    batches touching P and Q in opposite orders then queue instead of deadlocking."""
+    ids = sorted({m["id"] for m in mutations if isinstance(m, dict) and m.get("op") in ("update_node", "delete_node")
+                  and isinstance(m.get("id"), str) and storable_id(m["id"])})
+    if ids:
+        list(Node.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id", flat=True))
+
+
+@retrying_atomic
 def mutations_apply(*, mutations: list[dict]) -> list[dict]:
     """Apply ``[{"op": "create_node"|"update_node"|"delete_node"|"create_edge"|"delete_edge", ...fields}]``
     in order, all or nothing. Later mutations may refer to nodes created earlier in the batch."""
@@ -236,13 +258,14 @@ def mutations_apply(*, mutations: list[dict]) -> list[dict]:
         raise ValidationError({"mutations": ["Expected a non-empty list of mutations."]})
     if len(mutations) > MAX_BATCH:
         raise ValidationError({"mutations": [f"At most {MAX_BATCH} mutations per batch."]})
+    _lock_in_id_order(mutations)
     results = []
     for index, mutation in enumerate(mutations):
         if not isinstance(mutation, dict):
             raise ValidationError({f"mutations[{index}]": ["Expected an object."]})
         fields = dict(mutation)
         op = fields.pop("op", None)
-        if op not in OPERATIONS:
+        if not isinstance(op, str) or op not in OPERATIONS:  # [1] or {} is not even hashable
             raise ValidationError({f"mutations[{index}].op": [f"Expected one of: {', '.join(OPERATIONS)}."]})
         try:
             result = OPERATIONS[op](fields)

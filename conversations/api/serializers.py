@@ -14,7 +14,7 @@ class CitationSerializer(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField()
     label = serializers.CharField()
-    current_freshness = serializers.FloatField()
+    current_freshness = serializers.FloatField(allow_null=True, help_text="null when the node's freshness is unknown")
     similarity = serializers.FloatField(allow_null=True)
 
 

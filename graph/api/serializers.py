@@ -6,15 +6,11 @@ from selector dicts; these output serializers exist so the OpenAPI schema descri
 from rest_framework import serializers
 
 from nexus_site.api_schema import ErrorOut, page_of  # noqa: F401  (ErrorOut is used by the views)
+from nexus_site.pagination import PageQuery
 
 from graph.models import NODE_TYPES
 
 # ── query parameters (wrong types → 400 naming the parameter) ───────────────
-
-
-class PageQuery(serializers.Serializer):
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="page size (default 50)")
-    offset = serializers.IntegerField(required=False, min_value=0, help_text="rows to skip")
 
 
 class NodeFilterQuery(serializers.Serializer):
@@ -39,7 +35,7 @@ class EdgeListQuery(PageQuery):
 class HistoryQuery(PageQuery):
     node = serializers.CharField(required=False, max_length=200,
                                  help_text="this node's mutations and its edges' creation/deletion")
-    since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after")
+    since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after (not after `until`)")
     until = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or before")
 
     def validate(self, attrs):
@@ -63,6 +59,49 @@ class SearchQuery(serializers.Serializer):
         required=False, default=0.0, min_value=0.0, max_value=1.0,
         help_text="hybrid/text: weight of a node's current freshness in its score (0: none, 1: "
                   "score × freshness)")
+
+
+class PastMoment(serializers.DateTimeField):
+    """An ISO 8601 moment that history can answer for: not in the future, not before the
+    compaction horizon (a naive time is read as UTC)."""
+
+    def to_internal_value(self, value):
+        from django.utils import timezone
+
+        from graph.time_travel import history_horizon
+
+        moment = super().to_internal_value(value)
+        if moment > timezone.now():
+            raise serializers.ValidationError("Must not be in the future.")
+        horizon = history_horizon()
+        if horizon is not None and moment < horizon:
+            raise serializers.ValidationError(
+                f"History before {horizon.isoformat()} was compacted; ask for a later moment.")
+        return moment
+
+
+class AsOfQuery(NodeFilterQuery):
+    as_of = PastMoment(required=False, help_text="ISO 8601; the graph as it stood then (omit: now)")
+
+
+class DiffQuery(serializers.Serializer):
+    # "from" is a Python keyword: the field is declared under its query-parameter name below
+    to = PastMoment(required=False, help_text="ISO 8601 (default: now)")
+
+    def validate(self, attrs):
+        from django.utils import timezone
+
+        attrs.setdefault("to", timezone.now())
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
+        return attrs
+
+
+DiffQuery._declared_fields["from"] = PastMoment(help_text="ISO 8601; changes after this moment")
+
+
+class VersionsQuery(PageQuery):
+    pass
 
 
 # ── responses ────────────────────────────────────────────────────────────────
@@ -141,7 +180,7 @@ class MutationIn(serializers.Serializer):
 
 
 class MutationBatchIn(serializers.Serializer):
-    mutations = MutationIn(many=True, help_text=(
+    mutations = MutationIn(many=True, allow_empty=False, max_length=1000, help_text=(
         "Applied in order, all or nothing. Each mutation is {op, ...fields}: create_node takes the "
         "node fields, update_node id + changed fields, delete_node/delete_edge id, create_edge "
         "source, target, type (+ id, weight, animated, extras)."))
@@ -194,7 +233,8 @@ class MetadataOut(serializers.Serializer):
 
 class HealthOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "unavailable"])
-    database = serializers.DictField(help_text="mode (configured/embedded/fallback), versions")
+    database = serializers.DictField(help_text=(
+        "mode (configured/embedded/fallback), versions; when unavailable, `reason` says why"))
     embeddings = serializers.DictField(required=False, help_text=(
         "provider, model, offline flag, dimensions; stored_model (the model most stored vectors "
         "come from), stored_models (vectors per model), matches (every stored vector is the "
@@ -205,6 +245,50 @@ class HealthOut(serializers.Serializer):
     auth = serializers.DictField(help_text="mode (required/open) and, in open mode, a warning")
     supabase = serializers.DictField(required=False, help_text=(
         "configured flag; when configured, whether Supabase's REST and Realtime endpoints answer"))
+
+
+class NodeVersionOut(serializers.Serializer):
+    valid_from = serializers.DateTimeField(help_text="when this version was written (transaction time)")
+    valid_to = serializers.DateTimeField(allow_null=True, help_text="when it was replaced or deleted; null: current")
+    actor = serializers.CharField(allow_null=True, help_text="who wrote it; null when unknown (psql, Supabase)")
+    ended_by = serializers.CharField(allow_null=True, help_text="who replaced or deleted it, where known")
+    changed = serializers.ListField(child=serializers.CharField(), help_text="fields that differ from the version before")
+    node = serializers.DictField(help_text="the node's stored columns in this version")
+
+
+class NodeVersionsOut(serializers.Serializer):
+    id = serializers.CharField()
+    count = serializers.IntegerField(help_text="versions in all")
+    versions = NodeVersionOut(many=True, help_text="newest first")
+
+
+class DiffEntryOut(serializers.Serializer):
+    id = serializers.CharField()
+    at = serializers.DateTimeField(help_text="its latest change within the window")
+    actors = serializers.ListField(child=serializers.CharField(), help_text="who changed it, where known")
+    node = serializers.DictField(required=False, help_text="added/removed nodes: the row after (added) or before (removed)")
+    edge = serializers.DictField(required=False, help_text="added/removed edges: the same")
+    type = serializers.CharField(required=False, help_text="changed only: the row's type (after)")
+    label = serializers.CharField(required=False, help_text="changed nodes: the label (after)")
+    source = serializers.CharField(required=False, help_text="changed edges: source (after)")
+    target = serializers.CharField(required=False, help_text="changed edges: target (after)")
+    changes = serializers.DictField(required=False, help_text="changed only: {field: {before, after}}")
+
+
+class DiffSideOut(serializers.Serializer):
+    added = DiffEntryOut(many=True)
+    removed = DiffEntryOut(many=True)
+    changed = DiffEntryOut(many=True)
+
+
+class GraphDiffOut(serializers.Serializer):
+    # "from" is a keyword; the field is added below under its JSON name
+    to = serializers.DateTimeField()
+    nodes = DiffSideOut()
+    edges = DiffSideOut()
+
+
+GraphDiffOut._declared_fields["from"] = serializers.DateTimeField()
 
 
 NodePageOut = page_of("NodePageOut", NodeOut(many=True))

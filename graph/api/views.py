@@ -1,18 +1,19 @@
 """Graph API views: validate, call a selector or service, serialise. Errors use the one JSON shape."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from graph import selectors, services
+from graph import selectors, services, time_travel
 from graph.api import serializers as s
 from graph.search import search_nodes
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
 from nexus_site.embeddings import describe_provider
+from nexus_site.pagination import paginate
 from common.accounts.permissions import IsEditor, IsViewer, ViewerReadsEditorWrites
 from common.api import ApiView
 
@@ -37,21 +38,36 @@ def _errors(*codes: int) -> dict:
 
 class _Paged(ApiView):
     def paginate(self, request, rows, mapper=None):
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        if mapper is not None:
-            page = [mapper(row) for row in page]
-        return paginator.get_paginated_response(page)
+        return paginate(self, request, rows, mapper)
 
 
 class GraphView(ApiView):
     permission_classes = [IsViewer]
-    @extend_schema(operation_id="graph_read", parameters=[s.NodeFilterQuery],
+    @extend_schema(operation_id="graph_read", parameters=[s.AsOfQuery],
                    responses={200: s.GraphOut, **_errors(400, 503)},
-                   summary="The whole graph (or the filtered part): nodes, edges between them, metadata")
+                   summary="The whole graph (or the filtered part): nodes, edges between them, metadata; "
+                           "with as_of, as it stood then (from the version tables)")
     def get(self, request):
         # serialised by PostgreSQL (one statement); same shape as selectors.graph_snapshot
-        document = selectors.graph_snapshot_json(**_query(s.NodeFilterQuery, request))
+        query = _query(s.AsOfQuery, request)
+        as_of = query.pop("as_of", None)
+        if as_of is not None:
+            document = time_travel.graph_as_of_json(as_of=as_of, **query)
+        else:
+            document = selectors.graph_snapshot_json(**query)
+        return HttpResponse(document, content_type="application/json")
+
+
+class GraphDiffView(ApiView):
+    permission_classes = [IsViewer]
+    records_actor = False
+
+    @extend_schema(operation_id="graph_diff", parameters=[s.DiffQuery],
+                   responses={200: s.GraphDiffOut, **_errors(400, 503)},
+                   summary="Nodes and edges added, removed and changed between two moments (field by field)")
+    def get(self, request):
+        query = _query(s.DiffQuery, request)
+        document = time_travel.graph_diff_json(from_time=query["from"], to_time=query["to"])
         return HttpResponse(document, content_type="application/json")
 
 
@@ -94,6 +110,22 @@ class NodeDetailView(ApiView):
                    summary="Delete a node; its edges and embedding go with it (listed in history)")
     def delete(self, request, node_id: str):
         return Response(services.node_delete(node_id=node_id))
+
+
+class NodeVersionsView(ApiView):
+    permission_classes = [IsViewer]
+    records_actor = False
+
+    @extend_schema(operation_id="nodes_versions", parameters=[s.VersionsQuery],
+                   responses={200: s.NodeVersionsOut, **_errors(400, 404)},
+                   summary="Every recorded version of a node, newest first (also after it was deleted)")
+    def get(self, request, node_id: str):
+        query = _query(s.VersionsQuery, request)
+        page = {"limit": query.get("limit", settings.REST_FRAMEWORK["PAGE_SIZE"]), "offset": query.get("offset", 0)}
+        found = selectors.storable_id(node_id) and time_travel.node_versions(node_id=node_id, **page)
+        if not found:
+            raise NotFound(f"No versions of a node with id {node_id!r}.")
+        return Response(found)
 
 
 class EdgesView(_Paged):

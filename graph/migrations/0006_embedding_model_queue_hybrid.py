@@ -139,7 +139,7 @@ def _hybrid_backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("graph", "0004_mutation_history_actor")]
+    dependencies = [("graph", "0005_versions")]
 
     operations = [
         migrations.AddField(
