@@ -94,12 +94,14 @@ $$;
 """
 
 
-# Freshness as graph.selectors.CurrentFreshness computes it.
+# Freshness as graph.selectors.CurrentFreshness computes it, kept clear of float underflow (which
+# PostgreSQL raises as an error): below 1e-9, or past 30 half-lives (~1e-9), it counts as 0.
 _FRESHNESS = (
-    "(CASE WHEN n.half_life_days IS NULL OR n.half_life_days <= 0 THEN coalesce(n.freshness_score, 1)::float8 "
-    "ELSE coalesce(n.freshness_score, 1)::float8 * power(0.5::float8, LEAST("
+    "(CASE WHEN coalesce(n.freshness_score, 1) < 1e-9 THEN 0::float8 "
+    "ELSE least(coalesce(n.freshness_score, 1), 1)::float8 * (CASE WHEN n.half_life_days IS NULL "
+    "OR n.half_life_days <= 0 THEN 1::float8 ELSE power(0.5::float8, LEAST("
     "GREATEST(EXTRACT(EPOCH FROM (now() - COALESCE(n.updated_at, now()))), 0)::float8 / 86400.0 "
-    "/ n.half_life_days, 1000)) END)"
+    "/ n.half_life_days, 30)) END) END)"
 )
 
 
@@ -131,6 +133,12 @@ LANGUAGE plpgsql AS $$
 DECLARE
   pool int := least(greatest(match_count * 3, 50), 1000);  -- candidates taken from each ranking
   words tsquery;
+  -- weights rounded to 6 places and k at least 1: no float underflow (an error in PostgreSQL)
+  -- or division by zero whatever a caller passes
+  fw float := round(least(greatest(coalesce(freshness_weight, 0), 0), 1)::numeric, 6);
+  vw float := round(greatest(coalesce(vector_weight, 1), 0)::numeric, 6);
+  tw float := round(greatest(coalesce(text_weight, 1), 0)::numeric, 6);
+  k int := greatest(coalesce(rrf_k, 60), 1);
 BEGIN
   PERFORM set_config('hnsw.ef_search', pool::text, true);
   PERFORM set_config('hnsw.iterative_scan', 'relaxed_order', true);
@@ -141,7 +149,7 @@ BEGIN
   WITH vec AS MATERIALIZED (
     SELECT ne.node_id, {column} <=> {query} AS distance
     FROM node_embeddings ne
-    WHERE query_embedding IS NOT NULL AND vector_weight > 0 AND ne.embedding IS NOT NULL
+    WHERE query_embedding IS NOT NULL AND vw > 0 AND ne.embedding IS NOT NULL
       AND (model_name IS NULL OR ne.model = model_name)
     ORDER BY {column} <=> {query}
     LIMIT pool
@@ -153,18 +161,18 @@ BEGIN
   ), txt AS MATERIALIZED (
     SELECT d.node_id, ts_rank_cd(d.document, words)::float AS rank
     FROM node_search_documents d
-    WHERE words IS NOT NULL AND text_weight > 0 AND d.document @@ words
+    WHERE words IS NOT NULL AND tw > 0 AND d.document @@ words
     ORDER BY 2 DESC, 1
     LIMIT pool
   ), txt_ranked AS (
     SELECT t.node_id, t.rank, (row_number() OVER (ORDER BY t.rank DESC, t.node_id))::int AS pos FROM txt t
   ), fused AS (
     SELECT coalesce(v.node_id, t.node_id) AS id, v.sim, t.rank, v.pos AS vpos, t.pos AS tpos,
-           coalesce(vector_weight / (rrf_k + v.pos), 0) + coalesce(text_weight / (rrf_k + t.pos), 0) AS rrf
+           coalesce(vw / (k + v.pos), 0) + coalesce(tw / (k + t.pos), 0) AS rrf
     FROM vec_ranked v FULL JOIN txt_ranked t ON t.node_id = v.node_id
   )
   SELECT f.id,
-         (f.rrf * ((1 - freshness_weight) + freshness_weight * {_FRESHNESS}))::float,
+         (CASE WHEN fw = 0 THEN f.rrf ELSE f.rrf * ((1 - fw) + fw * {_FRESHNESS}) END)::float,
          coalesce(f.sim, CASE WHEN query_embedding IS NULL THEN NULL
                               ELSE (SELECT (1 - ({column} <=> {query}))::float FROM node_embeddings ne
                                     WHERE ne.node_id = f.id AND (model_name IS NULL OR ne.model = model_name)) END),

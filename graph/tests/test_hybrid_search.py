@@ -96,3 +96,14 @@ def test_type_filter_applies_in_every_mode(api, embedded):
         status, body = api.get("/api/search", q="ROS 2 migration", k=3, type="person", mode=mode)
         assert status == 200 and body["results"], mode
         assert all(r["node"]["type"] == "person" for r in body["results"])
+
+
+@pytest.mark.parametrize("freshness", [1e-310, 5e-324, 1.0])
+def test_tiny_weights_and_freshness_never_underflow(api, embedded, freshness):
+    # PostgreSQL raises an error when a float product underflows to zero; found by schemathesis
+    _sql("UPDATE nodes SET freshness_score = 1e-300, updated_at = now() - interval '3000 days' WHERE id = 'f-03'")
+    status, body = api.get("/api/search", q="Q4 hiring freeze for engineering", k=5, freshness=freshness)
+    assert status == 200, body
+    rows = _sql("SELECT node_id FROM search_hybrid_nodes('hiring freeze', NULL, 5, NULL, %s, 0, 1e-320, 1, 0)",
+                [freshness])
+    assert rows
