@@ -7,7 +7,7 @@ import type { GraphNode } from "../types";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 
 interface Neighbour { id: string; label: string; type: string; relation: string; direction: "out" | "in" | "" }
-interface HistoryRow { id?: unknown; action?: string; created_at?: string; data?: unknown }
+interface HistoryRow { id?: unknown; action?: string; created_at?: string; data?: unknown; actor?: string | null }
 
 interface Details { node: GraphNode | null; neighbours: Neighbour[] | null; history: HistoryRow[] }
 
@@ -158,6 +158,9 @@ export default function NodeDetails({ nodeId, graph, onSelect, onFocus }: Props)
             <li key={String(h.id ?? i)}>
               <strong>{h.action ?? "change"}</strong>{" "}
               <span className="muted">{h.created_at ? new Date(h.created_at).toLocaleString() : ""}</span>
+              {" "}<span className="muted" data-testid="history-actor">
+                {h.actor ? `by ${h.actor}` : "by an outside write"}
+              </span>
             </li>
           ))}
         </ol>
