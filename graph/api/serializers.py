@@ -25,6 +25,13 @@ class NodeFilterQuery(serializers.Serializer):
     status = serializers.CharField(required=False, max_length=100)
 
 
+class GraphQuery(NodeFilterQuery):
+    view = serializers.ChoiceField(
+        choices=["full", "compact"], required=False, default="full",
+        help_text="compact: only what PulseView draws (no extras, timestamps or sources); a node's "
+                  "details come from /api/nodes/{id}")
+
+
 class NodeListQuery(NodeFilterQuery, PageQuery):
     pass
 

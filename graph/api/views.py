@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -46,12 +48,13 @@ class _Paged(ApiView):
 
 class GraphView(ApiView):
     permission_classes = [IsViewer]
-    @extend_schema(operation_id="graph_read", parameters=[s.NodeFilterQuery],
+    @extend_schema(operation_id="graph_read", parameters=[s.GraphQuery],
                    responses={200: s.GraphOut, **_errors(400, 503)},
                    summary="The whole graph (or the filtered part): nodes, edges between them, metadata")
+    @method_decorator(gzip_page)  # the largest answer there is; gzip only when the client accepts it
     def get(self, request):
         # serialised by PostgreSQL (one statement); same shape as selectors.graph_snapshot
-        document = selectors.graph_snapshot_json(**_query(s.NodeFilterQuery, request))
+        document = selectors.graph_snapshot_json(**_query(s.GraphQuery, request))
         return HttpResponse(document, content_type="application/json")
 
 

@@ -123,6 +123,41 @@ function sizeScale(count: number): number {
   return 0.5;
 }
 
+type Dropper = { activeListeners: Record<string, (p: { key: string }) => void>; removeNode(k: string): void; removeEdge(k: string): void };
+
+/**
+ * sigma re-indexes the whole graph on every dropped node or edge (synchronously, per drop), so
+ * 500 deletions cost 500 full passes. While one batch is applied its drop listeners are swapped
+ * for ones that only forget the item; one full refresh follows.
+ */
+function quietDrops(sigma: Sigma<NodeAttrs>, graph: PulseGraph["graph"]) {
+  const internals = sigma as unknown as Dropper;
+  const loud = internals.activeListeners;
+  if (!loud?.dropNodeGraphUpdate || !loud?.dropEdgeGraphUpdate) return null;
+  let dropped = 0;
+  const node = ({ key }: { key: string }) => {
+    dropped++;
+    internals.removeNode(key);
+  };
+  const edge = ({ key }: { key: string }) => {
+    dropped++;
+    internals.removeEdge(key);
+  };
+  graph.removeListener("nodeDropped", loud.dropNodeGraphUpdate);
+  graph.removeListener("edgeDropped", loud.dropEdgeGraphUpdate);
+  graph.on("nodeDropped", node);
+  graph.on("edgeDropped", edge);
+  return {
+    restore: () => {
+      graph.removeListener("nodeDropped", node);
+      graph.removeListener("edgeDropped", edge);
+      graph.on("nodeDropped", loud.dropNodeGraphUpdate);
+      graph.on("edgeDropped", loud.dropEdgeGraphUpdate);
+      return dropped > 0;
+    },
+  };
+}
+
 function pairKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
@@ -145,7 +180,13 @@ export function PulseView(props: Props) {
 
   // Keep the graphology graph in step with the live state (sigma redraws on its own next frame).
   useLayoutEffect(() => {
-    model.sync(graph, collapsed);
+    const s0 = sigmaRef.current;
+    const quiet = s0 ? quietDrops(s0, model.graph) : null;
+    try {
+      model.sync(graph, collapsed);
+    } finally {
+      if (quiet?.restore()) s0?.refresh({ schedule: true });
+    }
     view.current.scale = sizeScale(graph === null ? 0 : model.graph.order);
     const s = sigmaRef.current;
     if (s) s.setSetting("hideEdgesOnMove", model.graph.size > 20_000);
@@ -153,14 +194,19 @@ export function PulseView(props: Props) {
 
   // Derived sets, recomputed when what is emphasised changes.
   const { highlighted, selectedId, focusMode, path, filters } = props;
+  // A live change alone needs none of this: sigma redraws just the nodes and edges it touched.
   useEffect(() => {
     const v = view.current;
-    v.focusSet = focusMode ? model.neighbourhood(focusMode.id, focusMode.hops) : null;
     v.pathEdges = new Set();
     if (path && path.length > 1) for (let i = 1; i < path.length; i++) v.pathEdges.add(pairKey(path[i - 1], path[i]));
     v.emphasis = path && path.length ? new Set(path) : highlighted.size ? highlighted : v.hoverSet;
     sigmaRef.current?.refresh();
-  }, [model, highlighted, selectedId, focusMode, path, filters, graph, collapsed]);
+  }, [model, highlighted, selectedId, path, filters, collapsed]);
+  // Focus mode follows the live graph: a new neighbour joins the neighbourhood.
+  useEffect(() => {
+    view.current.focusSet = focusMode ? model.neighbourhood(focusMode.id, focusMode.hops) : null;
+    sigmaRef.current?.refresh();
+  }, [model, focusMode, focusMode ? graph : null]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     const el = container.current;

@@ -41,6 +41,34 @@ describe("frame batcher", () => {
     expect(b.pending()).toBe(0);
   });
 
+  it("during a burst it hands over at most every minInterval; a lone change waits for no timer", () => {
+    const f = manualFrames();
+    let clock = 0;
+    const timers: { at: number; cb: () => void }[] = [];
+    const calls: number[][] = [];
+    const b = createFrameBatcher<number>((items) => calls.push(items), {
+      schedule: f.schedule, cancel: f.cancel, minInterval: 100, now: () => clock,
+      delay: (cb, ms) => timers.push({ at: clock + ms, cb }),
+    });
+    clock = 1000;
+    b.push(1);
+    expect(timers).toHaveLength(0); // idle: the very next frame
+    f.run();
+    expect(calls).toEqual([[1]]);
+    for (let i = 2; i <= 50; i++) {
+      clock += 5;
+      b.push(i);
+    }
+    expect(f.count()).toBe(0);
+    expect(timers).toHaveLength(1); // one timer for the whole burst
+    expect(timers[0].at).toBe(1100);
+    clock = 1100;
+    timers.shift()!.cb();
+    f.run();
+    expect(calls.length).toBe(2);
+    expect(calls[1]).toEqual([...Array(49).keys()].map((i) => i + 2));
+  });
+
   it("flushNow hands over everything pending at once and cancels the frame", () => {
     const f = manualFrames();
     const calls: number[][] = [];

@@ -10,6 +10,10 @@ export interface FrameBatcher<T> {
 
 export interface BatchOptions {
   maxPerFrame?: number;
+  /** During a burst, hand over at most this often (ms): fewer, larger batches mean fewer redraws. */
+  minInterval?: number;
+  now?: () => number;
+  delay?: (cb: () => void, ms: number) => unknown;
   schedule?: (cb: () => void) => unknown;
   cancel?: (handle: unknown) => void;
 }
@@ -21,8 +25,13 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
   const maxPerFrame = opts.maxPerFrame ?? 2500;
   const schedule = opts.schedule ?? raf;
   const cancel = opts.cancel ?? caf;
+  const minInterval = opts.minInterval ?? 0;
+  const now = opts.now ?? (() => (typeof performance !== "undefined" ? performance.now() : Date.now()));
+  const delay = opts.delay ?? ((cb: () => void, ms: number) => setTimeout(cb, ms));
   let queue: T[] = [];
   let handle: unknown = null;
+  let timer: unknown = null;
+  let last = -Infinity;
   let closed = false;
 
   const tick = () => {
@@ -30,19 +39,32 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
     if (closed || queue.length === 0) return;
     const take = queue.length <= maxPerFrame ? queue : queue.slice(0, maxPerFrame);
     queue = take === queue ? [] : queue.slice(maxPerFrame);
+    last = now();
     flush(take);
     if (queue.length) handle = schedule(tick);
+  };
+  const arm = () => {
+    if (handle !== null || timer !== null) return;
+    const wait = last + minInterval - now();
+    if (wait <= 0) handle = schedule(tick);
+    else timer = delay(() => {
+      timer = null;
+      if (!closed && handle === null) handle = schedule(tick);
+    }, wait);
   };
 
   return {
     push(item) {
       if (closed) return;
       queue.push(item);
-      if (handle === null) handle = schedule(tick);
+      arm();
     },
     flushNow() {
       if (handle !== null) cancel(handle);
       handle = null;
+      if (timer !== null) clearTimeout(timer as ReturnType<typeof setTimeout>);
+      timer = null;
+      last = now();
       if (queue.length === 0 || closed) return;
       const all = queue;
       queue = [];
@@ -51,6 +73,7 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
     pending: () => queue.length,
     close() {
       closed = true;
+      if (timer !== null) clearTimeout(timer as ReturnType<typeof setTimeout>);
       if (handle !== null) cancel(handle);
       handle = null;
       queue = [];

@@ -109,13 +109,13 @@ export function neighbourhood(start: string, hops: number, neighbours: (id: stri
 
 /** A uniform grid of occupied points, for "is anything within `gap` of here?" in O(1). */
 export class SpatialGrid {
-  private cells = new Map<string, Point[]>();
+  private cells = new Map<number, Point[]>();
   constructor(private gap: number) {}
-  private cell(x: number, y: number): string {
-    return `${Math.floor(x / this.gap)},${Math.floor(y / this.gap)}`;
+  private static key(cx: number, cy: number): number {
+    return (cx + 1_048_576) * 2_097_152 + (cy + 1_048_576);
   }
   add(p: Point): void {
-    const k = this.cell(p.x, p.y);
+    const k = SpatialGrid.key(Math.floor(p.x / this.gap), Math.floor(p.y / this.gap));
     const list = this.cells.get(k);
     if (list) list.push(p);
     else this.cells.set(k, [p]);
@@ -123,34 +123,39 @@ export class SpatialGrid {
   free(p: Point): boolean {
     const cx = Math.floor(p.x / this.gap);
     const cy = Math.floor(p.y / this.gap);
+    const g2 = this.gap * this.gap;
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {
-        for (const q of this.cells.get(`${cx + dx},${cy + dy}`) ?? []) {
-          if ((q.x - p.x) ** 2 + (q.y - p.y) ** 2 < this.gap * this.gap) return false;
-        }
+        const list = this.cells.get(SpatialGrid.key(cx + dx, cy + dy));
+        if (!list) continue;
+        for (const q of list) if ((q.x - p.x) ** 2 + (q.y - p.y) ** 2 < g2) return false;
       }
     }
     return true;
   }
 }
 
-/** The nearest free spot to `target` (a golden-angle spiral outwards), `gap` from every other node. */
-export function freeSpotNear(target: Point, grid: SpatialGrid, gap: number, seed = 0): Point {
-  if (grid.free(target)) return target;
-  const golden = Math.PI * (3 - Math.sqrt(5));
-  for (let i = 1; i < 20_000; i++) {
+const GOLDEN = Math.PI * (3 - Math.sqrt(5));
+
+/** The nearest free spot to `target` on a golden-angle spiral outwards from step `from`, `gap`
+ *  from every other node; returns the spot and the step it was found at. */
+export function freeSpotNear(target: Point, grid: SpatialGrid, gap: number, from = 0): { spot: Point; step: number } {
+  if (from === 0 && grid.free(target)) return { spot: target, step: 0 };
+  for (let i = Math.max(1, from); i < from + 50_000; i++) {
     const r = gap * 0.9 * Math.sqrt(i);
-    const a = i * golden + seed;
+    const a = i * GOLDEN;
     const p = { x: target.x + Math.cos(a) * r, y: target.y + Math.sin(a) * r };
-    if (grid.free(p)) return p;
+    if (grid.free(p)) return { spot: p, step: i };
   }
-  return { x: target.x + gap * 150, y: target.y };
+  return { spot: { x: target.x + gap * 300, y: target.y }, step: from + 50_000 };
 }
 
 /**
  * Where nodes without stored coordinates go: next to the centre of their placed neighbours (or,
  * with none, near where they would have fallen), never within `gap` of another node. Placed
- * nodes join the grid at once, so a burst of new nodes spreads out instead of stacking.
+ * nodes join the grid at once, so a burst of new nodes spreads out instead of stacking; nodes
+ * aiming at the same spot continue the spiral where the last one stopped (a burst of 5,000
+ * around one hub stays linear, not quadratic).
  */
 export function placeNodes(
   toPlace: string[], placed: Iterable<Point>, neighbourPositions: (id: string) => Point[],
@@ -159,15 +164,19 @@ export function placeNodes(
   const grid = new SpatialGrid(gap);
   for (const p of placed) grid.add(p);
   const out = new Map<string, Point>();
-  toPlace.forEach((id, i) => {
+  const resume = new Map<string, number>();
+  for (const id of toPlace) {
     const near = neighbourPositions(id);
     const target = near.length
       ? { x: near.reduce((s, p) => s + p.x, 0) / near.length, y: near.reduce((s, p) => s + p.y, 0) / near.length }
       : fallback(id);
-    const spot = freeSpotNear(target, grid, gap, i);
+    // Nodes with no neighbour yet share one spiral (they gather in one place, and stay linear).
+    const key = near.length ? `${Math.round(target.x / gap)},${Math.round(target.y / gap)}` : "alone";
+    const { spot, step } = freeSpotNear(target, grid, gap, resume.get(key) ?? 0);
+    resume.set(key, step + 1);
     grid.add(spot);
     out.set(id, spot);
-  });
+  }
   return out;
 }
 

@@ -56,6 +56,7 @@ export class PulseGraph {
   private prevCollapsed: ReadonlySet<string> = new Set();
   /** Placed without any neighbour: moved next to its first neighbour when one arrives. */
   private lonely = new Set<string>();
+  private alone: Point | null = null;
   repOf = new Map<string, string>();
   clusters: Cluster[] = [];
 
@@ -66,13 +67,17 @@ export class PulseGraph {
     const prevNodes = this.prev?.nodes ?? {};
     const prevEdges = this.prev?.edges ?? {};
     for (const c of this.clusters) if (g.hasNode(CLUSTER_PREFIX + c.key)) g.dropNode(CLUSTER_PREFIX + c.key);
-    if (this.prev === null || state.version < this.prev.version) g.clear();
+    if (this.prev === null || state.version < this.prev.version) {
+      g.clear();
+      this.alone = null;
+    }
 
     for (const id in prevNodes) if (!state.nodes[id] && g.hasNode(id)) {
       g.dropNode(id);
       this.lonely.delete(id);
     }
     const toPlace: string[] = [];
+    const queued = new Set<string>();
     for (const id in state.nodes) {
       const n = state.nodes[id];
       if (prevNodes[id] === n && g.hasNode(id)) continue;
@@ -86,7 +91,10 @@ export class PulseGraph {
         g.replaceNodeAttributes(id, attrs);
       } else {
         g.addNode(id, attrs);
-        if (n.auto_placed) toPlace.push(id);
+        if (n.auto_placed) {
+          toPlace.push(id);
+          queued.add(id);
+        }
       }
     }
     for (const id in prevEdges) if (!state.edges[id] && g.hasEdge(id)) g.dropEdge(id);
@@ -106,7 +114,12 @@ export class PulseGraph {
         }
       }
       g.addEdgeWithKey(id, e.source, e.target, attrs);
-      for (const end of [e.source, e.target]) if (this.lonely.has(end) && !toPlace.includes(end)) toPlace.push(end);
+      for (const end of [e.source, e.target]) {
+        if (this.lonely.has(end) && !queued.has(end)) {
+          toPlace.push(end);
+          queued.add(end);
+        }
+      }
     }
     if (toPlace.length) this.place(toPlace);
 
@@ -142,7 +155,7 @@ export class PulseGraph {
     const spots = placeNodes(
       ids, placed,
       (id) => g.neighbors(id).filter((n) => !pending.has(n) && !n.startsWith(CLUSTER_PREFIX)).map((n) => g.getNodeAttributes(n)),
-      (id) => toView(fallbackPosition(id)), PLACEMENT_GAP,
+      () => this.aloneCentre(), PLACEMENT_GAP,
     );
     for (const [id, p] of spots) {
       g.mergeNodeAttributes(id, p);
@@ -150,6 +163,21 @@ export class PulseGraph {
       if (g.degree(id) === 0) this.lonely.add(id);
       else this.lonely.delete(id);
     }
+  }
+
+  /** Where nodes without neighbours gather: just below the drawing, clear of the organisation. */
+  private aloneCentre(): Point {
+    if (!this.alone) {
+      let minX = Infinity, maxX = -Infinity, minY = Infinity;
+      this.graph.forEachNode((id, a) => {
+        if (this.lonely.has(id)) return;
+        minX = Math.min(minX, a.x);
+        maxX = Math.max(maxX, a.x);
+        minY = Math.min(minY, a.y);
+      });
+      this.alone = Number.isFinite(minX) ? { x: (minX + maxX) / 2, y: minY - PLACEMENT_GAP * 4 } : toView(fallbackPosition(""));
+    }
+    return this.alone;
   }
 
   /** After a drag: the node now has a chosen position and is no longer placed by the view. */

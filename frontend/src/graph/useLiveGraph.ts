@@ -38,7 +38,7 @@ export function useLiveGraph(): LiveGraph {
   // Live events reach the reducer in one batch per animation frame, not one render per row.
   const batcher = useRef<FrameBatcher<ChangeEvent> | null>(null);
   useEffect(() => {
-    const b = createFrameBatcher<ChangeEvent>((events) => dispatch({ type: "changes", events }));
+    const b = createFrameBatcher<ChangeEvent>((events) => dispatch({ type: "changes", events }), { minInterval: 120 });
     batcher.current = b;
     return () => {
       b.close();
@@ -67,7 +67,7 @@ export function useLiveGraph(): LiveGraph {
       } catch {
         cursor = null; // no change log: live events still patch the graph, a reconnect reloads it
       }
-      const body = await api<GraphResponse>("/api/graph");
+      const body = await api<GraphResponse>("/api/graph?view=compact");
       batcher.current?.flushNow();
       dispatch({ type: "reset", graph: { nodes: body.nodes ?? [], edges: body.edges ?? [] }, cursor });
       const pending = buffering.current ?? [];
