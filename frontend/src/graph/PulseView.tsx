@@ -197,6 +197,11 @@ export function PulseView(props: Props) {
   // A live change alone needs none of this: sigma redraws just the nodes and edges it touched.
   useEffect(() => {
     const v = view.current;
+    // A hovered node that a filter or a collapse just hid gets no leave event: forget it here.
+    if (v.hovered && (model.repOf.has(v.hovered) || !model.graph.hasNode(v.hovered))) {
+      v.hovered = null;
+      v.hoverSet = null;
+    }
     v.pathEdges = new Set();
     if (path && path.length > 1) for (let i = 1; i < path.length; i++) v.pathEdges.add(pairKey(path[i - 1], path[i]));
     v.emphasis = path && path.length ? new Set(path) : highlighted.size ? highlighted : v.hoverSet;
@@ -242,6 +247,7 @@ export function PulseView(props: Props) {
           res.hidden = true;
           return res;
         }
+        if (data.cluster) res.forceLabel = true;
         if (v.emphasis) {
           if (v.emphasis.has(id)) {
             res.highlighted = true;

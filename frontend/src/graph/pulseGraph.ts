@@ -132,7 +132,7 @@ export class PulseGraph {
       for (const c of view.clusters) {
         g.addNode(CLUSTER_PREFIX + c.key, {
           x: c.x, y: c.y, label: `${c.label} (${c.count.toLocaleString("en-GB")})`, kind: "cluster",
-          importance: Math.min(8, 3 + Math.log2(c.count)), color: "#334155", borderColor: "#e2e8f0",
+          importance: Math.min(8, 3 + Math.log2(c.count)), color: "#64748b", borderColor: "#e2e8f0",
           health: "", freshness: 1, cluster: c.key, count: c.count,
         });
       }
