@@ -1,7 +1,8 @@
 """Ask NEXUS: retrieval (semantic search + named entities + graph neighbours) and the answer.
 
 Offline the answer is extractive: known questions come from mock_data/ask_cache.json (normalised
-match), everything else is stated from the retrieved nodes themselves. With an LLM the same
+match), everything else is stated from the retrieved nodes themselves (conversations.offline_answers),
+or abstains when nothing retrieved is about the question (conversations.relevance). With an LLM the same
 retrieved context and the conversation history go to the model, which must cite node ids.
 Follow-ups ("what about Perception?", "who owns it?") reuse the previous question's entities.
 """
@@ -16,6 +17,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.db.models import Q
 
+from conversations import relevance
 from graph.models import Edge, Node
 from graph.search import search_nodes
 from graph.selectors import node_values
@@ -27,6 +29,10 @@ from nexus_site.embeddings import EmbeddingUnavailable
 logger = logging.getLogger("nexus.ask")
 
 CONTEXT_NODES = 8
+POOL_NODES = 30         # candidates scored for coverage before the best CONTEXT_NODES are kept
+LEXICAL_WEIGHT = 1.0    # a node covering every key term scores like a perfect semantic hit
+COVERAGE_WEIGHT = 0.8
+SEMANTIC_BELOW_COVERAGE = 1.0  # semantic search runs unless one node's words cover every key term
 STALE_BELOW = 0.25  # the immune system's staleness threshold
 HISTORY_TURNS = 6
 NODE_ID = re.compile(r"\b(?:p|a|t|d|f|c|q|tp)-[0-9a-f]{2,12}\b")
@@ -57,6 +63,15 @@ class Retrieval:
     scores: dict[str, float] = field(default_factory=dict)
     # (retrieved node id, id of the node it contradicts, that node's label): an answer must say so
     contradictions: list[tuple[str, str, str]] = field(default_factory=list)
+    terms: relevance.KeyTerms = field(default_factory=relevance.KeyTerms)
+    coverage: dict[str, float] = field(default_factory=dict)  # share of the key terms each node covers
+
+    @property
+    def answerable(self) -> bool:
+        """Some retrieved node is about the question (see conversations.relevance)."""
+        if self.terms.overload:
+            return True
+        return self.terms.size > 0 and max(self.coverage.values(), default=0.0) >= relevance.MIN_TERM_COVERAGE
 
 
 def resolve_follow_up(question: str, history: list[dict], directory: Directory) -> tuple[str, list[str]]:
@@ -99,7 +114,7 @@ def _edge_bonus(question: str, edge_type: str, node_type: str | None) -> float:
 
 
 def retrieve(question: str, directory: Directory, *, carried: list[str] | None = None) -> Retrieval:
-    result = Retrieval(query=question)
+    result = Retrieval(query=question, terms=relevance.key_terms(question, directory))
     named_ids = list(Node.objects.filter(id__in=NODE_ID.findall(question)).values_list("id", flat=True))
     mentioned = list(dict.fromkeys(named_ids + [i for _, i in directory.find(question)]))
     result.entities = mentioned
@@ -110,7 +125,17 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
         scores[node_id] = (1.0 if is_topic else 2.0) - rank * 0.01
     for node_id in carried or []:
         scores.setdefault(node_id, 1.2)
-    for hit in _semantic_hits(question):
+    # Word matches find a node whatever the embedding provider makes of the question.
+    lexical = relevance.lexical_candidates(result.terms)
+    for node_id, share, _kind in lexical:
+        scores[node_id] = max(scores.get(node_id, 0.0), share * LEXICAL_WEIGHT)
+    terms = result.terms
+    # (a topic covering every word settles nothing: topics are broad)
+    settled = terms.overload or (terms.entities and not terms.words) or \
+        max((share for _, share, kind in lexical if kind != "topic"), default=0.0) >= SEMANTIC_BELOW_COVERAGE
+    # Embedding the question is the slow step with a local model: pay for it only when the words
+    # and names do not already settle what the question is about.
+    for hit in [] if settled else _semantic_hits(question):
         node_id = hit["node"]["id"]
         result.similarity[node_id] = hit["similarity"]
         scores[node_id] = max(scores.get(node_id, 0.0), hit["similarity"] + _word_bonus(question, hit["node"]["label"]))
@@ -129,9 +154,21 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
                     _edge_bonus(question, edge.type, types.get(b))
                 # A neighbour supports the answer; it never outranks the node that brought it in.
                 scores[b] = max(scores.get(b, 0.0), min(score, seed_scores[a] - 0.01))
-    ranked = sorted(scores, key=lambda i: (-scores[i], i))[:CONTEXT_NODES]
+    # Rank by the retrieval score plus how much of the question each candidate covers.
+    pool = sorted(scores, key=lambda i: (-scores[i], i))[:POOL_NODES]
+    rows = {row["id"]: row for row in node_values(Node.objects.filter(id__in=pool))}
+    linked: dict[str, set[str]] = {e: set() for e in result.terms.entities}
+    for source, target in Edge.objects.filter(Q(source_id__in=linked) | Q(target_id__in=linked)) \
+            .values_list("source_id", "target_id"):
+        for a, b in ((source, target), (target, source)):
+            if a in linked:
+                linked[a].add(b)
+    for node_id, row in rows.items():
+        result.coverage[node_id] = relevance.coverage(result.terms, row, result.similarity.get(node_id), linked)
+        scores[node_id] += COVERAGE_WEIGHT * result.coverage[node_id]
+    ranked = sorted(rows, key=lambda i: (-scores[i], i))[:CONTEXT_NODES]
     result.scores = {i: round(scores[i], 3) for i in ranked}
-    rows = {row["id"]: row for row in node_values(Node.objects.filter(id__in=ranked))}
+    result.coverage = {i: round(result.coverage[i], 3) for i in ranked}
     result.nodes = [rows[i] for i in ranked if i in rows]
     result.contradictions = _contradictions([n["id"] for n in result.nodes])
     return result
@@ -196,22 +233,14 @@ def describe(node: dict, names: dict[str, str]) -> str:
     return f"{label} ({nid}): {x.get('description', '')}".rstrip(":. ") + "."
 
 
-def extractive_answer(retrieval: Retrieval, names: dict[str, str]) -> str:
-    if not retrieval.nodes:
-        return "I found nothing in the graph about that."
-    lines = []
-    for n in retrieval.nodes[:4]:
-        line = describe(n, names)
-        if n["type"] not in ("person", "team", "agent") and n["current_freshness"] < STALE_BELOW:
-            line += f" (freshness {n['current_freshness']:.2f}: possibly out of date)"
-        lines.append(line)
-    lines += contradiction_notes(retrieval, {n["id"] for n in retrieval.nodes[:4]})
-    return "From the graph: " + " ".join(lines)
+def _freshness(value) -> str:
+    return "unknown" if value is None else f"{value:.2f}"
 
 
 def llm_answer(question: str, retrieval: Retrieval, history: list[dict], names: dict[str, str]):
     context = "\n".join(
-        f"[{n['id']}] ({n['type']}, freshness {n['current_freshness']:.2f}) {describe(n, names)}" for n in retrieval.nodes
+        f"[{n['id']}] ({n['type']}, freshness {_freshness(n['current_freshness'])}) {describe(n, names)}"
+        for n in retrieval.nodes
     )
     context += "".join(f"\n{note}" for note in contradiction_notes(retrieval))
     messages = [{"role": "system", "content":

@@ -6,7 +6,7 @@ import uuid
 from django.db import transaction
 from rest_framework.exceptions import NotFound
 
-from conversations import answering
+from conversations import answering, offline_answers
 from conversations.models import ConversationTurn
 from conversations.selectors import conversation_turns
 from graph.models import Node
@@ -18,10 +18,14 @@ def new_conversation_id() -> str:
     return f"conv-{uuid.uuid4().hex[:16]}"
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)  # NULL freshness: stored by SQL, unknown
+
+
 def _citations(node_ids: list[str], similarity: dict[str, float]) -> list[dict]:
     rows = {r["id"]: r for r in node_values(Node.objects.filter(id__in=node_ids))}
     return [{"id": i, "type": rows[i]["type"], "label": rows[i]["label"],
-             "current_freshness": round(rows[i]["current_freshness"], 4), "similarity": similarity.get(i)}
+             "current_freshness": _rounded(rows[i]["current_freshness"]), "similarity": similarity.get(i)}
             for i in node_ids if i in rows]
 
 
@@ -41,8 +45,12 @@ def ask_question(*, question: str, conversation_id: str | None = None) -> dict:
     names = dict(Node.objects.filter(type__in=("person", "team", "agent")).values_list("id", "label"))
     retrieval = answering.retrieve(effective, directory, carried=carried)
     cached = answering.cached_answer(effective)
-    reply = answering.llm_answer(question, retrieval, history, names)  # None when offline / failed
-    if reply is not None:
+    abstained = cached is None and not retrieval.answerable
+    reply = None if abstained else answering.llm_answer(question, retrieval, history, names)  # None offline
+    if abstained:
+        # Nothing retrieved is about the question: say so, cite nothing (no model call either).
+        mode, source, answer, cited = "offline", "graph", offline_answers.abstain(effective, retrieval, names), []
+    elif reply is not None:
         mode, source, answer = "llm", "llm", reply.text
         cited = [i for i in dict.fromkeys(answering.NODE_ID.findall(answer))]
         known = {n["id"] for n in retrieval.nodes}
@@ -51,8 +59,7 @@ def ask_question(*, question: str, conversation_id: str | None = None) -> dict:
         mode, source, answer, cited = "offline", "ask_cache", cached["answer"], list(cached.get("node_ids") or [])
     else:
         mode, source = "offline", "graph"
-        answer = answering.extractive_answer(retrieval, names)
-        cited = [n["id"] for n in retrieval.nodes[:4]]
+        answer, cited = offline_answers.compose(effective, retrieval, names)
 
     with transaction.atomic():
         user_turn = ConversationTurn.objects.create(id=conversation_id, role="user", content=question)
@@ -61,5 +68,7 @@ def ask_question(*, question: str, conversation_id: str | None = None) -> dict:
         "conversation_id": conversation_id, "question": question, "interpreted_as": effective,
         "answer": answer, "mode": mode, "source": source,
         "citations": _citations(cited, retrieval.similarity),
+        "abstained": abstained,
+        "looked_for": retrieval.terms.words + retrieval.terms.entities,
         "turns": [user_turn.seq, assistant_turn.seq],
     }

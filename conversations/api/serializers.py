@@ -14,7 +14,7 @@ class CitationSerializer(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField()
     label = serializers.CharField()
-    current_freshness = serializers.FloatField()
+    current_freshness = serializers.FloatField(allow_null=True, help_text="null when the node's freshness is unknown")
     similarity = serializers.FloatField(allow_null=True)
 
 
@@ -26,6 +26,9 @@ class AskResponseSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=["offline", "llm"])
     source = serializers.ChoiceField(choices=["llm", "ask_cache", "graph"])
     citations = CitationSerializer(many=True)
+    abstained = serializers.BooleanField(help_text="nothing in the graph is about the question: no citations")
+    looked_for = serializers.ListField(child=serializers.CharField(),
+                                       help_text="the question's key terms and the people/teams/agents it names")
     turns = serializers.ListField(child=serializers.IntegerField(), help_text="seq of the user and assistant turns")
 
 

@@ -1,9 +1,9 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from nexus_site.api_schema import ErrorOut
+from nexus_site.pagination import BoundedLimitOffsetPagination, PageQuery
 
 from conversations import selectors, services
 from conversations.api import serializers as s
@@ -42,11 +42,11 @@ class ConversationDetailView(ApiView):
 
 class ConversationListView(ApiView):
     permission_classes = [IsViewer]
-    @extend_schema(parameters=[OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-                   responses={200: s.ConversationPageSerializer}, operation_id="conversations_list",
+    @extend_schema(parameters=[PageQuery],
+                   responses={200: s.ConversationPageSerializer, 400: ERROR}, operation_id="conversations_list",
                    summary="Recent conversations: one row each with the last turn and the turn count")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(selectors.conversations_recent(), request, view=self)
         last = selectors.last_turns(conversation_ids=[r["id"] for r in page], seqs=[r["last_seq"] for r in page])
         rows = [{"id": r["id"], "turn_count": r["turn_count"], "last_at": r["last_at"],

@@ -4,6 +4,7 @@ It answers even when the database is down: 503 with ``status: "unavailable"`` (a
 ``error`` object), never a traceback.
 """
 import logging
+import re
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -45,6 +46,12 @@ def _database_facts() -> tuple[dict, dict]:
     return database, counts
 
 
+def _reason(exc: Exception) -> str:
+    """The first line of a database error: says why (e.g. the embedded server did not start)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class HealthView(ApiView):
     permission_classes = [Public]
     @extend_schema(operation_id="health", responses={
@@ -53,14 +60,19 @@ class HealthView(ApiView):
         auth = {"mode": settings.NEXUS_AUTH}
         if settings.NEXUS_AUTH == "open":
             auth["warning"] = "NEXUS_AUTH=open: anyone who can reach this server can read and change it."
-        if not self._signed_in(request):  # anonymous: whether it is up, nothing about the data
+        try:
+            signed_in = self._signed_in(request)
+        except DatabaseError as exc:  # checking the credentials needed the database: one timeout, not two
+            return self._unavailable(auth, exc)
+        if not signed_in:  # anonymous: whether it is up, nothing about the data
             return self._public(auth)
         embeddings = describe_provider()
         try:
             database, counts = _database_facts()
         except DatabaseError as exc:
-            logger.warning("health: database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            body = {"status": "unavailable", "database": {"mode": settings.NEXUS_DATABASE_MODE},
+            reason = _reason(exc)
+            logger.warning("health: database unavailable: %s", reason)
+            body = {"status": "unavailable", "database": {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason},
                     "embeddings": embeddings, "supabase": supabase_health(), "auth": auth,
                     **error_body(503, "database_unavailable", "The database is unavailable; try again shortly.")}
             return Response(body, status=503)
@@ -77,7 +89,7 @@ class HealthView(ApiView):
     def _signed_in(request) -> bool:
         try:
             return has_role(request.user, VIEWER)
-        except (DatabaseError, AuthenticationFailed):
+        except AuthenticationFailed:
             return False
 
     @staticmethod
@@ -85,8 +97,15 @@ class HealthView(ApiView):
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
-        except DatabaseError:
-            return Response({"status": "unavailable", "database": {"mode": settings.NEXUS_DATABASE_MODE}, "auth": auth,
-                             **error_body(503, "database_unavailable", "The database is unavailable; try again shortly.")},
-                            status=503)
+        except DatabaseError as exc:
+            return HealthView._unavailable(auth, exc)
         return Response({"status": "ok", "database": {"mode": settings.NEXUS_DATABASE_MODE}, "auth": auth})
+
+    @staticmethod
+    def _unavailable(auth: dict, exc: Exception) -> Response:
+        # why, without the server's file paths (anonymous callers learn nothing about the host)
+        reason = re.sub(r"/(?:[^/\s\"']+/)+", ".../", _reason(exc))
+        database = {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason}
+        return Response({"status": "unavailable", "database": database, "auth": auth,
+                         **error_body(503, "database_unavailable", "The database is unavailable; try again shortly.")},
+                        status=503)

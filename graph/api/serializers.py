@@ -6,15 +6,11 @@ from selector dicts; these output serializers exist so the OpenAPI schema descri
 from rest_framework import serializers
 
 from nexus_site.api_schema import ErrorOut, page_of  # noqa: F401  (ErrorOut is used by the views)
+from nexus_site.pagination import PageQuery
 
 from graph.models import NODE_TYPES
 
 # ── query parameters (wrong types → 400 naming the parameter) ───────────────
-
-
-class PageQuery(serializers.Serializer):
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="page size (default 50)")
-    offset = serializers.IntegerField(required=False, min_value=0, help_text="rows to skip")
 
 
 class NodeFilterQuery(serializers.Serializer):
@@ -46,7 +42,7 @@ class EdgeListQuery(PageQuery):
 class HistoryQuery(PageQuery):
     node = serializers.CharField(required=False, max_length=200,
                                  help_text="this node's mutations and its edges' creation/deletion")
-    since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after")
+    since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after (not after `until`)")
     until = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or before")
 
     def validate(self, attrs):
@@ -139,7 +135,7 @@ class MutationIn(serializers.Serializer):
 
 
 class MutationBatchIn(serializers.Serializer):
-    mutations = MutationIn(many=True, help_text=(
+    mutations = MutationIn(many=True, allow_empty=False, max_length=1000, help_text=(
         "Applied in order, all or nothing. Each mutation is {op, ...fields}: create_node takes the "
         "node fields, update_node id + changed fields, delete_node/delete_edge id, create_edge "
         "source, target, type (+ id, weight, animated, extras)."))
@@ -185,7 +181,8 @@ class MetadataOut(serializers.Serializer):
 
 class HealthOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "unavailable"])
-    database = serializers.DictField(help_text="mode (configured/embedded/fallback), versions")
+    database = serializers.DictField(help_text=(
+        "mode (configured/embedded/fallback), versions; when unavailable, `reason` says why"))
     embeddings = serializers.DictField(required=False, help_text="provider, model, offline flag, dimensions (signed in)")
     counts = serializers.DictField(child=serializers.IntegerField(allow_null=True), required=False,
                                    help_text="row counts per table (signed in)")

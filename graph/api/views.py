@@ -7,7 +7,6 @@ from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from graph import selectors, services
@@ -15,6 +14,7 @@ from graph.api import serializers as s
 from graph.search import search_nodes
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
 from nexus_site.embeddings import describe_provider
+from nexus_site.pagination import paginate
 from common.accounts.permissions import IsEditor, IsViewer, ViewerReadsEditorWrites
 from common.api import ApiView
 
@@ -39,11 +39,7 @@ def _errors(*codes: int) -> dict:
 
 class _Paged(ApiView):
     def paginate(self, request, rows, mapper=None):
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        if mapper is not None:
-            page = [mapper(row) for row in page]
-        return paginator.get_paginated_response(page)
+        return paginate(self, request, rows, mapper)
 
 
 class GraphView(ApiView):

@@ -1,7 +1,6 @@
 """GET /api/realtime/changes (resume from a cursor) and GET /api/config (which realtime to use)."""
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -22,9 +21,11 @@ class ResyncRequired(exceptions.APIException):
 
 
 class ChangesQuery(serializers.Serializer):
-    after = serializers.IntegerField(required=False, min_value=0)
-    tables = serializers.CharField(required=False, default=",".join(REALTIME_TABLES))
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=500)
+    after = serializers.IntegerField(required=False, min_value=0, help_text="last change id the client has")
+    tables = serializers.CharField(required=False, default=",".join(REALTIME_TABLES),
+                                   help_text="comma-separated: nodes,edges,notifications")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=500,
+                                     help_text=f"1–{MAX_LIMIT}, default 500")
 
     def validate_tables(self, value):
         names = tuple(t.strip() for t in value.split(",") if t.strip())
@@ -61,11 +62,7 @@ class ChangesView(ApiView):
                      "after it, oldest first, in the realtime event shape plus `id`. 410 "
                      "`resync_required` when rows after the cursor were pruned (older than "
                      "REALTIME_RETENTION_HOURS) or the cursor is from another database."),
-        parameters=[
-            OpenApiParameter("after", OpenApiTypes.INT, description="last change id the client has"),
-            OpenApiParameter("tables", OpenApiTypes.STR, description="comma-separated: nodes,edges,notifications"),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1–{MAX_LIMIT}, default 500"),
-        ],
+        parameters=[ChangesQuery],
         responses={200: ChangesPageSerializer, 400: ErrorSerializer, 410: ErrorSerializer},
     )
     def get(self, request):

@@ -47,7 +47,7 @@ def test_create_node_with_given_id_and_duplicate_id_is_409(api, db):
     ({"type": "person", "label": "x", "extras": [1, 2]}, "extras"),
     ({"type": "person", "label": "x", "lable": "typo"}, "lable"),
     ({"type": "person", "label": "nul\u0000byte"}, "label"),
-    ({"type": "person", "label": "x", "extras": {"note": "nul\u0000"}}, "extras"),
+    ({"type": "person", "label": "x", "extras": {"note": "nul\u0000"}}, "extras.note"),
 ])
 def test_create_node_bad_input_is_400_naming_the_field_and_writes_nothing(api, db, body, field):
     before = counts()

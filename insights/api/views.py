@@ -1,12 +1,12 @@
 """Thin views: validate, call a service or selector, serialise."""
 from dataclasses import fields as dataclass_fields
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from nexus_site.api_schema import ErrorOut
+from nexus_site.pagination import PageQuery, paginate
 
 from insights import selectors, services
 from insights.api import serializers as s
@@ -19,10 +19,7 @@ from common.accounts.roles import notification_scope
 from common.api import ApiView
 
 ERROR = ErrorOut  # the shared {"error": {...}} shape (nexus_site.errors)
-PAGE_PARAMS = [
-    OpenApiParameter("limit", int, description="page size (default 50)"),
-    OpenApiParameter("offset", int, description="rows to skip"),
-]
+PAGE_PARAMS = [PageQuery]
 
 
 class ScheduleInvalid(exceptions.APIException):
@@ -34,9 +31,7 @@ class ScheduleInvalid(exceptions.APIException):
 
 
 def _paginated(view, request, queryset, serializer_class):
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+    return paginate(view, request, queryset, lambda row: serializer_class(row).data)
 
 
 class UsageView(ApiView):
@@ -92,7 +87,7 @@ class ImmuneScanView(ApiView):
 
 class ImmuneScanListView(ApiView):
     permission_classes = [IsViewer]
-    @extend_schema(parameters=PAGE_PARAMS, responses={200: s.ImmuneScanPageSerializer},
+    @extend_schema(parameters=PAGE_PARAMS, responses={200: s.ImmuneScanPageSerializer, 400: ERROR},
                    summary="Stored immune scans, newest first (paginated)")
     def get(self, request):
         return _paginated(self, request, selectors.immune_scans_list(), s.ImmuneScanSerializer)

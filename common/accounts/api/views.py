@@ -21,7 +21,7 @@ UserOut = inline_serializer("SessionUser", {
     "username": serializers.CharField(),
     "role": serializers.ChoiceField(choices=roles.ROLES, allow_null=True),
     "person_id": serializers.CharField(allow_null=True),
-})
+}, allow_null=True)  # null when nobody is signed in
 SessionOut = inline_serializer("Session", {
     "authenticated": serializers.BooleanField(),
     "user": UserOut,

@@ -1,0 +1,44 @@
+"""The one pagination of every list endpoint: ``limit``/``offset`` with bounds, checked strictly.
+
+DRF's LimitOffsetPagination silently falls back to the default on a bad ``limit`` and hands any
+``offset`` to the database (``?offset=9223372036854775808`` is "bigint out of range"); here a value
+outside the bounds is a 400 naming the parameter, and the OpenAPI schema carries the same bounds
+(``PageQuery`` is both the validator and the documented parameters).
+"""
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+
+
+class PageQuery(serializers.Serializer):
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=settings.API_PAGE_MAX_LIMIT,
+        help_text=f"page size (default {settings.REST_FRAMEWORK['PAGE_SIZE']}, at most {settings.API_PAGE_MAX_LIMIT})")
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=settings.API_PAGE_MAX_OFFSET,
+                                      help_text="rows to skip")
+
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    max_limit = settings.API_PAGE_MAX_LIMIT
+
+    def paginate_queryset(self, queryset, request, view=None):
+        names = (self.limit_query_param, self.offset_query_param)
+        query = PageQuery(data={k: v for k, v in request.query_params.items() if k in names})
+        query.is_valid(raise_exception=True)
+        self._validated = query.validated_data
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_limit(self, request):
+        return self._validated.get("limit", self.default_limit)
+
+    def get_offset(self, request):
+        return self._validated.get("offset", 0)
+
+
+def paginate(view, request, rows, mapper=None):
+    """One page of ``rows`` (a queryset or list) as a Response; ``mapper`` turns each row into JSON."""
+    paginator = BoundedLimitOffsetPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    if mapper is not None:
+        page = [mapper(row) for row in page]
+    return paginator.get_paginated_response(page)
