@@ -285,9 +285,10 @@ export default function App() {
                     : <p className="state-empty">Click a node in the graph, a search result or a row of the Nodes list to see its details, neighbours and history.</p>}
                   </div>
                 </div>
-                <div hidden={tab !== "nodes"}>
+                {/* Mounted once opened (the skip link opens it): it sorts every node on each change. */}
+                {visited.has("nodes") && <div hidden={tab !== "nodes"}>
                   <NodeList ref={listInput} nodes={graph.nodes} filters={filters} selectedId={selectedId} onPick={(id) => { pick(id); setTab("nodes"); focusNodes([id]); }} />
-                </div>
+                </div>}
                 {visited.has("notifications") && (
                   <div hidden={tab !== "notifications"}>
                     <NotificationsPanel persons={persons} personId={personId} onPerson={fixedPerson ? null : setPersonId} state={notifications} onFocus={focusNodes} />

@@ -49,6 +49,10 @@ export function isVisible(node: { type: string; division?: string | null }, filt
 }
 
 const DIM = "#1c2638";
+// While a pan or zoom is under way, big graphs are drawn without edges (and labels): software
+// WebGL spends most of a frame on edges, and a moving view needs the shape, not the links.
+const EDGES_HIDDEN_ON_MOVE = 2000;
+const LABELS_HIDDEN_ON_MOVE = 2000;
 const BorderedNode = createNodeBorderProgram<NodeAttrs>({
   borders: [
     { size: { value: 0.22 }, color: { attribute: "borderColor" } },
@@ -189,7 +193,10 @@ export function PulseView(props: Props) {
     }
     view.current.scale = sizeScale(graph === null ? 0 : model.graph.order);
     const s = sigmaRef.current;
-    if (s) s.setSetting("hideEdgesOnMove", model.graph.size > 20_000);
+    if (s) {
+      s.setSetting("hideEdgesOnMove", model.graph.size > EDGES_HIDDEN_ON_MOVE);
+      s.setSetting("hideLabelsOnMove", model.graph.order > LABELS_HIDDEN_ON_MOVE);
+    }
   }, [model, graph, collapsed]);
 
   // Derived sets, recomputed when what is emphasised changes.
@@ -236,7 +243,8 @@ export function PulseView(props: Props) {
       minCameraRatio: 0.02,
       maxCameraRatio: 4,
       stagePadding: 24,
-      hideEdgesOnMove: model.graph.size > 20_000,
+      hideEdgesOnMove: model.graph.size > EDGES_HIDDEN_ON_MOVE,
+      hideLabelsOnMove: model.graph.order > LABELS_HIDDEN_ON_MOVE,
       nodeReducer: (id, data) => {
         const v = view.current;
         const p = v.props;

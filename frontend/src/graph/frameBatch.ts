@@ -11,7 +11,7 @@ export interface FrameBatcher<T> {
 export interface BatchOptions {
   maxPerFrame?: number;
   /** During a burst, hand over at most this often (ms): fewer, larger batches mean fewer redraws. */
-  minInterval?: number;
+  minInterval?: number | (() => number);
   now?: () => number;
   delay?: (cb: () => void, ms: number) => unknown;
   schedule?: (cb: () => void) => unknown;
@@ -25,7 +25,7 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
   const maxPerFrame = opts.maxPerFrame ?? 2500;
   const schedule = opts.schedule ?? raf;
   const cancel = opts.cancel ?? caf;
-  const minInterval = opts.minInterval ?? 0;
+  const minInterval = typeof opts.minInterval === "function" ? opts.minInterval : () => (opts.minInterval as number | undefined) ?? 0;
   const now = opts.now ?? (() => (typeof performance !== "undefined" ? performance.now() : Date.now()));
   const delay = opts.delay ?? ((cb: () => void, ms: number) => setTimeout(cb, ms));
   let queue: T[] = [];
@@ -45,7 +45,7 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
   };
   const arm = () => {
     if (handle !== null || timer !== null) return;
-    const wait = last + minInterval - now();
+    const wait = last + minInterval() - now();
     if (wait <= 0) handle = schedule(tick);
     else timer = delay(() => {
       timer = null;

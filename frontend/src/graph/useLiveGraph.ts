@@ -32,13 +32,19 @@ export function useLiveGraph(): LiveGraph {
 
   const cursorRef = useRef<number | null>(null);
   cursorRef.current = graph.cursor;
+  const sizeRef = useRef(0);
+  sizeRef.current = Object.keys(graph.nodes).length;
   const buffering = useRef<ChangeEvent[] | null>([]); // non-null while a snapshot is loading
   const listeners = useRef(new Set<(e: ChangeEvent) => void>());
   const choiceRef = useRef<TransportChoice | null>(null);
   // Live events reach the reducer in one batch per animation frame, not one render per row.
   const batcher = useRef<FrameBatcher<ChangeEvent> | null>(null);
   useEffect(() => {
-    const b = createFrameBatcher<ChangeEvent>((events) => dispatch({ type: "changes", events }), { minInterval: 120 });
+    const b = createFrameBatcher<ChangeEvent>((events) => dispatch({ type: "changes", events }), {
+      // Every batch costs sigma one pass over the whole graph: the bigger the graph, the fewer
+      // and larger the batches during a burst. A lone change still shows on the next frame.
+      minInterval: () => (sizeRef.current > 5000 ? 400 : sizeRef.current > 1000 ? 250 : 120),
+    });
     batcher.current = b;
     return () => {
       b.close();
