@@ -53,6 +53,11 @@ const DIM = "#1c2638";
 // WebGL spends most of a frame on edges, and a moving view needs the shape, not the links.
 const EDGES_HIDDEN_ON_MOVE = 2000;
 const LABELS_HIDDEN_ON_MOVE = 2000;
+// Level of detail for very large graphs: zoomed out further than EDGE_LOD_RATIO, only the edges
+// of the selected, hovered or emphasised nodes are drawn (50,000 edges over the whole view are a
+// solid blur that costs seconds per frame in software WebGL); zooming in brings every edge back.
+const EDGE_LOD = 20_000;
+const EDGE_LOD_RATIO = 0.35;
 const BorderedNode = createNodeBorderProgram<NodeAttrs>({
   borders: [
     { size: { value: 0.22 }, color: { attribute: "borderColor" } },
@@ -118,6 +123,7 @@ interface View {
   pathEdges: Set<string>;
   emphasis: Set<string> | null;
   scale: number;
+  edgeOverview: boolean;
 }
 
 /** Node radius in screen px: bigger for important nodes, smaller as the graph grows. */
@@ -171,7 +177,7 @@ export function PulseView(props: Props) {
   const container = useRef<HTMLDivElement>(null);
   const sigmaRef = useRef<Sigma<NodeAttrs> | null>(null);
   const view = useRef<View>({
-    props, hovered: null, hoverSet: null, focusSet: null, pathEdges: new Set(), emphasis: null, scale: 1,
+    props, hovered: null, hoverSet: null, focusSet: null, pathEdges: new Set(), emphasis: null, scale: 1, edgeOverview: false,
   });
   view.current.props = props;
 
@@ -194,6 +200,11 @@ export function PulseView(props: Props) {
     view.current.scale = sizeScale(graph === null ? 0 : model.graph.order);
     const s = sigmaRef.current;
     if (s) {
+      const overview = model.graph.size > EDGE_LOD && s.getCamera().getState().ratio > EDGE_LOD_RATIO;
+      if (overview !== view.current.edgeOverview) {
+        view.current.edgeOverview = overview;
+        s.refresh({ schedule: true });
+      }
       s.setSetting("hideEdgesOnMove", model.graph.size > EDGES_HIDDEN_ON_MOVE);
       s.setSetting("hideLabelsOnMove", model.graph.order > LABELS_HIDDEN_ON_MOVE);
     }
@@ -305,12 +316,24 @@ export function PulseView(props: Props) {
           res.label = String(data.relation ?? "").replace(/_/g, " ");
           res.zIndex = 1;
         } else if (v.emphasis && !(v.emphasis.has(s) && v.emphasis.has(t))) {
-          res.color = DIM;
+          if (v.edgeOverview) res.hidden = true;
+          else res.color = DIM;
+        } else if (v.edgeOverview && !v.emphasis) {
+          res.hidden = true;
         }
         return res;
       },
     });
     sigmaRef.current = sigma;
+    const overview = () => model.graph.size > EDGE_LOD && sigma.getCamera().getState().ratio > EDGE_LOD_RATIO;
+    view.current.edgeOverview = overview();
+    sigma.getCamera().on("updated", () => {
+      const next = overview();
+      if (next !== view.current.edgeOverview) {
+        view.current.edgeOverview = next;
+        sigma.refresh({ schedule: true });
+      }
+    });
     sigma.on("beforeRender", () => {
       labelBoxes.length = 0;
     });
