@@ -186,7 +186,7 @@ export default function App() {
 
   return (
       <div className="app">
-        <a href="#node-list-filter" className="skip-link" onClick={skipToList}>Skip to the node list</a>
+        <a href="#side-panel" className="skip-link" onClick={skipToList}>Skip to the node list</a>
         <header className="topbar">
           <h1>NEXUS <span className="muted">PulseView</span></h1>
           <SearchBox nodes={graph.nodes} onResults={focusNodes} onPick={(id) => { selectNode(id); focusNodes([id]); setTimeout(() => detailsRef.current?.querySelector<HTMLElement>("h2")?.focus(), 50); }} />
