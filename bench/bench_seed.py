@@ -41,6 +41,8 @@ def make_graph(n_nodes: int, n_edges: int, rng: random.Random) -> dict:
 def truncate():
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE nodes, edges, node_embeddings, graph_metadata, mutation_history, immune_scans")
+        # the bench database only: forget the versions the truncate just closed, so runs do not pile up
+        cursor.execute("TRUNCATE node_versions, edge_versions")
 
 
 def raw_copy(graph: dict) -> float:
@@ -48,7 +50,7 @@ def raw_copy(graph: dict) -> float:
     node_rows = [(n["id"], n["type"], n["label"], n["division"], n["department"], n["team"], n["health"], n["size"],
                   n["x"], n["y"], n["status"], n["freshness_score"], n["half_life_days"], n["source_type"],
                   n["source_id"], now, now, Jsonb(n["extras"])) for n in graph["nodes"]]
-    edge_rows = [(e["id"], e["source"], e["target"], e["type"], e["weight"], e["animated"], Jsonb(e["extras"]))
+    edge_rows = [(e["id"], e["source"], e["target"], e["type"], e["weight"], e["animated"], now, Jsonb(e["extras"]))
                  for e in graph["edges"]]
     started = time.perf_counter()
     with connection.cursor() as cursor:

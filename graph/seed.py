@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
+from common.actor import SYSTEM
 from graph.models import NODE_TYPES
 
 DEFAULT_DATA_DIR = settings.BASE_DIR / "mock_data"
@@ -25,7 +26,7 @@ NODE_COLUMNS = (
     "id", "type", "label", "division", "department", "team", "health", "size", "x", "y", "status",
     "freshness_score", "half_life_days", "source_type", "source_id", "created_at", "updated_at", "extras",
 )
-EDGE_COLUMNS = ("id", "source", "target", "type", "weight", "animated", "extras")
+EDGE_COLUMNS = ("id", "source", "target", "type", "weight", "animated", "created_at", "extras")
 NODE_DEFAULTS = {"health": "green", "size": 1, "status": "active", "freshness_score": 1.0, "half_life_days": 14}
 PROGRESS_MIN_ROWS = 5_000  # show a progress bar only when a step is long enough to need one
 
@@ -41,6 +42,10 @@ class SeedData:
     metadata: dict
     alerts: dict | None
     counts: dict = field(default_factory=dict)
+    # Earlier versions for the version tables: node id → [(start, row as it was)], oldest first,
+    # and node id → when its current version began (see history.json and _write_history).
+    earlier_versions: dict = field(default_factory=dict)
+    current_since: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -155,6 +160,79 @@ def _validate_edges(file: str, edges, node_ids: set[str]) -> list[dict]:
     return rows
 
 
+HISTORY_FIELDS = set(NODE_COLUMNS) - {"id", "type", "created_at", "updated_at"}
+
+
+def _history(data_dir: Path, nodes: list[dict], now: datetime) -> tuple[dict, dict]:
+    """history.json (optional): the past of the organisation, as earlier node versions.
+
+    ``known_since_days_ago`` {type: days}: nodes of that type were in NEXUS that long, unchanged
+    until their last update; ``nodes`` {id: {"versions": [{"days_ago", field overrides…}],
+    "current_since_days_ago"}}: explicit earlier versions (``extras`` overrides merge into the
+    node's extras). Returns (earlier versions by id, current-version start by id) and sets each
+    node's ``created_at`` to its first appearance.
+    """
+    file = "history.json"
+    if not (data_dir / file).exists():
+        return {}, {}
+    history = _read_json(data_dir / file)
+    if not isinstance(history, dict):
+        raise SeedError(f"{file}: must be an object")
+    known_since = history.get("known_since_days_ago", {})
+    explicit = history.get("nodes", {})
+    if not isinstance(known_since, dict) or not isinstance(explicit, dict):
+        raise SeedError(f"{file}: 'known_since_days_ago' and 'nodes' must be objects")
+    for node_type, days in known_since.items():
+        if node_type not in NODE_TYPES:
+            raise SeedError(f"{file}: known_since_days_ago: unknown node type {node_type!r}")
+        _number(f"{file}: known_since_days_ago", known_since, node_type)
+    by_id = {row["id"]: row for row in nodes}
+    for node_id in explicit:
+        if node_id not in by_id:
+            raise SeedError(f"{file}: nodes: no node with id {node_id!r} in graph.json")
+    earlier, since = {}, {}
+    for row in nodes:
+        spec = explicit.get(row["id"], {})
+        where = f"{file}: nodes[{row['id']!r}]"
+        current_days = (now - row["updated_at"]).total_seconds() / 86400
+        if "current_since_days_ago" in spec:
+            current_days = _number(where, spec, "current_since_days_ago")
+        versions = spec.get("versions")
+        if versions is None:
+            days = known_since.get(row["type"])
+            versions = [{"days_ago": days}] if days is not None and days > current_days else []
+        if not isinstance(versions, list):
+            raise SeedError(f"{where}: field 'versions' must be a list")
+        starts, previous = [], None
+        for i, version in enumerate(versions):
+            vwhere = f"{where}.versions[{i}]"
+            if not isinstance(version, dict) or _number(vwhere, version, "days_ago") is None:
+                raise SeedError(f"{vwhere}: must be an object with 'days_ago'")
+            days = float(version["days_ago"])
+            if days <= current_days or (previous is not None and days >= previous):
+                raise SeedError(f"{vwhere}: field 'days_ago': versions must be oldest first and older than "
+                                f"the current one ({current_days:g} days ago)")
+            previous = days
+            unknown = sorted(set(version) - HISTORY_FIELDS - {"days_ago"})
+            if unknown:
+                raise SeedError(f"{vwhere}: field {unknown[0]!r} cannot be versioned here")
+            start = now - timedelta(days=days)
+            old = {**row, **{k: v for k, v in version.items() if k not in ("days_ago", "extras")},
+                   "updated_at": start}
+            if "extras" in version:
+                old["extras"] = {**(row["extras"] or {}), **version["extras"]}
+            starts.append((start, old))
+        first_days = max([current_days] + [float(v["days_ago"]) for v in versions])
+        row["created_at"] = now - timedelta(days=first_days)
+        for _, old in starts:
+            old["created_at"] = row["created_at"]
+        if starts:
+            earlier[row["id"]] = starts
+        if "current_since_days_ago" in spec:
+            since[row["id"]] = now - timedelta(days=current_days)
+    return earlier, since
+
+
 def load_seed_data(data_dir: Path = DEFAULT_DATA_DIR, *, now: datetime | None = None) -> SeedData:
     """Read and validate every file; raise SeedError on the first problem."""
     now = now or datetime.now(timezone.utc)
@@ -162,7 +240,11 @@ def load_seed_data(data_dir: Path = DEFAULT_DATA_DIR, *, now: datetime | None = 
     if not isinstance(graph, dict):
         raise SeedError("graph.json: must be an object with 'nodes' and 'edges'")
     nodes = _validate_nodes("graph.json", graph.get("nodes"), now)
+    earlier, since = _history(data_dir, nodes, now)
     edges = _validate_edges("graph.json", graph.get("edges", []), {n["id"] for n in nodes})
+    first_seen = {n["id"]: n["created_at"] for n in nodes}
+    for edge in edges:  # an edge enters the graph with the later of its two ends
+        edge["created_at"] = max(first_seen[edge["source"]], first_seen[edge["target"]])
 
     hierarchy = _read_json(data_dir / "hierarchy.json")
     if not isinstance(hierarchy, dict) or not isinstance(hierarchy.get("divisions"), list):
@@ -178,7 +260,8 @@ def load_seed_data(data_dir: Path = DEFAULT_DATA_DIR, *, now: datetime | None = 
             if not isinstance(alert, dict):
                 raise SeedError(f"{where}: must be an object")
             _require_text(where, alert, "agent")
-    return SeedData(nodes=nodes, edges=edges, metadata=hierarchy, alerts=alerts)
+    return SeedData(nodes=nodes, edges=edges, metadata=hierarchy, alerts=alerts,
+                    earlier_versions=earlier, current_since=since)
 
 
 # ── writing ──────────────────────────────────────────────────────────────────
@@ -231,19 +314,76 @@ def _seed_immune_scan(cursor, alerts: dict) -> int:
     return 1
 
 
-def reset_database() -> None:
+def _history_is_fresh(cursor) -> bool:
+    """A first seed: no graph rows and no version history at all."""
+    cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes) AND NOT EXISTS (SELECT 1 FROM edges) "
+                   "AND NOT EXISTS (SELECT 1 FROM node_versions) AND NOT EXISTS (SELECT 1 FROM edge_versions)")
+    return cursor.fetchone()[0]
+
+
+def _capture_inserts(cursor, enabled: bool) -> None:
+    """Switch the version-capture INSERT triggers (inside the seed's transaction only)."""
+    for table in ("nodes", "edges"):
+        cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER versions_capture_insert")
+
+
+def _write_history(cursor, data: SeedData) -> None:
+    """Give a first seed its past, in place of the versions the capture triggers would have opened
+    at now: each row's current version starts when it was last recorded, and history.json's earlier
+    versions precede it. One INSERT … SELECT per table (the triggers were off during the COPY)."""
+    node_columns, edge_columns = ", ".join(NODE_COLUMNS), ", ".join(EDGE_COLUMNS)
+    cursor.execute(f"INSERT INTO node_versions ({node_columns}, valid, actor) "
+                   f"SELECT {node_columns}, tstzrange(least(coalesce(updated_at, now()), now()), NULL), %s FROM nodes",
+                   [SYSTEM])
+    cursor.execute(f"INSERT INTO edge_versions ({edge_columns}, valid, actor) "
+                   f"SELECT {edge_columns}, tstzrange(least(coalesce(created_at, now()), now()), NULL), %s FROM edges",
+                   [SYSTEM])
+    for node_id, start in data.current_since.items():
+        cursor.execute("UPDATE node_versions SET valid = tstzrange(least(%s, now()), NULL) "
+                       "WHERE id = %s AND upper_inf(valid)", [start, node_id])
+    if not data.earlier_versions:
+        return
+    cursor.execute("SELECT id, lower(valid) FROM node_versions WHERE upper_inf(valid) AND id = ANY(%s)",
+                   [list(data.earlier_versions)])
+    current_start = dict(cursor.fetchall())
+    column_list = ", ".join(NODE_COLUMNS)
+    with cursor.cursor.copy(f"COPY node_versions ({column_list}, valid, actor) FROM STDIN") as copy:
+        for node_id, versions in data.earlier_versions.items():
+            if node_id not in current_start:
+                continue
+            ends = [start for start, _ in versions[1:]] + [current_start[node_id]]
+            for (start, row), end in zip(versions, ends):
+                copy.write_row([Jsonb(row[c]) if c == "extras" else row[c] for c in NODE_COLUMNS]
+                               + [f"[{start.isoformat()},{end.isoformat()})", SYSTEM])
+
+
+def reset_database(*, forget_history: bool = False) -> None:
+    """Empty the graph tables. Their versions are closed (the graph as it was stays readable), or
+    with ``forget_history`` deleted too, so the next seed writes its past again."""
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE nodes, edges, node_embeddings, graph_metadata, mutation_history, immune_scans")
+        if forget_history:
+            cursor.execute("TRUNCATE node_versions, edge_versions, graph_version_horizon")
 
 
 @transaction.atomic
-def write_seed_data(data: SeedData, *, reset: bool = False) -> SeedResult:
+def write_seed_data(data: SeedData, *, reset: bool = False, forget_history: bool = False) -> SeedResult:
+    with connection.cursor() as cursor:  # versions written by the seed name it as their actor
+        cursor.execute("SELECT set_config('nexus.actor', %s, true)", [SYSTEM])
     if reset:
-        reset_database()
+        reset_database(forget_history=forget_history)
     result = SeedResult()
     with connection.cursor() as cursor:
+        # A first seed writes the organisation's past; later ones (over existing history, or after
+        # --reset) start their rows now, recorded by the triggers: history only ever moves forwards.
+        first = _history_is_fresh(cursor)
+        if first:
+            _capture_inserts(cursor, enabled=False)
         result.nodes = _copy_rows(cursor, "nodes", NODE_COLUMNS, data.nodes, "nodes")
         result.edges = _copy_rows(cursor, "edges", EDGE_COLUMNS, data.edges, "edges")
+        if first:
+            _capture_inserts(cursor, enabled=True)
+            _write_history(cursor, data)
         for key, value in data.metadata.items():
             cursor.execute(
                 "INSERT INTO graph_metadata (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",

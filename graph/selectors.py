@@ -22,6 +22,16 @@ RECENT_HISTORY = 20
 MAX_HALF_LIVES = 1000
 
 
+def freshness_sql(score: str, updated: str, half_life: str, at: str = "now()") -> str:
+    """The freshness expression over SQL operands, as of ``at`` (an SQL expression; now() for the
+    live graph, the requested moment for an as-of read, so both compute the same numbers)."""
+    age_days = f"GREATEST(EXTRACT(EPOCH FROM ({at} - COALESCE({updated}, {at}))), 0)::float8 / 86400.0"
+    return (
+        f"(CASE WHEN {half_life} IS NULL OR {half_life} <= 0 THEN {score}::float8 "
+        f"ELSE {score}::float8 * power(0.5::float8, LEAST({age_days} / {half_life}, {MAX_HALF_LIVES})) END)"
+    )
+
+
 class CurrentFreshness(Func):
     """freshness_score * 0.5 ^ (age_days / half_life_days), evaluated by PostgreSQL."""
 
@@ -36,13 +46,7 @@ class CurrentFreshness(Func):
             sql, p = compiler.compile(expression)
             parts.append(sql)
             params.extend(p)
-        score, updated, half_life = parts
-        age_days = f"GREATEST(EXTRACT(EPOCH FROM (now() - COALESCE({updated}, now()))), 0)::float8 / 86400.0"
-        sql = (
-            f"(CASE WHEN {half_life} IS NULL OR {half_life} <= 0 THEN {score}::float8 "
-            f"ELSE {score}::float8 * power(0.5::float8, LEAST({age_days} / {half_life}, {MAX_HALF_LIVES})) END)"
-        )
-        return sql, params
+        return freshness_sql(*parts), params
 
 
 def nodes_with_freshness(queryset: QuerySet | None = None) -> QuerySet:
@@ -136,8 +140,9 @@ def graph_snapshot_json(view: str = "full", **filters) -> str:
     nodes_sql, nodes_params = node_values(nodes_qs).query.sql_with_params()
     edges_sql, edges_params = edge_values(edges_qs).query.sql_with_params()
     node_json, edge_json = (COMPACT_NODE_JSON, COMPACT_EDGE_JSON) if view == "compact" else ("n", EDGE_JSON)
+    marker = "'view', 'compact', " if view == "compact" else ""
     sql = (
-        "SELECT json_build_object("
+        f"SELECT json_build_object({marker}"
         f"'nodes', (SELECT coalesce(json_agg({node_json} ORDER BY n.id), '[]'::json) FROM ({nodes_sql}) n), "
         f"'edges', (SELECT coalesce(json_agg({edge_json} ORDER BY e.id), '[]'::json) FROM ({edges_sql}) e), "
         "'metadata', (SELECT coalesce(json_object_agg(key, value ORDER BY key), '{}'::json) FROM graph_metadata)"

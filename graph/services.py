@@ -12,7 +12,7 @@ import json
 import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
@@ -54,6 +54,13 @@ def edge_data(edge: Edge) -> dict:
     return _json_safe(data)
 
 
+def _stamp_actor() -> None:
+    """Name the current actor to the database for this transaction: the version-capture triggers
+    record it with every node and edge version they write (writers that do not set it get NULL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('nexus.actor', %s, true)", [current_actor() or ""])
+
+
 def _record(action: str, *, node_id: str | None = None, edge_id: str | None = None, data: dict) -> None:
     MutationHistory.objects.create(action=action, node_id=node_id, edge_id=edge_id, data=data, actor=current_actor())
 
@@ -71,6 +78,7 @@ def _id_given(value) -> bool:
 
 @retrying_atomic
 def node_create(*, type, label, id=None, **fields) -> Node:
+    _stamp_actor()
     data = validate(NodeCreateInput, {"type": type, "label": label, "id": id, **fields})
     node_id = data.pop("id", None)
     node_id = node_id if _id_given(node_id) else new_node_id(data["type"])
@@ -98,6 +106,7 @@ def _locked_node(node_id) -> Node:
 
 @retrying_atomic
 def node_update(*, node_id, **changes) -> Node:
+    _stamp_actor()
     if "id" in changes:
         if changes.pop("id") not in (node_id, None):
             raise ValidationError({"id": ["A node's id cannot be changed."]})
@@ -123,6 +132,7 @@ def node_update(*, node_id, **changes) -> Node:
 
 @retrying_atomic
 def node_delete(*, node_id) -> dict:
+    _stamp_actor()
     node = _locked_node(node_id)
     before = node_data(node)
     edges = [edge_data(edge) for edge in Edge.objects.filter(source_id=node.id) | Edge.objects.filter(target_id=node.id)]
@@ -138,6 +148,7 @@ def node_delete(*, node_id) -> dict:
 
 @retrying_atomic
 def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, extras=None) -> Edge:
+    _stamp_actor()
     data = validate(EdgeCreateInput, {"source": source, "target": target, "type": type, "id": id,
                                       "weight": weight, "animated": animated, "extras": extras})
     edge_id = data["id"] if _id_given(data.get("id")) else new_edge_id()
@@ -170,6 +181,7 @@ def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, ex
 
 @retrying_atomic
 def edge_delete(*, edge_id) -> dict:
+    _stamp_actor()
     edge = Edge.objects.select_for_update().filter(id=str(edge_id)).first() if storable_id(str(edge_id)) else None
     if edge is None:
         raise NotFound(f"No edge with id {edge_id!r}.")

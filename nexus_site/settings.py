@@ -161,7 +161,20 @@ EMBEDDING_DIMENSIONS = env.int("EMBEDDING_DIMENSIONS", default=3072)
 REALTIME_RETENTION_HOURS = env.float("REALTIME_RETENTION_HOURS", default=24.0)
 # How long realtime holds back changes behind an id a running transaction may still commit.
 REALTIME_GAP_TIMEOUT_SECONDS = env.float("REALTIME_GAP_TIMEOUT_SECONDS", default=30.0)
+# Per websocket client. Past a queue bound the client is closed with 4008 and resumes from its cursor.
+REALTIME_CLIENT_QUEUE_MAX_BYTES = env.int("REALTIME_CLIENT_QUEUE_MAX_BYTES", default=8 * 1024 * 1024)
+REALTIME_CLIENT_QUEUE_MAX_MESSAGES = env.int("REALTIME_CLIENT_QUEUE_MAX_MESSAGES", default=10_000)
+REALTIME_MAX_JOINS_PER_SOCKET = env.int("REALTIME_MAX_JOINS_PER_SOCKET", default=100)
+REALTIME_MAX_BINDINGS_PER_JOIN = env.int("REALTIME_MAX_BINDINGS_PER_JOIN", default=20)
+REALTIME_MAX_FILTER_LENGTH = env.int("REALTIME_MAX_FILTER_LENGTH", default=256)
+# Incoming frames; daphne itself closes the socket (1009) past its own 1 MiB limit.
+REALTIME_MAX_FRAME_BYTES = env.int("REALTIME_MAX_FRAME_BYTES", default=64 * 1024)
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# ── Time travel ─────────────────────────────────────────────────────────────
+# Node and edge versions older than this many days are compacted by `manage.py compact_versions`
+# (as-of reads and diffs then start at the horizon). Unset: keep every version.
+NEXUS_VERSION_RETENTION_DAYS = env.float("NEXUS_VERSION_RETENTION_DAYS", default=None)
 
 # ── Auth, i18n, static ──────────────────────────────────────────────────────
 AUTH_PASSWORD_VALIDATORS = [

@@ -33,6 +33,8 @@ SEMANTIC_RULES = {
     "POST /api/info-drop": "text must hold a statement of two or more words",
     "POST /api/tasks": "depends_on must name tasks of the same graph, without cycles",
     "GET /api/realtime/changes": "after must be a cursor the retained log has (else 410 resync_required)",
+    "GET /api/graph": "as_of must not be in the future nor before the compacted history",
+    "GET /api/graph/diff": "from and to must not be in the future nor before the compacted history; from <= to",
 }
 # Twisted (daphne) closes the connection on a request line over 16 KB before any app sees it
 # (README "Reliability"); a generated URL can be longer (2,000 characters of 4-byte UTF-8).

@@ -21,13 +21,6 @@ class NodeFilterQuery(serializers.Serializer):
     status = serializers.CharField(required=False, max_length=100)
 
 
-class GraphQuery(NodeFilterQuery):
-    view = serializers.ChoiceField(
-        choices=["full", "compact"], required=False, default="full",
-        help_text="compact: only what PulseView draws (no extras, timestamps or sources); a node's "
-                  "details come from /api/nodes/{id}")
-
-
 class NodeListQuery(NodeFilterQuery, PageQuery):
     pass
 
@@ -57,6 +50,56 @@ class SearchQuery(serializers.Serializer):
     threshold = serializers.FloatField(required=False, default=0.0, min_value=-1.0, max_value=1.0,
                                        help_text="minimum cosine similarity")
     type = serializers.ChoiceField(choices=NODE_TYPES, required=False)
+
+
+class PastMoment(serializers.DateTimeField):
+    """An ISO 8601 moment that history can answer for: not in the future, not before the
+    compaction horizon (a naive time is read as UTC)."""
+
+    def to_internal_value(self, value):
+        from django.utils import timezone
+
+        from graph.time_travel import history_horizon
+
+        moment = super().to_internal_value(value)
+        if moment > timezone.now():
+            raise serializers.ValidationError("Must not be in the future.")
+        horizon = history_horizon()
+        if horizon is not None and moment < horizon:
+            raise serializers.ValidationError(
+                f"History before {horizon.isoformat()} was compacted; ask for a later moment.")
+        return moment
+
+
+class AsOfQuery(NodeFilterQuery):
+    as_of = PastMoment(required=False, help_text="ISO 8601; the graph as it stood then (omit: now)")
+
+
+class GraphQuery(AsOfQuery):
+    view = serializers.ChoiceField(
+        choices=["full", "compact"], required=False, default="full",
+        help_text="compact: only what PulseView draws (no extras, timestamps or sources); a node's "
+                  "details come from /api/nodes/{id}. The full shape with as_of.")
+
+
+class DiffQuery(serializers.Serializer):
+    # "from" is a Python keyword: the field is declared under its query-parameter name below
+    to = PastMoment(required=False, help_text="ISO 8601 (default: now)")
+
+    def validate(self, attrs):
+        from django.utils import timezone
+
+        attrs.setdefault("to", timezone.now())
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
+        return attrs
+
+
+DiffQuery._declared_fields["from"] = PastMoment(help_text="ISO 8601; changes after this moment")
+
+
+class VersionsQuery(PageQuery):
+    pass
 
 
 # ── responses ────────────────────────────────────────────────────────────────
@@ -109,6 +152,36 @@ class HistoryEntryOut(serializers.Serializer):
 class GraphOut(serializers.Serializer):
     nodes = NodeOut(many=True)
     edges = EdgeOut(many=True)
+    metadata = serializers.DictField(help_text="graph_metadata rows by key")
+
+
+class CompactNodeOut(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.ChoiceField(choices=NODE_TYPES)
+    label = serializers.CharField()
+    division = serializers.CharField(allow_null=True)
+    department = serializers.CharField(allow_null=True)
+    team = serializers.CharField(allow_null=True)
+    health = serializers.CharField(allow_null=True)
+    size = serializers.IntegerField(allow_null=True)
+    x = serializers.FloatField(allow_null=True)
+    y = serializers.FloatField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    current_freshness = serializers.FloatField(allow_null=True, help_text="rounded to 3 decimals")
+
+
+class CompactEdgeOut(serializers.Serializer):
+    id = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    type = serializers.CharField()
+    weight = serializers.FloatField(allow_null=True)
+
+
+class GraphCompactOut(serializers.Serializer):
+    view = serializers.ChoiceField(choices=["compact"], help_text="marks the compact shape")
+    nodes = CompactNodeOut(many=True)
+    edges = CompactEdgeOut(many=True)
     metadata = serializers.DictField(help_text="graph_metadata rows by key")
 
 
@@ -189,6 +262,50 @@ class HealthOut(serializers.Serializer):
     auth = serializers.DictField(help_text="mode (required/open) and, in open mode, a warning")
     supabase = serializers.DictField(required=False, help_text=(
         "configured flag; when configured, whether Supabase's REST and Realtime endpoints answer"))
+
+
+class NodeVersionOut(serializers.Serializer):
+    valid_from = serializers.DateTimeField(help_text="when this version was written (transaction time)")
+    valid_to = serializers.DateTimeField(allow_null=True, help_text="when it was replaced or deleted; null: current")
+    actor = serializers.CharField(allow_null=True, help_text="who wrote it; null when unknown (psql, Supabase)")
+    ended_by = serializers.CharField(allow_null=True, help_text="who replaced or deleted it, where known")
+    changed = serializers.ListField(child=serializers.CharField(), help_text="fields that differ from the version before")
+    node = serializers.DictField(help_text="the node's stored columns in this version")
+
+
+class NodeVersionsOut(serializers.Serializer):
+    id = serializers.CharField()
+    count = serializers.IntegerField(help_text="versions in all")
+    versions = NodeVersionOut(many=True, help_text="newest first")
+
+
+class DiffEntryOut(serializers.Serializer):
+    id = serializers.CharField()
+    at = serializers.DateTimeField(help_text="its latest change within the window")
+    actors = serializers.ListField(child=serializers.CharField(), help_text="who changed it, where known")
+    node = serializers.DictField(required=False, help_text="added/removed nodes: the row after (added) or before (removed)")
+    edge = serializers.DictField(required=False, help_text="added/removed edges: the same")
+    type = serializers.CharField(required=False, help_text="changed only: the row's type (after)")
+    label = serializers.CharField(required=False, help_text="changed nodes: the label (after)")
+    source = serializers.CharField(required=False, help_text="changed edges: source (after)")
+    target = serializers.CharField(required=False, help_text="changed edges: target (after)")
+    changes = serializers.DictField(required=False, help_text="changed only: {field: {before, after}}")
+
+
+class DiffSideOut(serializers.Serializer):
+    added = DiffEntryOut(many=True)
+    removed = DiffEntryOut(many=True)
+    changed = DiffEntryOut(many=True)
+
+
+class GraphDiffOut(serializers.Serializer):
+    # "from" is a keyword; the field is added below under its JSON name
+    to = serializers.DateTimeField()
+    nodes = DiffSideOut()
+    edges = DiffSideOut()
+
+
+GraphDiffOut._declared_fields["from"] = serializers.DateTimeField()
 
 
 NodePageOut = page_of("NodePageOut", NodeOut(many=True))

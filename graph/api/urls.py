@@ -5,9 +5,11 @@ from graph.api import health, views
 urlpatterns = [
     path("graph", views.GraphView.as_view(), name="graph"),
     path("graph/mutations", views.MutationsView.as_view(), name="graph-mutations"),
+    path("graph/diff", views.GraphDiffView.as_view(), name="graph-diff"),
     path("graph/history", views.HistoryView.as_view(), name="graph-history"),
     path("graph/metadata", views.MetadataView.as_view(), name="graph-metadata"),
     path("nodes", views.NodesView.as_view(), name="nodes"),
+    path("nodes/<str:node_id>/versions", views.NodeVersionsView.as_view(), name="node-versions"),
     path("nodes/<str:node_id>", views.NodeDetailView.as_view(), name="node-detail"),
     path("edges", views.EdgesView.as_view(), name="edges"),
     path("edges/<str:edge_id>", views.EdgeDetailView.as_view(), name="edge-detail"),

@@ -1,15 +1,16 @@
 """Graph API views: validate, call a selector or service, serialise. Errors use the one JSON shape."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.gzip import gzip_page
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from graph import selectors, services
+from graph import selectors, services, time_travel
 from graph.api import serializers as s
 from graph.search import search_nodes
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
@@ -45,12 +46,34 @@ class _Paged(ApiView):
 class GraphView(ApiView):
     permission_classes = [IsViewer]
     @extend_schema(operation_id="graph_read", parameters=[s.GraphQuery],
-                   responses={200: s.GraphOut, **_errors(400, 503)},
-                   summary="The whole graph (or the filtered part): nodes, edges between them, metadata")
+                   responses={200: PolymorphicProxySerializer(
+                       component_name="GraphRead", serializers=[s.GraphOut, s.GraphCompactOut],
+                       resource_type_field_name=None), **_errors(400, 503)},
+                   summary="The whole graph (or the filtered part): nodes, edges between them, metadata; "
+                           "with as_of, as it stood then (from the version tables)")
     @method_decorator(gzip_page)  # the largest answer there is; gzip only when the client accepts it
     def get(self, request):
         # serialised by PostgreSQL (one statement); same shape as selectors.graph_snapshot
-        document = selectors.graph_snapshot_json(**_query(s.GraphQuery, request))
+        query = _query(s.GraphQuery, request)
+        as_of = query.pop("as_of", None)
+        view = query.pop("view", "full")
+        if as_of is not None:
+            document = time_travel.graph_as_of_json(as_of=as_of, **query)
+        else:
+            document = selectors.graph_snapshot_json(view=view, **query)
+        return HttpResponse(document, content_type="application/json")
+
+
+class GraphDiffView(ApiView):
+    permission_classes = [IsViewer]
+    records_actor = False
+
+    @extend_schema(operation_id="graph_diff", parameters=[s.DiffQuery],
+                   responses={200: s.GraphDiffOut, **_errors(400, 503)},
+                   summary="Nodes and edges added, removed and changed between two moments (field by field)")
+    def get(self, request):
+        query = _query(s.DiffQuery, request)
+        document = time_travel.graph_diff_json(from_time=query["from"], to_time=query["to"])
         return HttpResponse(document, content_type="application/json")
 
 
@@ -93,6 +116,22 @@ class NodeDetailView(ApiView):
                    summary="Delete a node; its edges and embedding go with it (listed in history)")
     def delete(self, request, node_id: str):
         return Response(services.node_delete(node_id=node_id))
+
+
+class NodeVersionsView(ApiView):
+    permission_classes = [IsViewer]
+    records_actor = False
+
+    @extend_schema(operation_id="nodes_versions", parameters=[s.VersionsQuery],
+                   responses={200: s.NodeVersionsOut, **_errors(400, 404)},
+                   summary="Every recorded version of a node, newest first (also after it was deleted)")
+    def get(self, request, node_id: str):
+        query = _query(s.VersionsQuery, request)
+        page = {"limit": query.get("limit", settings.REST_FRAMEWORK["PAGE_SIZE"]), "offset": query.get("offset", 0)}
+        found = selectors.storable_id(node_id) and time_travel.node_versions(node_id=node_id, **page)
+        if not found:
+            raise NotFound(f"No versions of a node with id {node_id!r}.")
+        return Response(found)
 
 
 class EdgesView(_Paged):

@@ -30,7 +30,7 @@ _DJANGO_ONLY = ("cursor_factory", "context", "prepare_threshold", "server_side_b
 
 
 class Subscriber(Protocol):
-    async def offer(self, change: events.Change, columns: dict[str, list[dict]]) -> None: ...
+    def offer(self, change: events.Change, columns: dict[str, list[dict]]) -> None: ...
 
 
 def gap_timeout_seconds() -> float:
@@ -226,9 +226,12 @@ class ChangeBridge:
         self.delivered += 1
         for subscriber in list(self.subscribers):
             try:
-                await subscriber.offer(change, self.columns)
+                subscriber.offer(change, self.columns)
             except Exception:  # one broken consumer must not stop the others
                 logger.exception("realtime: delivering change %s failed", change.id)
+        # Let the loop run between changes: transports flush, queued clients drain, and a burst of
+        # big rows is not all buffered before any of it is sent.
+        await asyncio.sleep(0)
 
     async def _prune(self, conn) -> None:
         self._last_prune = time.monotonic()

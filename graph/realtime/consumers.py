@@ -9,33 +9,41 @@ server ids, then a ``system`` "Subscribed to PostgreSQL" message), each join aut
 (graph.realtime.access); ``phx_leave``; ``access_token`` (re-checks the topic's identity). Anything else gets a
 ``phx_reply`` with status ``error`` and a reason; the socket stays open.
 
-Changes come from the process's ChangeBridge, in id order, straight to daphne (which buffers in
-Twisted without waiting) or, when replies are queued ahead, into this consumer's own queue behind
-them. Nothing is dropped: a client that stops reading stops answering daphne's pings and is
-disconnected, then resumes from its cursor; a queue over MAX_BACKLOG closes the socket (4008).
+Changes come from the process's ChangeBridge, in id order. Each distinct frame (topic, matched
+binding ids, protocol version) is encoded once per change and shared by every client that gets
+it. Under daphne it is written straight to the connection's transport (see wire.py) while that has
+less than wire.HIGH_WATER unflushed; otherwise it waits in this client's own queue, bounded by
+REALTIME_CLIENT_QUEUE_MAX_BYTES and _MAX_MESSAGES. A client past a bound is closed with 4008 and
+"too slow: resume from your cursor" and resumes with GET /api/realtime/changes.
+
+Incoming frames are bounded (REALTIME_MAX_FRAME_BYTES, nesting), and so are the channels per socket
+and the bindings per channel (REALTIME_MAX_JOINS_PER_SOCKET, REALTIME_MAX_BINDINGS_PER_JOIN).
 """
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from common.accounts.roles import notification_visible
-from graph.realtime import events
+from graph.realtime import events, wire
 from graph.realtime.access import Subscriber, subscriber_for_join
 from graph.realtime.bridge import get_bridge
 from graph.realtime.models import REALTIME_TABLES
 
 logger = logging.getLogger("nexus.realtime")
 
-MAX_BACKLOG = 100_000
 CLOSE_TOO_SLOW = 4008
+TOO_SLOW_REASON = "too slow: resume from your cursor"
 LISTEN_EVENTS = ("*", "INSERT", "UPDATE", "DELETE")
+DRAIN_POLL_SECONDS = 0.005  # how often a queued client's transport is checked for room
 
 
 class ProtocolError(ValueError):
@@ -55,6 +63,10 @@ class Binding:
     table: str | None
     filter_text: str | None
     filter: events.RowFilter | None
+    key: tuple = field(init=False)
+
+    def __post_init__(self):
+        self.key = (self.table, self.event.upper(), self.filter_text)  # same key → same answer
 
     def matches(self, change: events.Change) -> bool:
         if self.table not in (None, "*") and self.table != change.table:
@@ -90,18 +102,29 @@ class Subscription:
         self.topic_json = json.dumps(self.topic)
 
 
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
 class RealtimeConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         self.apikey = query.get("apikey", [None])[0]
         self.array_frames = query.get("vsn", ["1.0.0"])[0].startswith("2.")
         self.subscriptions: dict[str, Subscription] = {}
-        self.queue: asyncio.Queue[str] = asyncio.Queue()
+        self.queue: collections.deque[bytes | str] = collections.deque()
+        self.queued_bytes = 0
+        self.max_queue_bytes = _limit("REALTIME_CLIENT_QUEUE_MAX_BYTES", 8 * 1024 * 1024)
+        self.max_queue_messages = _limit("REALTIME_CLIENT_QUEUE_MAX_MESSAGES", 10_000)
+        self.max_joins = _limit("REALTIME_MAX_JOINS_PER_SOCKET", 100)
+        self.max_bindings = _limit("REALTIME_MAX_BINDINGS_PER_JOIN", 20)
+        self.max_frame_bytes = _limit("REALTIME_MAX_FRAME_BYTES", 64 * 1024)
+        self.wakeup = asyncio.Event()
         self.next_binding_id = 1
         self.closing = False
-        self.sending = False
         self.columns = events.table_columns()
         await self.accept()
+        self.writer = wire.DirectWriter.attach(self.base_send)
         self.bridge = get_bridge()
         self.bridge.add(self)
         self.pump = asyncio.create_task(self._pump())
@@ -110,6 +133,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.bridge.ensure_started()
 
     async def disconnect(self, code):
+        self.closing = True
+        self._drop_queue()
         bridge = getattr(self, "bridge", None)
         if bridge is not None:
             bridge.remove(self)
@@ -125,7 +150,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                            "payload": payload}, separators=(",", ":"))
 
     def _send(self, join_ref, ref, topic, event, payload) -> None:
-        self.queue.put_nowait(self._frame(join_ref, ref, topic, event, payload))
+        text = self._frame(join_ref, ref, topic, event, payload)
+        self._deliver(wire.text_frame(text) if self.writer else text)
 
     def _reply(self, message: dict, status: str, response: dict) -> None:
         self._send(message.get("join_ref"), message.get("ref"), message.get("topic") or "phoenix",
@@ -134,60 +160,89 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     def _error(self, message: dict, reason: str) -> None:
         self._reply(message, "error", {"reason": reason})
 
+    def _deliver(self, frame: bytes | str) -> None:
+        """Write now when nothing waits ahead and the transport has room, else queue (in order)."""
+        if self.closing:
+            return
+        if not self.queue and self.writer is not None and self.writer.try_write(frame):
+            return
+        self.queue.append(frame)
+        self.queued_bytes += len(frame)
+        pending = self.writer.pending() if self.writer is not None else 0
+        if len(self.queue) > self.max_queue_messages or self.queued_bytes + pending > self.max_queue_bytes:
+            self._too_slow(pending)
+        else:
+            self.wakeup.set()
+
+    def _too_slow(self, pending: int) -> None:
+        logger.warning("realtime: client %s too slow (%s messages, %s bytes waiting); closing it with %s, "
+                       "it resumes from its cursor", self.scope.get("client"), len(self.queue),
+                       self.queued_bytes + pending, CLOSE_TOO_SLOW)
+        self.closing = True
+        self._drop_queue()
+        if self.writer is not None:
+            self.writer.close(CLOSE_TOO_SLOW, TOO_SLOW_REASON)
+        else:
+            asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW, reason=TOO_SLOW_REASON))
+
+    def _drop_queue(self) -> None:
+        self.queue.clear()
+        self.queued_bytes = 0
+
     async def _pump(self):
-        """Sends what was queued for this client (replies, and changes that found it busy), in order."""
+        """Sends what had to wait, in order, as the transport drains."""
         try:
-            while True:
-                frame = await self.queue.get()
-                self.sending = True
-                try:
-                    await self.send(text_data=frame)
-                    while not self.queue.empty():  # a burst: no wake-up per frame
-                        await self.send(text_data=self.queue.get_nowait())
-                finally:
-                    self.sending = False
+            while not self.closing:
+                await self.wakeup.wait()
+                self.wakeup.clear()
+                while self.queue and not self.closing:
+                    if self.writer is None:
+                        frame = self.queue.popleft()
+                        self.queued_bytes -= len(frame)
+                        await self.send(text_data=frame)
+                        continue
+                    if self.writer.gone:
+                        self._drop_queue()
+                        return
+                    while self.queue and self.writer.try_write(self.queue[0]):
+                        self.queued_bytes -= len(self.queue.popleft())
+                    if self.queue:
+                        await asyncio.sleep(DRAIN_POLL_SECONDS)
         except asyncio.CancelledError:
             pass
 
-    async def offer(self, change: events.Change, columns: dict[str, list[dict]]) -> None:
-        """Called by the bridge for every change, in id order.
-
-        Sent at once when nothing is queued ahead (daphne's send only hands the frame to Twisted's
-        buffer; it never waits for the client), else queued behind what is, to keep the order.
-        """
+    def offer(self, change: events.Change, columns: dict[str, list[dict]]) -> None:
+        """Called by the bridge for every change, in id order; never waits."""
         if self.closing:
             return
-        frames = []
+        raw = self.writer is not None
+        matched = change.matched
         for sub in self.subscriptions.values():
-            ids = [b.id for b in sub.bindings if b.matches(change)] if sub.may_see(change) else None
+            if not sub.may_see(change):
+                continue
+            ids = []
+            for b in sub.bindings:
+                hit = matched.get(b.key)
+                if hit is None:
+                    hit = matched[b.key] = b.matches(change)
+                if hit:
+                    ids.append(b.id)
             if not ids:
                 continue
-            ids_json = _ids_json(tuple(ids))
-            data = change.data_json(columns)
-            topic = sub.topic_json
-            if self.array_frames:
-                frame = f'[null,null,{topic},"postgres_changes",{{"ids":{ids_json},"data":{data}}}]'
-            else:
-                frame = (f'{{"join_ref":null,"ref":null,"topic":{topic},"event":"postgres_changes",'
-                         f'"payload":{{"ids":{ids_json},"data":{data}}}}}')
-            frames.append(frame)
-        if not frames:
-            return
-        if self.queue.empty() and not self.sending:
-            self.sending = True
-            try:
-                for frame in frames:  # base_send: the hot path skips two wrapper coroutines
-                    await self.base_send({"type": "websocket.send", "text": frame})
-            finally:
-                self.sending = False
-            return
-        for frame in frames:
-            self.queue.put_nowait(frame)
-        if self.queue.qsize() > MAX_BACKLOG:
-            self.closing = True
-            logger.warning("realtime: client more than %s messages behind; closing it (it resumes from its cursor)",
-                           MAX_BACKLOG)
-            asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
+            key = (sub.topic_json, tuple(ids), self.array_frames, raw)
+            frame = change.frames.get(key)
+            if frame is None:
+                frame = change.frames[key] = self._change_frame(change, columns, sub.topic_json, key[1], raw)
+            self._deliver(frame)
+
+    def _change_frame(self, change, columns, topic, ids, raw) -> bytes | str:
+        ids_json, data = _ids_json(ids), change.data_json(columns)
+        if self.array_frames:
+            text = f'[null,null,{topic},"postgres_changes",{{"ids":{ids_json},"data":{data}}}]'
+        else:
+            text = (f'{{"join_ref":null,"ref":null,"topic":{topic},"event":"postgres_changes",'
+                    f'"payload":{{"ids":{ids_json},"data":{data}}}}}')
+        return wire.text_frame(text) if raw else text
 
     # ── incoming ──
     async def receive(self, text_data=None, bytes_data=None):
@@ -207,6 +262,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             self._error(message, "internal error handling this message")
 
     def _decode(self, raw) -> dict:
+        if raw is not None and len(raw) > self.max_frame_bytes:
+            raise ProtocolError(f"malformed frame: larger than {self.max_frame_bytes} bytes "
+                                "(REALTIME_MAX_FRAME_BYTES)")
         if isinstance(raw, bytes):
             try:
                 raw = raw.decode()
@@ -214,6 +272,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 raise ProtocolError("malformed frame: binary frames are not supported") from None
         try:
             frame = json.loads(raw)
+        except RecursionError:
+            raise ProtocolError("malformed frame: nested too deeply") from None
         except (TypeError, ValueError):
             raise ProtocolError("malformed frame: not JSON") from None
         if isinstance(frame, list):
@@ -229,8 +289,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if not isinstance(frame["payload"], dict):
             raise ProtocolError("malformed frame: payload must be an object")
         for key in ("join_ref", "ref"):
-            if frame.get(key) is not None and not isinstance(frame[key], str):
-                frame[key] = str(frame[key])
+            value = frame.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                frame[key] = str(value)
+            elif value is not None and not isinstance(value, str):
+                raise ProtocolError(f"malformed frame: {key} must be a string")
         return frame
 
     async def _authenticate(self, message: dict) -> None:
@@ -280,6 +343,12 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         wanted = config.get("postgres_changes") or []
         if not isinstance(wanted, list):
             raise ProtocolError("config.postgres_changes must be a list")
+        if len(wanted) > self.max_bindings:
+            raise ProtocolError(f"too many bindings: {len(wanted)} in one join, at most {self.max_bindings} "
+                                "(REALTIME_MAX_BINDINGS_PER_JOIN)")
+        if topic not in self.subscriptions and len(self.subscriptions) >= self.max_joins:
+            raise ProtocolError(f"too many channels: at most {self.max_joins} joined on one socket "
+                                "(REALTIME_MAX_JOINS_PER_SOCKET); leave one first")
         bindings = [self._binding(spec) for spec in wanted]
         self.subscriptions[topic] = Subscription(topic, message.get("join_ref"), bindings, message["subscriber"])
         self._reply(message, "ok", {"postgres_changes": [b.reply() for b in bindings]})

@@ -58,6 +58,9 @@ class Change:
     commit_time: datetime
     age: float = 0.0  # seconds since the writing statement, by the database's clock
     _data_json: str | None = field(default=None, repr=False)
+    # Shared by every client during fan-out: each distinct frame and filter result is computed once.
+    frames: dict = field(default_factory=dict, repr=False)
+    matched: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_row(cls, row) -> "Change":
@@ -181,7 +184,7 @@ class RowFilter:
     op: str
     value: str | tuple[str, ...]
     negate: bool = False  # the not. prefix
-    pattern: re.Pattern | None = None  # like / ilike
+    pattern: LikePattern | None = None  # like / ilike
 
     def matches(self, record: dict) -> bool:
         if self.column not in record:
@@ -194,7 +197,7 @@ class RowFilter:
         if self.op == "is":  # is.null / is.true / is.false
             return {"null": actual is None, "true": actual is True, "false": actual is False}[self.value]
         if self.pattern is not None:
-            return isinstance(actual, str) and self.pattern.fullmatch(actual) is not None
+            return isinstance(actual, str) and self.pattern.matches(actual)
         order = _compare(actual, self.value)
         if order is None:  # incomparable (null, type mismatch): only neq holds
             return self.op == "neq"
@@ -217,9 +220,99 @@ def _compare(actual, expected: str) -> int | None:
     return (text > expected) - (text < expected)
 
 
-def _like(value: str, ignore_case: bool) -> re.Pattern:
-    parts = (".*" if ch in "%*" else "." if ch == "_" else re.escape(ch) for ch in value)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+# ── LIKE / ILIKE without regular expressions ──
+# A backtracking regex for ``%a%a%a…b`` takes exponential time on the event loop. Instead: split
+# the pattern on ``%`` into segments (literal runs and ``_``); the first segment must sit at the
+# start, the last at the end, and each middle one is found left to right at its earliest place
+# (str.find on its longest literal run). The earliest place is always the best choice, so nothing
+# is ever retried: at most O(len(text) · len(pattern)), in practice one C-level scan.
+@dataclass(frozen=True)
+class _Segment:
+    length: int  # characters it covers (literals and ``_``)
+    runs: tuple[tuple[int, str], ...]  # (offset, literal text), longest first
+
+    def at(self, text: str, pos: int) -> bool:
+        return all(text.startswith(run, pos + offset) for offset, run in self.runs)
+
+    def find(self, text: str, start: int, limit: int) -> int:
+        """The first position >= start where this segment matches and ends by ``limit``, or -1."""
+        last = limit - self.length
+        if last < start:
+            return -1
+        if not self.runs:
+            return start
+        offset, anchor = self.runs[0]
+        begin, end = start + offset, last + offset + len(anchor)
+        while (i := text.find(anchor, begin, end)) >= 0:
+            if self.at(text, i - offset):
+                return i - offset
+            begin = i + 1
+        return -1
+
+
+@dataclass(frozen=True)
+class LikePattern:
+    """PostgreSQL LIKE (``%`` any run, ``_`` one character, backslash escapes the next character;
+    PostgREST's ``*`` is ``%`` too), case-insensitive for ILIKE."""
+
+    segments: tuple[_Segment, ...]
+    ignore_case: bool
+
+    @classmethod
+    def compile(cls, pattern: str, ignore_case: bool) -> "LikePattern":
+        if ignore_case:
+            pattern = pattern.lower()
+        segments, items, escaped = [], [], False  # items: a character, or None for ``_``
+        for ch in pattern:
+            if escaped:
+                items.append(ch)
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch in "%*":
+                segments.append(_segment(items))
+                items = []
+            else:
+                items.append(None if ch == "_" else ch)
+        if escaped:
+            raise FilterError("a like pattern must not end with the escape character \\")
+        segments.append(_segment(items))
+        return cls(tuple(segments), ignore_case)
+
+    def matches(self, text: str) -> bool:
+        if self.ignore_case:
+            text = text.lower()
+        first, *middle, last = self.segments if len(self.segments) > 1 else (self.segments[0], None)
+        if last is None:  # no ``%``: the whole text, character for character
+            return len(text) == first.length and first.at(text, 0)
+        tail = len(text) - last.length
+        if tail < first.length or not first.at(text, 0) or not last.at(text, tail):
+            return False
+        pos = first.length
+        for segment in middle:
+            found = segment.find(text, pos, tail)
+            if found < 0:
+                return False
+            pos = found + segment.length
+        return True
+
+
+def _segment(items: list[str | None]) -> _Segment:
+    runs, start = [], None
+    for i, item in enumerate([*items, None]):
+        if item is not None and start is None:
+            start = i
+        elif item is None and start is not None:
+            runs.append((start, "".join(items[start:i])))
+            start = None
+    runs.sort(key=lambda run: -len(run[1]))  # the longest run is the search anchor
+    return _Segment(len(items), tuple(runs))
+
+
+def max_filter_length() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "REALTIME_MAX_FILTER_LENGTH", 256))
 
 
 def parse_filter(text: str, table: str | None, columns: set[str]) -> RowFilter:
@@ -228,6 +321,9 @@ def parse_filter(text: str, table: str | None, columns: set[str]) -> RowFilter:
         raise FilterError(f"invalid filter {text!r}: expected column=operator.value")
     if table in (None, "*"):
         raise FilterError("a filter needs a table")
+    limit = max_filter_length()
+    if len(text) > limit:
+        raise FilterError(f"filter too long: {len(text)} characters, at most {limit} (REALTIME_MAX_FILTER_LENGTH)")
     column, _, rest = text.partition("=")
     negate = rest.startswith("not.")
     op, dot, value = rest.removeprefix("not.").partition(".")
@@ -247,7 +343,7 @@ def parse_filter(text: str, table: str | None, columns: set[str]) -> RowFilter:
         raise FilterError(f"invalid filter {text!r}: combining filters with commas is not supported")
     if op == "is" and value not in ("null", "true", "false"):
         raise FilterError(f"invalid filter {text!r}: is takes null, true or false")
-    pattern = _like(value, op == "ilike") if op in ("like", "ilike") else None
+    pattern = LikePattern.compile(value, op == "ilike") if op in ("like", "ilike") else None
     return RowFilter(column, op, value, negate, pattern)
 
 

@@ -33,6 +33,7 @@ def test_compact_view_carries_what_the_drawing_needs_and_nothing_else(api, seede
     assert abs(node["current_freshness"] - same["current_freshness"]) < 1e-3
     assert set(compact["edges"][0]) == {"id", "source", "target", "type", "weight"}
     assert compact["metadata"] == full["metadata"]
+    assert compact["view"] == "compact" and "view" not in full
     assert len(json.dumps(compact)) * 2 < len(json.dumps(full))
     # Filters apply as to the full view; an unknown view is a 400 naming the field.
     _, ops = api.get("/api/graph", view="compact", division="Operations")

@@ -16,10 +16,16 @@ class Command(BaseCommand):
                             help="directory holding graph.json, hierarchy.json, alerts.json")
         parser.add_argument("--reset", action="store_true",
                             help="empty the graph tables first (nodes, edges, embeddings, metadata, history, scans)")
+        parser.add_argument("--forget-history", action="store_true",
+                            help="with --reset: delete the node/edge version history too, so the seed "
+                                 "writes the organisation's past again (without it the old history is "
+                                 "kept, closed at the reset, and the new rows start now)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing unless the nodes table is empty (used by make run)")
 
-    def handle(self, *args, data_dir: Path, reset: bool, if_empty: bool, **options):
+    def handle(self, *args, data_dir: Path, reset: bool, if_empty: bool, forget_history: bool, **options):
+        if forget_history and not reset:
+            raise CommandError("--forget-history only goes with --reset.")
         if if_empty and not reset and not seed.database_is_empty():
             self.stdout.write("The database already holds a graph; not seeding.")
             return
@@ -27,7 +33,7 @@ class Command(BaseCommand):
             data = seed.load_seed_data(data_dir)
         except seed.SeedError as exc:
             raise CommandError(f"Nothing was written. {exc}") from None
-        result = seed.write_seed_data(data, reset=reset)
+        result = seed.write_seed_data(data, reset=reset, forget_history=forget_history)
         if not result.changed:
             self.stdout.write("Already seeded: nothing changed.")
         else:
