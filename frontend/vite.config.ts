@@ -9,13 +9,13 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
-    chunkSizeWarningLimit: 400,
+    chunkSizeWarningLimit: 250,
     rollupOptions: {
       output: {
-        // Vendor code in stable chunks so an app change does not re-download React or xyflow.
+        // Vendor code in stable chunks so an app change does not re-download React or sigma.
         manualChunks(id: string) {
           if (!id.includes("node_modules")) return undefined;
-          if (id.includes("@xyflow") || id.includes("d3-") || id.includes("zustand") || id.includes("classcat")) return "xyflow";
+          if (/node_modules\/(sigma|@sigma|graphology[^/]*|events|mnemonist|obliterator|@yomguithereal)\//.test(id)) return "sigma";
           // realtime-js alone serves NEXUS's own endpoint; the rest of supabase-js only for Supabase.
           if (id.includes("@supabase/realtime-js") || id.includes("@supabase/phoenix")) return "realtime";
           if (id.includes("@supabase")) return "supabase";

@@ -118,21 +118,33 @@ EDGE_JSON = (  # the values() subquery names the FK columns source_id/target_id;
 )
 
 
-def graph_snapshot_json(**filters) -> str:
+# The compact view: what the first drawing needs, nothing a node's detail panel loads later.
+COMPACT_NODE_JSON = (
+    "json_build_object('id', n.id, 'type', n.type, 'label', n.label, 'division', n.division, "
+    "'department', n.department, 'team', n.team, 'health', n.health, 'size', n.size, 'x', n.x, 'y', n.y, "
+    "'status', n.status, 'current_freshness', round(n.current_freshness::numeric, 3))"
+)
+COMPACT_EDGE_JSON = "json_build_object('id', e.id, 'source', e.source_id, 'target', e.target_id, 'type', e.type, 'weight', e.weight)"
+
+
+def graph_snapshot_json(view: str = "full", **filters) -> str:
     """``graph_snapshot`` as a JSON document built by PostgreSQL in ONE statement.
 
     Same nodes/edges/metadata, but serialised by the database (json_agg) and passed through as
     text: no Python object per row, and nodes and edges come from one consistent snapshot.
+    ``view="compact"`` keeps only the fields in COMPACT_NODE_JSON / COMPACT_EDGE_JSON.
     """
     from django.db import connection
 
     nodes_qs, edges_qs = _snapshot_querysets(**filters)
     nodes_sql, nodes_params = node_values(nodes_qs).query.sql_with_params()
     edges_sql, edges_params = edge_values(edges_qs).query.sql_with_params()
+    node_json, edge_json = (COMPACT_NODE_JSON, COMPACT_EDGE_JSON) if view == "compact" else ("n", EDGE_JSON)
+    marker = "'view', 'compact', " if view == "compact" else ""
     sql = (
-        "SELECT json_build_object("
-        f"'nodes', (SELECT coalesce(json_agg(n ORDER BY n.id), '[]'::json) FROM ({nodes_sql}) n), "
-        f"'edges', (SELECT coalesce(json_agg({EDGE_JSON} ORDER BY e.id), '[]'::json) FROM ({edges_sql}) e), "
+        f"SELECT json_build_object({marker}"
+        f"'nodes', (SELECT coalesce(json_agg({node_json} ORDER BY n.id), '[]'::json) FROM ({nodes_sql}) n), "
+        f"'edges', (SELECT coalesce(json_agg({edge_json} ORDER BY e.id), '[]'::json) FROM ({edges_sql}) e), "
         "'metadata', (SELECT coalesce(json_object_agg(key, value ORDER BY key), '{}'::json) FROM graph_metadata)"
         ")::text"
     )

@@ -115,9 +115,11 @@ def node_update(*, node_id, **changes) -> Node:
     before = node_data(node)
     for name, value in data.items():
         setattr(node, name, {} if name == "extras" and value is None else value)
-    # An edit is fresh information: the clock restarts and freshness goes back to full.
-    node.updated_at = timezone.now()
-    node.freshness_score = data.get("freshness_score", 1.0)
+    # An edit is fresh information: the clock restarts and freshness goes back to full. Moving a
+    # node on the canvas (only x/y) is layout, not information: its freshness is left alone.
+    if not set(data) <= {"x", "y"}:
+        node.updated_at = timezone.now()
+        node.freshness_score = data.get("freshness_score", 1.0)
     node.save()
     node.refresh_from_db()
     if stored_text(node.id) != node_text(node):

@@ -1,6 +1,6 @@
 // NEXUS PulseView: the live graph with its side panels.
-import { ReactFlowProvider } from "@xyflow/react";
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api, errorText } from "./api";
 import { useAuth } from "./auth/context";
 import { OPEN_ACCESS_TEXT } from "./auth/types";
 import { UserMenu } from "./auth/UserMenu";
@@ -9,7 +9,10 @@ import { Legend } from "./components/Legend";
 import { SearchBox } from "./components/SearchBox";
 import { ConnectionIndicator, ErrorNote, HealthBanner, Loading } from "./components/Status";
 import { useNotifications } from "./components/useNotifications";
-import { isVisible, PulseView, type Filters, type FocusRequest } from "./graph/PulseView";
+import { NodeList } from "./components/NodeList";
+import { countsText, groupKey, groupName, GROUP_LEVELS, type GroupLevel, type Point } from "./graph/model";
+import { PulseGraph } from "./graph/pulseGraph";
+import { isVisible, PulseView, type Filters, type FocusMode, type FocusRequest } from "./graph/PulseView";
 import { unacknowledged } from "./graph/reducer";
 import { useLiveGraph } from "./graph/useLiveGraph";
 
@@ -21,9 +24,10 @@ const ImmunePanel = lazy(() => import("./panels/ImmunePanel"));
 const TasksPanel = lazy(() => import("./panels/TasksPanel"));
 const UsagePanel = lazy(() => import("./panels/UsagePanel"));
 
-type Tab = "node" | "notifications" | "drop" | "ask" | "immune" | "tasks" | "usage";
+type Tab = "node" | "nodes" | "notifications" | "drop" | "ask" | "immune" | "tasks" | "usage";
 const TABS: { id: Tab; label: string }[] = [
   { id: "node", label: "Node" },
+  { id: "nodes", label: "Nodes" },
   { id: "notifications", label: "Notifications" },
   { id: "drop", label: "Info Drop" },
   { id: "ask", label: "Ask" },
@@ -39,6 +43,14 @@ export default function App() {
   const [highlighted, setHighlighted] = useState<Set<string>>(new Set());
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [focus, setFocus] = useState<FocusRequest | null>(null);
+  const model = useMemo(() => new PulseGraph(), []);
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [focusMode, setFocusMode] = useState<FocusMode | null>(null);
+  const [pathFrom, setPathFrom] = useState<string | null>(null);
+  const [path, setPath] = useState<{ from: string; to: string; ids: string[] | null } | null>(null);
+  const [moveError, setMoveError] = useState<string | null>(null);
+  const listInput = useRef<HTMLInputElement>(null);
+  const detailsRef = useRef<HTMLDivElement>(null);
   const [tab, setTabState] = useState<Tab>("node");
   const [visited, setVisited] = useState<Set<Tab>>(new Set(["node"]));
   const setTab = useCallback((t: Tab) => {
@@ -83,7 +95,45 @@ export default function App() {
   const selectNode = useCallback((id: string | null) => {
     setSelectedId(id);
     if (id) setTab("node");
+    else {
+      // A click on the empty canvas clears every emphasis: nothing stays dimmed.
+      setHighlighted(new Set());
+      setPath(null);
+      setPathFrom(null);
+    }
   }, [setTab]);
+
+  // Choosing the second end of a path: the next selected node.
+  const pick = useCallback((id: string | null) => {
+    if (id && pathFrom && id !== pathFrom) {
+      setPath({ from: pathFrom, to: id, ids: model.shortestPath(pathFrom, id) });
+      setPathFrom(null);
+      setHighlighted(new Set());
+    }
+    selectNode(id);
+  }, [pathFrom, model, selectNode]);
+
+  const collapse = useCallback((key: string) => setCollapsed((c) => new Set(c).add(key)), []);
+  const expand = useCallback((key: string) => setCollapsed((c) => {
+    const next = new Set(c);
+    next.delete(key);
+    return next;
+  }), []);
+  const collapseAll = (level: GroupLevel | "") => {
+    if (!level) return setCollapsed(new Set());
+    const keys = new Set<string>();
+    for (const n of nodeList) {
+      const k = groupKey(n, level);
+      if (k) keys.add(k);
+    }
+    setCollapsed(keys);
+  };
+
+  const onMoved = useCallback((id: string, p: Point) => {
+    setMoveError(null);
+    api(`/api/nodes/${encodeURIComponent(id)}`, { method: "PATCH", json: { x: p.x, y: p.y } })
+      .catch((e) => setMoveError(`Could not save the new position: ${errorText(e)}`));
+  }, []);
 
   const cite = useCallback((id: string) => {
     setSelectedId(id);
@@ -91,13 +141,55 @@ export default function App() {
   }, [focusNodes]);
 
   const visibleCount = nodeList.filter((n) => isVisible(n, filters)).length;
+  const edgeCount = useMemo(() => Object.keys(graph.edges).length, [graph.edges]);
+  const label = (id: string) => graph.nodes[id]?.label ?? id;
+  const selected = selectedId ? graph.nodes[selectedId] : undefined;
+
+  const skipToList = (e: React.MouseEvent) => {
+    e.preventDefault();
+    setTab("nodes");
+    setTimeout(() => listInput.current?.focus(), 0);
+  };
+
+  const tools = selected && (
+    <div className="node-tools" role="group" aria-label="Explore from this node">
+      <div className="row">
+        <label className="inline-field">
+          <span>Focus</span>
+          <select
+            aria-label="Focus mode: neighbourhood to show"
+            value={focusMode?.id === selected.id ? String(focusMode.hops) : "0"}
+            onChange={(e) => setFocusMode(Number(e.target.value) ? { id: selected.id, hops: Number(e.target.value) } : null)}
+          >
+            <option value="0">whole graph</option>
+            <option value="1">1 hop</option>
+            <option value="2">2 hops</option>
+            <option value="3">3 hops</option>
+          </select>
+        </label>
+        <button type="button" onClick={() => { setPathFrom(selected.id); setPath(null); }} aria-pressed={pathFrom === selected.id}>
+          Path from here…
+        </button>
+      </div>
+      <div className="row">
+        {GROUP_LEVELS.map((level) => {
+          const key = groupKey(selected, level);
+          return key && (
+            <button key={level} type="button" onClick={() => collapse(key)} disabled={collapsed.has(key)}>
+              Collapse {level} {groupName(key)}
+            </button>
+          );
+        })}
+      </div>
+    </div>
+  );
 
   return (
-    <ReactFlowProvider>
       <div className="app">
+        <a href="#side-panel" className="skip-link" onClick={skipToList}>Skip to the node list</a>
         <header className="topbar">
           <h1>NEXUS <span className="muted">PulseView</span></h1>
-          <SearchBox nodes={graph.nodes} onResults={focusNodes} onPick={(id) => { selectNode(id); focusNodes([id]); }} />
+          <SearchBox nodes={graph.nodes} onResults={focusNodes} onPick={(id) => { selectNode(id); focusNodes([id]); setTimeout(() => detailsRef.current?.querySelector<HTMLElement>("h2")?.focus(), 50); }} />
           <div className="topbar-right">
             <ConnectionIndicator status={live.status} transport={live.transport?.kind} />
             <button
@@ -128,7 +220,39 @@ export default function App() {
                 <div className="overlay"><p className="state-empty">The graph is empty. Seed it with <code>make run</code> or add nodes through the API.</p></div>
               )}
               <ErrorBoundary what="graph view">
-              <PulseView graph={graph} filters={filters} highlighted={highlighted} selectedId={selectedId} onSelect={selectNode} focus={focus} />
+              <PulseView
+                model={model} graph={graph} filters={filters} highlighted={highlighted} selectedId={selectedId}
+                onSelect={pick} focus={focus} collapsed={collapsed} onExpand={expand} focusMode={focusMode}
+                path={path?.ids ?? null} canDrag={auth.canWrite} onMoved={onMoved}
+              >
+                <span className="graph-counts" data-testid="graph-counts">{countsText(nodeList.length, edgeCount)}</span>
+                <label className="inline-field">
+                  <span className="sr-only">Collapse groups</span>
+                  <select aria-label="Collapse groups" value="" onChange={(e) => collapseAll(e.target.value as GroupLevel | "")}>
+                    <option value="" disabled>Collapse…</option>
+                    <option value="division">every division</option>
+                    <option value="department">every department</option>
+                    <option value="team">every team</option>
+                  </select>
+                </label>
+                {collapsed.size > 0 && (
+                  <button type="button" onClick={() => setCollapsed(new Set())} data-testid="expand-all">Expand all ({collapsed.size})</button>
+                )}
+                {focusMode && (
+                  <span className="graph-note" data-testid="focus-note">
+                    Focus: {label(focusMode.id)}, {focusMode.hops} {focusMode.hops === 1 ? "hop" : "hops"}
+                    <button type="button" onClick={() => setFocusMode(null)}>Show all</button>
+                  </span>
+                )}
+                {pathFrom && <span className="graph-note" role="status">Path from {label(pathFrom)}: select the other end</span>}
+                {path && (
+                  <span className="graph-note" data-testid="path-note" role="status">
+                    {path.ids ? `Path (${path.ids.length - 1} ${path.ids.length === 2 ? "hop" : "hops"}): ${path.ids.map(label).join(" → ")}` : `No path between ${label(path.from)} and ${label(path.to)}`}
+                    <button type="button" onClick={() => setPath(null)}>Clear path</button>
+                  </span>
+                )}
+                {moveError && <span className="graph-note state-error" role="alert">{moveError}</span>}
+              </PulseView>
               </ErrorBoundary>
             </div>
           </section>
@@ -155,10 +279,16 @@ export default function App() {
               <Suspense fallback={<Loading what="panel" />}>
                 {/* Panels stay mounted once opened, so a conversation or a scan survives a tab switch. */}
                 <div hidden={tab !== "node"}>
+                  <div ref={detailsRef}>
                   {selectedId
-                    ? <NodeDetails nodeId={selectedId} graph={graph} onSelect={(id) => { selectNode(id); focusNodes([id]); }} onFocus={focusNodes} />
-                    : <p className="state-empty">Click a node in the graph (or a search result) to see its details, neighbours and history.</p>}
+                    ? <NodeDetails nodeId={selectedId} graph={graph} onSelect={(id) => { pick(id); focusNodes([id]); }} onFocus={focusNodes} tools={tools} />
+                    : <p className="state-empty">Click a node in the graph, a search result or a row of the Nodes list to see its details, neighbours and history.</p>}
+                  </div>
                 </div>
+                {/* Mounted once opened (the skip link opens it): it sorts every node on each change. */}
+                {visited.has("nodes") && <div hidden={tab !== "nodes"}>
+                  <NodeList ref={listInput} nodes={graph.nodes} filters={filters} selectedId={selectedId} onPick={(id) => { pick(id); setTab("nodes"); focusNodes([id]); }} />
+                </div>}
                 {visited.has("notifications") && (
                   <div hidden={tab !== "notifications"}>
                     <NotificationsPanel persons={persons} personId={personId} onPerson={fixedPerson ? null : setPersonId} state={notifications} onFocus={focusNodes} />
@@ -175,6 +305,5 @@ export default function App() {
           </aside>
         </main>
       </div>
-    </ReactFlowProvider>
   );
 }

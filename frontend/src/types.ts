@@ -27,6 +27,8 @@ export interface GraphNode {
   created_at?: string | null;
   updated_at?: string | null;
   extras?: Record<string, unknown> | null;
+  /** Set by the client: the node came without coordinates and sits where the view placed it. */
+  auto_placed?: boolean;
 }
 
 export interface GraphEdge {

@@ -84,6 +84,13 @@ class AsOfQuery(NodeFilterQuery):
     as_of = PastMoment(required=False, help_text="ISO 8601; the graph as it stood then (omit: now)")
 
 
+class GraphQuery(AsOfQuery):
+    view = serializers.ChoiceField(
+        choices=["full", "compact"], required=False, default="full",
+        help_text="compact: only what PulseView draws (no extras, timestamps or sources); a node's "
+                  "details come from /api/nodes/{id}. The full shape with as_of.")
+
+
 class DiffQuery(serializers.Serializer):
     # "from" is a Python keyword: the field is declared under its query-parameter name below
     to = PastMoment(required=False, help_text="ISO 8601 (default: now)")
@@ -154,6 +161,36 @@ class HistoryEntryOut(serializers.Serializer):
 class GraphOut(serializers.Serializer):
     nodes = NodeOut(many=True)
     edges = EdgeOut(many=True)
+    metadata = serializers.DictField(help_text="graph_metadata rows by key")
+
+
+class CompactNodeOut(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.ChoiceField(choices=NODE_TYPES)
+    label = serializers.CharField()
+    division = serializers.CharField(allow_null=True)
+    department = serializers.CharField(allow_null=True)
+    team = serializers.CharField(allow_null=True)
+    health = serializers.CharField(allow_null=True)
+    size = serializers.IntegerField(allow_null=True)
+    x = serializers.FloatField(allow_null=True)
+    y = serializers.FloatField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    current_freshness = serializers.FloatField(allow_null=True, help_text="rounded to 3 decimals")
+
+
+class CompactEdgeOut(serializers.Serializer):
+    id = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    type = serializers.CharField()
+    weight = serializers.FloatField(allow_null=True)
+
+
+class GraphCompactOut(serializers.Serializer):
+    view = serializers.ChoiceField(choices=["compact"], help_text="marks the compact shape")
+    nodes = CompactNodeOut(many=True)
+    edges = CompactEdgeOut(many=True)
     metadata = serializers.DictField(help_text="graph_metadata rows by key")
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.decorators import method_decorator
+from django.views.decorators.gzip import gzip_page
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -43,18 +45,22 @@ class _Paged(ApiView):
 
 class GraphView(ApiView):
     permission_classes = [IsViewer]
-    @extend_schema(operation_id="graph_read", parameters=[s.AsOfQuery],
-                   responses={200: s.GraphOut, **_errors(400, 503)},
+    @extend_schema(operation_id="graph_read", parameters=[s.GraphQuery],
+                   responses={200: PolymorphicProxySerializer(
+                       component_name="GraphRead", serializers=[s.GraphOut, s.GraphCompactOut],
+                       resource_type_field_name=None), **_errors(400, 503)},
                    summary="The whole graph (or the filtered part): nodes, edges between them, metadata; "
                            "with as_of, as it stood then (from the version tables)")
+    @method_decorator(gzip_page)  # the largest answer there is; gzip only when the client accepts it
     def get(self, request):
         # serialised by PostgreSQL (one statement); same shape as selectors.graph_snapshot
-        query = _query(s.AsOfQuery, request)
+        query = _query(s.GraphQuery, request)
         as_of = query.pop("as_of", None)
+        view = query.pop("view", "full")
         if as_of is not None:
             document = time_travel.graph_as_of_json(as_of=as_of, **query)
         else:
-            document = selectors.graph_snapshot_json(**query)
+            document = selectors.graph_snapshot_json(view=view, **query)
         return HttpResponse(document, content_type="application/json")
 
 

@@ -97,10 +97,46 @@ def open_app(page, server, *, live: bool = True, user: str | None = "editor", ro
             ensure_user(user, role, person_id)
         page.get_by_role("button", name="Sign in", exact=True).wait_for(timeout=20_000)
         sign_in(page, user)
-    page.wait_for_selector(".react-flow__node", timeout=20_000)
+    page.wait_for_function("() => window.__pulseview && window.__pulseview.drawnIds().length > 0", timeout=20_000)
     if live:
         page.wait_for_selector('[data-testid="connection-status"][data-status="live"]', timeout=15_000)
     return page
+
+
+# The graph is a WebGL canvas: what it draws is read through the page's window.__pulseview
+# (sigma's own display data: hidden, colours, emphasis, screen position), and nodes are clicked
+# with the mouse at the position sigma drew them.
+def drawn_ids(page) -> set[str]:
+    return set(page.evaluate("() => window.__pulseview.drawnIds()"))
+
+
+def drawn_node(page, node_id: str) -> dict | None:
+    return page.evaluate("id => window.__pulseview.node(id)", node_id)
+
+
+def wait_drawn(page, node_id: str, drawn: bool = True, timeout: float = 5000) -> None:
+    page.wait_for_function(
+        "([id, want]) => window.__pulseview && window.__pulseview.drawnIds().includes(id) === want",
+        arg=[node_id, drawn], timeout=timeout,
+    )
+
+
+def wait_label(page, node_id: str, text: str, timeout: float = 5000) -> None:
+    page.wait_for_function(
+        "([id, text]) => (window.__pulseview?.node(id)?.label ?? '').includes(text)", arg=[node_id, text], timeout=timeout,
+    )
+
+
+def click_node(page, node_id: str) -> None:
+    n = drawn_node(page, node_id)
+    assert n and not n["hidden"], f"{node_id} is not drawn"
+    page.mouse.click(n["x"], n["y"])
+
+
+def inside_graph(page, node_id: str) -> bool:
+    stage = page.locator('[data-testid="graph-stage"]').bounding_box()
+    n = drawn_node(page, node_id)
+    return (stage["x"] <= n["x"] <= stage["x"] + stage["width"]) and (stage["y"] <= n["y"] <= stage["y"] + stage["height"])
 
 
 SUPABASE_STAND_IN_SECRET = "stand-in-jwt-secret-for-browser-tests-only"

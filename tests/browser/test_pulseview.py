@@ -3,15 +3,27 @@ import time
 
 import pytest
 
-from tests.browser.conftest import SUPABASE_STAND_IN_SECRET, call_api, open_app, shot, sign_in, supabase_auth_stand_in
+from tests.browser.conftest import (
+    SUPABASE_STAND_IN_SECRET, call_api, click_node, drawn_ids, drawn_node, inside_graph, open_app, shot, sign_in,
+    supabase_auth_stand_in, wait_drawn, wait_label,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-NODE = '.react-flow__node[data-id="{}"]'
+HEALTH_RING = {"green": "#22c55e", "yellow": "#facc15", "red": "#ef4444"}
+rendered_ids = drawn_ids
 
 
-def rendered_ids(page) -> set[str]:
-    return set(page.eval_on_selector_all(".react-flow__node", "els => els.map(e => e.dataset.id)"))
+def drawn_count_is(page, n: int, timeout: float = 5000) -> None:
+    page.wait_for_function("n => window.__pulseview.drawnIds().length === n", arg=n, timeout=timeout)
+
+
+def highlighted_ids(page) -> set[str]:
+    return set(page.evaluate("() => window.__pulseview.drawnIds().filter(id => window.__pulseview.node(id).highlighted)"))
+
+
+def dimmed_count(page) -> int:
+    return page.evaluate("() => window.__pulseview.drawnIds().filter(id => window.__pulseview.node(id).dimmed).length")
 
 
 def test_graph_shows_every_seeded_node(app_server, page):
@@ -20,28 +32,32 @@ def test_graph_shows_every_seeded_node(app_server, page):
     open_app(page, app_server)
     expected = set(Node.objects.values_list("id", flat=True))
     assert len(expected) == 88
-    page.wait_for_function("n => document.querySelectorAll('.react-flow__node').length === n", arg=len(expected))
+    drawn_count_is(page, len(expected))
     assert rendered_ids(page) == expected
-    # Every edge is drawn too, and the legend counts types.
-    page.wait_for_function("n => document.querySelectorAll('.react-flow__edge').length === n", arg=Edge.objects.count())
+    # Every edge is drawn too, the totals are shown, and the legend counts types.
+    page.wait_for_function("n => window.__pulseview.drawnEdges() === n", arg=Edge.objects.count())
+    edges = Edge.objects.count()
+    assert page.locator('[data-testid="graph-counts"]').inner_text() == f"88 nodes · {edges} edges"
     assert "30" in page.locator(".chip", has_text="person").inner_text()
-    # Health is visible as the ring colour, stored on the node.
-    assert page.get_attribute(NODE.format("p-10") + " .nx-node", "data-health") == Node.objects.get(id="p-10").health
+    # Health is visible as the ring colour drawn around the node.
+    health = Node.objects.get(id="p-10").health
+    assert drawn_node(page, "p-10")["borderColor"] == HEALTH_RING[health]
     shot(page, "pulseview-main")
 
     # Filters hide, and bring back, nodes by type and by division.
     page.locator(".chip", has_text="person").click()
-    page.wait_for_function("() => !document.querySelector('.react-flow__node[data-id=\"p-01\"]')")
+    wait_drawn(page, "p-01", drawn=False)
     assert not any(i.startswith("p-") for i in rendered_ids(page))
     page.locator(".chip", has_text="person").click()
     page.select_option(".division-filter select", "Operations")
     ops = set(Node.objects.filter(division="Operations").values_list("id", flat=True))
-    page.wait_for_function("n => document.querySelectorAll('.react-flow__node').length === n", arg=len(ops))
+    drawn_count_is(page, len(ops))
     assert rendered_ids(page) == ops
     page.select_option(".division-filter select", "")
+    drawn_count_is(page, len(expected))
 
     # Clicking a node opens its details with neighbours.
-    page.click(NODE.format("p-10"))
+    click_node(page, "p-10")
     details = page.locator('[data-testid="node-details"]')
     details.get_by_text("Rebecca Holloway").first.wait_for()
     page.wait_for_selector(".neighbours li")
@@ -59,29 +75,26 @@ def test_node_created_renamed_deleted_through_api_patches_graph_within_a_second(
     })
     assert status == 201, body
     t0 = time.monotonic()
-    page.wait_for_selector(NODE.format("f-900"), timeout=1000)
+    wait_drawn(page, "f-900", timeout=1000)
     appeared = time.monotonic() - t0
 
     status, body = call_api(app_server, "PATCH", "/api/nodes/f-900", {"label": "Renamed fact"})
     assert status == 200, body
     t0 = time.monotonic()
-    page.wait_for_function(
-        "() => document.querySelector('.react-flow__node[data-id=\"f-900\"]')?.textContent.includes('Renamed fact')",
-        timeout=1000,
-    )
+    wait_label(page, "f-900", "Renamed fact", timeout=1000)
     renamed = time.monotonic() - t0
-    box = page.locator(NODE.format("f-900")).bounding_box()
+    box = drawn_node(page, "f-900")
 
     status, body = call_api(app_server, "DELETE", "/api/nodes/f-900")
     assert status == 200, body
     t0 = time.monotonic()
-    page.wait_for_selector(NODE.format("f-900"), state="detached", timeout=1000)
+    wait_drawn(page, "f-900", drawn=False, timeout=1000)
     deleted = time.monotonic() - t0
 
     assert max(appeared, renamed, deleted) < 1.0
     assert box is not None
     assert page.evaluate("window.__noReload") == "still here"  # patched in place, never reloaded
-    assert page.locator(".react-flow__node").count() == 88
+    assert len(drawn_ids(page)) == 88
     assert page.page_errors == []
 
 
@@ -125,16 +138,11 @@ def test_ask_answer_citation_focuses_node(app_server, page):
     citation.wait_for()
     node_id = citation.get_attribute("data-node-id")
     citation.click()
-    target = page.locator(NODE.format(node_id) + " .nx-node.is-highlighted")
-    target.wait_for(timeout=3000)
-    page.wait_for_timeout(700)  # the fit-view animation
-    canvas = page.locator('[data-testid="graph"]').bounding_box()
-    box = page.locator(NODE.format(node_id)).bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    assert canvas["x"] <= cx <= canvas["x"] + canvas["width"]
-    assert canvas["y"] <= cy <= canvas["y"] + canvas["height"]
+    page.wait_for_function("id => window.__pulseview.node(id)?.highlighted", arg=node_id, timeout=3000)
+    page.wait_for_timeout(700)  # the camera animation
+    assert inside_graph(page, node_id)
     # The rest of the graph steps back.
-    assert page.locator(".nx-node.is-dimmed").count() >= 80
+    assert dimmed_count(page) >= 80
     shot(page, "pulseview-ask")
 
     # The conversation is kept: a follow-up goes to the same conversation.
@@ -163,22 +171,16 @@ def test_change_made_while_websocket_is_down_shows_after_reconnect(app_server, p
     try:
         app_server.start()  # same port: realtime-js reconnects on its own
         page.wait_for_selector('[data-testid="connection-status"][data-status="live"]', timeout=15_000)
-        page.wait_for_selector(NODE.format("f-901"), timeout=5000)
-        page.wait_for_function(
-            "() => document.querySelector('.react-flow__node[data-id=\"p-10\"]')?.textContent.includes('renamed offline')",
-            timeout=5000,
-        )
-        page.wait_for_selector(NODE.format("q-05"), state="detached", timeout=5000)
+        wait_drawn(page, "f-901")
+        wait_label(page, "p-10", "renamed offline")
+        wait_drawn(page, "q-05", drawn=False)
         # And the live feed works again after the reconnect.
         status, body = call_api(app_server, "PATCH", "/api/nodes/f-901", {"label": "Live again"})
         assert status == 200, body
-        page.wait_for_function(
-            "() => document.querySelector('.react-flow__node[data-id=\"f-901\"]')?.textContent.includes('Live again')",
-            timeout=2000,
-        )
+        wait_label(page, "f-901", "Live again", timeout=2000)
         # It caught up from its cursor: one change-log read after it, and no second full load.
         assert any("/api/realtime/changes?after=" in url and status == 200 for url, status in answers), answers
-        assert sum(1 for url, _ in answers if url.endswith("/api/graph")) == 1, answers
+        assert sum(1 for url, _ in answers if url.split("?")[0].endswith("/api/graph")) == 1, answers
     finally:
         shot(page, "pulseview-reconnected")
     assert page.page_errors == []
@@ -201,11 +203,8 @@ def test_pruned_change_log_after_reconnect_means_full_resync(app_server, page):
     assert changes_prune(retention_hours=0) > 0
     app_server.start()
     page.wait_for_selector('[data-testid="connection-status"][data-status="live"]', timeout=15_000)
-    page.wait_for_function(
-        "() => document.querySelector('.react-flow__node[data-id=\"c-90\"]')?.textContent.includes('Renamed before the prune')",
-        timeout=5000,
-    )
-    page.wait_for_selector(NODE.format("q-04"), state="detached", timeout=5000)
+    wait_label(page, "c-90", "Renamed before the prune")
+    wait_drawn(page, "q-04", drawn=False)
     assert any("after=" in url and status == 410 for url, status in answers), answers
     assert page.evaluate("window.__noReload") == "still here"
     assert page.page_errors == []
@@ -229,7 +228,7 @@ def test_panels_render_and_narrow_window_has_no_sideways_scroll(app_server, page
     page.wait_for_timeout(300)
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1
-    assert page.locator(".react-flow__node").count() == 88
+    assert len(drawn_ids(page)) == 88
     shot(page, "pulseview-narrow")
 
     # Keyboard: the search box and the tabs are reachable with Tab.
@@ -257,19 +256,15 @@ def test_semantic_search_highlights_and_focuses_results(app_server, page):
     assert hits, body
     assert results.count() == len(hits)
     page.wait_for_function(
-        "ids => ids.every(id => document.querySelector(`.react-flow__node[data-id=\"${id}\"] .is-highlighted`))",
-        arg=hits, timeout=3000,
+        "ids => ids.every(id => window.__pulseview.node(id)?.highlighted)", arg=hits, timeout=3000,
     )
-    page.wait_for_timeout(700)  # fit-view animation
-    canvas = page.locator('[data-testid="graph"]').bounding_box()
-    box = page.locator(NODE.format(hits[0])).bounding_box()
-    assert canvas["x"] <= box["x"] + box["width"] / 2 <= canvas["x"] + canvas["width"]
-    assert canvas["y"] <= box["y"] + box["height"] / 2 <= canvas["y"] + canvas["height"]
+    page.wait_for_timeout(700)  # the camera animation
+    assert all(inside_graph(page, h) for h in hits)
     shot(page, "pulseview-search")
     # Picking a result opens its details.
     results.first.get_by_role("button").click()
     page.locator('[data-testid="node-details"]').wait_for()
-    assert page.locator("#node-details-title").inner_text() == page.locator(NODE.format(hits[0]) + " .nx-label").inner_text()
+    assert page.locator("#node-details-title").inner_text() == drawn_node(page, hits[0])["label"]
     assert page.page_errors == []
 
 
@@ -282,9 +277,10 @@ def test_immune_alert_focuses_its_nodes(app_server, page):
     assert status == 200, body
     alert = next(a for a in body["alerts"] if a["agent"] == "contradiction" and "f-01" in a["node_ids"])
     page.locator('[data-testid="alerts"] li', has_text=alert["title"]).get_by_role("button").click()
-    for node_id in alert["node_ids"]:
-        page.locator(NODE.format(node_id) + " .nx-node.is-highlighted").wait_for(timeout=3000)
-    assert page.locator(".nx-node.is-highlighted").count() == len(set(alert["node_ids"]))
+    page.wait_for_function(
+        "ids => ids.every(id => window.__pulseview.node(id)?.highlighted)", arg=alert["node_ids"], timeout=3000,
+    )
+    assert highlighted_ids(page) == set(alert["node_ids"])
     shot(page, "pulseview-immune-focus")
     assert page.page_errors == []
 
@@ -311,9 +307,20 @@ def test_info_drop_reports_changes_and_notifies(app_server, page):
 
 
 def test_keyboard_selects_a_node(app_server, page):
+    """Without a mouse: the skip link is the first Tab stop and leads to the node list, where
+    typing filters, arrows move and Enter selects the node, draws it selected and frames it."""
     open_app(page, app_server)
-    page.locator(NODE.format("p-01")).focus()
+    page.locator("body").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to the node list"
     page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement?.id === 'node-list-filter'", timeout=2000)
+    page.keyboard.type("Eleanor")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__pulseview.node('p-01')?.selected", timeout=3000)
+    page.wait_for_timeout(700)
+    assert inside_graph(page, "p-01")
+    page.get_by_role("tab", name="Node", exact=True).click()
     page.locator('[data-testid="node-details"]').wait_for(timeout=3000)
     assert page.locator("#node-details-title").inner_text() == "Eleanor Whitmore"
 
@@ -346,7 +353,7 @@ def test_supabase_stand_in_transport_runs_supabase_js(app_server, page, server_f
     assert page.get_by_text("The email address of your Supabase account.").is_visible()
     sign_in(page, "sam@example.org", "wrong")
     page.get_by_text("Invalid login credentials").wait_for(timeout=5000)
-    assert page.locator(".react-flow__node").count() == 0
+    assert page.evaluate("() => window.__pulseview === undefined")
 
     open_app(page, stand_in, user="sam@example.org", ensure=False)
     assert page.get_attribute('[data-testid="connection-status"]', "title") == "Realtime via supabase"
@@ -357,7 +364,7 @@ def test_supabase_stand_in_transport_runs_supabase_js(app_server, page, server_f
 
     status, body = call_api(stand_in, "POST", "/api/nodes", {"id": "t-90", "type": "team", "label": "Stand-in Team", "x": 900, "y": 700})
     assert status == 201, body
-    page.wait_for_selector(NODE.format("t-90"), timeout=2000)
+    wait_drawn(page, "t-90", timeout=2000)
 
     page.get_by_role("button", name="Sign out").click()
     page.locator('[data-testid="sign-in"]').wait_for(timeout=5000)

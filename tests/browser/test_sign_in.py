@@ -1,13 +1,14 @@
 """Signing in to PulseView in a real Chromium against a real daphne + PostgreSQL."""
 import pytest
 
-from tests.browser.conftest import BROWSER_PASSWORD, ensure_user, open_app, shot, sign_in
+from tests.browser.conftest import BROWSER_PASSWORD, click_node, drawn_ids, ensure_user, open_app, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SIGN_IN = '[data-testid="sign-in"]'
+NO_GRAPH = "() => window.__pulseview === undefined"
 # What only a signed-in PulseView asks for: its code, its data and its realtime socket.
-SIGNED_IN_ONLY = ("/api/graph", "/api/nodes", "/api/realtime/changes", "/api/notifications", "/assets/App-", "/assets/xyflow-")
+SIGNED_IN_ONLY = ("/api/graph", "/api/nodes", "/api/realtime/changes", "/api/notifications", "/assets/App-", "/assets/sigma-")
 
 
 def watch_requests(page) -> list[str]:
@@ -31,7 +32,7 @@ def test_signed_out_shows_sign_in_and_fetches_no_graph(app_server, page):
     assert page.get_by_label("Password", exact=True).get_attribute("type") == "password"
     assert page.get_by_role("button", name="Sign in", exact=True).is_enabled()
     page.wait_for_timeout(1000)  # time for any stray fetch to show up
-    assert page.locator(".react-flow__node").count() == 0
+    assert page.evaluate(NO_GRAPH)
     assert page.locator('[data-testid="graph"]').count() == 0
     assert not [u for u in urls if any(part in u for part in SIGNED_IN_ONLY)], urls
     assert not [u for u in urls if "/realtime/v1/websocket" in u], urls
@@ -64,7 +65,7 @@ def test_wrong_password_shows_the_error_then_lockout_is_explained(app_server, pa
     sign_in(page, user)  # even the right password waits out the lockout
     page.wait_for_timeout(500)
     assert "Too many failed sign-ins" in error.inner_text()
-    assert page.locator(".react-flow__node").count() == 0
+    assert page.evaluate(NO_GRAPH)
     assert page.page_errors == []
 
 
@@ -73,7 +74,7 @@ def test_sign_in_shows_graph_and_user_sign_out_returns_to_sign_in(app_server, pa
     menu = page.locator('[data-testid="user-menu"]')
     assert menu.locator('[data-testid="user-name"]').inner_text() == "editor"
     assert menu.locator('[data-testid="user-role"]').inner_text() == "editor"
-    assert page.locator(".react-flow__node").count() == 88
+    assert len(drawn_ids(page)) == 88
     # An editor writes through the session cookie: the CSRF token goes along (Run scan is a POST).
     page.get_by_role("tab", name="Immune", exact=True).click()
     page.get_by_role("button", name="Run scan").click()
@@ -83,11 +84,11 @@ def test_sign_in_shows_graph_and_user_sign_out_returns_to_sign_in(app_server, pa
     menu.get_by_role("button", name="Sign out").click()
     page.locator(SIGN_IN).wait_for(timeout=5000)
     assert page.get_by_text("You are signed out.").is_visible()
-    assert page.locator(".react-flow__node").count() == 0
+    assert page.evaluate(NO_GRAPH)
     assert page_fetch_status(page, "/api/graph") == 401
     page.reload()  # the session is gone on the server too, not just in the page
     page.locator(SIGN_IN).wait_for(timeout=20_000)
-    assert page.locator(".react-flow__node").count() == 0
+    assert page.evaluate(NO_GRAPH)
     assert page.page_errors == []
 
 
@@ -97,12 +98,12 @@ def test_ended_session_brings_the_sign_in_screen_back(app_server, page):
 
     open_app(page, app_server)
     Session.objects.all().delete()
-    page.click('.react-flow__node[data-id="p-10"]')  # loads the node's details: now a 401
+    click_node(page, "p-10")  # loads the node's details: now a 401
     page.locator(SIGN_IN).wait_for(timeout=5000)
     assert page.get_by_text("Your session has ended. Sign in again.").is_visible()
-    assert page.locator(".react-flow__node").count() == 0
+    assert page.evaluate(NO_GRAPH)
     sign_in(page, "editor")
-    page.wait_for_selector(".react-flow__node", timeout=20_000)
+    page.wait_for_function("() => window.__pulseview?.drawnIds().length === 88", timeout=20_000)
     page.wait_for_selector('[data-testid="connection-status"][data-status="live"]', timeout=15_000)
     assert page.page_errors == []
 

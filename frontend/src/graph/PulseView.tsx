@@ -1,14 +1,14 @@
-// PulseView: the live graph. Nodes sit at their stored x/y; filters hide, never move, nodes.
-import {
-  Background, Controls, ReactFlow, useReactFlow, type Edge, type EdgeMouseHandler, type NodeChange, type NodeMouseHandler,
-} from "@xyflow/react";
-import "@xyflow/react/dist/style.css";
-import { useEffect, useMemo, useState } from "react";
-import { NexusNode, type NexusFlowNode } from "./NexusNode";
-import { currentFreshness, type GraphState } from "./reducer";
-import { EDGE_COLOURS, nodeDiameter } from "./style";
-
-const nodeTypes = { nexus: NexusNode };
+// PulseView: the live graph drawn with WebGL (sigma.js on graphology). Nodes sit at their stored
+// x/y; filters, focus mode and collapsed groups hide, never move, nodes. What is drawn is decided
+// per frame by the reducers below, from the latest props kept in a ref.
+import { createNodeBorderProgram } from "@sigma/node-border";
+import { useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
+import Sigma from "sigma";
+import type { NodeDisplayData, EdgeDisplayData } from "sigma/types";
+import type { GraphNode } from "../types";
+import { CLUSTER_PREFIX, type Point } from "./model";
+import { PulseGraph, toStored, type NodeAttrs } from "./pulseGraph";
+import type { GraphState } from "./reducer";
 
 export interface Filters {
   hiddenTypes: Set<string>;
@@ -20,13 +20,26 @@ export interface FocusRequest {
   seq: number;
 }
 
+export interface FocusMode {
+  id: string;
+  hops: number;
+}
+
 interface Props {
+  model: PulseGraph;
   graph: GraphState;
   filters: Filters;
   highlighted: Set<string>;
   selectedId: string | null;
   onSelect: (id: string | null) => void;
   focus: FocusRequest | null;
+  collapsed: Set<string>;
+  onExpand: (key: string) => void;
+  focusMode: FocusMode | null;
+  path: string[] | null;
+  canDrag: boolean;
+  onMoved: (id: string, p: Point) => void;
+  children?: ReactNode;
 }
 
 export function isVisible(node: { type: string; division?: string | null }, filters: Filters): boolean {
@@ -35,113 +48,417 @@ export function isVisible(node: { type: string; division?: string | null }, filt
   return true;
 }
 
-export function PulseView({ graph, filters, highlighted, selectedId, onSelect, focus }: Props) {
-  const { fitView } = useReactFlow();
-  const [hoverEdge, setHoverEdge] = useState<string | null>(null);
-  const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
-  const now = useMemo(() => Date.now(), [graph.version]); // eslint-disable-line react-hooks/exhaustive-deps
+const DIM = "#1c2638";
+// While a pan or zoom is under way, big graphs are drawn without edges (and labels): software
+// WebGL spends most of a frame on edges, and a moving view needs the shape, not the links.
+const EDGES_HIDDEN_ON_MOVE = 2000;
+const LABELS_HIDDEN_ON_MOVE = 2000;
+// Level of detail for very large graphs: zoomed out further than EDGE_LOD_RATIO, only the edges
+// of the selected, hovered or emphasised nodes are drawn (50,000 edges over the whole view are a
+// solid blur that costs seconds per frame in software WebGL); zooming in brings every edge back.
+const EDGE_LOD = 20_000;
+const EDGE_LOD_RATIO = 0.35;
+const BorderedNode = createNodeBorderProgram<NodeAttrs>({
+  borders: [
+    { size: { value: 0.22 }, color: { attribute: "borderColor" } },
+    { size: { fill: true }, color: { attribute: "color" } },
+  ],
+});
 
-  const nodes: NexusFlowNode[] = useMemo(() => {
-    const anyHighlight = highlighted.size > 0;
-    return Object.values(graph.nodes).map((n) => {
-      const d = nodeDiameter(n.size);
-      return {
-        id: n.id,
-        type: "nexus" as const,
-        // Stored x/y is the node's centre; React Flow positions the top-left corner.
-        position: { x: (n.x ?? 0) - d / 2, y: (n.y ?? 0) - d / 2 },
-        data: {
-          node: n,
-          freshness: currentFreshness(n, now),
-          highlighted: highlighted.has(n.id),
-          dimmed: anyHighlight && !highlighted.has(n.id),
-        },
-        hidden: !isVisible(n, filters),
-        selected: n.id === selectedId,
-        draggable: false,
-        connectable: false,
-        ariaLabel: `${n.type} ${n.label}`,
-      };
-    });
-  }, [graph.nodes, filters, highlighted, selectedId, now]);
+interface Box { x1: number; y1: number; x2: number; y2: number }
 
-  const edges: Edge[] = useMemo(() => {
-    return Object.values(graph.edges)
-      .filter((e) => graph.nodes[e.source] && graph.nodes[e.target])
-      .map((e) => {
-        const active = e.id === hoverEdge || e.id === selectedEdge || e.source === selectedId || e.target === selectedId;
-        const colour = EDGE_COLOURS[e.type] ?? "#64748b";
-        return {
-          id: e.id,
-          source: e.source,
-          target: e.target,
-          type: "straight",
-          animated: !!e.animated,
-          label: active ? e.type.replace(/_/g, " ") : undefined,
-          labelStyle: { fill: "#e2e8f0", fontSize: 11 },
-          labelBgStyle: { fill: "#0f172a", fillOpacity: 0.9 },
-          labelBgPadding: [4, 2] as [number, number],
-          selected: e.id === selectedEdge,
-          hidden: !isVisible(graph.nodes[e.source], filters) || !isVisible(graph.nodes[e.target], filters),
-          style: {
-            stroke: active ? "#e2e8f0" : colour,
-            strokeWidth: active ? 2.2 : 0.6 + (e.weight ?? 0.5) * 1.2,
-            strokeDasharray: e.type === "contradicts" ? "6 4" : undefined,
-            opacity: active ? 1 : 0.55,
-          },
-          data: { type: e.type },
-          ariaLabel: `${e.type} from ${graph.nodes[e.source].label} to ${graph.nodes[e.target].label}`,
-        };
-      });
-  }, [graph.edges, graph.nodes, filters, hoverEdge, selectedEdge, selectedId]);
+/** Labels never overprint: each frame, a label that would overlap one already drawn is skipped
+ *  (sigma offers them biggest node first), unless it is forced (selected, found, cited). */
+function labelDrawer(drawn: Box[]) {
+  return (ctx: CanvasRenderingContext2D, data: Record<string, unknown>, settings: { labelSize: number; labelFont: string; labelWeight: string }) => {
+    let label = data.label as string | null;
+    if (!label) return;
+    const forced = !!data.forceLabel;
+    if (!forced && label.length > 32) label = label.slice(0, 30) + "…";
+    const size = settings.labelSize;
+    ctx.font = `${settings.labelWeight} ${size}px ${settings.labelFont}`;
+    const w = ctx.measureText(label).width;
+    const x = (data.x as number) + (data.size as number) + 3;
+    const y = (data.y as number) + size / 3;
+    const box = { x1: x - 2, y1: y - size, x2: x + w + 2, y2: y + 3 };
+    if (!forced && drawn.some((b) => b.x1 < box.x2 && box.x1 < b.x2 && b.y1 < box.y2 && box.y1 < b.y2)) return;
+    drawn.push(box);
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "#0b1220";
+    ctx.strokeText(label, x, y);
+    ctx.fillStyle = "#e2e8f0";
+    ctx.fillText(label, x, y);
+  };
+}
+
+/** The emphasised look (hovered, selected, found): a light ring and the label on a dark plate. */
+function drawEmphasis(ctx: CanvasRenderingContext2D, data: Record<string, unknown>, settings: { labelSize: number; labelFont: string; labelWeight: string }) {
+  const x0 = data.x as number;
+  const y0 = data.y as number;
+  const r = data.size as number;
+  ctx.beginPath();
+  ctx.arc(x0, y0, r + 3, 0, Math.PI * 2);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = "#93c5fd";
+  ctx.stroke();
+  const label = data.label as string | null;
+  if (!label) return;
+  const size = settings.labelSize;
+  ctx.font = `600 ${size}px ${settings.labelFont}`;
+  const w = ctx.measureText(label).width;
+  const x = x0 + r + 5;
+  const y = y0 + size / 3;
+  ctx.fillStyle = "#0f172a";
+  ctx.fillRect(x - 4, y - size - 1, w + 8, size + 7);
+  ctx.strokeRect(x - 4, y - size - 1, w + 8, size + 7);
+  ctx.fillStyle = "#f8fafc";
+  ctx.fillText(label, x, y);
+}
+
+interface View {
+  props: Props;
+  hovered: string | null;
+  hoverSet: Set<string> | null;
+  focusSet: Set<string> | null;
+  pathEdges: Set<string>;
+  emphasis: Set<string> | null;
+  scale: number;
+  edgeOverview: boolean;
+}
+
+/** Node radius in screen px: bigger for important nodes, smaller as the graph grows. */
+function sizeScale(count: number): number {
+  if (count <= 200) return 1;
+  if (count <= 2000) return 0.75;
+  return 0.5;
+}
+
+type Dropper = { activeListeners: Record<string, (p: { key: string }) => void>; removeNode(k: string): void; removeEdge(k: string): void };
+
+/**
+ * sigma re-indexes the whole graph on every dropped node or edge (synchronously, per drop), so
+ * 500 deletions cost 500 full passes. While one batch is applied its drop listeners are swapped
+ * for ones that only forget the item; one full refresh follows.
+ */
+function quietDrops(sigma: Sigma<NodeAttrs>, graph: PulseGraph["graph"]) {
+  const internals = sigma as unknown as Dropper;
+  const loud = internals.activeListeners;
+  if (!loud?.dropNodeGraphUpdate || !loud?.dropEdgeGraphUpdate) return null;
+  let dropped = 0;
+  const node = ({ key }: { key: string }) => {
+    dropped++;
+    internals.removeNode(key);
+  };
+  const edge = ({ key }: { key: string }) => {
+    dropped++;
+    internals.removeEdge(key);
+  };
+  graph.removeListener("nodeDropped", loud.dropNodeGraphUpdate);
+  graph.removeListener("edgeDropped", loud.dropEdgeGraphUpdate);
+  graph.on("nodeDropped", node);
+  graph.on("edgeDropped", edge);
+  return {
+    restore: () => {
+      graph.removeListener("nodeDropped", node);
+      graph.removeListener("edgeDropped", edge);
+      graph.on("nodeDropped", loud.dropNodeGraphUpdate);
+      graph.on("edgeDropped", loud.dropEdgeGraphUpdate);
+      return dropped > 0;
+    },
+  };
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+export function PulseView(props: Props) {
+  const { model, graph, collapsed, focus, children } = props;
+  const container = useRef<HTMLDivElement>(null);
+  const sigmaRef = useRef<Sigma<NodeAttrs> | null>(null);
+  const view = useRef<View>({
+    props, hovered: null, hoverSet: null, focusSet: null, pathEdges: new Set(), emphasis: null, scale: 1, edgeOverview: false,
+  });
+  view.current.props = props;
+
+  const nodeVisible = (id: string, node: GraphNode | undefined): boolean => {
+    const v = view.current;
+    if (id.startsWith(CLUSTER_PREFIX)) return !v.focusSet;
+    if (!node || !isVisible(node, v.props.filters) || model.repOf.has(id)) return false;
+    return !v.focusSet || v.focusSet.has(id);
+  };
+
+  // Keep the graphology graph in step with the live state (sigma redraws on its own next frame).
+  useLayoutEffect(() => {
+    const s0 = sigmaRef.current;
+    const quiet = s0 ? quietDrops(s0, model.graph) : null;
+    try {
+      model.sync(graph, collapsed);
+    } finally {
+      if (quiet?.restore()) s0?.refresh({ schedule: true });
+    }
+    view.current.scale = sizeScale(graph === null ? 0 : model.graph.order);
+    const s = sigmaRef.current;
+    if (s) {
+      const overview = model.graph.size > EDGE_LOD && s.getCamera().getState().ratio > EDGE_LOD_RATIO;
+      if (overview !== view.current.edgeOverview) {
+        view.current.edgeOverview = overview;
+        s.refresh({ schedule: true });
+      }
+      s.setSetting("hideEdgesOnMove", model.graph.size > EDGES_HIDDEN_ON_MOVE);
+      s.setSetting("hideLabelsOnMove", model.graph.order > LABELS_HIDDEN_ON_MOVE);
+    }
+  }, [model, graph, collapsed]);
+
+  // Derived sets, recomputed when what is emphasised changes.
+  const { highlighted, selectedId, focusMode, path, filters } = props;
+  // A live change alone needs none of this: sigma redraws just the nodes and edges it touched.
+  useEffect(() => {
+    const v = view.current;
+    // A hovered node that a filter or a collapse just hid gets no leave event: forget it here.
+    if (v.hovered && (model.repOf.has(v.hovered) || !model.graph.hasNode(v.hovered))) {
+      v.hovered = null;
+      v.hoverSet = null;
+    }
+    v.pathEdges = new Set();
+    if (path && path.length > 1) for (let i = 1; i < path.length; i++) v.pathEdges.add(pairKey(path[i - 1], path[i]));
+    v.emphasis = path && path.length ? new Set(path) : highlighted.size ? highlighted : v.hoverSet;
+    sigmaRef.current?.refresh();
+  }, [model, highlighted, selectedId, path, filters, collapsed]);
+  // Focus mode follows the live graph: a new neighbour joins the neighbourhood.
+  useEffect(() => {
+    view.current.focusSet = focusMode ? model.neighbourhood(focusMode.id, focusMode.hops) : null;
+    sigmaRef.current?.refresh();
+  }, [model, focusMode, focusMode ? graph : null]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
-    if (!focus || focus.ids.length === 0) return;
-    const present = focus.ids.filter((id) => graph.nodes[id]).map((id) => ({ id }));
-    if (present.length === 0) return;
-    // Let React Flow measure freshly shown nodes before fitting.
-    const t = setTimeout(() => void fitView({ nodes: present, duration: 450, padding: 0.35, maxZoom: 1.4 }), 30);
+    const el = container.current;
+    if (!el) return;
+    const drag: { id: string | null; moved: boolean; suppressClickUntil: number } = { id: null, moved: false, suppressClickUntil: 0 };
+    const labelBoxes: Box[] = [];
+    const sigma = new Sigma<NodeAttrs>(model.graph, el, {
+      defaultDrawNodeLabel: labelDrawer(labelBoxes) as never,
+      defaultDrawNodeHover: drawEmphasis as never,
+      nodeProgramClasses: { bordered: BorderedNode },
+      defaultNodeType: "bordered",
+      labelColor: { color: "#e2e8f0" },
+      labelSize: 12,
+      labelFont: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+      labelDensity: 0.5,
+      labelGridCellSize: 100,
+      labelRenderedSizeThreshold: 7,
+      edgeLabelColor: { color: "#e2e8f0" },
+      edgeLabelSize: 11,
+      renderEdgeLabels: true,
+      zIndex: true,
+      minCameraRatio: 0.02,
+      maxCameraRatio: 4,
+      stagePadding: 24,
+      hideEdgesOnMove: model.graph.size > EDGES_HIDDEN_ON_MOVE,
+      hideLabelsOnMove: model.graph.order > LABELS_HIDDEN_ON_MOVE,
+      nodeReducer: (id, data) => {
+        const v = view.current;
+        const p = v.props;
+        const res: Partial<NodeDisplayData> & Record<string, unknown> = {
+          ...data, size: v.scale * (3 + data.importance * 2),
+        };
+        if (!nodeVisible(id, p.graph.nodes[id])) {
+          res.hidden = true;
+          return res;
+        }
+        if (data.cluster) res.forceLabel = true;
+        if (v.emphasis) {
+          if (v.emphasis.has(id)) {
+            res.highlighted = true;
+            res.forceLabel = true;
+            res.zIndex = 2;
+            res.emphasised = true;
+          } else {
+            res.color = DIM;
+            res.borderColor = DIM;
+            res.label = null;
+            res.zIndex = 0;
+            res.dimmed = true;
+          }
+        }
+        if (id === p.selectedId) {
+          res.highlighted = true;
+          res.forceLabel = true;
+          res.zIndex = 3;
+          res.selected = true;
+          res.borderColor = "#ffffff";
+        }
+        return res;
+      },
+      edgeReducer: (id, data) => {
+        const v = view.current;
+        const g = model.graph;
+        const s = g.source(id);
+        const t = g.target(id);
+        const res: Partial<EdgeDisplayData> & Record<string, unknown> = { ...data, label: null };
+        const nodes = v.props.graph.nodes;
+        if (!nodeVisible(s, nodes[s]) || !nodeVisible(t, nodes[t])) {
+          res.hidden = true;
+          return res;
+        }
+        const sel = v.props.selectedId;
+        const touches = (n: string | null) => n !== null && (s === n || t === n);
+        if (v.pathEdges.size) {
+          if (v.pathEdges.has(pairKey(s, t))) {
+            res.color = "#fde047";
+            res.size = 3;
+            res.label = String(data.relation ?? "").replace(/_/g, " ");
+            res.zIndex = 2;
+          } else res.color = DIM;
+        } else if (touches(sel) || touches(v.hovered)) {
+          res.color = "#e2e8f0";
+          res.size = 2;
+          res.label = String(data.relation ?? "").replace(/_/g, " ");
+          res.zIndex = 1;
+        } else if (v.emphasis && !(v.emphasis.has(s) && v.emphasis.has(t))) {
+          if (v.edgeOverview) res.hidden = true;
+          else res.color = DIM;
+        } else if (v.edgeOverview && !v.emphasis) {
+          res.hidden = true;
+        }
+        return res;
+      },
+    });
+    sigmaRef.current = sigma;
+    const overview = () => model.graph.size > EDGE_LOD && sigma.getCamera().getState().ratio > EDGE_LOD_RATIO;
+    view.current.edgeOverview = overview();
+    sigma.getCamera().on("updated", () => {
+      const next = overview();
+      if (next !== view.current.edgeOverview) {
+        view.current.edgeOverview = next;
+        sigma.refresh({ schedule: true });
+      }
+    });
+    sigma.on("beforeRender", () => {
+      labelBoxes.length = 0;
+    });
+
+    sigma.on("clickNode", ({ node }) => {
+      if (Date.now() < drag.suppressClickUntil) return;
+      const attrs = model.graph.getNodeAttributes(node);
+      if (attrs.cluster) view.current.props.onExpand(attrs.cluster);
+      else view.current.props.onSelect(node);
+    });
+    sigma.on("clickStage", () => view.current.props.onSelect(null));
+    sigma.on("enterNode", ({ node }) => {
+      const v = view.current;
+      v.hovered = node;
+      v.hoverSet = new Set([node, ...model.neighbours(node)]);
+      if (!v.props.highlighted.size && !(v.props.path && v.props.path.length)) v.emphasis = v.hoverSet;
+      el.style.cursor = "pointer";
+      sigma.refresh();
+    });
+    sigma.on("leaveNode", () => {
+      const v = view.current;
+      if (v.emphasis === v.hoverSet) v.emphasis = null;
+      v.hovered = null;
+      v.hoverSet = null;
+      el.style.cursor = "";
+      sigma.refresh();
+    });
+    // Drag to move (editors): the camera stays put while a node follows the pointer.
+    sigma.on("downNode", ({ node }) => {
+      if (!view.current.props.canDrag || node.startsWith(CLUSTER_PREFIX)) return;
+      drag.id = node;
+      drag.moved = false;
+      sigma.setCustomBBox(sigma.getBBox());
+    });
+    sigma.getMouseCaptor().on("mousemovebody", (e) => {
+      if (!drag.id) return;
+      const p = sigma.viewportToGraph(e);
+      model.graph.mergeNodeAttributes(drag.id, { x: p.x, y: p.y });
+      drag.moved = true;
+      e.preventSigmaDefault();
+      e.original.preventDefault();
+      e.original.stopPropagation();
+    });
+    const endDrag = () => {
+      const id = drag.id;
+      drag.id = null;
+      if (!id) return;
+      if (drag.moved) {
+        drag.suppressClickUntil = Date.now() + 300;
+        model.pin(id);
+        const a = model.graph.getNodeAttributes(id);
+        view.current.props.onMoved(id, toStored({ x: a.x, y: a.y }));
+      }
+      sigma.setCustomBBox(null);
+    };
+    sigma.getMouseCaptor().on("mouseup", endDrag);
+
+    // A small read-only window onto what is drawn, for tests and the benchmark.
+    const hook = {
+      ready: () => true,
+      drawnIds: () => model.graph.filterNodes((id) => {
+        const d = sigma.getNodeDisplayData(id);
+        return !!d && !d.hidden;
+      }),
+      node: (id: string) => {
+        const d = sigma.getNodeDisplayData(id) as (NodeDisplayData & Record<string, unknown>) | undefined;
+        if (!d || !model.graph.hasNode(id)) return null;
+        const a = model.graph.getNodeAttributes(id);
+        const box = el.getBoundingClientRect();
+        const vp = sigma.graphToViewport({ x: a.x, y: a.y });
+        return {
+          id, label: a.label, kind: a.kind, health: a.health, borderColor: d.borderColor, color: d.color,
+          hidden: !!d.hidden, highlighted: !!d.emphasised, dimmed: !!d.dimmed, selected: !!d.selected,
+          count: a.count ?? null, x: box.left + vp.x, y: box.top + vp.y, size: d.size,
+          graphX: a.x, graphY: a.y,
+        };
+      },
+      drawnEdges: () => model.graph.filterEdges((id) => {
+        const d = sigma.getEdgeDisplayData(id);
+        return !!d && !d.hidden;
+      }).length,
+      labels: () => [...sigma.getNodeDisplayedLabels()],
+      camera: () => sigma.getCamera().getState(),
+      sigma,
+    };
+    (window as unknown as { __pulseview?: unknown }).__pulseview = hook;
+
+    return () => {
+      sigma.kill();
+      sigmaRef.current = null;
+      delete (window as unknown as { __pulseview?: unknown }).__pulseview;
+    };
+  }, [model]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Frame the requested nodes (search hits, citations, alerts).
+  useEffect(() => {
+    const sigma = sigmaRef.current;
+    if (!sigma || !focus || focus.ids.length === 0) return;
+    const t = setTimeout(() => {
+      const pts = focus.ids
+        .map((id) => (model.graph.hasNode(id) ? (model.repOf.get(id) ?? id) : null))
+        .filter((id): id is string => id !== null && model.graph.hasNode(id))
+        .map((id) => sigma.getNodeDisplayData(id))
+        .filter((d): d is NodeDisplayData => !!d);
+      if (!pts.length) return;
+      const xs = pts.map((p) => p.x);
+      const ys = pts.map((p) => p.y);
+      const extent = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
+      const x = (Math.max(...xs) + Math.min(...xs)) / 2;
+      const y = (Math.max(...ys) + Math.min(...ys)) / 2;
+      void sigma.getCamera().animate({ x, y, ratio: Math.min(1, Math.max(0.35, extent * 1.6)) }, { duration: 450 });
+    }, 30);
     return () => clearTimeout(t);
-  }, [focus]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [focus, model]);
 
-  const onNodeClick: NodeMouseHandler = (_, node) => onSelect(node.id);
-  // Enter on a keyboard-focused node arrives as a selection change, not a click.
-  const onNodesChange = (changes: NodeChange<NexusFlowNode>[]) => {
-    const picked = changes.find((c) => c.type === "select" && c.selected);
-    if (picked && "id" in picked && picked.id !== selectedId) onSelect(picked.id);
-  };
-  const onEdgeEnter: EdgeMouseHandler = (_, edge) => setHoverEdge(edge.id);
-  const onEdgeLeave: EdgeMouseHandler = () => setHoverEdge(null);
-  const onEdgeClick: EdgeMouseHandler = (_, edge) => setSelectedEdge((cur) => (cur === edge.id ? null : edge.id));
-
+  const camera = () => sigmaRef.current?.getCamera();
   return (
-    <ReactFlow
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={nodeTypes}
-      onNodeClick={onNodeClick}
-      onNodesChange={onNodesChange}
-      onEdgeMouseEnter={onEdgeEnter}
-      onEdgeMouseLeave={onEdgeLeave}
-      onEdgeClick={onEdgeClick}
-      onPaneClick={() => {
-        setSelectedEdge(null);
-        onSelect(null);
-      }}
-      nodesDraggable={false}
-      nodesConnectable={false}
-      elementsSelectable
-      fitView
-      fitViewOptions={{ padding: 0.08 }}
-      minZoom={0.15}
-      maxZoom={2.5}
-      colorMode="dark"
-      proOptions={{ hideAttribution: true }}
-      onlyRenderVisibleElements={nodes.length > 600}
-      aria-label="Knowledge graph"
-    >
-      <Background gap={40} color="#1e293b" />
-      <Controls showInteractive={false} />
-    </ReactFlow>
+    <div className="pulse">
+      <div className="graph-toolbar" role="toolbar" aria-label="Graph view">
+        <button type="button" onClick={() => void camera()?.animatedZoom({ duration: 250 })} aria-label="Zoom in" title="Zoom in">+</button>
+        <button type="button" onClick={() => void camera()?.animatedUnzoom({ duration: 250 })} aria-label="Zoom out" title="Zoom out">−</button>
+        <button type="button" onClick={() => void camera()?.animatedReset({ duration: 300 })} aria-label="Fit the whole graph" title="Fit view">Fit</button>
+        {children}
+      </div>
+      <div className="sigma-stage" ref={container} role="img" aria-label="Knowledge graph drawing; use the node list to reach nodes by keyboard" data-testid="graph-stage" />
+    </div>
   );
 }

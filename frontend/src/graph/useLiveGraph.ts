@@ -6,6 +6,7 @@ import { changesUrl, readChangesAfter, type ChangesPage } from "../realtime/catc
 import { connectRealtime, type RealtimeHandle } from "../realtime/connection";
 import { chooseTransport, cursorOf, type NexusConfig, type TransportChoice } from "../realtime/transport";
 import type { ChangeEvent, ConnectionStatus, GraphResponse } from "../types";
+import { createFrameBatcher, type FrameBatcher } from "./frameBatch";
 import { emptyGraph, graphReducer } from "./reducer";
 
 export interface LiveGraph {
@@ -31,14 +32,31 @@ export function useLiveGraph(): LiveGraph {
 
   const cursorRef = useRef<number | null>(null);
   cursorRef.current = graph.cursor;
+  const sizeRef = useRef(0);
+  sizeRef.current = Object.keys(graph.nodes).length;
   const buffering = useRef<ChangeEvent[] | null>([]); // non-null while a snapshot is loading
   const listeners = useRef(new Set<(e: ChangeEvent) => void>());
   const choiceRef = useRef<TransportChoice | null>(null);
+  // Live events reach the reducer in one batch per animation frame, not one render per row.
+  const batcher = useRef<FrameBatcher<ChangeEvent> | null>(null);
+  useEffect(() => {
+    const b = createFrameBatcher<ChangeEvent>((events) => dispatch({ type: "changes", events }), {
+      // Every batch costs sigma one pass over the whole graph: the bigger the graph, the fewer
+      // and larger the batches during a burst. A lone change still shows on the next frame.
+      minInterval: () => (sizeRef.current > 5000 ? 400 : sizeRef.current > 1000 ? 250 : 120),
+    });
+    batcher.current = b;
+    return () => {
+      b.close();
+      if (batcher.current === b) batcher.current = null;
+    };
+  }, []);
 
   const handleEvent = useCallback((ev: ChangeEvent) => {
     for (const f of listeners.current) f(ev);
     if (ev.table !== "nodes" && ev.table !== "edges") return;
     if (buffering.current) buffering.current.push(ev);
+    else if (batcher.current) batcher.current.push(ev);
     else dispatch({ type: "change", event: ev });
   }, []);
 
@@ -55,7 +73,8 @@ export function useLiveGraph(): LiveGraph {
       } catch {
         cursor = null; // no change log: live events still patch the graph, a reconnect reloads it
       }
-      const body = await api<GraphResponse>("/api/graph");
+      const body = await api<GraphResponse>("/api/graph?view=compact");
+      batcher.current?.flushNow();
       dispatch({ type: "reset", graph: { nodes: body.nodes ?? [], edges: body.edges ?? [] }, cursor });
       const pending = buffering.current ?? [];
       buffering.current = null;
@@ -75,6 +94,7 @@ export function useLiveGraph(): LiveGraph {
     if (after === null) return resync();
     const result = await readChangesAfter(after, changesBase(), (url) => api<ChangesPage>(url));
     if (result.kind === "resync") return resync();
+    batcher.current?.flushNow();
     if (result.events.length) dispatch({ type: "changes", events: result.events });
     dispatch({ type: "cursor", cursor: result.cursor });
   }, [resync]);

@@ -61,9 +61,11 @@ interface Props {
   graph: GraphState;
   onSelect: (id: string) => void;
   onFocus: (ids: string[]) => void;
+  /** Graph tools for this node (focus mode, path, collapse), drawn under its header. */
+  tools?: React.ReactNode;
 }
 
-export default function NodeDetails({ nodeId, graph, onSelect, onFocus }: Props) {
+export default function NodeDetails({ nodeId, graph, onSelect, onFocus, tools }: Props) {
   const local = graph.nodes[nodeId];
   const [details, setDetails] = useState<Details | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -114,7 +116,7 @@ export default function NodeDetails({ nodeId, graph, onSelect, onFocus }: Props)
       <header>
         <span className="swatch big" style={{ background: typeColour(node.type), borderColor: healthColour(node.health) }} aria-hidden="true" />
         <div>
-          <h2 id="node-details-title">{node.label}</h2>
+          <h2 id="node-details-title" tabIndex={-1}>{node.label}</h2>
           <p className="muted">{node.type} · {node.id}{!local && " · deleted"}</p>
         </div>
       </header>
@@ -123,6 +125,7 @@ export default function NodeDetails({ nodeId, graph, onSelect, onFocus }: Props)
         <span>freshness now {Math.round(fresh * 100)}%</span>
       </div>
       <button type="button" onClick={() => onFocus([nodeId])}>Centre in graph</button>
+      {tools}
       {error && <ErrorNote message={error} />}
       <h3>Fields</h3>
       <dl className="fields">

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import type { GraphEdge, GraphNode } from "../types";
+import { clusterView, countsText, groupKey, neighbourhood, placeNodes } from "./model";
+import { PLACEMENT_GAP, PulseGraph } from "./pulseGraph";
+import { applyChanges, graphReducer, emptyGraph } from "./reducer";
+
+const node = (id: string, extra: Partial<GraphNode> = {}): GraphNode => ({ id, type: "person", label: id, ...extra });
+const edge = (id: string, source: string, target: string): GraphEdge => ({ id, source, target, type: "member_of" });
+const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
+
+describe("groups and clusters", () => {
+  const nodes: Record<string, GraphNode> = {
+    a: node("a", { division: "Eng", department: "Platform", team: "Cloud", x: 0, y: 0 }),
+    b: node("b", { division: "Eng", department: "Platform", team: "Cloud", x: 10, y: 0 }),
+    c: node("c", { division: "Eng", department: "Robots", team: "Cloud", x: 20, y: 0 }),
+    d: node("d", { division: "Ops", x: 100, y: 100 }),
+    e: node("e", { x: 200, y: 0 }),
+  };
+  const edges: Record<string, GraphEdge> = {
+    ab: edge("ab", "a", "b"), ad: edge("ad", "a", "d"), bd: edge("bd", "b", "d"), ce: edge("ce", "c", "e"), de: edge("de", "d", "e"),
+  };
+  const pos = (id: string) => ({ x: nodes[id].x ?? 0, y: nodes[id].y ?? 0 });
+
+  it("keys carry their parents, so equal team names in two departments stay apart", () => {
+    expect(groupKey(nodes.a, "team")).toBe("team|Eng|Platform|Cloud");
+    expect(groupKey(nodes.c, "team")).not.toBe(groupKey(nodes.a, "team"));
+    expect(groupKey(nodes.d, "department")).toBeNull();
+    expect(groupKey(nodes.e, "division")).toBeNull();
+  });
+
+  it("a collapsed team becomes one node with its count; its outside edges merge with counts", () => {
+    const v = clusterView(nodes, edges, new Set(["team|Eng|Platform|Cloud"]), pos);
+    expect(v.clusters).toHaveLength(1);
+    expect(v.clusters[0]).toMatchObject({ label: "Cloud", count: 2, x: 5, y: 0 });
+    expect([...v.repOf.keys()].sort()).toEqual(["a", "b"]);
+    // a-b is inside; a-d and b-d become one edge counted twice; c-e and d-e are untouched.
+    expect(v.edges).toEqual([{ key: "cedge:cluster:team|Eng|Platform|Cloud|d", source: "cluster:team|Eng|Platform|Cloud", target: "d", count: 2 }]);
+  });
+
+  it("the outermost collapsed group wins", () => {
+    const v = clusterView(nodes, edges, new Set(["team|Eng|Platform|Cloud", "division|Eng"]), pos);
+    expect(v.clusters.map((c) => [c.label, c.count])).toEqual([["Eng", 3]]);
+  });
+
+  it("neighbourhood follows edges both ways, N hops", () => {
+    const adj: Record<string, string[]> = { a: ["b", "d"], b: ["a", "d"], c: ["e"], d: ["a", "b", "e"], e: ["c", "d"] };
+    expect([...neighbourhood("a", 1, (id) => adj[id])].sort()).toEqual(["a", "b", "d"]);
+    expect([...neighbourhood("a", 2, (id) => adj[id])].sort()).toEqual(["a", "b", "d", "e"]);
+  });
+});
+
+describe("placement", () => {
+  it("puts a new node next to its neighbours and never on top of another", () => {
+    const placed = [{ x: 0, y: 0 }, { x: 100, y: 0 }, { x: 50, y: 0 }];
+    const spots = placeNodes(["n"], placed, () => [{ x: 0, y: 0 }, { x: 100, y: 0 }], () => ({ x: 999, y: 999 }), 36);
+    const p = spots.get("n")!;
+    expect(dist(p, { x: 50, y: 0 })).toBeGreaterThanOrEqual(36);
+    expect(dist(p, { x: 50, y: 0 })).toBeLessThan(80);
+  });
+
+  it("a burst of new nodes spreads out instead of stacking", () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `g${i}`);
+    const spots = [...placeNodes(ids, [], () => [], () => ({ x: 0, y: 0 }), 36).values()];
+    let closest = Infinity;
+    for (let i = 0; i < spots.length; i++) for (let j = i + 1; j < spots.length; j++) closest = Math.min(closest, dist(spots[i], spots[j]));
+    expect(closest).toBeGreaterThanOrEqual(36);
+  });
+
+  it("the live model places coordinate-less nodes by their neighbours, also when the edge comes later", () => {
+    let state = graphReducer(emptyGraph, {
+      type: "reset", cursor: 0,
+      graph: { nodes: [node("a", { x: 1000, y: 1000 }), node("b", { x: 1040, y: 1000 })], edges: [] },
+    });
+    const model = new PulseGraph();
+    model.sync(state, new Set());
+    state = applyChanges(state, [{ table: "nodes", eventType: "INSERT", new: { id: "n", type: "fact", label: "new" }, old: {}, cursor: 1 }]);
+    model.sync(state, new Set());
+    state = applyChanges(state, [{ table: "edges", eventType: "INSERT", new: { id: "e1", source: "n", target: "a", type: "about" }, old: {}, cursor: 2 }]);
+    model.sync(state, new Set());
+    const p = model.graph.getNodeAttributes("n");
+    const a = model.graph.getNodeAttributes("a");
+    const b = model.graph.getNodeAttributes("b");
+    expect(dist(p, a)).toBeLessThan(PLACEMENT_GAP * 2.5);
+    expect(dist(p, a)).toBeGreaterThanOrEqual(PLACEMENT_GAP);
+    expect(dist(p, b)).toBeGreaterThanOrEqual(PLACEMENT_GAP);
+    // A later change without coordinates (a rename) does not move it again.
+    state = applyChanges(state, [{ table: "nodes", eventType: "UPDATE", new: { id: "n", type: "fact", label: "renamed" }, old: {}, cursor: 3 }]);
+    model.sync(state, new Set());
+    expect(model.graph.getNodeAttributes("n")).toMatchObject({ x: p.x, y: p.y, label: "renamed" });
+  });
+
+  it("stored coordinates are drawn as stored (y flipped for sigma) and deletions drop edges", () => {
+    let state = graphReducer(emptyGraph, {
+      type: "reset", cursor: 0,
+      graph: { nodes: [node("a", { x: 10, y: 20 }), node("b", { x: 0, y: 0 })], edges: [edge("ab", "a", "b")] },
+    });
+    const model = new PulseGraph();
+    model.sync(state, new Set());
+    expect(model.graph.getNodeAttributes("a")).toMatchObject({ x: 10, y: -20 });
+    expect(model.shortestPath("a", "b")).toEqual(["a", "b"]);
+    state = applyChanges(state, [{ table: "nodes", eventType: "DELETE", new: {}, old: { id: "b" }, cursor: 1 }]);
+    model.sync(state, new Set());
+    expect(model.graph.order).toBe(1);
+    expect(model.graph.size).toBe(0);
+    expect(Object.keys(state.edges)).toEqual([]);
+  });
+});
+
+it("counts read as the page shows them", () => {
+  expect(countsText(10_088, 50_176)).toBe("10,088 nodes · 50,176 edges");
+  expect(countsText(1, 1)).toBe("1 node · 1 edge");
+});

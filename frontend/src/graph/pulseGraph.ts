@@ -1,0 +1,201 @@
+// The graphology graph sigma draws, kept in step with GraphState by diffing: only nodes and
+// edges whose objects changed are touched (the reducer keeps unchanged ones identical), so a
+// batch of live changes costs its own size, not the graph's.
+import Graph from "graphology";
+import { bidirectional } from "graphology-shortest-path/unweighted";
+import type { GraphNode } from "../types";
+import { CLUSTER_PREFIX, clusterView, neighbourhood, placeNodes, type Cluster, type Point } from "./model";
+import { currentFreshness, fallbackPosition, type GraphState } from "./reducer";
+import { EDGE_COLOURS, healthColour, typeColour } from "./style";
+
+/** Minimum distance between two placed nodes, in stored coordinates. */
+export const PLACEMENT_GAP = 36;
+
+export interface NodeAttrs {
+  x: number;
+  y: number;
+  label: string;
+  kind: string;
+  importance: number;
+  color: string;
+  borderColor: string;
+  health: string;
+  freshness: number;
+  cluster?: string;
+  count?: number;
+}
+
+/** Stored y grows downwards (as on screen); sigma's grows upwards. */
+export const toView = (p: Point): Point => ({ x: p.x, y: -p.y });
+export const toStored = (p: Point): Point => ({ x: Math.round(p.x * 10) / 10, y: Math.round(-p.y * 10) / 10 });
+
+function mix(hex: string, towards: string, t: number): string {
+  const a = parseInt(hex.slice(1), 16);
+  const b = parseInt(towards.slice(1), 16);
+  const ch = (s: number) => Math.round(((a >> s) & 255) * (1 - t) + ((b >> s) & 255) * t);
+  return `#${((ch(16) << 16) | (ch(8) << 8) | ch(0)).toString(16).padStart(6, "0")}`;
+}
+
+const BACKGROUND = "#0b1220";
+
+export function nodeAttrs(n: GraphNode, now: number): NodeAttrs {
+  const f = Math.max(0, Math.min(1, currentFreshness(n, now)));
+  const s = typeof n.size === "number" && Number.isFinite(n.size) ? Math.min(Math.max(n.size, 1), 5) : 1;
+  const p = toView({ x: n.x ?? 0, y: n.y ?? 0 });
+  return {
+    x: p.x, y: p.y, label: n.label, kind: n.type, importance: s,
+    // Stale nodes fade into the background; the ring is health.
+    color: mix(typeColour(n.type), BACKGROUND, (1 - f) * 0.6),
+    borderColor: healthColour(n.health), health: n.health ?? "", freshness: f,
+  };
+}
+
+export class PulseGraph {
+  readonly graph = new Graph<NodeAttrs>({ type: "undirected", multi: true, allowSelfLoops: true });
+  private prev: GraphState | null = null;
+  private prevCollapsed: ReadonlySet<string> = new Set();
+  /** Placed without any neighbour: moved next to its first neighbour when one arrives. */
+  private lonely = new Set<string>();
+  private alone: Point | null = null;
+  repOf = new Map<string, string>();
+  clusters: Cluster[] = [];
+
+  /** Brings the graph in line with `state`; returns whether anything changed. */
+  sync(state: GraphState, collapsed: ReadonlySet<string>, now = Date.now()): boolean {
+    if (state === this.prev && collapsed === this.prevCollapsed) return false;
+    const g = this.graph;
+    const prevNodes = this.prev?.nodes ?? {};
+    const prevEdges = this.prev?.edges ?? {};
+    for (const c of this.clusters) if (g.hasNode(CLUSTER_PREFIX + c.key)) g.dropNode(CLUSTER_PREFIX + c.key);
+    if (this.prev === null || state.version < this.prev.version) {
+      g.clear();
+      this.alone = null;
+    }
+
+    for (const id in prevNodes) if (!state.nodes[id] && g.hasNode(id)) {
+      g.dropNode(id);
+      this.lonely.delete(id);
+    }
+    const toPlace: string[] = [];
+    const queued = new Set<string>();
+    for (const id in state.nodes) {
+      const n = state.nodes[id];
+      if (prevNodes[id] === n && g.hasNode(id)) continue;
+      const attrs = nodeAttrs(n, now);
+      if (g.hasNode(id)) {
+        if (n.auto_placed) {
+          const cur = g.getNodeAttributes(id);
+          attrs.x = cur.x;
+          attrs.y = cur.y;
+        } else this.lonely.delete(id);
+        g.replaceNodeAttributes(id, attrs);
+      } else {
+        g.addNode(id, attrs);
+        if (n.auto_placed) {
+          toPlace.push(id);
+          queued.add(id);
+        }
+      }
+    }
+    for (const id in prevEdges) if (!state.edges[id] && g.hasEdge(id)) g.dropEdge(id);
+    for (const id in state.edges) {
+      const e = state.edges[id];
+      if (prevEdges[id] === e && g.hasEdge(id)) continue;
+      if (!g.hasNode(e.source) || !g.hasNode(e.target)) continue; // arrives with its node
+      const attrs = {
+        relation: e.type, from: e.source, to: e.target,
+        color: EDGE_COLOURS[e.type] ?? "#64748b", size: 0.6 + (e.weight ?? 0.5) * 1.4,
+      };
+      if (g.hasEdge(id)) {
+        if (g.source(id) !== e.source && g.target(id) !== e.source) g.dropEdge(id);
+        else {
+          g.replaceEdgeAttributes(id, attrs);
+          continue;
+        }
+      }
+      g.addEdgeWithKey(id, e.source, e.target, attrs);
+      for (const end of [e.source, e.target]) {
+        if (this.lonely.has(end) && !queued.has(end)) {
+          toPlace.push(end);
+          queued.add(end);
+        }
+      }
+    }
+    if (toPlace.length) this.place(toPlace);
+
+    this.repOf = new Map();
+    this.clusters = [];
+    if (collapsed.size) {
+      const view = clusterView(state.nodes, state.edges, collapsed, (id) => (g.hasNode(id) ? g.getNodeAttributes(id) : undefined));
+      this.repOf = view.repOf;
+      this.clusters = view.clusters;
+      for (const c of view.clusters) {
+        g.addNode(CLUSTER_PREFIX + c.key, {
+          x: c.x, y: c.y, label: `${c.label} (${c.count.toLocaleString("en-GB")})`, kind: "cluster",
+          importance: Math.min(8, 3 + Math.log2(c.count)), color: "#64748b", borderColor: "#e2e8f0",
+          health: "", freshness: 1, cluster: c.key, count: c.count,
+        });
+      }
+      for (const e of view.edges) {
+        g.addEdgeWithKey(e.key, e.source, e.target, { relation: `${e.count} links`, color: "#64748b", size: Math.min(6, 1 + Math.log2(e.count)) } as never);
+      }
+    }
+    this.prev = state;
+    this.prevCollapsed = collapsed;
+    return true;
+  }
+
+  private place(ids: string[]): void {
+    const g = this.graph;
+    const pending = new Set(ids);
+    const placed: Point[] = [];
+    g.forEachNode((id, a) => {
+      if (!pending.has(id)) placed.push({ x: a.x, y: a.y });
+    });
+    const spots = placeNodes(
+      ids, placed,
+      (id) => g.neighbors(id).filter((n) => !pending.has(n) && !n.startsWith(CLUSTER_PREFIX)).map((n) => g.getNodeAttributes(n)),
+      () => this.aloneCentre(), PLACEMENT_GAP,
+    );
+    for (const [id, p] of spots) {
+      g.mergeNodeAttributes(id, p);
+      pending.delete(id);
+      if (g.degree(id) === 0) this.lonely.add(id);
+      else this.lonely.delete(id);
+    }
+  }
+
+  /** Where nodes without neighbours gather: just below the drawing, clear of the organisation. */
+  private aloneCentre(): Point {
+    if (!this.alone) {
+      let minX = Infinity, maxX = -Infinity, minY = Infinity;
+      this.graph.forEachNode((id, a) => {
+        if (this.lonely.has(id)) return;
+        minX = Math.min(minX, a.x);
+        maxX = Math.max(maxX, a.x);
+        minY = Math.min(minY, a.y);
+      });
+      this.alone = Number.isFinite(minX) ? { x: (minX + maxX) / 2, y: minY - PLACEMENT_GAP * 4 } : toView(fallbackPosition(""));
+    }
+    return this.alone;
+  }
+
+  /** After a drag: the node now has a chosen position and is no longer placed by the view. */
+  pin(id: string): void {
+    this.lonely.delete(id);
+  }
+
+  neighbours(id: string): string[] {
+    return this.graph.hasNode(id) ? this.graph.neighbors(id) : [];
+  }
+
+  neighbourhood(id: string, hops: number): Set<string> {
+    return neighbourhood(id, hops, (n) => this.neighbours(n));
+  }
+
+  /** The fewest-hops path between two nodes (edges either way), or null when none joins them. */
+  shortestPath(a: string, b: string): string[] | null {
+    if (!this.graph.hasNode(a) || !this.graph.hasNode(b)) return null;
+    return bidirectional(this.graph, a, b);
+  }
+}
