@@ -127,7 +127,19 @@ def wait_label(page, node_id: str, text: str, timeout: float = 5000) -> None:
     )
 
 
+def wait_camera_still(page, quiet_ms: int = 400) -> None:
+    """Until the camera has not moved for ``quiet_ms``, counted from now: clicks go where nodes are
+    drawn (a framing animation still running would move them under the mouse), and two clicks
+    never fall within sigma's double-click interval (300 ms), which zooms instead of clicking."""
+    page.evaluate("() => { window.__cameraState = null; }")
+    page.wait_for_function("""quiet => {
+        const state = JSON.stringify(window.__pulseview.camera()), now = performance.now();
+        if (window.__cameraState !== state) { window.__cameraState = state; window.__cameraSince = now; return false; }
+        return now - window.__cameraSince >= quiet; }""", arg=quiet_ms, polling=50, timeout=15_000)
+
+
 def click_node(page, node_id: str) -> None:
+    wait_camera_still(page)
     n = drawn_node(page, node_id)
     assert n and not n["hidden"], f"{node_id} is not drawn"
     page.mouse.click(n["x"], n["y"])

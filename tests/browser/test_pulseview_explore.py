@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import (
-    BROWSER_PASSWORD, click_node, drawn_ids, drawn_node, ensure_user, open_app, shot, wait_drawn,
+    BROWSER_PASSWORD, click_node, drawn_ids, drawn_node, ensure_user, open_app, shot, wait_camera_still,
+    wait_drawn,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -145,11 +146,13 @@ def test_shortest_path_between_two_chosen_nodes(app_server, page):
     assert dimmed(page) == 88 - len(on_path)
     shot(page, "pulseview-path")
     # A click on the empty canvas clears the path, the selection and every dimming.
+    wait_camera_still(page)
     stage = page.locator('[data-testid="graph-stage"]').bounding_box()
     empty = page.evaluate("""([x0, y0, w, h]) => {
         const pts = window.__pulseview.drawnIds().map(id => window.__pulseview.node(id));
         for (let y = y0 + 10; y < y0 + h; y += 12) for (let x = x0 + 10; x < x0 + w; x += 12)
-            if (pts.every(p => Math.hypot(p.x - x, p.y - y) > p.size + 30)) return [x, y];
+            // display sizes are not screen pixels once zoomed in: keep well clear of every node
+            if (pts.every(p => Math.hypot(p.x - x, p.y - y) > Math.max(80, p.size * 4))) return [x, y];
         return null; }""", [stage["x"], stage["y"], stage["width"], stage["height"]])
     assert empty
     page.mouse.click(*empty)
