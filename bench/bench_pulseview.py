@@ -9,16 +9,16 @@ adds 10,000. Generated rows use ids starting with ``bench-pv-`` and are deleted 
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.daphne import daphne_server
 
 from django.db import connection
 
@@ -34,12 +34,6 @@ BURST = 5000
 # The issue's targets at 10,000 nodes / 50,000 edges, and React Flow's figures it measured.
 TARGETS = {"first": 3000, "p95": 50, "burst": 2000, "burst_frame": 200}
 BEFORE = {88: "65 fps pan", 2088: "7 fps pan, longest task 634 ms"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _seed_mock() -> None:
@@ -184,24 +178,11 @@ def run(quick: bool) -> dict:
         raise RuntimeError("build the frontend first (npm run build in frontend/)")
     _seed_mock()
     _cleanup()
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "NEXUS_AUTH": "open"}  # measures drawing, not sign-in
-    env.pop("DATABASE_URL", None)
-    log = open(ROOT / "bench" / "results" / "pulseview-daphne.log.tmp", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                               "nexus_site.asgi:application"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     rows = []
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("daphne did not start; see bench/results/pulseview-daphne.log.tmp")
-                time.sleep(0.1)
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(_cleanup)
+        cleanup.callback(os.environ.pop, "DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        url = f"http://127.0.0.1:{cleanup.enter_context(daphne_server('pulseview'))}"
         sizes = (88, 2000) if quick else (88, 2000, 10_000)
         # Playwright's sync API keeps an asyncio loop in this thread; nothing else runs on it, so
         # this process's own ORM calls are safe (the server process never sees the flag).
@@ -231,13 +212,4 @@ def run(quick: bool) -> dict:
                 row("longest frame during that insert", m["burst_frame"], TARGETS["burst_frame"] if at_scale else None)
                 row("/api/graph?view=compact on the wire (gzip)", round(wire / 1024), 2048 if at_scale else None, unit="kB")
                 rows[-1]["baseline"] = f"{round(raw / 1024)} kB uncompressed"
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-        _cleanup()
     return {"title": "PulseView at scale (headless Chromium, software WebGL)", "rows": rows}

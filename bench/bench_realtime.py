@@ -12,24 +12,31 @@ Context only: Supabase publishes p95 184 ms for 500 clients at 64 changes/s (the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from bench.daphne import daphne_server
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = 20.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@contextlib.contextmanager
+def _stopping(procs: list, stop):
+    """Stops the client and listener processes when the measurement ends, however it ends."""
+    try:
+        yield
+    finally:
+        stop.set()
+        for p in procs:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.terminate()
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -100,27 +107,10 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
     clients, rate, seconds = clients or sizes[0], rate or sizes[1], seconds or sizes[2]
     workers = 4 if not quick else 2
     conninfo = connection_kwargs(may_start_embedded=True)
-    port = _free_port()
-    # The benchmark measures fan-out, not sign-in: joins run under the demo opt-out.
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "NEXUS_AUTH": "open"}
-    env.pop("DATABASE_URL", None)
-    (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
-    log = open(ROOT / "bench" / "results" / "realtime-daphne.log.tmp", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                               "nexus_site.asgi:application"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     ctx = mp.get_context("spawn")
     ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = []
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("daphne did not start; see bench/results/realtime-daphne.log.tmp")
-                time.sleep(0.1)
+    with daphne_server("realtime") as port, _stopping(procs, stop):
         per_worker = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
         counters = [ctx.Value("q", 0, lock=False) for _ in per_worker]
         for n, counter in zip(per_worker, counters):
@@ -160,18 +150,6 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
                 "SELECT id, new_record->>'id' FROM realtime_changes WHERE event_type = 'INSERT' "
                 "AND new_record->>'id' LIKE 'bench-rt-%%'").fetchall())
             writer.execute("DELETE FROM nodes WHERE id LIKE 'bench-rt-%'")
-    finally:
-        stop.set()
-        for p in procs:
-            p.join(timeout=10)
-            if p.is_alive():
-                p.terminate()
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
     latencies, lost, duplicates, per_client = [], 0, 0, []
     floor = []

@@ -6,7 +6,7 @@ record history. A context variable, so each request (thread or task) sees only i
 from __future__ import annotations
 
 import contextlib
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 SYSTEM = "system"  # seed, migrations and other work NEXUS does by itself
 
@@ -17,10 +17,19 @@ def current_actor() -> str | None:
     return _actor.get()
 
 
+def begin_acting(actor: str | None) -> Token:
+    """For code that cannot wrap its work in ``acting_as`` (a view's initial/finalize pair)."""
+    return _actor.set(actor)
+
+
+def end_acting(token: Token) -> None:
+    _actor.reset(token)
+
+
 @contextlib.contextmanager
 def acting_as(actor: str | None):
-    token = _actor.set(actor)
+    token = begin_acting(actor)
     try:
         yield
     finally:
-        _actor.reset(token)
+        end_acting(token)

@@ -2,7 +2,7 @@
 services' audit trail (``mutation_history.actor``) names the user behind each write."""
 from rest_framework.views import APIView
 
-from common.actor import _actor
+from common.actor import begin_acting, end_acting
 
 ANONYMOUS = "anonymous"  # NEXUS_AUTH=open: nobody signed in
 
@@ -17,11 +17,11 @@ class ApiView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
         if self.records_actor:
-            self._actor_token = _actor.set(actor_name(request.user))
+            self._actor_token = begin_acting(actor_name(request.user))
 
     def finalize_response(self, request, response, *args, **kwargs):
         token = getattr(self, "_actor_token", None)
         if token is not None:
-            _actor.reset(token)
+            end_acting(token)
             self._actor_token = None
         return super().finalize_response(request, response, *args, **kwargs)

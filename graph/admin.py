@@ -97,8 +97,23 @@ class InEdgeInline(OutEdgeInline):
     verbose_name_plural = "edges to this node"
 
 
+class DeleteThroughServices:
+    """Deletes one row or a selection through the graph service named by ``delete_service``,
+    with the signed-in admin as actor."""
+
+    delete_service = None
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        with acting_as(request.user.get_username()), transaction.atomic():
+            for pk in queryset.values_list("pk", flat=True):
+                self.delete_service(pk)
+
+
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(DeleteThroughServices, admin.ModelAdmin):
     list_display = ("id", "type", "label", "division", "health", "status", "freshness_score", "updated_at")
     list_filter = ("type", "division", "status", "health")
     search_fields = ("id", "label")
@@ -120,18 +135,11 @@ class NodeAdmin(admin.ModelAdmin):
         obj.pk = node.pk
         obj.refresh_from_db()
 
-    def delete_model(self, request, obj):
-        with acting_as(request.user.get_username()):
-            services.node_delete(node_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        with acting_as(request.user.get_username()), transaction.atomic():
-            for node_id in queryset.values_list("id", flat=True):
-                services.node_delete(node_id=node_id)
+    delete_service = staticmethod(lambda pk: services.node_delete(node_id=pk))
 
 
 @admin.register(Edge)
-class EdgeAdmin(admin.ModelAdmin):
+class EdgeAdmin(DeleteThroughServices, admin.ModelAdmin):
     list_display = ("id", "source", "type", "target", "weight", "animated")
     list_filter = ("type", "animated")
     search_fields = ("id", "source__id", "target__id", "source__label", "target__label")
@@ -148,14 +156,7 @@ class EdgeAdmin(admin.ModelAdmin):
         obj.pk = edge.pk
         obj.refresh_from_db()
 
-    def delete_model(self, request, obj):
-        with acting_as(request.user.get_username()):
-            services.edge_delete(edge_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        with acting_as(request.user.get_username()), transaction.atomic():
-            for edge_id in queryset.values_list("id", flat=True):
-                services.edge_delete(edge_id=edge_id)
+    delete_service = staticmethod(lambda pk: services.edge_delete(edge_id=pk))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

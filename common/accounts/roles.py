@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 VIEWER, EDITOR, ADMIN = "viewer", "editor", "admin"
 ROLES = (VIEWER, EDITOR, ADMIN)
 _RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
+GROUPS_CACHE = "_nexus_group_names"  # on the user object, for the life of the request
 OPEN_MODE_ROLE = EDITOR  # NEXUS_AUTH=open: everybody may read and write, nobody administers
 
 
@@ -27,7 +28,10 @@ def role_of(user) -> str | None:
         return None
     if user.is_superuser:
         return ADMIN
-    names = {group.name for group in user.groups.all()}  # prefetch-friendly
+    names = getattr(user, GROUPS_CACHE, None)
+    if names is None:  # asked several times a request (permission, notification scope): one query
+        names = {group.name for group in user.groups.all()}
+        setattr(user, GROUPS_CACHE, names)
     for role in reversed(ROLES):
         if role in names:
             return role

@@ -8,7 +8,7 @@ from django.db import transaction
 from knox.models import AuthToken
 
 from common.accounts.models import Profile
-from common.accounts.roles import ADMIN, ROLES, role_groups, role_of
+from common.accounts.roles import ADMIN, GROUPS_CACHE, ROLES, role_groups, role_of
 from common.errors import Invalid
 
 
@@ -17,6 +17,7 @@ def user_set_role(*, user, role: str) -> None:
     if role not in ROLES:
         raise Invalid(f"Unknown role {role!r}; expected one of {', '.join(ROLES)}.", field="role")
     groups = role_groups()
+    user.__dict__.pop(GROUPS_CACHE, None)
     user.groups.remove(*[group for name, group in groups.items() if name != role])
     user.groups.add(groups[role])
     admin = role == ADMIN

@@ -114,7 +114,8 @@ class VersionsQuery(PageQuery):
 # ── responses ────────────────────────────────────────────────────────────────
 
 
-class NodeOut(serializers.Serializer):
+class CompactNodeOut(serializers.Serializer):
+    """What the first view of the graph draws (?view=compact); NodeOut adds the rest."""
     id = serializers.CharField()
     type = serializers.ChoiceField(choices=NODE_TYPES)
     label = serializers.CharField()
@@ -126,6 +127,10 @@ class NodeOut(serializers.Serializer):
     x = serializers.FloatField(allow_null=True)
     y = serializers.FloatField(allow_null=True)
     status = serializers.CharField(allow_null=True)
+    current_freshness = serializers.FloatField(allow_null=True, help_text="rounded to 3 decimals")
+
+
+class NodeOut(CompactNodeOut):
     freshness_score = serializers.FloatField(allow_null=True, help_text="freshness at the last update (stored)")
     half_life_days = serializers.IntegerField(allow_null=True)
     current_freshness = serializers.FloatField(
@@ -137,12 +142,15 @@ class NodeOut(serializers.Serializer):
     extras = serializers.DictField(allow_null=True)
 
 
-class EdgeOut(serializers.Serializer):
+class CompactEdgeOut(serializers.Serializer):
     id = serializers.CharField()
     source = serializers.CharField()
     target = serializers.CharField()
     type = serializers.CharField()
     weight = serializers.FloatField(allow_null=True)
+
+
+class EdgeOut(CompactEdgeOut):
     animated = serializers.BooleanField(allow_null=True)
     created_at = serializers.DateTimeField(allow_null=True)
     extras = serializers.DictField(allow_null=True)
@@ -162,29 +170,6 @@ class GraphOut(serializers.Serializer):
     nodes = NodeOut(many=True)
     edges = EdgeOut(many=True)
     metadata = serializers.DictField(help_text="graph_metadata rows by key")
-
-
-class CompactNodeOut(serializers.Serializer):
-    id = serializers.CharField()
-    type = serializers.ChoiceField(choices=NODE_TYPES)
-    label = serializers.CharField()
-    division = serializers.CharField(allow_null=True)
-    department = serializers.CharField(allow_null=True)
-    team = serializers.CharField(allow_null=True)
-    health = serializers.CharField(allow_null=True)
-    size = serializers.IntegerField(allow_null=True)
-    x = serializers.FloatField(allow_null=True)
-    y = serializers.FloatField(allow_null=True)
-    status = serializers.CharField(allow_null=True)
-    current_freshness = serializers.FloatField(allow_null=True, help_text="rounded to 3 decimals")
-
-
-class CompactEdgeOut(serializers.Serializer):
-    id = serializers.CharField()
-    source = serializers.CharField()
-    target = serializers.CharField()
-    type = serializers.CharField()
-    weight = serializers.FloatField(allow_null=True)
 
 
 class GraphCompactOut(serializers.Serializer):
