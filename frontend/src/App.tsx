@@ -10,6 +10,7 @@ import { SearchBox } from "./components/SearchBox";
 import { ConnectionIndicator, ErrorNote, HealthBanner, Loading } from "./components/Status";
 import { useNotifications } from "./components/useNotifications";
 import { NodeList } from "./components/NodeList";
+import { NodeDirectoryContext } from "./components/NodeRef";
 import { countsText, groupKey, groupName, GROUP_LEVELS, type GroupLevel, type Point } from "./graph/model";
 import { PulseGraph } from "./graph/pulseGraph";
 import { isVisible, PulseView, type Filters, type FocusMode, type FocusRequest } from "./graph/PulseView";
@@ -140,6 +141,9 @@ export default function App() {
     focusNodes([id]);
   }, [focusNodes]);
 
+  const openNode = useCallback((id: string) => { pick(id); focusNodes([id]); }, [pick, focusNodes]);
+  const directory = useMemo(() => ({ nodes: graph.nodes, open: openNode }), [graph.nodes, openNode]);
+
   const visibleCount = nodeList.filter((n) => isVisible(n, filters)).length;
   const edgeCount = useMemo(() => Object.keys(graph.edges).length, [graph.edges]);
   const label = (id: string) => graph.nodes[id]?.label ?? id;
@@ -185,6 +189,7 @@ export default function App() {
   );
 
   return (
+    <NodeDirectoryContext.Provider value={directory}>
       <div className="app">
         <a href="#side-panel" className="skip-link" onClick={skipToList}>Skip to the node list</a>
         <header className="topbar">
@@ -305,5 +310,6 @@ export default function App() {
           </aside>
         </main>
       </div>
+    </NodeDirectoryContext.Provider>
   );
 }
