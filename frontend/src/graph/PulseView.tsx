@@ -2,7 +2,7 @@
 // x/y; filters, focus mode and collapsed groups hide, never move, nodes. What is drawn is decided
 // per frame by the reducers below, from the latest props kept in a ref.
 import { createNodeBorderProgram } from "@sigma/node-border";
-import { useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useRef, type MutableRefObject, type ReactNode } from "react";
 import Sigma from "sigma";
 import type { NodeDisplayData, EdgeDisplayData } from "sigma/types";
 import type { GraphNode } from "../types";
@@ -39,7 +39,21 @@ interface Props {
   path: string[] | null;
   canDrag: boolean;
   onMoved: (id: string, p: Point) => void;
+  /** Filled with the renderer once it exists (exports, placing new nodes). */
+  handle?: MutableRefObject<ViewHandle | null>;
   children?: ReactNode;
+}
+
+/** What other parts of PulseView may ask of the drawing. */
+export interface ViewHandle {
+  sigma: Sigma<NodeAttrs>;
+  model: PulseGraph;
+  /** Ids of the nodes drawn now (filters, focus mode and collapsed groups applied; clusters included). */
+  drawnIds: () => string[];
+  /** The centre of the view, in stored coordinates. */
+  centre: () => Point;
+  /** Settings for a second renderer drawing this view once (an image export): its own label boxes. */
+  imageSettings: () => Record<string, unknown>;
 }
 
 export function isVisible(node: { type: string; division?: string | null }, filters: Filters): boolean {
@@ -420,10 +434,21 @@ export function PulseView(props: Props) {
       sigma,
     };
     (window as unknown as { __pulseview?: unknown }).__pulseview = hook;
+    if (props.handle) {
+      props.handle.current = {
+        sigma, model, drawnIds: hook.drawnIds,
+        centre: () => {
+          const { width, height } = sigma.getDimensions();
+          return toStored(sigma.viewportToGraph({ x: width / 2, y: height / 2 }));
+        },
+        imageSettings: () => ({ defaultDrawNodeLabel: labelDrawer([]) }),
+      };
+    }
 
     return () => {
       sigma.kill();
       sigmaRef.current = null;
+      if (props.handle) props.handle.current = null;
       delete (window as unknown as { __pulseview?: unknown }).__pulseview;
     };
   }, [model]); // eslint-disable-line react-hooks/exhaustive-deps
