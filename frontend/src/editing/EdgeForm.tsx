@@ -69,12 +69,17 @@ export default function EdgeForm({ nodes, edges, from, to, onTo, onDone, onCance
 
   const otherField = reverse ? "source" : "target";
   const err = (name: string) => errors.byField[name];
-  const picker = (
+  // A picked node is a link, not a control: it sits outside a <label>, which would rename it.
+  const picker = to ? (
+    <div className="field" data-testid="edge-other">
+      <span>{reverse ? "From" : "To"}</span>
+      <span className="row"><NodeRef id={to} /> <button type="button" className="link" onClick={() => onTo(null)}>choose another</button></span>
+      <FieldError id={`${uid}-other-err`} message={err(otherField)} />
+    </div>
+  ) : (
     <label className="field">
       <span>{reverse ? "From" : "To"}</span>
-      {to ? (
-        <span className="row"><NodeRef id={to} /> <button type="button" className="link" onClick={() => onTo(null)}>choose another</button></span>
-      ) : (
+      {(
         <>
           <input value={typed} onChange={(e) => setTyped(e.target.value)} list={`${uid}-nodes`} autoComplete="off"
             placeholder="click a node in the graph, or type its name" name="other"

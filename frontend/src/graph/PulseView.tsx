@@ -339,6 +339,9 @@ export function PulseView(props: Props) {
       },
     });
     sigmaRef.current = sigma;
+    // sigma follows window resizes only; the stage also changes size when the toolbar wraps.
+    const resized = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => sigma.scheduleRender());
+    resized?.observe(el);
     const overview = () => model.graph.size > EDGE_LOD && sigma.getCamera().getState().ratio > EDGE_LOD_RATIO;
     view.current.edgeOverview = overview();
     sigma.getCamera().on("updated", () => {
@@ -446,6 +449,7 @@ export function PulseView(props: Props) {
     }
 
     return () => {
+      resized?.disconnect();
       sigma.kill();
       sigmaRef.current = null;
       if (props.handle) props.handle.current = null;
