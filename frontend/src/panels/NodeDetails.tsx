@@ -204,7 +204,8 @@ export default function NodeDetails({ nodeId, graph, onSelect, onFocus, tools, e
       </div>
       {local && (canWrite ? (
         <div className="row edit-tools" role="group" aria-label="Edit this node">
-          <button type="button" onClick={() => setMode("edit")}>Edit</button>
+          {/* The full record first: the form keeps extras it does not show, so it needs them all. */}
+          <button type="button" onClick={() => setMode("edit")} disabled={!details?.node}>Edit</button>
           <button type="button" onClick={() => editing?.startConnect(nodeId)} aria-pressed={!!connecting} disabled={!editing}>Connect to…</button>
           <button type="button" className="danger" onClick={() => setMode("delete")} aria-pressed={mode === "delete"}>Delete…</button>
         </div>
