@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSvg, RING, xmlEscape } from "./svg";
+import { buildSvg, keepLabels, RING, xmlEscape, type SvgNode } from "./svg";
 
 describe("SVG of the view", () => {
   const svg = buildSvg({
@@ -35,5 +35,14 @@ describe("SVG of the view", () => {
   it("refuses colours that are not colours", () => {
     const bad = buildSvg({ width: 10, height: 10, background: '"/><script>', nodes: [], edges: [] });
     expect(bad).not.toContain("<script>");
+  });
+});
+
+describe("labels in the SVG", () => {
+  it("drop one that would overlap a bigger node's label, unless forced", () => {
+    const n = (x: number, r: number, label: string, forced = false): SvgNode => ({ x, y: 100, r, fill: "#000", ring: "#000", label, forced });
+    const nodes = [n(100, 5, "small overlapping"), n(95, 9, "big one"), n(400, 5, "far away"), n(250, 3, "selected", true), n(255, 9, "under the selected")];
+    keepLabels(nodes, (t) => t.length * 7, 12);
+    expect(nodes.map((x) => x.label)).toEqual([null, "big one", "far away", "selected", null]);
   });
 });

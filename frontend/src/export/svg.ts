@@ -4,7 +4,7 @@
 // from its own attributes, not the viewport, so neither does this.)
 import type Sigma from "sigma";
 
-export interface SvgNode { x: number; y: number; r: number; fill: string; ring: string; label?: string | null }
+export interface SvgNode { x: number; y: number; r: number; fill: string; ring: string; label?: string | null; forced?: boolean }
 export interface SvgEdge { x1: number; y1: number; x2: number; y2: number; color: string; width: number }
 export interface SvgScene {
   width: number;
@@ -66,6 +66,25 @@ export function buildSvg(scene: SvgScene): string {
   return parts.join("\n") + "\n";
 }
 
+/**
+ * Labels as the canvas shows them: one that would overlap a label already placed is dropped
+ * (forced ones first, then bigger nodes first), unless it is forced (selected, found, on a path).
+ */
+export function keepLabels(nodes: SvgNode[], width: (text: string) => number, size: number): void {
+  const placed: { x1: number; y1: number; x2: number; y2: number }[] = [];
+  const order = nodes.filter((n) => n.label).sort((a, b) => Number(!!b.forced) - Number(!!a.forced) || b.r - a.r);
+  for (const n of order) {
+    const x = n.x + n.r + 3;
+    const y = n.y + size / 3;
+    const box = { x1: x - 2, y1: y - size, x2: x + width(n.label!) + 2, y2: y + 3 };
+    if (!n.forced && placed.some((b) => b.x1 < box.x2 && box.x1 < b.x2 && b.y1 < box.y2 && box.y1 < b.y2)) {
+      n.label = null;
+      continue;
+    }
+    placed.push(box);
+  }
+}
+
 /** The scene sigma has drawn: only the ids given (the drawn ones), in viewport pixels. */
 export function sceneFromSigma(sigma: Sigma, drawn: string[], background: string, title?: string): SvgScene {
   const { width, height } = sigma.getDimensions();
@@ -82,8 +101,13 @@ export function sceneFromSigma(sigma: Sigma, drawn: string[], background: string
     at.set(id, p);
     let label = shown.has(id) || d.forceLabel ? d.label : null;
     if (label && !d.forceLabel && label.length > 32) label = label.slice(0, 30) + "…";
-    nodes.push({ x: p.x, y: p.y, r: sigma.scaleSize(d.size), fill: d.color, ring: d.borderColor ?? d.color, label });
+    nodes.push({ x: p.x, y: p.y, r: sigma.scaleSize(d.size), fill: d.color, ring: d.borderColor ?? d.color, label, forced: !!d.forceLabel });
   }
+  const font = String(sigma.getSetting("labelFont"));
+  const fontSize = Number(sigma.getSetting("labelSize"));
+  const ctx = document.createElement("canvas").getContext("2d");
+  if (ctx) ctx.font = `${fontSize}px ${font}`;
+  keepLabels(nodes, (t) => (ctx ? ctx.measureText(t).width : t.length * fontSize * 0.6), fontSize);
   const edges: (SvgEdge & { z: number })[] = [];
   graph.forEachEdge((key, _attrs, source, target) => {
     const a = at.get(source);
@@ -94,5 +118,5 @@ export function sceneFromSigma(sigma: Sigma, drawn: string[], background: string
     edges.push({ x1: a.x, y1: a.y, x2: b.x, y2: b.y, color: d.color, width: sigma.scaleSize(d.size), z: d.zIndex ?? 0 });
   });
   edges.sort((p, q) => p.z - q.z);
-  return { width, height, background, nodes, edges, title, font: String(sigma.getSetting("labelFont")), fontSize: Number(sigma.getSetting("labelSize")) };
+  return { width, height, background, nodes, edges, title, font, fontSize };
 }
