@@ -38,7 +38,7 @@ export function ExportMenu({ view, nodes, edges }: Props) {
   const png = () => run(async () => {
     const h = view.current!;
     const { toBlob } = await import("@sigma/export-image");
-    const blob = await toBlob(h.sigma as never, { format: "png", backgroundColor: BACKGROUND, sigmaSettings: h.imageSettings() as never });
+    const blob = await toBlob(h.sigma as never, { format: "png", backgroundColor: BACKGROUND, ...(h.imageOptions() as object) });
     download(name("png"), blob);
   });
   const svg = () => run(() => {

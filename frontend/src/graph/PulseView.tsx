@@ -52,8 +52,8 @@ export interface ViewHandle {
   drawnIds: () => string[];
   /** The centre of the view, in stored coordinates. */
   centre: () => Point;
-  /** Settings for a second renderer drawing this view once (an image export): its own label boxes. */
-  imageSettings: () => Record<string, unknown>;
+  /** Options for a second renderer drawing this view (an image export): its own label boxes. */
+  imageOptions: () => { sigmaSettings: Record<string, unknown>; withTempRenderer: (tmp: Sigma) => void };
 }
 
 export function isVisible(node: { type: string; division?: string | null }, filters: Filters): boolean {
@@ -444,7 +444,18 @@ export function PulseView(props: Props) {
           const { width, height } = sigma.getDimensions();
           return toStored(sigma.viewportToGraph({ x: width / 2, y: height / 2 }));
         },
-        imageSettings: () => ({ defaultDrawNodeLabel: labelDrawer([]) }),
+        imageOptions: () => {
+          // The second renderer draws more than once (on creation, then with this camera): the
+          // label boxes are per frame, as in this view, or its labels would all collide.
+          const boxes: Box[] = [];
+          return {
+            sigmaSettings: { defaultDrawNodeLabel: labelDrawer(boxes) },
+            withTempRenderer: (tmp: Sigma) => {
+              tmp.on("beforeRender", () => { boxes.length = 0; });
+              tmp.refresh();
+            },
+          };
+        },
       };
     }
 
