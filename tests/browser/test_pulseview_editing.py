@@ -252,6 +252,41 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def light_pixels(data: bytes) -> int:
+    """Pixels lighter than (200, 200, 200) in an 8-bit RGB/RGBA PNG: only label text is that light."""
+    import zlib
+
+    width, height = png_size(data)
+    depth, colour = data[24], data[25]
+    assert depth == 8 and colour in (2, 6)
+    bpp = 4 if colour == 6 else 3
+    pos, idat = 8, b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    raw, stride, prev, light = zlib.decompress(idat), width * bpp, bytearray(width * bpp), 0
+    for y in range(height):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        light += sum(1 for x in range(0, stride, bpp) if line[x] > 200 and line[x + 1] > 200 and line[x + 2] > 200)
+        prev = line
+    return light
+
+
 def test_png_and_svg_exports_are_valid_images_of_the_view(app_server, page):
     open_app(page, app_server)
     wait_camera_still(page)
@@ -262,6 +297,7 @@ def test_png_and_svg_exports_are_valid_images_of_the_view(app_server, page):
     width, height = png_size(png)
     assert (width, height) == (round(stage["width"]), round(stage["height"]))
     assert len(png) > 10_000  # a drawing, not an empty canvas
+    assert light_pixels(png) > 500  # with its labels
 
     name, svg = download(page, "Image (SVG)")
     assert name.endswith(".svg")
