@@ -21,7 +21,11 @@ export function Timeline({ timeline, onChanges }: { timeline: TimelineState; onC
         min={0} max={SLIDER_STEPS} step={1} disabled={start === null}
         value={start === null ? SLIDER_STEPS : positionOf(asOf, start, end)}
         aria-valuetext={past ? `as of ${new Date(asOf).toLocaleString()}` : "now (live)"}
-        onChange={(e) => start !== null && goTo(momentAt(Number(e.target.value), start, end))}
+        onChange={(e) => {
+          const position = Number(e.target.value);
+          // the right end is now, however long ago the range was last drawn: live
+          if (start !== null) goTo(position >= SLIDER_STEPS ? null : momentAt(position, start, end));
+        }}
         data-testid="timeline-slider"
       />
       <label className="inline-field">

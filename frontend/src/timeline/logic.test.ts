@@ -14,8 +14,9 @@ function memoryStore(initial: Record<string, string> = {}) {
 describe("the timeline span", () => {
   it("takes the earliest moment and the server's clock offset", () => {
     const client = Date.parse("2026-12-01T12:00:00Z");
-    const span = spanOf({ earliest: "2026-08-03T12:00:00Z", horizon: null, now: "2026-12-01T12:00:02Z" }, client);
-    expect(span.start).toBe(Date.parse("2026-08-03T12:00:00Z"));
+    const span = spanOf({ earliest: "2026-08-03T12:00:00.000250Z", horizon: null, now: "2026-12-01T12:00:02Z" }, client);
+    // the first whole millisecond at or after the first version (microseconds are cut by Date)
+    expect(span.start).toBe(Date.parse("2026-08-03T12:00:00.001Z"));
     expect(span.skew).toBe(2000);
   });
   it("has no start when nothing was ever recorded", () => {

@@ -17,7 +17,9 @@ export interface Span {
 }
 
 export function spanOf(body: TimelineSpanBody, clientNow: number): Span {
-  const start = body.earliest ? Date.parse(body.earliest) : null;
+  // Date keeps milliseconds, the server microseconds: the next millisecond is the first one that
+  // shows the first version (the truncated one would fall just before it, on an empty graph).
+  const start = body.earliest ? Date.parse(body.earliest) + 1 : null;
   const serverNow = Date.parse(body.now);
   return { start: Number.isFinite(start) ? start : null, skew: Number.isFinite(serverNow) ? serverNow - clientNow : 0 };
 }
