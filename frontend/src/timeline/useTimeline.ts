@@ -47,7 +47,11 @@ export function useTimeline(): Timeline {
   }, []);
   useEffect(() => {
     void readSpan();
-    const t = setInterval(() => setTick(Date.now()), 60_000);
+    // Each minute: the right end moves on, and a first write (or a compaction) moves the left end.
+    const t = setInterval(() => {
+      setTick(Date.now());
+      void readSpan();
+    }, 60_000);
     return () => clearInterval(t);
   }, [readSpan]);
 
