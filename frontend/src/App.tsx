@@ -154,6 +154,15 @@ export default function App() {
   }, [focusNodes]);
 
   const openNode = useCallback((id: string) => { pick(id); focusNodes([id]); }, [pick, focusNodes]);
+  // A removed node from the Changes list: view the past, then select it once that graph is drawn.
+  const [pastFocus, setPastFocus] = useState<string | null>(null);
+  const showRemoved = useCallback((id: string, at: number) => { timeline.goTo(at, true); setPastFocus(id); }, [timeline.goTo]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (pastFocus && timeline.graph?.nodes[pastFocus]) {
+      setPastFocus(null);
+      openNode(pastFocus);
+    }
+  }, [pastFocus, timeline.graph, openNode]);
   const directory = useMemo(() => ({ nodes: graph.nodes, open: openNode }), [graph.nodes, openNode]);
 
   const visibleCount = nodeList.filter((n) => isVisible(n, filters)).length;
@@ -322,7 +331,7 @@ export default function App() {
                 {visited.has("immune") && <div hidden={tab !== "immune"}><ImmunePanel onFocus={focusNodes} /></div>}
                 {visited.has("tasks") && <div hidden={tab !== "tasks"}><TasksPanel onFocus={focusNodes} /></div>}
                 {visited.has("usage") && <div hidden={tab !== "usage"}><UsagePanel /></div>}
-                {visited.has("changes") && <div hidden={tab !== "changes"}><ChangesPanel changes={changes} onFocus={focusNodes} /></div>}
+                {visited.has("changes") && <div hidden={tab !== "changes"}><ChangesPanel changes={changes} onFocus={focusNodes} onShowRemoved={showRemoved} /></div>}
               </Suspense>
               </ErrorBoundary>
               </ViewingPastContext.Provider>

@@ -143,6 +143,16 @@ def test_changes_since_lists_a_rename_and_a_deletion_made_after_the_chosen_momen
     renamed.locator(".change-fields").click()
     page.wait_for_function("() => window.__pulseview.node('f-01')?.selected", timeout=3000)
 
+    # A removed node is only in the past: its item shows the graph just before it went, selected.
+    page.get_by_test_id("open-changes").click()  # selecting opened the node panel
+    removed.get_by_test_id("show-removed").click()
+    page.get_by_test_id("timeline-viewing").wait_for(timeout=3000)
+    wait_drawn(page, "q-01")
+    page.wait_for_function("() => window.__pulseview.node('q-01')?.selected", timeout=3000)
+    page.get_by_test_id("past-node").get_by_text(question).first.wait_for(timeout=3000)
+    page.get_by_test_id("back-to-live").click()
+    wait_drawn(page, "q-01", drawn=False)
+
     # The visit is remembered per user: after a reload "Last visit" is now, not a week ago.
     page.reload()
     page.wait_for_function("() => window.__pulseview && window.__pulseview.drawnIds().length > 0", timeout=20_000)

@@ -14,17 +14,24 @@ function Who({ actors }: { actors: string[] }) {
   return actors.length ? <span>{actors.join(", ")}</span> : <span className="muted">outside the API</span>;
 }
 
-function Item({ item }: { item: ChangeItem }) {
+function Item({ item, onShowRemoved }: { item: ChangeItem; onShowRemoved: (id: string, at: number) => void }) {
   const { nodes, open } = useContext(NodeDirectoryContext);
   const inGraph = !!nodes[item.id];
+  // A removed node is only in the past: show the graph just before it went.
+  const showRemoved = () => onShowRemoved(item.id, Date.parse(item.at) - 1);
   return (
     <li className={`card change change-${item.kind}`} data-testid="change-item" data-node-id={item.id} data-kind={item.kind}
-      onClick={(e) => { if (inGraph && !(e.target as HTMLElement).closest("button")) open(item.id); }}>
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest("button")) return;
+        if (item.kind === "removed") showRemoved();
+        else if (inGraph) open(item.id);
+      }}>
       <div className="change-head">
         <span className={`change-kind change-kind-${item.kind}`}>{KIND_TEXT[item.kind]}</span>
-        {item.kind === "removed" || !inGraph
-          ? <span className="card-title" title={item.id}>{item.label}</span>
-          : <NodeRef id={item.id} />}
+        {item.kind === "removed"
+          ? <button type="button" className="link node-ref" title={`${item.id}: show the graph just before it was removed`}
+              onClick={showRemoved} data-testid="show-removed">{item.label}</button>
+          : inGraph ? <NodeRef id={item.id} /> : <span className="card-title" title={item.id}>{item.label}</span>}
         {item.type && <span className="muted small">{item.type}</span>}
       </div>
       {item.fields.length > 0 && (
@@ -41,7 +48,12 @@ function Item({ item }: { item: ChangeItem }) {
   );
 }
 
-export default function ChangesPanel({ changes, onFocus }: { changes: ChangesSince; onFocus: (ids: string[]) => void }) {
+export default function ChangesPanel({ changes, onFocus, onShowRemoved }: {
+  changes: ChangesSince;
+  onFocus: (ids: string[]) => void;
+  /** Show the graph as of `at` with the node `id` selected. */
+  onShowRemoved: (id: string, at: number) => void;
+}) {
   const { since, lastVisit, setSince, diff, items, loading, error, refresh } = changes;
   const { nodes } = useContext(NodeDirectoryContext);
   const byKind = (k: ChangeKind) => items.filter((i) => i.kind === k);
@@ -78,12 +90,12 @@ export default function ChangesPanel({ changes, onFocus }: { changes: ChangesSin
           </p>
           <p className="small change-legend">
             In the graph: <span className="change-kind change-kind-added">added</span> and{" "}
-            <span className="change-kind change-kind-changed">changed</span> nodes are ringed; removed ones are listed here only.
+            <span className="change-kind change-kind-changed">changed</span> nodes are ringed; a removed one shows in the graph just before it went.
             {shown.length > 0 && <button type="button" className="link" onClick={() => onFocus(shown)}>Highlight them</button>}
           </p>
           {items.length === 0
             ? <p className="state-empty">Nothing changed since then.</p>
-            : <ul className="cards" data-testid="change-list">{items.map((i) => <Item key={`${i.kind}-${i.id}`} item={i} />)}</ul>}
+            : <ul className="cards" data-testid="change-list">{items.map((i) => <Item key={`${i.kind}-${i.id}`} item={i} onShowRemoved={onShowRemoved} />)}</ul>}
         </>
       )}
     </div>

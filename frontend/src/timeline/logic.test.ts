@@ -38,6 +38,10 @@ describe("clampMoment", () => {
     expect(clampMoment(now + DAY, span, now)).toBeNull();
     expect(clampMoment(now - LIVE_MARGIN + 1, span, now)).toBeNull();
   });
+  it("takes a moment the server reported as past, however recent", () => {
+    expect(clampMoment(now - 1000, span, now, 0)).toBe(now - 1000);
+    expect(clampMoment(now, span, now, 0)).toBeNull();
+  });
   it("follows the server's clock, not the browser's", () => {
     // the browser runs a minute ahead: a minute ago by its clock is the server's now
     expect(clampMoment(now - 60_000, { start: span.start, skew: -60_000 }, now)).toBeNull();

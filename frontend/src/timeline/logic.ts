@@ -30,11 +30,12 @@ export function serverNow(span: Span, clientNow: number = Date.now()): number {
 }
 
 /** A moment to ask the server for, or null when it means "now" (then the live graph is shown):
- *  kept within [start, now]; anything within LIVE_MARGIN of now is live. */
+ *  kept within [start, now]; anything within `margin` (default LIVE_MARGIN) of now is live. A
+ *  moment the server itself reported (a removal's time) is past on its clock: margin 0. */
 export const LIVE_MARGIN = 5_000;
-export function clampMoment(t: number, span: Span, clientNow: number = Date.now()): number | null {
+export function clampMoment(t: number, span: Span, clientNow: number = Date.now(), margin: number = LIVE_MARGIN): number | null {
   const end = serverNow(span, clientNow);
-  if (!Number.isFinite(t) || t >= end - LIVE_MARGIN) return null;
+  if (!Number.isFinite(t) || t >= end - margin) return null;
   return span.start !== null ? Math.max(t, span.start) : t;
 }
 

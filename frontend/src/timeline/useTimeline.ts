@@ -21,7 +21,8 @@ export interface Timeline {
   span: Span | null;
   /** Now on the server's clock, refreshed each minute (the slider's right end). */
   end: number;
-  goTo: (t: number | null) => void;
+  /** `exact`: a moment the server reported (never read as "now"). */
+  goTo: (t: number | null, exact?: boolean) => void;
   backToLive: () => void;
 }
 
@@ -80,9 +81,9 @@ export function useTimeline(): Timeline {
     setError(null);
   }, [load]);
 
-  const goTo = useCallback((t: number | null) => {
+  const goTo = useCallback((t: number | null, exact = false) => {
     const s = spanRef.current ?? { start: null, skew: 0 };
-    const moment = t === null ? null : clampMoment(t, s);
+    const moment = t === null ? null : clampMoment(t, s, Date.now(), exact ? 0 : undefined);
     if (moment === null) return backToLive();
     setAsOf(moment);
     setLoading(true);
