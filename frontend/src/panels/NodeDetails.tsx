@@ -200,7 +200,8 @@ export default function NodeDetails({ nodeId, graph, onSelect, onFocus, tools, e
       </div>
       <div className="row">
         <button type="button" onClick={() => onFocus([nodeId])}>Centre in graph</button>
-        <button type="button" onClick={exportMarkdown}>Export Markdown</button>
+        {/* After the full record: the live graph carries no extras or history. */}
+        <button type="button" onClick={exportMarkdown} disabled={loading}>Export Markdown</button>
       </div>
       {local && (canWrite ? (
         <div className="row edit-tools" role="group" aria-label="Edit this node">
