@@ -23,9 +23,10 @@ const InfoDropPanel = lazy(() => import("./panels/InfoDropPanel"));
 const AskPanel = lazy(() => import("./panels/AskPanel"));
 const ImmunePanel = lazy(() => import("./panels/ImmunePanel"));
 const TasksPanel = lazy(() => import("./panels/TasksPanel"));
+const WorkersPanel = lazy(() => import("./panels/WorkersPanel"));
 const UsagePanel = lazy(() => import("./panels/UsagePanel"));
 
-type Tab = "node" | "nodes" | "notifications" | "drop" | "ask" | "immune" | "tasks" | "usage";
+type Tab = "node" | "nodes" | "notifications" | "drop" | "ask" | "immune" | "workers" | "tasks" | "usage";
 const TABS: { id: Tab; label: string }[] = [
   { id: "node", label: "Node" },
   { id: "nodes", label: "Nodes" },
@@ -33,6 +34,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: "drop", label: "Info Drop" },
   { id: "ask", label: "Ask" },
   { id: "immune", label: "Immune" },
+  { id: "workers", label: "Workers" },
   { id: "tasks", label: "Tasks" },
   { id: "usage", label: "Usage" },
 ];
@@ -301,7 +303,8 @@ export default function App() {
                 )}
                 {visited.has("drop") && <div hidden={tab !== "drop"}><InfoDropPanel persons={persons} nodes={graph.nodes} onFocus={focusNodes} /></div>}
                 {visited.has("ask") && <div hidden={tab !== "ask"}><AskPanel nodes={graph.nodes} onCite={cite} /></div>}
-                {visited.has("immune") && <div hidden={tab !== "immune"}><ImmunePanel onFocus={focusNodes} /></div>}
+                {visited.has("immune") && <div hidden={tab !== "immune"}><ImmunePanel onFocus={focusNodes} onOpenWorkers={() => setTab("workers")} /></div>}
+                {visited.has("workers") && <div hidden={tab !== "workers"}><WorkersPanel /></div>}
                 {visited.has("tasks") && <div hidden={tab !== "tasks"}><TasksPanel onFocus={focusNodes} /></div>}
                 {visited.has("usage") && <div hidden={tab !== "usage"}><UsagePanel /></div>}
               </Suspense>
