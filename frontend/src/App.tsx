@@ -304,7 +304,7 @@ export default function App() {
                 {visited.has("drop") && <div hidden={tab !== "drop"}><InfoDropPanel persons={persons} nodes={graph.nodes} onFocus={focusNodes} /></div>}
                 {visited.has("ask") && <div hidden={tab !== "ask"}><AskPanel nodes={graph.nodes} onCite={cite} /></div>}
                 {visited.has("immune") && <div hidden={tab !== "immune"}><ImmunePanel onFocus={focusNodes} onOpenWorkers={() => setTab("workers")} /></div>}
-                {visited.has("workers") && <div hidden={tab !== "workers"}><WorkersPanel /></div>}
+                {visited.has("workers") && <div hidden={tab !== "workers"}><WorkersPanel edges={graph.edges} /></div>}
                 {visited.has("tasks") && <div hidden={tab !== "tasks"}><TasksPanel onFocus={focusNodes} /></div>}
                 {visited.has("usage") && <div hidden={tab !== "usage"}><UsagePanel /></div>}
               </Suspense>

@@ -9,8 +9,8 @@ from tests.browser.conftest import call_api, open_app, shot
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def panel(page, tab: str):
-    page.get_by_role("tab", name=tab, exact=True).click()
+def panel(page, tab: str, exact: bool = True):
+    page.get_by_role("tab", name=tab, exact=exact).click()
     return page.locator("#side-panel")
 
 
@@ -119,10 +119,10 @@ def test_dismiss_an_alert_with_a_reason_and_it_stays_dismissed_after_a_rescan(ap
     row = ImmuneAlertState.objects.get(fingerprint="staleness:f-05")
     assert (row.state, row.reason, row.actor) == ("dismissed", "Archived on purpose; kept for the record", "editor")
 
-    side.get_by_role("button", name="Resolved & dismissed", exact=False).click()
+    side.get_by_role("group", name="Which alerts").get_by_role("button", name="Resolved & dismissed", exact=False).click()
     closed = alert_card(side, "staleness:f-05")
     assert "Archived on purpose" in closed.inner_text() and "dismissed by editor" in closed.inner_text()
-    side.get_by_role("button", name="Open", exact=False).click()
+    side.get_by_role("group", name="Which alerts").get_by_role("button", name="Open", exact=False).click()
 
     run_scan(side)
     side.locator('[data-testid="alerts-suppressed"]').wait_for(timeout=10_000)
@@ -157,7 +157,7 @@ def test_assign_an_alert_notifies_the_person_live_and_set_its_owner(app_server, 
     # Priya's open page hears of it at once.
     assignee.locator('[data-testid="notification-badge"]').wait_for(timeout=10_000)
     assert assignee.locator('[data-testid="notification-badge"]').inner_text() == "1"
-    panel(assignee, "Notifications").get_by_text("editor assigned you an alert", exact=False).wait_for(timeout=5_000)
+    panel(assignee, "Notifications", exact=False).get_by_text("editor assigned you an alert", exact=False).wait_for(timeout=5_000)
 
     # Carry out the suggestion: Priya owns the commitment from now on.
     card.get_by_role("button", name="Set owner…").click()

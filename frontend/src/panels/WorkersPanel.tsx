@@ -1,13 +1,14 @@
 // Worker analysis: conflicts, duplicates, overloads and reallocation suggestions, each linked to
 // the people and commitments involved; an editor applies a reallocation after confirming it.
-import { useCallback, useContext, useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, errorText } from "../api";
 import { useAuth } from "../auth/context";
 import { EditorsOnly } from "../components/EditorsOnly";
 import { LinkedText } from "../components/LinkedText";
-import { NodeDirectoryContext, NodeRef } from "../components/NodeRef";
+import { NodeRef } from "../components/NodeRef";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { When } from "../components/When";
+import type { GraphEdge } from "../types";
 
 interface Person { id: string; name: string; team_id?: string | null; team?: string | null }
 export interface Reallocation {
@@ -22,22 +23,19 @@ interface Analysis {
   reallocation_suggestions: Reallocation[];
 }
 
-/** The owner the live graph holds for a commitment (extras.owner_id), if any. */
-export function currentOwner(extras: Record<string, unknown> | null | undefined): string | null {
-  const id = extras?.owner_id;
-  return typeof id === "string" ? id : null;
+/** The owners the live graph holds for a commitment (its incoming ``owns`` edges). */
+export function currentOwners(edges: Record<string, GraphEdge>, commitmentId: string): string[] {
+  return Object.values(edges).filter((e) => e.type === "owns" && e.target === commitmentId).map((e) => e.source).sort();
 }
 
 const refs = (ids: string[]) => ids.map((id, i) => <span key={id}>{i > 0 && ", "}<NodeRef id={id} /></span>);
 
-function ReallocationCard({ analysisId, move, onApplied }: { analysisId: number; move: Reallocation; onApplied: (m: Reallocation) => void }) {
+function ReallocationCard({ analysisId, move, owners, onApplied }: { analysisId: number; move: Reallocation; owners: string[]; onApplied: (m: Reallocation) => void }) {
   const { canWrite } = useAuth();
-  const { nodes } = useContext(NodeDirectoryContext);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const owner = currentOwner(nodes[move.commitment_id]?.extras);
-  const done = !!move.applied || owner === move.to.id;
+  const done = !!move.applied || (owners.length === 1 && owners[0] === move.to.id);
 
   const apply = async () => {
     setBusy(true);
@@ -57,7 +55,7 @@ function ReallocationCard({ analysisId, move, onApplied }: { analysisId: number;
       <span className="card-title"><NodeRef id={move.commitment_id} /></span>
       <p className="small">Move from <NodeRef id={move.from.id} /> to <NodeRef id={move.to.id} /></p>
       <p className="small muted"><LinkedText text={move.reason} /></p>
-      <p className="small" data-testid="realloc-owner">Owner now: <NodeRef id={owner} /></p>
+      <p className="small" data-testid="realloc-owner">Owner now: {owners.length ? refs(owners) : <span className="muted">nobody</span>}</p>
       {move.applied && <p className="small muted">Applied by {move.applied.by ?? "someone"} <When value={move.applied.at} /></p>}
       {error && <p className="state-error small" role="alert">{error}</p>}
       {canWrite && !done && (
@@ -73,7 +71,7 @@ function ReallocationCard({ analysisId, move, onApplied }: { analysisId: number;
   );
 }
 
-export default function WorkersPanel() {
+export default function WorkersPanel({ edges }: { edges: Record<string, GraphEdge> }) {
   const { canWrite } = useAuth();
   const [data, setData] = useState<Analysis | null>(null);
   const [none, setNone] = useState(false);
@@ -131,7 +129,7 @@ export default function WorkersPanel() {
           <h3>Reallocation suggestions ({data.reallocation_suggestions.length})</h3>
           {data.reallocation_suggestions.length === 0 ? <Empty>Nobody needs relief.</Empty> : (
             <ul className="cards" data-testid="reallocations">
-              {data.reallocation_suggestions.map((m) => <ReallocationCard key={m.commitment_id} analysisId={data.id} move={m} onApplied={applied} />)}
+              {data.reallocation_suggestions.map((m) => <ReallocationCard key={m.commitment_id} analysisId={data.id} move={m} owners={currentOwners(edges, m.commitment_id)} onApplied={applied} />)}
             </ul>
           )}
           <h3>Overloads ({data.overloads.length})</h3>

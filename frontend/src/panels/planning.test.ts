@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { splitIds } from "../components/LinkedText";
 import { nextTaskId } from "./TasksPanel";
-import { currentOwner } from "./WorkersPanel";
+import { currentOwners } from "./WorkersPanel";
 
 describe("planning helpers", () => {
   it("gives a new task an unused id", () => {
@@ -10,10 +10,15 @@ describe("planning helpers", () => {
     expect(nextTaskId([{ id: "task-2" }, { id: "task-3" }])).toBe("task-4");
   });
 
-  it("reads the live owner of a commitment", () => {
-    expect(currentOwner({ owner_id: "p-11", due_date: "2026-12-01" })).toBe("p-11");
-    expect(currentOwner({ owner_id: null })).toBeNull();
-    expect(currentOwner(undefined)).toBeNull();
+  it("reads the live owners of a commitment from its owns edges", () => {
+    const edges = {
+      e1: { id: "e1", source: "p-12", target: "c-05", type: "owns" },
+      e2: { id: "e2", source: "p-10", target: "c-05", type: "owns" },
+      e3: { id: "e3", source: "p-10", target: "c-06", type: "owns" },
+      e4: { id: "e4", source: "c-05", target: "tp-01", type: "about" },
+    };
+    expect(currentOwners(edges, "c-05")).toEqual(["p-10", "p-12"]);
+    expect(currentOwners(edges, "c-07")).toEqual([]);
   });
 
   it("links only the ids of known nodes in a sentence", () => {
