@@ -151,3 +151,15 @@ def test_reopen_brings_a_dismissed_alert_back(editor):
     editor.post(url(STALE, "dismiss"), {"reason": "later"}, format="json")
     assert editor.post(url(STALE, "reopen"), {}, format="json").json()["state"] == "open"
     assert STALE in {a["fingerprint"] for a in rescan(editor)["alerts"]}
+
+
+@pytest.mark.django_db
+def test_the_table_has_database_defaults_and_refuses_an_unknown_state():
+    from django.db import IntegrityError, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO immune_alert_states (fingerprint, agent, evidence_hash) VALUES ('orphan:c-1', 'orphan', 'h')")
+        cursor.execute("SELECT state, node_ids, created_at IS NOT NULL FROM immune_alert_states")
+        assert cursor.fetchone() == ("open", "[]", True)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            cursor.execute("UPDATE immune_alert_states SET state = 'snoozed'")

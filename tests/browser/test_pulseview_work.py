@@ -177,7 +177,15 @@ def test_run_the_worker_analysis_and_apply_a_reallocation_seen_live_elsewhere(ap
     open_app(page, app_server)
     side = panel(page, "Workers")
     side.get_by_text("No analysis yet").wait_for(timeout=10_000)
+    held = []  # the analysis request, held until the running state has been seen
+    page.route("**/api/workers/analyze", lambda route: held.append(route))
     side.get_by_role("button", name="Run analysis").click()
+    running = side.get_by_role("button", name="Analysing…")
+    running.wait_for(timeout=5_000)
+    assert running.is_disabled() and side.get_by_role("status").filter(has_text="Analysing").count() == 1
+    page.wait_for_function("() => true")  # let the route handler run
+    assert len(held) == 1
+    held[0].continue_()
     side.locator('[data-testid="reallocations"] > li').first.wait_for(timeout=15_000)
     assert side.get_by_role("button", name="Run analysis").is_enabled()
     status, latest = call_api(app_server, "GET", "/api/workers/latest")
