@@ -43,33 +43,37 @@ def immune_scan_run(*, config: immune.ScanConfig | None = None, agents: tuple[st
     digest is written outside the transaction (a slow model must not hold it open)."""
     config = config or immune.ScanConfig()
     findings, by_agent = _scan_findings(config, agents)
+    alerts, suppressed, reopened = _alert_decisions(findings)
+    by_agent["_suppressed"] = suppressed
+    by_agent["_summary"] = _scan_summary(alerts)
     with transaction.atomic():
-        alerts, suppressed = _apply_alert_states(findings)
-        by_agent["_suppressed"] = suppressed
-        by_agent["_summary"] = _scan_summary(alerts)
+        for fingerprint, (was, evidence) in reopened.items():
+            # Only if nobody acted meanwhile (the row still holds the state and evidence decided on).
+            ImmuneAlertState.objects.filter(fingerprint=fingerprint, state=was).exclude(evidence_hash=evidence).update(
+                state=ImmuneAlertState.OPEN, reason=f"Reopened: its evidence changed after it was {was}.",
+                actor="system", evidence_hash=evidence, updated_at=timezone.now())
         return ImmuneScan.objects.create(
             agents_run=list(agents), total_findings=len(findings), alerts_generated=len(alerts),
             alerts=alerts, by_agent=by_agent,
         )
 
 
-def _apply_alert_states(findings: list[dict]) -> tuple[list[dict], list[dict]]:
+def _alert_decisions(findings: list[dict]) -> tuple[list[dict], list[dict], dict[str, tuple[str, str]]]:
     """Findings someone resolved or dismissed are not raised again while their evidence is the
-    same; when it changed, the alert is raised and its state reopens."""
-    states = {st.fingerprint: st for st in ImmuneAlertState.objects.select_for_update().filter(
-        fingerprint__in=[a["fingerprint"] for a in findings])}
-    raised, suppressed = [], []
+    same; when it changed, the alert is raised and its state reopens. Returns (raised,
+    suppressed, {fingerprint: (state it had, new evidence)} to reopen)."""
+    states = {st.fingerprint: st for st in ImmuneAlertState.objects.filter(
+        fingerprint__in=[a["fingerprint"] for a in findings]).exclude(state=ImmuneAlertState.OPEN)}
+    raised, suppressed, reopened = [], [], {}
     for alert in findings:
         st = states.get(alert["fingerprint"])
-        if st is not None and st.state != ImmuneAlertState.OPEN:
-            if st.evidence_hash == alert["evidence"]:
-                suppressed.append({"fingerprint": st.fingerprint, "state": st.state, "title": alert["title"]})
-                continue
-            st.state, st.reason = ImmuneAlertState.OPEN, f"Reopened: its evidence changed after it was {st.state}."
-            st.actor, st.evidence_hash, st.updated_at = "system", alert["evidence"], timezone.now()
-            st.save(update_fields=["state", "reason", "actor", "evidence_hash", "updated_at"])
+        if st is not None and st.evidence_hash == alert["evidence"]:
+            suppressed.append({"fingerprint": st.fingerprint, "state": st.state, "title": alert["title"]})
+            continue
+        if st is not None:
+            reopened[st.fingerprint] = (st.state, alert["evidence"])
         raised.append(alert)
-    return raised, suppressed
+    return raised, suppressed, reopened
 
 
 @transaction.atomic  # one consistent read of the graph (REPEATABLE READ is not needed at this size)
