@@ -60,7 +60,7 @@ def staleness(view: GraphView, config: ScanConfig) -> list[dict]:
             f"'{node.label}' ({node.id}) was last updated {age} days ago (half-life {node.half_life_days} d); "
             f"its current freshness is {fresh:.3f}, below {config.staleness_threshold}.",
             [node.id], f"Ask {_owner_hint(view, node.id)} to re-verify or retire {node.id}.",
-            freshness=round(fresh, 4),
+            freshness=round(fresh, 4), action={"kind": "reverify", "node_id": node.id},
         ))
     return alerts
 
@@ -128,7 +128,7 @@ def contradiction(view: GraphView, config: ScanConfig) -> list[dict]:
             [a, b, *topics],
             f"Confirm which is current with {_owner_hint(view, newer.id)} and supersede the other "
             f"({newer.id} is the more recent).",
-            pair=[a, b],
+            pair=[a, b], action={"kind": "supersede", "node_id": (nb if newer is na else na).id, "keep_id": newer.id},
         ))
     return alerts
 
@@ -220,7 +220,7 @@ def duplicate(view: GraphView, config: ScanConfig) -> list[dict]:
             "duplicate", "low", f"Near-duplicate {na.type}s: {na.label} / {nb.label}",
             f"'{na.label}' ({a}) and '{nb.label}' ({b}) say the same thing ({method} similarity {score}).",
             [a, b], f"Merge {drop.id} into {keep.id} (the more recent) and keep one source of truth.",
-            pair=[a, b], similarity=score, method=method,
+            pair=[a, b], similarity=score, method=method, action={"kind": "supersede", "node_id": drop.id, "keep_id": keep.id},
         ))
     return alerts
 

@@ -261,6 +261,25 @@ def immune_alert_set_owner(*, fingerprint: str, person_id: str) -> ImmuneAlertSt
     return state
 
 
+@retrying_atomic
+def immune_alert_apply(*, fingerprint: str) -> ImmuneAlertState:
+    """Carry out an alert's suggestion that needs no choice: re-verify a stale node (its freshness
+    restarts) or mark the older side of a contradiction or duplicate superseded; then resolve it."""
+    alert, state = _alert_state_for_update(fingerprint)
+    action = alert.get("action") or {}
+    if action.get("kind") == "reverify":
+        node = graph_services.node_update(node_id=action["node_id"], freshness_score=1.0)
+        state.reason = f"Re-verified: {node.label}."
+    elif action.get("kind") == "supersede":
+        node = graph_services.node_update(node_id=action["node_id"], status="superseded")
+        state.reason = f"Superseded: {node.label} (kept {action['keep_id']})."
+    else:
+        raise Invalid("This alert's suggestion cannot be carried out without a choice.", code="no_such_action")
+    state.state = ImmuneAlertState.RESOLVED
+    state.save()
+    return state
+
+
 # ── owners ──────────────────────────────────────────────────────────────────
 @retrying_atomic
 def commitment_owner_set(*, commitment_id: str, person_id: str, expected_owner: str | None = None) -> Node:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("immune/alerts/<path:fingerprint>/dismiss", views.ImmuneAlertDismissView.as_view(), name="immune-alert-dismiss"),
     path("immune/alerts/<path:fingerprint>/reopen", views.ImmuneAlertReopenView.as_view(), name="immune-alert-reopen"),
     path("immune/alerts/<path:fingerprint>/assign", views.ImmuneAlertAssignView.as_view(), name="immune-alert-assign"),
+    path("immune/alerts/<path:fingerprint>/apply", views.ImmuneAlertApplyView.as_view(), name="immune-alert-apply"),
     path("immune/alerts/<path:fingerprint>/set-owner", views.ImmuneAlertSetOwnerView.as_view(),
          name="immune-alert-set-owner"),
     path("tasks", views.TaskGraphView.as_view(), name="tasks"),

@@ -139,6 +139,13 @@ class ImmuneAlertAssignView(_AlertActionView):
         return _state_response(state)
 
 
+class ImmuneAlertApplyView(_AlertActionView):
+    @extend_schema(request=None, responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+                   summary="Carry out the alert's suggestion (re-verify a stale node, supersede the older of two), then resolve it")
+    def post(self, request, fingerprint: str):
+        return _state_response(services.immune_alert_apply(fingerprint=fingerprint))
+
+
 class ImmuneAlertSetOwnerView(_AlertActionView):
     body_serializer = s.AlertPersonSerializer
     @extend_schema(request=s.AlertPersonSerializer, responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},

@@ -113,6 +113,24 @@ def test_set_owner_only_where_the_suggestion_is_an_owner(editor):
     assert not ImmuneAlertState.objects.exists()
 
 
+def test_apply_reverifies_a_stale_node(editor):
+    response = editor.post(url(STALE, "apply"), {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "resolved" and response.json()["reason"].startswith("Re-verified")
+    assert Node.objects.get(id="f-05").freshness_score == 1.0
+    assert MutationHistory.objects.filter(node_id="f-05", action="update_node", actor="alert-editor").exists()
+    assert STALE not in {a["fingerprint"] for a in rescan(editor)["alerts"]}
+
+
+def test_apply_supersedes_the_older_side_of_a_contradiction(editor):
+    action = alerts(editor)[CONTRADICTION]["action"]
+    assert action["kind"] == "supersede" and {action["node_id"], action["keep_id"]} == {"f-01", "f-02"}
+    assert editor.post(url(CONTRADICTION, "apply"), {}, format="json").status_code == 200
+    assert Node.objects.get(id=action["node_id"]).status == "superseded"
+    assert Node.objects.get(id=action["keep_id"]).status != "superseded"
+    assert CONTRADICTION not in {a["fingerprint"] for a in rescan(editor)["alerts"]}
+
+
 def _counts():
     with connection.cursor() as cursor:
         cursor.execute("SELECT (SELECT count(*) FROM immune_alert_states), (SELECT count(*) FROM notifications),"
@@ -127,6 +145,7 @@ def _counts():
     (STALE, "assign", {}, 400, "person_id"),
     (ORPHAN, "set-owner", {"person_id": "nobody"}, 400, "person_id"),
     ("staleness:f-99", "resolve", {}, 404, None),
+    (ORPHAN, "apply", {}, 400, None),  # needs a person: set-owner
 ])
 def test_bad_alert_actions_are_4xx_and_write_nothing(editor, fingerprint, action, body, status, field):
     before = _counts()
@@ -139,7 +158,7 @@ def test_bad_alert_actions_are_4xx_and_write_nothing(editor, fingerprint, action
 
 
 @pytest.mark.parametrize("action, body", [("resolve", {}), ("dismiss", {"reason": "x"}), ("assign", {"person_id": "p-11"}),
-                                          ("set-owner", {"person_id": "p-11"}), ("reopen", {})])
+                                          ("set-owner", {"person_id": "p-11"}), ("reopen", {}), ("apply", {})])
 def test_viewers_cannot_act_on_alerts(editor, action, body):
     before = _counts()
     response = signed_in("viewer", username="alert-viewer", person_id="p-10").post(url(ORPHAN, action), body, format="json")

@@ -132,6 +132,15 @@ def test_dismiss_an_alert_with_a_reason_and_it_stays_dismissed_after_a_rescan(ap
     status, body = call_api(app_server, "GET", "/api/immune/alerts")
     assert "staleness:f-05" not in {a["fingerprint"] for a in body["alerts"]}
     shot(page, "pulseview-immune-dismissed")
+
+    # A suggestion that is a graph change is carried out from the alert itself.
+    stale = alert_card(side, "staleness:f-06")
+    stale.get_by_role("button", name="Mark re-verified").click()
+    stale.wait_for(state="detached", timeout=10_000)
+    from graph.models import Node
+
+    assert Node.objects.get(id="f-06").freshness_score == 1.0
+    assert ImmuneAlertState.objects.get(fingerprint="staleness:f-06").state == "resolved"
     assert page.page_errors == []
 
 
@@ -238,7 +247,7 @@ def test_a_viewer_sees_plans_alerts_and_analyses_but_no_action_controls(app_serv
 
     side = panel(page, "Immune")
     side.locator('[data-testid="alert"]').first.wait_for(timeout=10_000)
-    for name in ("Run scan", "Resolve", "Dismiss…", "Assign…", "Set owner…"):
+    for name in ("Run scan", "Resolve", "Dismiss…", "Assign…", "Set owner…", "Mark re-verified"):
         assert side.get_by_role("button", name=name, exact=True).count() == 0, name
 
     side = panel(page, "Workers")
@@ -256,5 +265,6 @@ def test_a_viewer_sees_plans_alerts_and_analyses_but_no_action_controls(app_serv
     from insights.models import ImmuneAlertState, TaskGraph
 
     assert Node.objects.get(id=commitment).extras["owner_id"] == "p-10"
+    assert page_post_status(page, "/api/immune/alerts/staleness%3Af-05/apply", {}) == 403
     assert not ImmuneAlertState.objects.exists() and TaskGraph.objects.count() == 1
     assert page.page_errors == []

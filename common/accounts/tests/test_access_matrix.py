@@ -77,6 +77,7 @@ CALLS = [
          {"reason": "archived"}),
     Call("immune-alert-reopen", "POST", "/api/immune/alerts/staleness%3Af-05/reopen", "editor", 200, {}),
     Call("immune-alert-resolve", "POST", "/api/immune/alerts/staleness%3Af-05/resolve", "editor", 200, {}),
+    Call("immune-alert-apply", "POST", "/api/immune/alerts/staleness%3Af-06/apply", "editor", 200, {}),
     Call("tasks-current", "GET", "/api/tasks/current", "viewer", 404),  # none yet: found, not refused
     Call("workers-latest", "GET", "/api/workers/latest", "viewer", 200),  # the fixture's analysis
     Call("workers-apply", "POST", "/api/workers/analyses/{analysis}/apply", "editor", 200,

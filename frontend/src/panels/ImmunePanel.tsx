@@ -5,7 +5,7 @@ import { api, errorText } from "../api";
 import { useAuth } from "../auth/context";
 import { EditorsOnly } from "../components/EditorsOnly";
 import { LinkedText } from "../components/LinkedText";
-import { NodeRef } from "../components/NodeRef";
+import { NodeRef, useNodeLabel } from "../components/NodeRef";
 import { PersonPicker } from "../components/PersonPicker";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { When } from "../components/When";
@@ -17,7 +17,8 @@ export interface AlertState {
 export interface Alert {
   id: string; fingerprint?: string; agent: string; severity: string; title: string; description: string;
   node_ids: string[]; suggested_action?: string; state?: AlertState;
-  action?: { kind: "set_owner"; commitment_id: string } | { kind: "reallocate"; person_id: string };
+  action?: { kind: "set_owner"; commitment_id: string } | { kind: "reallocate"; person_id: string }
+    | { kind: "reverify"; node_id: string } | { kind: "supersede"; node_id: string; keep_id: string };
 }
 interface AlertsBody { alerts?: Alert[]; created_at?: string | null; suppressed?: { fingerprint: string; state: string; title: string }[] }
 
@@ -30,6 +31,7 @@ type Mode = null | "dismiss" | "assign" | "owner";
 
 function AlertCard({ alert, onFocus, onOpenWorkers, onChanged }: { alert: Alert; onFocus: (ids: string[]) => void; onOpenWorkers?: () => void; onChanged: (a: Alert, s: AlertState) => void }) {
   const { canWrite } = useAuth();
+  const label = useNodeLabel();
   const [mode, setMode] = useState<Mode>(null);
   const [reason, setReason] = useState("");
   const [person, setPerson] = useState("");
@@ -87,6 +89,14 @@ function AlertCard({ alert, onFocus, onOpenWorkers, onChanged }: { alert: Alert;
                   <button type="button" disabled={busy} aria-expanded={mode === "assign"} onClick={() => setMode(mode === "assign" ? null : "assign")}>Assign…</button>
                   {alert.action?.kind === "set_owner" && (
                     <button type="button" disabled={busy} aria-expanded={mode === "owner"} onClick={() => setMode(mode === "owner" ? null : "owner")}>Set owner…</button>
+                  )}
+                  {alert.action?.kind === "reverify" && (
+                    <button type="button" disabled={busy} onClick={() => void act("apply")} title="Its freshness restarts; the alert is resolved">Mark re-verified</button>
+                  )}
+                  {alert.action?.kind === "supersede" && (
+                    <button type="button" disabled={busy} onClick={() => void act("apply")} title={`Keeps ${label(alert.action.keep_id)}; the alert is resolved`}>
+                      Mark “{label(alert.action.node_id)}” superseded
+                    </button>
                   )}
                   {alert.action?.kind === "reallocate" && onOpenWorkers && (
                     <button type="button" onClick={onOpenWorkers}>Suggest reallocations</button>
