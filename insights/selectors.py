@@ -35,10 +35,16 @@ def _with_fingerprint(alert: dict) -> dict:
     return alert if "fingerprint" in alert else {**alert, "fingerprint": immune.fingerprint(alert)}
 
 
+def _suppressed(scan: ImmuneScan | None) -> list[dict]:
+    """Findings the scan did not raise again (resolved or dismissed, same evidence)."""
+    return [a for a in ((scan.by_agent or {}).get("_suppressed") or []) if "agent" in a] if scan else []
+
+
 def immune_alert_find(fingerprint: str) -> dict | None:
-    """The alert with that fingerprint in the latest scan, or None."""
+    """The alert with that fingerprint in the latest scan (raised or suppressed), or None."""
     scan = immune_scan_latest()
-    return next((a for a in map(_with_fingerprint, scan.alerts if scan else []) if a["fingerprint"] == fingerprint), None)
+    found = [*map(_with_fingerprint, scan.alerts if scan else []), *_suppressed(scan)]
+    return next((a for a in found if a["fingerprint"] == fingerprint), None)
 
 
 def alert_state_data(state: ImmuneAlertState | None) -> dict:
@@ -51,12 +57,13 @@ def alert_state_data(state: ImmuneAlertState | None) -> dict:
 def immune_alerts_current() -> dict:
     """The latest scan's alerts, each with what people decided about it (open when nobody did)."""
     scan = immune_scan_latest()
-    alerts = [_with_fingerprint(a) for a in (scan.alerts if scan else [])]
-    states = {st.fingerprint: st for st in ImmuneAlertState.objects.filter(fingerprint__in=[a["fingerprint"] for a in alerts])}
+    alerts, suppressed = [_with_fingerprint(a) for a in (scan.alerts if scan else [])], _suppressed(scan)
+    states = {st.fingerprint: st for st in ImmuneAlertState.objects.filter(
+        fingerprint__in=[a["fingerprint"] for a in alerts + suppressed])}
     return {
         "scan_id": scan.id if scan else None, "created_at": scan.created_at if scan else None,
         "alerts": [{**a, "state": alert_state_data(states.get(a["fingerprint"]))} for a in alerts],
-        "suppressed": ((scan.by_agent or {}).get("_suppressed") or []) if scan else [],
+        "suppressed": [{**a, "state": alert_state_data(states.get(a["fingerprint"]))} for a in suppressed],
     }
 
 

@@ -68,7 +68,7 @@ def _alert_decisions(findings: list[dict]) -> tuple[list[dict], list[dict], dict
     for alert in findings:
         st = states.get(alert["fingerprint"])
         if st is not None and st.evidence_hash == alert["evidence"]:
-            suppressed.append({"fingerprint": st.fingerprint, "state": st.state, "title": alert["title"]})
+            suppressed.append(alert)  # kept whole: it can still be looked at and reopened
             continue
         if st is not None:
             reopened[st.fingerprint] = (st.state, alert["evidence"])

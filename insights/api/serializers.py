@@ -87,8 +87,8 @@ class AlertsResponseSerializer(serializers.Serializer):
     scan_id = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField(allow_null=True)
     alerts = AlertSerializer(many=True)
-    suppressed = serializers.ListField(child=serializers.DictField(),
-                                      help_text="resolved/dismissed findings the scan did not raise again")
+    suppressed = AlertSerializer(many=True, help_text="resolved/dismissed findings the scan did not raise again "
+                                                      "(same evidence), with their state")
 
 
 class AlertStateResponseSerializer(AlertStateSerializer):

@@ -58,7 +58,8 @@ def test_dismiss_persists_with_reason_and_a_rescan_does_not_raise_it_again(edito
     assert scan["total_findings"] == scan["alerts_generated"] + 1
     body = editor.get("/api/immune/alerts").json()
     assert STALE not in {a["fingerprint"] for a in body["alerts"]}
-    assert [s["fingerprint"] for s in body["suppressed"]] == [STALE]
+    assert [(s["fingerprint"], s["state"]["state"], s["state"]["reason"]) for s in body["suppressed"]] == [
+        (STALE, "dismissed", "Archived on purpose")]
     assert "staleness:f-06" in {a["fingerprint"] for a in body["alerts"]}  # the others stay
 
 
@@ -168,6 +169,7 @@ def test_viewers_cannot_act_on_alerts(editor, action, body):
 
 def test_reopen_brings_a_dismissed_alert_back(editor):
     editor.post(url(STALE, "dismiss"), {"reason": "later"}, format="json")
+    rescan(editor)  # not raised: still reachable, to reopen it
     assert editor.post(url(STALE, "reopen"), {}, format="json").json()["state"] == "open"
     assert STALE in {a["fingerprint"] for a in rescan(editor)["alerts"]}
 

@@ -129,6 +129,12 @@ def test_dismiss_an_alert_with_a_reason_and_it_stays_dismissed_after_a_rescan(ap
     assert title in side.locator('[data-testid="alerts-suppressed"]').inner_text()
     assert alert_card(side, "staleness:f-05").count() == 0
     assert alert_card(side, "staleness:f-06").count() == 1
+    # Still listed with its state and reason among the closed ones, where it can be reopened.
+    which = side.get_by_role("group", name="Which alerts")
+    which.get_by_role("button", name="Resolved & dismissed", exact=False).click()
+    assert "Archived on purpose" in alert_card(side, "staleness:f-05").inner_text()
+    assert alert_card(side, "staleness:f-05").get_by_role("button", name="Reopen").count() == 1
+    which.get_by_role("button", name="Open", exact=False).click()
     status, body = call_api(app_server, "GET", "/api/immune/alerts")
     assert "staleness:f-05" not in {a["fingerprint"] for a in body["alerts"]}
     shot(page, "pulseview-immune-dismissed")

@@ -17,7 +17,9 @@ export function splitIds(text: string, label: (id: string) => string | undefined
     const part = parts[i];
     const name = i % 2 === 1 && WHOLE_ID.test(part) ? label(part) : undefined;
     if (name === undefined) {
-      if (part) out.push({ text: part });
+      const last = out[out.length - 1];
+      if (last && !last.id) last.text += part; // one plain piece, so a label with a dash still matches
+      else if (part) out.push({ text: part });
       continue;
     }
     const before = out.length && !out[out.length - 1].id ? out[out.length - 1] : null;

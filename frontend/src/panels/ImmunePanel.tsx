@@ -20,7 +20,7 @@ export interface Alert {
   action?: { kind: "set_owner"; commitment_id: string } | { kind: "reallocate"; person_id: string }
     | { kind: "reverify"; node_id: string } | { kind: "supersede"; node_id: string; keep_id: string };
 }
-interface AlertsBody { alerts?: Alert[]; created_at?: string | null; suppressed?: { fingerprint: string; state: string; title: string }[] }
+interface AlertsBody { alerts?: Alert[]; created_at?: string | null; suppressed?: Alert[] }
 
 interface Props { onFocus: (ids: string[]) => void; onOpenWorkers?: () => void }
 
@@ -159,14 +159,19 @@ export default function ImmunePanel({ onFocus, onOpenWorkers }: Props) {
     }
   };
 
+  const same = (a: Alert) => (x: Alert) => (x.fingerprint ?? x.id) === (a.fingerprint ?? a.id);
   const changed = (a: Alert, s: AlertState) => setBody((b) => b && ({
-    ...b, alerts: (b.alerts ?? []).map((x) => ((x.fingerprint ?? x.id) === (a.fingerprint ?? a.id) ? { ...x, state: s } : x)),
+    ...b,
+    alerts: (b.alerts ?? []).map((x) => (same(a)(x) ? { ...x, state: s } : x)),
+    suppressed: (b.suppressed ?? []).map((x) => (same(a)(x) ? { ...x, state: s } : x)),
   }));
 
-  const alerts = (body?.alerts ?? []).slice().sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3));
+  const bySeverity = (a: Alert, b: Alert) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3);
+  // Alerts the last scan did not raise again still show, with their state, so they can be reopened.
+  const suppressed = (body?.suppressed ?? []).filter((a) => Array.isArray(a.node_ids));
+  const alerts = [...(body?.alerts ?? []), ...suppressed].sort(bySeverity);
   const open = alerts.filter((a) => (a.state?.state ?? "open") === "open");
   const closed = alerts.filter((a) => (a.state?.state ?? "open") !== "open");
-  const suppressed = body?.suppressed ?? [];
   const shown = showClosed ? closed : open;
   return (
     <section aria-labelledby="immune-title" className="panel">
@@ -187,7 +192,7 @@ export default function ImmunePanel({ onFocus, onOpenWorkers }: Props) {
       )}
       {suppressed.length > 0 && (
         <p className="small muted" data-testid="alerts-suppressed">
-          The last scan did not raise {suppressed.length} alert{suppressed.length === 1 ? "" : "s"} again (resolved or dismissed, nothing changed since): {suppressed.map((s) => s.title).join("; ")}.
+          The last scan did not raise {suppressed.length} alert{suppressed.length === 1 ? "" : "s"} again (resolved or dismissed, nothing changed since): {suppressed.map((a) => a.title).join("; ")}. They are listed under “Resolved &amp; dismissed”.
         </p>
       )}
       {body && shown.length === 0 && <Empty>{showClosed ? "Nothing resolved or dismissed in this scan." : alerts.length ? "No open alerts." : "No alerts: the graph looks healthy."}</Empty>}

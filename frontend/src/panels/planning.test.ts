@@ -26,14 +26,17 @@ describe("planning helpers", () => {
     const label = (id: string) => labels[id];
     expect(splitIds("Reassign some of p-10's commitments (c-05, c-99) to follow-up people.", label)).toEqual([
       { text: "Reassign some of " }, { text: "p-10", id: "p-10" }, { text: "'s commitments (" },
-      { text: "c-05", id: "c-05" }, { text: ", " }, { text: "c-99" }, { text: ") to " }, { text: "follow-up" }, { text: " people." },
+      { text: "c-05", id: "c-05" }, { text: ", c-99) to follow-up people." },
     ]);
   });
 
   it("names a node once where the sentence gives its label next to its id", () => {
-    const label = (id: string) => ({ "c-05": "Ship v3", "p-10": "Rebecca Holloway" } as Record<string, string>)[id];
+    const label = (id: string) => ({ "c-05": "Ship v3", "p-10": "Rebecca Holloway", "f-07": "AMR-400 lead time is 6 weeks" } as Record<string, string>)[id];
     expect(splitIds("'Ship v3' (c-05) has no owner; Rebecca Holloway (p-10) owns 7.", label)).toEqual([
       { text: "c-05", id: "c-05" }, { text: " has no owner; " }, { text: "p-10", id: "p-10" }, { text: " owns 7." },
+    ]);
+    expect(splitIds("Stale: 'AMR-400 lead time is 6 weeks' (f-07) was updated.", label)).toEqual([
+      { text: "Stale: " }, { text: "f-07", id: "f-07" }, { text: " was updated." },
     ]);
   });
 });
