@@ -274,3 +274,26 @@ def test_a_viewer_sees_plans_alerts_and_analyses_but_no_action_controls(app_serv
     assert page_post_status(page, "/api/immune/alerts/staleness%3Af-05/apply", {}) == 403
     assert not ImmuneAlertState.objects.exists() and TaskGraph.objects.count() == 1
     assert page.page_errors == []
+
+
+def test_the_work_panels_have_no_axe_violations(app_server, page):
+    from tests.browser.test_pulseview_explore import run_axe
+
+    assert call_api(app_server, "POST", "/api/tasks", {"tasks": [
+        {"id": "a", "name": "Design", "duration_days": 2, "owner": "p-11"},
+        {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]},
+    ]})[0] == 201
+    assert call_api(app_server, "POST", "/api/immune/scan", {})[0] == 201
+    assert call_api(app_server, "POST", "/api/workers/analyze")[0] == 201
+    open_app(page, app_server)
+    side = panel(page, "Immune")
+    card = alert_card(side, "orphan:c-12")
+    card.get_by_role("button", name="Assign…").click()
+    assert run_axe(page) == []
+    side = panel(page, "Workers")
+    side.locator('[data-testid="reallocations"] > li').first.get_by_role("button", name="Apply…").click()
+    assert run_axe(page) == []
+    side = panel(page, "Tasks")
+    side.get_by_role("button", name="Edit Design").click()
+    assert run_axe(page) == []
+    assert page.page_errors == []
