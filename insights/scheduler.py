@@ -9,16 +9,17 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from common.errors import Invalid
+
 SLACK_EPSILON = 1e-9
 
 
-class ScheduleError(ValueError):
-    """Bad input: the message says what and which task; ``fields`` names the offending field."""
+class ScheduleError(Invalid):
+    """Bad input: the message says what and which task; ``fields`` names the offending field
+    (a cycle also lists its members, in order, under ``cycle``)."""
 
     def __init__(self, message: str, *, code: str = "invalid_tasks", fields: dict | None = None):
-        super().__init__(message)
-        self.code = code
-        self.fields = fields or {}
+        super().__init__(message, fields={"non_field_errors": [message], **(fields or {})}, code=code)
 
 
 @dataclass
@@ -39,7 +40,7 @@ def _build(tasks: list[dict]) -> nx.DiGraph:
         for dep in task.get("depends_on") or []:
             if dep == task["id"]:
                 raise ScheduleError(f"Task {dep!r} depends on itself (cycle: {dep} → {dep}).", code="cycle",
-                                    fields={"tasks": [f"cycle: {dep} -> {dep}"]})
+                                    fields={"tasks": [f"cycle: {dep} -> {dep}"], "cycle": [dep, dep]})
             if dep not in graph:
                 raise ScheduleError(f"Task {task['id']!r} depends on unknown task {dep!r}.",
                                     code="unknown_dependency",
@@ -55,7 +56,7 @@ def _build(tasks: list[dict]) -> nx.DiGraph:
 
 
 def schedule(tasks: list[dict]) -> Schedule:
-    """tasks: [{id, name, duration_days, depends_on, owner?}] → Schedule (input order kept)."""
+    """tasks: [{id, name, duration_days, depends_on, owner?, done?}] → Schedule (input order kept)."""
     for task in tasks:
         if task["duration_days"] < 0:
             raise ScheduleError(f"Task {task['id']!r} has a negative duration.", code="negative_duration",
@@ -91,6 +92,7 @@ def schedule(tasks: list[dict]) -> Schedule:
         out.append({
             "id": n, "name": task["name"], "duration_days": duration[n],
             "depends_on": list(task.get("depends_on") or []), "owner": task.get("owner"),
+            "done": bool(task.get("done")),
             "earliest_start": es[n], "earliest_finish": ef[n], "latest_start": ls[n], "latest_finish": lf[n],
             "slack": round(slack[n], 9), "critical": n in critical,
         })

@@ -107,6 +107,7 @@ def flat_fields(detail, path: str = "", out: dict | None = None) -> dict[str, li
 def _from_domain(exc: NexusError) -> exceptions.APIException:
     if exc.fields:
         error = exceptions.ValidationError(exc.fields)
+        error.domain_code = exc.code  # a field error keeps its specific code (e.g. "cycle")
     else:
         error = exceptions.APIException(exc.message, code=exc.code)
         error.detail = exceptions.ErrorDetail(exc.message, code=exc.code)
@@ -142,7 +143,7 @@ def api_exception_handler(exc, context):
         flat = flat_fields(detail)
         general = flat.pop("non_field_errors", None)
         fields = flat or None
-        code = "invalid"
+        code = getattr(exc, "domain_code", "invalid")
         first = next(iter(flat.items()), None)
         message = general[0] if general else f"{first[0]}: {first[1][0]}" if first else _first_message(detail)
     else:

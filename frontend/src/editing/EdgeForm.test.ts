@@ -1,20 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nodeFromOption } from "../editing/EdgeForm";
 import type { GraphNode } from "../types";
-import { splitIds } from "./NodeText";
-
-const labels: Record<string, string> = { "p-10": "Priya Raman", "c-03": "Calibration report" };
-
-describe("ids in text become node links", () => {
-  it("replaces a bare id and swallows a label written beside its id", () => {
-    expect(splitIds("Commitment c-03: owner Priya Raman (p-10), due soon.", (id) => labels[id])).toEqual([
-      "Commitment ", { id: "c-03" }, ": owner ", { id: "p-10" }, ", due soon.",
-    ]);
-  });
-  it("leaves ids that are no node, and words with dashes, alone", () => {
-    expect(splitIds("p-99 is well-known", (id) => labels[id])).toEqual(["p-99 is well-known"]);
-  });
-});
+import { nodeFromOption } from "./EdgeForm";
 
 describe("choosing the other end of an edge by name", () => {
   const nodes = {
