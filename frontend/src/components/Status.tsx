@@ -60,7 +60,7 @@ export function HealthBanner() {
   useEffect(() => {
     let stop = false;
     const check = async () => {
-      let status = 0;
+      let status: number;
       let body: unknown = null;
       try {
         const res = await fetch("/api/health", { headers: { Accept: "application/json" } });

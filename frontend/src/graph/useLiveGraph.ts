@@ -103,7 +103,7 @@ export function useLiveGraph(): LiveGraph {
     let handle: RealtimeHandle | null = null;
     let cancelled = false;
     (async () => {
-      let config: NexusConfig | null = null;
+      let config: NexusConfig | null;
       try {
         config = await api<NexusConfig>("/api/config");
       } catch {

@@ -50,7 +50,7 @@ export default function UsagePanel() {
   };
   useEffect(() => {
     load();
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  }, []);
   return (
     <section aria-labelledby="usage-title" className="panel">
       <h2 id="usage-title">LLM usage</h2>

@@ -77,7 +77,7 @@ function asRecord(v: unknown): Record<string, unknown> {
 
 function withoutCursor(rec: Record<string, unknown>): Record<string, unknown> {
   if (!("_change_id" in rec)) return rec;
-  const { _change_id: _drop, ...rest } = rec; // eslint-disable-line @typescript-eslint/no-unused-vars
+  const { _change_id: _drop, ...rest } = rec;
   void _drop;
   return rest;
 }
