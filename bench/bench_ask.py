@@ -57,7 +57,7 @@ def _p50_ms(samples: list[float]) -> float:
 def _word_overlap_hit5(answerable: list[dict]) -> float:
     """Baseline: rank nodes by how many of the question's content words their label shares."""
     from graph.models import Node
-    from insights.graph_view import tokens
+    from graph.text import tokens
 
     labels = list(Node.objects.values_list("id", "label"))
     hits = 0
@@ -127,7 +127,7 @@ def prepare_embeddings():
 
 def _provider_runs():
     """(name, provider description) for each provider that runs here, each provider/model once."""
-    from nexus_site.embeddings import describe_provider
+    from graph.embeddings import describe_provider
 
     seen = set()
     for name, overrides in PROVIDERS.items():
@@ -145,7 +145,7 @@ def _provider_runs():
 
 
 def run(quick: bool = True) -> dict:
-    from graph import seed
+    from nexus_site import seed
 
     data = load_dataset()
     answerable, unanswerable = data["answerable"], data["unanswerable"]

@@ -2,7 +2,7 @@
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from nexus_site.db import TransactionNow as Now
+from common.db import TransactionNow as Now
 
 ROLES = ("user", "assistant", "system")
 

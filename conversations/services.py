@@ -11,7 +11,7 @@ from conversations.models import ConversationTurn
 from conversations.selectors import conversation_turns
 from graph.models import Node
 from graph.selectors import node_values
-from insights.extraction import Directory
+from graph.directory import Directory
 
 
 def new_conversation_id() -> str:

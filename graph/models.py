@@ -7,12 +7,12 @@ cascade), so deleting a node removes its edges and embedding whoever deletes it.
 """
 from django.db import models
 from django.db.models import Q
-from nexus_site.db import TransactionNow as Now
+from common.db import TransactionNow as Now
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from pgvector.django import VectorField
 
-from nexus_site.embeddings import embedding_dimensions
+from graph.embeddings import embedding_dimensions
 
 NODE_TYPES = ("person", "agent", "team", "decision", "fact", "commitment", "question", "topic")
 
@@ -174,6 +174,3 @@ class MutationHistory(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.node_id or self.edge_id}"
-
-
-from graph.realtime.models import RealtimeChange  # noqa: E402,F401  (the realtime change log)

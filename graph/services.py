@@ -21,8 +21,8 @@ from graph.embedding_store import dequeue, embed_nodes, node_text, stored_text
 from graph.models import Edge, MutationHistory, Node, NodeEmbedding
 from graph.selectors import storable_id
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
-from nexus_site.errors import Conflict
-from nexus_site.retry import retrying_atomic
+from common.errors import Conflict, NexusError
+from common.retry import retrying_atomic
 
 TYPE_PREFIX = {"person": "p", "agent": "a", "team": "t", "decision": "d", "fact": "f",
                "commitment": "c", "question": "q", "topic": "tp"}
@@ -233,9 +233,11 @@ OPERATIONS = {
 }
 
 
-def _prefixed(index: int, exc: APIException) -> APIException:
+def _prefixed(index: int, exc: APIException | NexusError) -> APIException | NexusError:
     """The same error, with the failing mutation's position in its message and field names."""
     where = f"mutations[{index}]"
+    if isinstance(exc, NexusError):
+        return type(exc)(f"{where}: {exc.message}")
     if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
         return ValidationError({f"{where}.{key}": value for key, value in exc.detail.items()})
     if isinstance(exc, ValidationError):
@@ -273,7 +275,7 @@ def mutations_apply(*, mutations: list[dict]) -> list[dict]:
             result = OPERATIONS[op](fields)
         except TypeError:  # an argument the operation does not take
             raise ValidationError({f"mutations[{index}]": [f"Unexpected fields for {op}."]}) from None
-        except APIException as exc:
+        except (APIException, NexusError) as exc:
             raise _prefixed(index, exc) from None
         results.append({"op": op, **result})
     return results

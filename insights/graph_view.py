@@ -7,36 +7,15 @@ Current freshness comes from graph.selectors.nodes_with_freshness (SQL); the Pyt
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from graph.models import Edge, Node
+from graph.selectors import nodes_with_freshness
 
 OPEN_COMMITMENT_STATUSES = ("active", "blocked")
 CLOSED_STATUSES = ("done", "superseded", "answered")
-
-_WORD = re.compile(r"[a-z0-9][a-z0-9.\-']*")
-STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the their this to was "
-    "we were will with all our about into than then there these they those".split()
-)
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case content words (stopwords dropped, trailing punctuation stripped)."""
-    words = (w.strip(".-'") for w in _WORD.findall((text or "").lower()))
-    return [w for w in words if w and w not in STOPWORDS]
-
-
-def text_similarity(a: str, b: str) -> float:
-    """Jaccard overlap of content words — the fallback when embeddings are missing."""
-    ta, tb = set(tokens(a)), set(tokens(b))
-    if not ta or not tb:
-        return 0.0
-    return len(ta & tb) / len(ta | tb)
-
 
 def current_freshness(node: Node, now: datetime | None = None) -> float:
     now = now or datetime.now(timezone.utc)
@@ -66,8 +45,6 @@ class GraphView:
 
     @classmethod
     def load(cls, now: datetime | None = None) -> "GraphView":
-        from graph.selectors import nodes_with_freshness
-
         view = cls(nodes={n.id: n for n in nodes_with_freshness(Node.objects.all())}, edges=list(Edge.objects.all()),
                    now=now or datetime.now(timezone.utc))
         for edge in view.edges:

@@ -10,7 +10,9 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from insights.graph_view import GraphView, parse_day, tokens
+from graph.text import tokens
+from insights.graph_view import GraphView, parse_day
+from insights.similarity import embedding_similarities, word_overlap_pairs
 
 AGENTS = ("staleness", "contradiction", "overload", "orphan", "duplicate")
 CLOSED_QUESTION = ("answered", "done", "superseded")
@@ -190,8 +192,6 @@ def duplicate_pairs(view: GraphView, config: ScanConfig, types=("fact", "decisio
     """Same-type open pairs that are near-duplicates: stored embeddings at least
     ``duplicate_threshold`` alike, or (embeddings missing or from the offline provider) word
     overlap at least ``text_duplicate_threshold``."""
-    from insights.similarity import embedding_similarities, word_overlap_pairs
-
     pairs = []
     for node_type in types:
         nodes = sorted((n for n in view.of_type(node_type) if view.is_open(n)), key=lambda n: n.id)

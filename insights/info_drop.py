@@ -12,7 +12,8 @@ from graph.embedding_store import node_text
 from graph.models import Edge, Node
 from graph.search import search_nodes
 from insights.extraction import Item, default_due
-from insights.graph_view import GraphView, text_similarity
+from graph.text import text_similarity
+from insights.graph_view import GraphView
 from insights.immune import dates_conflict
 from insights.models import Notification
 

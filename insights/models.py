@@ -1,6 +1,6 @@
 """Derived state that used to live in module-level lists and dicts (spec R5, R7–R10)."""
 from django.db import models
-from nexus_site.db import TransactionNow as Now
+from common.db import TransactionNow as Now
 
 
 def _json(value):

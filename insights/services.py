@@ -8,10 +8,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from insights import extraction, immune, info_drop, scheduler, workers
+from graph.directory import Directory
 from insights.graph_view import GraphView
 from common.accounts.roles import notification_visible
 from insights.models import ImmuneScan, Notification, TaskGraph, WorkerAnalysis
-from nexus_site import llm
+from insights import llm
 
 
 def _scan_summary(alerts: list[dict]) -> dict:
@@ -111,7 +112,7 @@ def info_drop_process(*, text: str, source: str = "", author: str = "", today: d
     transaction so a slow model never holds row locks. Relative dates ("by Friday") resolve
     against ``today`` (default: the server's date)."""
     today = today or timezone.localdate()
-    directory = extraction.Directory.load()
+    directory = Directory.load()
     author_hits = [i for _, i in directory.find(author) if directory.by_id[i].type == "person"] if author else []
     author_id = author_hits[0] if author_hits else None
     items = extraction.extract_llm(text, directory, author_id=author_id, today=today)

@@ -6,7 +6,8 @@ from collections import defaultdict
 
 import networkx as nx
 
-from insights.graph_view import GraphView, tokens
+from graph.text import tokens
+from insights.graph_view import GraphView
 from insights.immune import ScanConfig, contradiction_pairs, duplicate_pairs
 
 

@@ -2,15 +2,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from nexus_site.api_schema import ErrorOut
-from nexus_site.pagination import BoundedLimitOffsetPagination, PageQuery
+from common.api_schema import ErrorOut
+from common.pagination import BoundedLimitOffsetPagination, PageQuery
 
 from conversations import selectors, services
 from conversations.api import serializers as s
 from common.accounts.permissions import IsViewer
 from common.api import ApiView
 
-ERROR = ErrorOut  # the shared {"error": {...}} shape (nexus_site.errors)
+ERROR = ErrorOut  # the shared {"error": {...}} shape (common.api_errors)
 
 
 class AskView(ApiView):

@@ -14,8 +14,8 @@ from graph import selectors, services, time_travel
 from graph.api import serializers as s
 from graph.search import search_nodes
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
-from nexus_site.embeddings import describe_provider
-from nexus_site.pagination import paginate
+from graph.embeddings import describe_provider
+from common.pagination import paginate
 from common.accounts.permissions import IsEditor, IsViewer, ViewerReadsEditorWrites
 from common.api import ApiView
 

@@ -9,7 +9,7 @@
   the number of rows an HNSW scan returns) and turns on pgvector 0.8's iterative scan so a
   similarity threshold cannot starve the result.
 """
-from nexus_site.embeddings import embedding_dimensions
+from graph.embeddings import embedding_dimensions
 from django.db import migrations
 
 from graph.vector_sql import (  # noqa: F401  (the helpers used to live here)

@@ -114,7 +114,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("graph", "0002_cascades_hnsw_search"),
         ("insights", "0001_initial"),
-        ("nexus_site", "0001_realtime_publication_and_rls"),
     ]
 
     operations = [

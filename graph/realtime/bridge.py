@@ -18,6 +18,7 @@ from django.conf import settings
 
 from graph.realtime import events
 from graph.realtime.models import REALTIME_TABLES
+from graph.realtime.services import PRUNE_SQL
 
 logger = logging.getLogger("nexus.realtime")
 
@@ -236,8 +237,6 @@ class ChangeBridge:
     async def _prune(self, conn) -> None:
         self._last_prune = time.monotonic()
         try:
-            from graph.realtime.services import PRUNE_SQL
-
             await conn.execute(PRUNE_SQL, {"hours": float(settings.REALTIME_RETENTION_HOURS)})
         except psycopg.OperationalError:
             raise

@@ -13,7 +13,7 @@ from graph.checks import embedding_dimensions_check
 from graph.models import NodeEmbedding
 from graph.search import hybrid_hits, search_nodes
 from graph.tests.helpers import assert_error
-from nexus_site.embeddings import LocalProvider, get_provider
+from graph.embeddings import LocalProvider, get_provider
 
 LASER = "How long do we wait for laser scanner parts from our vendor?"
 FIX = "python manage.py rebuild_embeddings --recreate"

@@ -12,7 +12,7 @@ from graph import services
 from graph.embedding_queue import drain, pending_count
 from graph.models import NodeEmbedding
 from graph.search import search_nodes
-from nexus_site.embeddings import HashProvider
+from graph.embeddings import HashProvider
 
 
 def _sql(sql, params=None):

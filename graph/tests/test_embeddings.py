@@ -13,7 +13,7 @@ from graph.checks import embedding_dimensions_check
 from graph.models import Node, NodeEmbedding
 from graph.vector_sql import column_dimensions
 from insights.models import LlmUsage
-from nexus_site.embeddings import EmbeddingUnavailable, HashProvider, LocalProvider, embedding_dimensions, get_provider
+from graph.embeddings import EmbeddingUnavailable, HashProvider, LocalProvider, embedding_dimensions, get_provider
 from tests.http_stand_in import JsonHandler, StandInServer
 
 

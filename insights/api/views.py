@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from nexus_site.api_schema import ErrorOut
-from nexus_site.pagination import PageQuery, paginate
+from common.api_schema import ErrorOut
+from common.pagination import PageQuery, paginate
 
 from insights import selectors, services
 from insights.api import serializers as s
@@ -18,7 +18,7 @@ from common.accounts.permissions import IsEditor, IsViewer
 from common.accounts.roles import notification_scope
 from common.api import ApiView
 
-ERROR = ErrorOut  # the shared {"error": {...}} shape (nexus_site.errors)
+ERROR = ErrorOut  # the shared {"error": {...}} shape (common.api_errors)
 PAGE_PARAMS = [PageQuery]
 
 

@@ -106,7 +106,7 @@ def test_resolving_a_contradiction_clears_it(seeded):
 
 def test_embedding_duplicates_count_when_embeddings_exist(seeded):
     """With stored embeddings (offline provider) the same pair — and only it — is flagged."""
-    from nexus_site.embeddings import get_provider
+    from graph.embeddings import get_provider
     from graph.models import NodeEmbedding
 
     provider = get_provider()

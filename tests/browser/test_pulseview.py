@@ -384,7 +384,7 @@ def test_channels_transport_does_not_load_supabase_js(app_server, page):
 
 
 def test_tasks_critical_path_and_usage_bars(app_server, page):
-    from nexus_site.llm_usage import record_usage
+    from insights.llm_usage import record_usage
 
     status, body = call_api(app_server, "POST", "/api/tasks", {"tasks": [
         {"id": "design", "name": "Design dispatcher v3", "duration_days": 3},

@@ -5,7 +5,7 @@
 rule-based path and label the response ``"mode": "offline"``. Failures never raise: a timeout or
 an API error logs one warning (never the key) and falls back.
 
-Every real call writes one ``llm_usage`` row (nexus_site.llm_usage). Answers are cached in memory
+Every real call writes one ``llm_usage`` row (insights.llm_usage). Answers are cached in memory
 for five minutes keyed by model + prompt — on purpose per process, so a restart forgets them;
 a cache hit records no usage because nothing was paid for.
 """
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from nexus_site.llm_usage import record_usage
+from insights.llm_usage import record_usage
 
 logger = logging.getLogger("nexus.llm")
 
