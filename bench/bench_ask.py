@@ -86,13 +86,13 @@ def measure_search(answerable: list[dict], mode: str | None) -> dict:
 
 
 def measure_ask(answerable: list[dict], unanswerable: list[str]) -> dict:
-    from conversations.services import ask_question
+    from conversations.services import answer_question
 
     hit, times, misses, false_abstain = 0, [], [], 0
-    ask_question(question="warm-up: who leads Perception?")
+    answer_question(question="warm-up: who leads Perception?")
     for item in answerable:
         started = time.perf_counter()
-        body = ask_question(question=item["question"])
+        body = answer_question(question=item["question"])
         times.append(time.perf_counter() - started)
         cited = [c["id"] for c in body["citations"]]
         false_abstain += body["abstained"]
@@ -104,7 +104,7 @@ def measure_ask(answerable: list[dict], unanswerable: list[str]) -> dict:
     abstained, wrong = 0, []
     for question in unanswerable:
         started = time.perf_counter()
-        body = ask_question(question=question)
+        body = answer_question(question=question)
         times.append(time.perf_counter() - started)
         if body["abstained"] and not body["citations"]:
             abstained += 1

@@ -11,9 +11,10 @@ import logging
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions
-from rest_framework.views import exception_handler
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
 
-from common.errors import Conflict, NexusError, Unavailable
+from common.errors import Conflict, NexusError, Unavailable, flat_fields
 from common.retry import contention_conflict
 
 logger = logging.getLogger("nexus.api")
@@ -42,41 +43,16 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-def _join(path: str, key) -> str:
-    key = str(key)
-    if key == "non_field_errors":
-        return path or key
-    if key.isdigit():  # a list item (ListSerializer / ListField child errors)
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def flat_fields(detail, path: str = "", out: dict | None = None) -> dict[str, list[str]]:
-    """Nested serializer errors as one level: {"tasks[0].id": ["..."]}, the documented shape
-    (a field path → a list of messages), the same path style as ``mutations[0].op``."""
-    out = {} if out is None else out
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            flat_fields(value, _join(path, key), out)
-    elif isinstance(detail, list):
-        for index, value in enumerate(detail):
-            if isinstance(value, (dict, list)):
-                flat_fields(value, _join(path, index), out)
-            else:
-                out.setdefault(path or "non_field_errors", []).append(str(value))
-    else:
-        out.setdefault(path or "non_field_errors", []).append(str(detail))
-    return out
-
-
-def _from_domain(exc: NexusError) -> exceptions.APIException:
-    if exc.fields:
-        error = exceptions.ValidationError(exc.fields)
-    else:
-        error = exceptions.APIException(exc.message, code=exc.code)
-        error.detail = exceptions.ErrorDetail(exc.message, code=exc.code)
-    error.status_code = exc.status
-    return error
+def _domain_response(exc: NexusError) -> Response:
+    fields = dict(exc.fields) if exc.fields else None
+    message = exc.message
+    if fields and not exc.explicit_message:  # the first problem, named, as for a serializer's errors
+        general = fields.pop("non_field_errors", None)
+        first = next(iter(fields.items()), None)
+        message = general[0] if general else f"{first[0]}: {first[1][0]}"
+        fields = fields or None
+    set_rollback()
+    return Response(error_body(exc.status, exc.code, message, fields), status=exc.status)
 
 
 def _domain_error(exc: Exception) -> NexusError | None:
@@ -99,7 +75,7 @@ def _domain_error(exc: Exception) -> NexusError | None:
 def api_exception_handler(exc, context):
     domain = exc if isinstance(exc, NexusError) else _domain_error(exc)
     if domain is not None:
-        exc = _from_domain(domain)
+        return _domain_response(domain)
     response = exception_handler(exc, context)
     if response is None:
         logger.exception("unhandled API error", exc_info=exc)

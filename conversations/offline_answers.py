@@ -11,7 +11,7 @@ from conversations.answering import STALE_BELOW, Retrieval, describe
 from conversations.relevance import MIN_TERM_COVERAGE, covered_words
 from graph.models import Edge, Node
 from graph.selectors import node_values
-from insights.graph_view import OPEN_COMMITMENT_STATUSES
+from insights.graph_snapshot import OPEN_COMMITMENT_STATUSES
 from insights.immune import ScanConfig
 
 SUPPORTING = 2  # relevant nodes cited after the ones the answer is made of

@@ -174,3 +174,8 @@ class MutationHistory(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.node_id or self.edge_id}"
+
+
+# The stored columns, in table order: the one list every COPY, JSON document and history row uses.
+NODE_COLUMNS = tuple(field.column for field in Node._meta.concrete_fields)
+EDGE_COLUMNS = tuple(field.column for field in Edge._meta.concrete_fields)

@@ -20,15 +20,10 @@ from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
 from common.actor import SYSTEM
-from graph.models import NODE_TYPES
+from graph.models import EDGE_COLUMNS, NODE_COLUMNS, NODE_TYPES
 
 DEFAULT_DATA_DIR = settings.BASE_DIR / "mock_data"
 
-NODE_COLUMNS = (
-    "id", "type", "label", "division", "department", "team", "health", "size", "x", "y", "status",
-    "freshness_score", "half_life_days", "source_type", "source_id", "created_at", "updated_at", "extras",
-)
-EDGE_COLUMNS = ("id", "source", "target", "type", "weight", "animated", "created_at", "extras")
 NODE_DEFAULTS = {"health": "green", "size": 1, "status": "active", "freshness_score": 1.0, "half_life_days": 14}
 PROGRESS_MIN_ROWS = 5_000  # show a progress bar only when a step is long enough to need one
 

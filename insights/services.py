@@ -7,10 +7,12 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from insights import extraction, immune, info_drop, scheduler, workers
+from insights import critical_path, extraction, immune, info_drop, worker_tracker
 from graph.directory import Directory
-from insights.graph_view import GraphView
+from insights.graph_snapshot import GraphSnapshot
+from common import locks
 from common.accounts.roles import notification_visible
+from common.errors import Invalid, NotFound
 from insights.models import ImmuneScan, Notification, TaskGraph, WorkerAnalysis
 from insights import llm
 
@@ -48,7 +50,7 @@ def immune_scan_run(*, config: immune.ScanConfig | None = None, agents: tuple[st
 
 @transaction.atomic  # one consistent read of the graph (REPEATABLE READ is not needed at this size)
 def _scan_findings(config: immune.ScanConfig, agents: tuple[str, ...]) -> tuple[list[dict], dict]:
-    view = GraphView.load()
+    view = GraphSnapshot.load()
     alerts, by_agent = [], {}
     for name in agents:
         started = time.perf_counter()
@@ -70,17 +72,17 @@ def _scan_findings(config: immune.ScanConfig, agents: tuple[str, ...]) -> tuple[
 
 @transaction.atomic
 def worker_analysis_run(*, config: immune.ScanConfig | None = None) -> WorkerAnalysis:
-    result = workers.analyze(GraphView.load(), config)
+    result = worker_tracker.analyze(GraphSnapshot.load(), config)
     return WorkerAnalysis.objects.create(**result)
 
 
-TASK_GRAPH_LOCK = 0x4E58_7A53  # advisory lock key for task-graph activation
+TASK_GRAPH_LOCK = locks.TASK_GRAPH_ACTIVATE
 
 
 @transaction.atomic
-def task_graph_create(*, tasks: list[dict]) -> tuple[TaskGraph, scheduler.Schedule]:
+def task_graph_create(*, tasks: list[dict]) -> tuple[TaskGraph, critical_path.Schedule]:
     """Validate + schedule (raises ScheduleError before writing), then make it the only active graph."""
-    plan = scheduler.schedule(tasks)
+    plan = critical_path.schedule(tasks)
     # Serialise submissions (row locks would not cover the first one, when no row is active yet),
     # so exactly one task graph ends up active.
     with connection.cursor() as cursor:
@@ -93,17 +95,17 @@ def task_graph_create(*, tasks: list[dict]) -> tuple[TaskGraph, scheduler.Schedu
 @transaction.atomic
 def notification_acknowledge(*, notification_id: int, scope: str | None) -> Notification:
     """Idempotent: acknowledging twice leaves it acknowledged. ``scope`` as in notifications_list:
-    a viewer acknowledges only their own. Raises Notification.DoesNotExist (also for others')."""
-    notification = Notification.objects.select_for_update().get(id=notification_id)
-    if not notification_visible(notification.person_id, scope):
-        raise Notification.DoesNotExist  # someone else's: as if it did not exist
+    a viewer acknowledges only their own; someone else's is NotFound, as if it did not exist."""
+    notification = Notification.objects.select_for_update().filter(id=notification_id).first()
+    if notification is None or not notification_visible(notification.person_id, scope):
+        raise NotFound(f"No notification with id {notification_id}.")
     if not notification.acknowledged:
         notification.acknowledged = True
         notification.save(update_fields=["acknowledged"])
     return notification
 
 
-INFO_DROP_LOCK = 0x4E58_1D50  # advisory lock key for Info Drop writes ("NX" + "info drop")
+INFO_DROP_LOCK = locks.INFO_DROP_WRITE
 
 
 def info_drop_process(*, text: str, source: str = "", author: str = "", today: date | None = None) -> dict:
@@ -111,6 +113,11 @@ def info_drop_process(*, text: str, source: str = "", author: str = "", today: d
     graph and route notifications — all in one transaction. The LLM call happens before the
     transaction so a slow model never holds row locks. Relative dates ("by Friday") resolve
     against ``today`` (default: the server's date)."""
+    count = len(extraction.split_statements(text))
+    if not count:
+        raise Invalid(fields={"text": ["No statement found: write at least one sentence of two or more words."]})
+    if count > extraction.MAX_ITEMS:
+        raise Invalid(fields={"text": [f"{count} statements; at most {extraction.MAX_ITEMS} per drop."]})
     today = today or timezone.localdate()
     directory = Directory.load()
     author_hits = [i for _, i in directory.find(author) if directory.by_id[i].type == "person"] if author else []

@@ -38,11 +38,6 @@ def _errors(*codes: int) -> dict:
     return {code: OpenApiResponse(s.ErrorOut, description=descriptions[code]) for code in codes}
 
 
-class _Paged(ApiView):
-    def paginate(self, request, rows, mapper=None):
-        return paginate(self, request, rows, mapper)
-
-
 class GraphView(ApiView):
     permission_classes = [IsViewer]
     @extend_schema(operation_id="graph_read", parameters=[s.GraphQuery],
@@ -77,19 +72,20 @@ class GraphDiffView(ApiView):
         return HttpResponse(document, content_type="application/json")
 
 
-class NodesView(_Paged):
+class NodesView(ApiView):
     permission_classes = [ViewerReadsEditorWrites]
     @extend_schema(operation_id="nodes_list", parameters=[s.NodeListQuery],
                    responses={200: s.NodePageOut, **_errors(400)})
     def get(self, request):
         filters = _query(s.NodeListQuery, request)
         filters.pop("limit", None), filters.pop("offset", None)
-        return self.paginate(request, selectors.nodes_list(**filters))
+        return paginate(self, request, selectors.nodes_list(**filters))
 
     @extend_schema(operation_id="nodes_create", request=NodeCreateInput,
                    responses={201: s.NodeOut, **_errors(400, 409, 413, 503)})
     def post(self, request):
-        node = services.node_create(**validate(NodeCreateInput, _body(request)))
+        data = validate(NodeCreateInput, _body(request))
+        node = services.node_create(node_type=data.pop("type"), node_id=data.pop("id", None), **data)
         return Response(selectors.node_get(node_id=node.id), status=status.HTTP_201_CREATED)
 
 
@@ -134,19 +130,20 @@ class NodeVersionsView(ApiView):
         return Response(found)
 
 
-class EdgesView(_Paged):
+class EdgesView(ApiView):
     permission_classes = [ViewerReadsEditorWrites]
     @extend_schema(operation_id="edges_list", parameters=[s.EdgeListQuery],
                    responses={200: s.EdgePageOut, **_errors(400)})
     def get(self, request):
         filters = _query(s.EdgeListQuery, request)
         filters.pop("limit", None), filters.pop("offset", None)
-        return self.paginate(request, selectors.edges_list(**filters), selectors.edge_row)
+        return paginate(self, request, selectors.edges_list(**filters), selectors.edge_row)
 
     @extend_schema(operation_id="edges_create", request=EdgeCreateInput,
                    responses={201: s.EdgeOut, **_errors(400, 409, 413)})
     def post(self, request):
-        edge = services.edge_create(**validate(EdgeCreateInput, _body(request)))
+        data = validate(EdgeCreateInput, _body(request))
+        edge = services.edge_create(edge_type=data.pop("type"), edge_id=data.pop("id", None), **data)
         return Response(selectors.edge_get(edge_id=edge.id), status=status.HTTP_201_CREATED)
 
 
@@ -179,7 +176,7 @@ class MutationsView(ApiView):
         return Response({"results": services.mutations_apply(mutations=body["mutations"])})
 
 
-class HistoryView(_Paged):
+class HistoryView(ApiView):
     permission_classes = [IsViewer]
     @extend_schema(operation_id="graph_history", parameters=[s.HistoryQuery],
                    responses={200: s.HistoryPageOut, **_errors(400)},
@@ -187,7 +184,7 @@ class HistoryView(_Paged):
     def get(self, request):
         query = _query(s.HistoryQuery, request)
         rows = selectors.history_queryset(node_id=query.get("node"), since=query.get("since"), until=query.get("until"))
-        return self.paginate(request, rows.values("id", "action", "node_id", "edge_id", "data", "actor", "created_at"))
+        return paginate(self, request, rows.values("id", "action", "node_id", "edge_id", "data", "actor", "created_at"))
 
 
 class MetadataView(ApiView):

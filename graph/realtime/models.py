@@ -11,9 +11,11 @@ back (see events.py).
 from django.db import models
 from django.db.models.functions import Now
 
+from common import locks
+
 EVENT_TYPES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
 REALTIME_TABLES = ("nodes", "edges", "notifications")
-WRITER_LOCK_KEY = 1_314_276_431  # pg_advisory_xact_lock_shared key held by change-log writers
+WRITER_LOCK_KEY = locks.REALTIME_WRITER  # pg_advisory_xact_lock_shared key held by change-log writers
 
 
 class RealtimeChange(models.Model):

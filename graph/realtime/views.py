@@ -1,6 +1,6 @@
 """GET /api/realtime/changes: resume from a cursor."""
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from graph.realtime import selectors
@@ -10,13 +10,6 @@ from common.accounts.roles import notification_scope
 from common.api import ApiView
 
 MAX_LIMIT = 5000
-
-
-class ResyncRequired(exceptions.APIException):
-    status_code = status.HTTP_410_GONE
-    default_detail = ("The cursor is older than the retained change log (or from another database); "
-                      "reload the graph and start from the cursor GET /api/realtime/changes returns.")
-    default_code = "resync_required"
 
 
 class ChangesQuery(serializers.Serializer):
@@ -68,11 +61,8 @@ class ChangesView(ApiView):
         query = ChangesQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         args = query.validated_data
-        try:
-            page = selectors.changes_after(after=args.get("after"), tables=args["tables"], limit=args["limit"],
-                                           notification_scope=notification_scope(request.user))
-        except selectors.ResyncRequired:
-            raise ResyncRequired() from None
+        page = selectors.changes_after(after=args.get("after"), tables=args["tables"], limit=args["limit"],
+                                       notification_scope=notification_scope(request.user))
         return Response({
             "changes": [c.payload() for c in page.changes], "cursor": page.cursor,
             "has_more": page.has_more, "pending": page.held,

@@ -191,7 +191,7 @@ def test_rebuild_recreate_changes_the_column_size(seeded):
 
         top = search_nodes(query="Q4 hiring freeze engineering", k=2)
         assert {r["node"]["id"] for r in top} == {"f-03", "f-04"}
-        node = services.node_create(type="topic", label="Lidar calibration drift")
+        node = services.node_create(node_type="topic", label="Lidar calibration drift")
         assert search_nodes(query="lidar calibration", k=1)[0]["node"]["id"] == node.id
 
 

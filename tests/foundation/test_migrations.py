@@ -95,3 +95,15 @@ def test_a_database_migrated_before_realtime_and_supabase_were_apps_migrates_for
                             "AND name = '0001_realtime_publication_and_rls'").fetchone() is not None
         conn.execute("UPDATE nodes SET label = 'Written after the move' WHERE id = 'before-move'")
         assert conn.execute("SELECT count(*) FROM realtime_changes").fetchone()[0] == logged + 1  # triggers intact
+
+
+def test_the_change_log_triggers_hold_the_writer_lock_readers_look_for(db):
+    """The key is written into the trigger's SQL by a migration; the readers take it from common.locks."""
+    from common import locks
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'realtime_capture_changes'")
+        source = cursor.fetchone()[0]
+    assert f"pg_advisory_xact_lock_shared({locks.REALTIME_WRITER})" in source
+    keys = [value for name, value in vars(locks).items() if name.isupper()]
+    assert len(keys) == len(set(keys))

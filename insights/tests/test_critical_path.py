@@ -1,9 +1,9 @@
-"""Task scheduler: critical path on a known DAG, validation errors, one active graph."""
+"""Critical path: scheduling on a known DAG, validation errors, one active graph."""
 import pytest
 from tests.actors import signed_in
 
 from insights.models import TaskGraph
-from insights.scheduler import ScheduleError, schedule
+from insights.critical_path import ScheduleError, schedule
 
 # Classic example: A(3) → B(2) → D(4); A → C(5) → D; C → E(1). Critical: A, C, D (12 days).
 DAG = [
@@ -33,7 +33,7 @@ def test_schedule_cycle_names_the_cycle():
     with pytest.raises(ScheduleError) as err:
         schedule(tasks)
     assert err.value.code == "cycle"
-    assert set(err.value.fields["cycle"]) == {"x", "y", "z"}
+    assert set(err.value.details["cycle"]) == {"x", "y", "z"}
 
 
 @pytest.mark.django_db

@@ -1,9 +1,8 @@
 """An in-memory read of the graph for the analyses (immune system, worker tracker, info router).
 
 The analyses look at every node and edge, so one snapshot (two queries) beats per-node queries.
-Current freshness comes from graph.selectors.nodes_with_freshness (SQL); the Python twin below
-(same formula) serves nodes built in memory:
-``freshness_score * 0.5 ** (age_days / half_life_days)``, age measured from ``updated_at``.
+Current freshness comes from graph.selectors.nodes_with_freshness (SQL); nodes built in memory
+use its Python twin, graph.selectors.current_freshness.
 """
 from __future__ import annotations
 
@@ -12,18 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from graph.models import Edge, Node
-from graph.selectors import nodes_with_freshness
+from graph.selectors import current_freshness, nodes_with_freshness
 
 OPEN_COMMITMENT_STATUSES = ("active", "blocked")
 CLOSED_STATUSES = ("done", "superseded", "answered")
-
-def current_freshness(node: Node, now: datetime | None = None) -> float:
-    now = now or datetime.now(timezone.utc)
-    score = node.freshness_score if node.freshness_score is not None else 1.0
-    half_life = node.half_life_days or 14
-    updated = node.updated_at or node.created_at or now
-    age_days = max((now - updated).total_seconds() / 86400.0, 0.0)
-    return score * 0.5 ** (age_days / half_life)
 
 
 def parse_day(value) -> date | None:
@@ -36,7 +27,7 @@ def parse_day(value) -> date | None:
 
 
 @dataclass
-class GraphView:
+class GraphSnapshot:
     nodes: dict[str, Node]
     edges: list[Edge]
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
@@ -44,7 +35,7 @@ class GraphView:
     inc: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def load(cls, now: datetime | None = None) -> "GraphView":
+    def load(cls, now: datetime | None = None) -> "GraphSnapshot":
         view = cls(nodes={n.id: n for n in nodes_with_freshness(Node.objects.all())}, edges=list(Edge.objects.all()),
                    now=now or datetime.now(timezone.utc))
         for edge in view.edges:
