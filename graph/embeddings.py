@@ -16,12 +16,9 @@ node_embeddings.model records, so vectors of two models are never compared.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import re
-import urllib.error
-import urllib.request
 from functools import lru_cache
 
 import numpy as np
@@ -29,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import Signal
 
+from common import openai_client
 from common.errors import Unavailable
 from graph import minilm
 
@@ -123,7 +121,7 @@ class LocalProvider:
 
 
 class OpenAIProvider:
-    """OpenAI embeddings over plain HTTP (urllib): no SDK, the pinned model and dimensions."""
+    """OpenAI embeddings through common.openai_client: the pinned model and dimensions."""
 
     name = "openai"
     offline = False
@@ -136,19 +134,15 @@ class OpenAIProvider:
         self.timeout = timeout
 
     def _request(self, texts: list[str]) -> dict:
-        body = json.dumps({"model": self.model, "input": texts, "dimensions": self.dimensions}).encode()
-        request = urllib.request.Request(
-            f"{self.base_url}/embeddings", data=body, method="POST",
-            headers={"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json"},
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            logger.warning("OpenAI embeddings answered HTTP %s", exc.code)
-            raise EmbeddingUnavailable(f"The embedding service answered HTTP {exc.code}; nothing was written.") from None
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            logger.warning("OpenAI embeddings unreachable: %s", type(exc).__name__)
+            return openai_client.post(base_url=self.base_url, path="/embeddings", api_key=self._api_key,
+                                      payload={"model": self.model, "input": texts, "dimensions": self.dimensions},
+                                      timeout=self.timeout)
+        except openai_client.OpenAIFailure as exc:
+            logger.warning("OpenAI embeddings failed: %s", exc.describe())
+            if exc.status:
+                raise EmbeddingUnavailable(
+                    f"The embedding service answered HTTP {exc.status}; nothing was written.") from None
             raise EmbeddingUnavailable() from None
 
     def embed(self, texts: list[str], *, task_type: str = "embedding") -> list[list[float]]:

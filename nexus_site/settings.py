@@ -156,6 +156,12 @@ OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
 OPENAI_CHAT_MODEL = env.str("OPENAI_CHAT_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=20.0)
+# "llm": answers of the LLM for five minutes, in this process's memory (a restart forgets them).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nexus-default"},
+    "llm": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nexus-llm",
+            "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 1024}},
+}
 # local (all-MiniLM-L6-v2 on the CPU, 384 dimensions) | openai | hash; unset: openai with a key, else local.
 EMBEDDING_PROVIDER = env.str("EMBEDDING_PROVIDER", default="")
 # OpenAI's model and size (also the hash provider's size); the local model is always 384 wide.
