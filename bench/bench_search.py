@@ -1,4 +1,4 @@
-"""Semantic search and embedding rebuild (issue 3).
+"""Semantic search and embedding rebuild.
 
 1. ``search_similar_nodes`` (HNSW on halfvec) vs numpy brute force over the same vectors in memory:
    p50/p95 per query at k=10 and recall@10 against the exact top 10. Quick: 5k × 3072; --full:

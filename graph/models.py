@@ -1,4 +1,5 @@
-"""The knowledge graph tables, exactly as the spec's SQL names them (R2–R4).
+"""The knowledge graph tables, under fixed table and column names (``db_table``): psql, Supabase
+clients and the database triggers address them directly.
 
 Defaults are database defaults (``db_default``) so rows inserted by psql or a Supabase client get
 the same values as rows saved through Django. Foreign keys are declared ``db_constraint=False`` and

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # seq is SERIAL in the spec: its sequence exists before the table and is owned by the column.
+        # seq is SERIAL (ordered turns whoever inserts them): its sequence exists before the table and is owned by the column.
         migrations.RunSQL(
             "CREATE SEQUENCE conversations_seq_seq AS integer",
             reverse_sql="DROP SEQUENCE IF EXISTS conversations_seq_seq",

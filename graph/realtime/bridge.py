@@ -1,6 +1,6 @@
 """One LISTEN connection per server process, fanning change-log rows out to its websockets.
 
-Postgres is the bus (DESIGN §5): triggers append to ``realtime_changes`` and NOTIFY the id; every
+Postgres is the bus: triggers append to ``realtime_changes`` and NOTIFY the id; every
 server process LISTENs, reads the rows after its cursor in id order and hands them to its own
 consumers' in-process queues — no Channels layer (its default capacity drops bursts). Started
 lazily by the first websocket (daphne has no ASGI lifespan). After the database goes away the
