@@ -30,6 +30,20 @@ def history_horizon() -> datetime | None:
     return row[0] if row else None
 
 
+def history_range() -> dict:
+    """The moments time travel can answer for: ``earliest`` (the first version still kept, None
+    when nothing was ever written) and ``horizon`` (see history_horizon), with the server's now.
+    Each min() is one step down the btree on lower(valid)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT least((SELECT min(lower(valid)) FROM node_versions), (SELECT min(lower(valid)) FROM edge_versions)), "
+            "(SELECT horizon FROM graph_version_horizon LIMIT 1), now()")
+        earliest, horizon, now = cursor.fetchone()
+    if earliest is not None and horizon is not None:
+        earliest = max(earliest, horizon)
+    return {"earliest": earliest, "horizon": horizon, "now": now}
+
+
 def graph_as_of_json(*, as_of: datetime, **filters) -> str:
     """The graph (or the filtered part) as it stood at ``as_of``, as JSON text built in ONE statement.
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.db import connection
 
 from graph.vector_sql import distance_expression
-from graph.embeddings import embedding_dimensions
+from graph.embeddings import embedding_dimensions, get_provider
 
 EXACT_PAIRS_UP_TO = 400   # below this many nodes an exact self-join is cheaper than index probes
 NEIGHBOURS = 10           # per node, through the HNSW index
@@ -19,10 +19,12 @@ COMMON_WORD_SHARE = 0.2   # a word in more than this share of the nodes links no
 
 def embedding_similarities(node_ids: list[str], min_similarity: float = 0.8) -> dict[tuple[str, str], float]:
     """{(a, b): cosine similarity} for pairs (a < b) of the given nodes whose stored embeddings are
-    at least ``min_similarity`` alike. Nodes without an embedding take no part."""
+    at least ``min_similarity`` alike. Nodes without an embedding, or whose vector another model made
+    (before a rebuild catches up), take no part: two models' vectors are not comparable."""
     if len(node_ids) < 2:
         return {}
     ids = list(node_ids)
+    model = get_provider().model
     if len(ids) <= EXACT_PAIRS_UP_TO:
         sql = """
             SELECT a.node_id, b.node_id, 1 - (a.embedding <=> b.embedding)
@@ -30,9 +32,10 @@ def embedding_similarities(node_ids: list[str], min_similarity: float = 0.8) -> 
               JOIN node_embeddings b ON a.node_id < b.node_id
              WHERE a.node_id = ANY(%s) AND b.node_id = ANY(%s)
                AND a.embedding IS NOT NULL AND b.embedding IS NOT NULL
+               AND a.model = %s AND b.model = %s
                AND 1 - (a.embedding <=> b.embedding) >= %s
         """
-        params = [ids, ids, min_similarity]
+        params = [ids, ids, model, model, min_similarity]
     else:
         expr = lambda col: distance_expression(col, embedding_dimensions())  # noqa: E731
         sql = f"""
@@ -41,14 +44,14 @@ def embedding_similarities(node_ids: list[str], min_similarity: float = 0.8) -> 
               CROSS JOIN LATERAL (
                     SELECT b.node_id, {expr('b.embedding')} <=> {expr('a.embedding')} AS distance
                       FROM node_embeddings b
-                     WHERE b.embedding IS NOT NULL
+                     WHERE b.embedding IS NOT NULL AND b.model = %s
                      ORDER BY {expr('b.embedding')} <=> {expr('a.embedding')}
                      LIMIT {NEIGHBOURS + 1}
               ) n
-             WHERE a.node_id = ANY(%s) AND a.embedding IS NOT NULL
+             WHERE a.node_id = ANY(%s) AND a.embedding IS NOT NULL AND a.model = %s
                AND n.node_id = ANY(%s) AND a.node_id < n.node_id AND 1 - n.distance >= %s
         """
-        params = [ids, ids, min_similarity]
+        params = [model, ids, model, ids, min_similarity]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(a, b): float(sim) for a, b, sim in cursor.fetchall()}

@@ -1,7 +1,7 @@
 // NEXUS PulseView: the live graph with its side panels.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, errorText } from "./api";
-import { useAuth } from "./auth/context";
+import { AuthContext, useAuth } from "./auth/context";
 import { OPEN_ACCESS_TEXT } from "./auth/types";
 import { UserMenu } from "./auth/UserMenu";
 import { ErrorBoundary } from "./components/ErrorBoundary";
@@ -16,6 +16,11 @@ import { PulseGraph } from "./graph/pulseGraph";
 import { isVisible, PulseView, type Filters, type FocusMode, type FocusRequest } from "./graph/PulseView";
 import { unacknowledged } from "./graph/reducer";
 import { useLiveGraph } from "./graph/useLiveGraph";
+import { ViewingPastContext } from "./timeline/context";
+import { PastNode } from "./timeline/PastNode";
+import { Timeline } from "./timeline/Timeline";
+import { useChangesSince } from "./timeline/useChangesSince";
+import { useTimeline } from "./timeline/useTimeline";
 
 const NodeDetails = lazy(() => import("./panels/NodeDetails"));
 const NotificationsPanel = lazy(() => import("./panels/NotificationsPanel"));
@@ -24,8 +29,9 @@ const AskPanel = lazy(() => import("./panels/AskPanel"));
 const ImmunePanel = lazy(() => import("./panels/ImmunePanel"));
 const TasksPanel = lazy(() => import("./panels/TasksPanel"));
 const UsagePanel = lazy(() => import("./panels/UsagePanel"));
+const ChangesPanel = lazy(() => import("./timeline/ChangesPanel"));
 
-type Tab = "node" | "nodes" | "notifications" | "drop" | "ask" | "immune" | "tasks" | "usage";
+type Tab = "node" | "nodes" | "notifications" | "drop" | "ask" | "immune" | "tasks" | "usage" | "changes";
 const TABS: { id: Tab; label: string }[] = [
   { id: "node", label: "Node" },
   { id: "nodes", label: "Nodes" },
@@ -35,11 +41,15 @@ const TABS: { id: Tab; label: string }[] = [
   { id: "immune", label: "Immune" },
   { id: "tasks", label: "Tasks" },
   { id: "usage", label: "Usage" },
+  { id: "changes", label: "Changes" },
 ];
 
 export default function App() {
   const live = useLiveGraph();
-  const { graph } = live;
+  // Time travel: while a past moment is viewed, its graph is what every view shows (read-only).
+  const timeline = useTimeline();
+  const past = timeline.asOf;
+  const graph = timeline.graph ?? live.graph;
   const [filters, setFilters] = useState<Filters>({ hiddenTypes: new Set(), division: "" });
   const [highlighted, setHighlighted] = useState<Set<string>>(new Set());
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -59,6 +69,8 @@ export default function App() {
     setVisited((v) => (v.has(t) ? v : new Set(v).add(t)));
   }, []);
   const auth = useAuth();
+  const readOnlyAuth = useMemo(() => (past === null ? auth : { ...auth, canWrite: false }), [auth, past]);
+  const changes = useChangesSince(auth.user.username, visited.has("changes") && tab === "changes", live.graph.version);
   const PERSON_KEY = `nexus.person.${auth.user.username}`;
   // A viewer sees only their own notifications (the API filters anyway); an editor picks anyone.
   const ownPerson = auth.user.person_id;
@@ -142,6 +154,15 @@ export default function App() {
   }, [focusNodes]);
 
   const openNode = useCallback((id: string) => { pick(id); focusNodes([id]); }, [pick, focusNodes]);
+  // A removed node from the Changes list: view the past, then select it once that graph is drawn.
+  const [pastFocus, setPastFocus] = useState<string | null>(null);
+  const showRemoved = useCallback((id: string, at: number) => { timeline.goTo(at, true); setPastFocus(id); }, [timeline.goTo]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (pastFocus && timeline.graph?.nodes[pastFocus]) {
+      setPastFocus(null);
+      openNode(pastFocus);
+    }
+  }, [pastFocus, timeline.graph, openNode]);
   const directory = useMemo(() => ({ nodes: graph.nodes, open: openNode }), [graph.nodes, openNode]);
 
   const visibleCount = nodeList.filter((n) => isVisible(n, filters)).length;
@@ -218,6 +239,7 @@ export default function App() {
         <main className="layout">
           <section className="graph-area" aria-label="Live knowledge graph">
             <Legend filters={filters} divisions={divisions} counts={counts} onChange={setFilters} />
+            <Timeline timeline={timeline} onChanges={() => setTab("changes")} />
             <div className="graph-canvas" data-testid="graph" data-node-count={nodeList.length} data-visible-count={visibleCount}>
               {live.loading && <div className="overlay"><Loading what="graph" /></div>}
               {live.error && <div className="overlay"><ErrorNote message={live.error} onRetry={live.reload} /></div>}
@@ -228,7 +250,8 @@ export default function App() {
               <PulseView
                 model={model} graph={graph} filters={filters} highlighted={highlighted} selectedId={selectedId}
                 onSelect={pick} focus={focus} collapsed={collapsed} onExpand={expand} focusMode={focusMode}
-                path={path?.ids ?? null} canDrag={auth.canWrite} onMoved={onMoved}
+                path={path?.ids ?? null} canDrag={auth.canWrite && past === null} onMoved={onMoved}
+                marks={past === null && tab === "changes" ? changes.marks : undefined}
               >
                 <span className="graph-counts" data-testid="graph-counts">{countsText(nodeList.length, edgeCount)}</span>
                 <label className="inline-field">
@@ -280,12 +303,16 @@ export default function App() {
               ))}
             </div>
             <div id="side-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} className="side-panel">
+              <AuthContext.Provider value={readOnlyAuth}>
+              <ViewingPastContext.Provider value={past}>
               <ErrorBoundary what="panel">
               <Suspense fallback={<Loading what="panel" />}>
                 {/* Panels stay mounted once opened, so a conversation or a scan survives a tab switch. */}
                 <div hidden={tab !== "node"}>
                   <div ref={detailsRef}>
-                  {selectedId
+                  {selectedId && past !== null
+                    ? <PastNode nodeId={selectedId} graph={timeline.graph} asOf={past} tools={tools} />
+                    : selectedId
                     ? <NodeDetails nodeId={selectedId} graph={graph} onSelect={(id) => { pick(id); focusNodes([id]); }} onFocus={focusNodes} tools={tools} />
                     : <p className="state-empty">Click a node in the graph, a search result or a row of the Nodes list to see its details, neighbours and history.</p>}
                   </div>
@@ -304,8 +331,11 @@ export default function App() {
                 {visited.has("immune") && <div hidden={tab !== "immune"}><ImmunePanel onFocus={focusNodes} /></div>}
                 {visited.has("tasks") && <div hidden={tab !== "tasks"}><TasksPanel onFocus={focusNodes} /></div>}
                 {visited.has("usage") && <div hidden={tab !== "usage"}><UsagePanel /></div>}
+                {visited.has("changes") && <div hidden={tab !== "changes"}><ChangesPanel changes={changes} onFocus={focusNodes} onShowRemoved={showRemoved} /></div>}
               </Suspense>
               </ErrorBoundary>
+              </ViewingPastContext.Provider>
+              </AuthContext.Provider>
             </div>
           </aside>
         </main>

@@ -268,6 +268,14 @@ class NodeVersionsOut(serializers.Serializer):
     versions = NodeVersionOut(many=True, help_text="newest first")
 
 
+class GraphTimelineOut(serializers.Serializer):
+    earliest = serializers.DateTimeField(allow_null=True, help_text=(
+        "the first moment with a recorded version (null: nothing recorded yet); as_of and from "
+        "accept any moment from here to now"))
+    horizon = serializers.DateTimeField(allow_null=True, help_text="history before this was compacted (null: none)")
+    now = serializers.DateTimeField(help_text="the server's clock: later moments are refused as future")
+
+
 class DiffEntryOut(serializers.Serializer):
     id = serializers.CharField()
     at = serializers.DateTimeField(help_text="its latest change within the window")

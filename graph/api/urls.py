@@ -6,6 +6,7 @@ urlpatterns = [
     path("graph", views.GraphView.as_view(), name="graph"),
     path("graph/mutations", views.MutationsView.as_view(), name="graph-mutations"),
     path("graph/diff", views.GraphDiffView.as_view(), name="graph-diff"),
+    path("graph/timeline", views.GraphTimelineView.as_view(), name="graph-timeline"),
     path("graph/history", views.HistoryView.as_view(), name="graph-history"),
     path("graph/metadata", views.MetadataView.as_view(), name="graph-metadata"),
     path("nodes", views.NodesView.as_view(), name="nodes"),

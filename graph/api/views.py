@@ -72,6 +72,16 @@ class GraphDiffView(ApiView):
         return HttpResponse(document, content_type="application/json")
 
 
+class GraphTimelineView(ApiView):
+    permission_classes = [IsViewer]
+    records_actor = False
+
+    @extend_schema(operation_id="graph_timeline", responses={200: s.GraphTimelineOut, **_errors(503)},
+                   summary="The span time travel answers for: the earliest kept version up to now")
+    def get(self, request):
+        return Response(s.GraphTimelineOut(time_travel.history_range()).data)
+
+
 class NodesView(ApiView):
     permission_classes = [ViewerReadsEditorWrites]
     @extend_schema(operation_id="nodes_list", parameters=[s.NodeListQuery],

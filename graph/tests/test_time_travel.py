@@ -356,6 +356,22 @@ def test_the_seed_writes_a_believable_past(graph):
     assert overlapping_versions() == []
 
 
+def test_the_timeline_spans_the_first_recorded_moment_to_now_and_starts_at_the_horizon(graph):
+    api = Api(signed_in("viewer"))
+    status, span = api.get("/api/graph/timeline")
+    assert status == 200, span
+    earliest = timezone.datetime.fromisoformat(span["earliest"])
+    # the people and teams were known 120 days ago: the first moment that shows anything
+    assert abs((timezone.now() - earliest) - timedelta(days=120)) < timedelta(minutes=5)
+    assert as_of(api, earliest)["nodes"] != [] and as_of(api, earliest - timedelta(seconds=1))["nodes"] == []
+    assert span["horizon"] is None
+    assert abs(timezone.datetime.fromisoformat(span["now"]) - timezone.now()) < timedelta(minutes=1)
+    call_command("compact_versions", days=30)
+    status, span = api.get("/api/graph/timeline")
+    assert span["earliest"] == span["horizon"] and span["horizon"] is not None
+    assert as_of(api, timezone.datetime.fromisoformat(span["earliest"]))["nodes"] != []
+
+
 def test_seeding_again_adds_no_versions_and_reset_keeps_the_old_history_closed(graph):
     before = versions_count()
     call_command("seed_nexus")

@@ -113,11 +113,34 @@ def test_embedding_duplicates_count_when_embeddings_exist(seeded):
     nodes = list(Node.objects.filter(type__in=["fact", "decision", "commitment", "question"]))
     vectors = provider.embed([n.label for n in nodes])
     NodeEmbedding.objects.bulk_create(
-        [NodeEmbedding(node=n, text_content=n.label, embedding=v) for n, v in zip(nodes, vectors)]
+        [NodeEmbedding(node=n, text_content=n.label, embedding=v, model=provider.model) for n, v in zip(nodes, vectors)]
     )
     body = signed_in("editor").post("/api/immune/scan", {}, format="json").json()
     pairs = {tuple(sorted(a["pair"])) for a in flagged(body, "duplicate")}
     assert pairs == {tuple(sorted(p)) for p in PLANTED["near_duplicates"]}
+
+
+@pytest.mark.parametrize("through_index", [False, True], ids=["exact", "hnsw"])
+def test_vectors_of_another_model_are_not_compared(seeded, monkeypatch, through_index):
+    """Identical vectors recorded under another model (a provider switch not yet rebuilt) are not
+    compared; once the configured model made them, every pair is — exactly or through the index."""
+    from graph.models import NodeEmbedding
+    from insights import similarity
+    from insights.similarity import embedding_similarities
+    from graph.embeddings import embedding_dimensions, get_provider
+
+    if through_index:
+        monkeypatch.setattr(similarity, "EXACT_PAIRS_UP_TO", 0)
+
+    nodes = list(Node.objects.filter(type__in=["fact", "decision"]).order_by("id")[:6])
+    same = [1.0] + [0.0] * (embedding_dimensions() - 1)
+    NodeEmbedding.objects.bulk_create(
+        [NodeEmbedding(node=n, text_content=n.label, embedding=same, model="some-other-model") for n in nodes]
+    )
+    ids = [n.id for n in nodes]
+    assert embedding_similarities(ids, 0.5) == {}
+    NodeEmbedding.objects.filter(node__in=nodes).update(model=get_provider().model)
+    assert len(embedding_similarities(ids, 0.5)) == len(nodes) * (len(nodes) - 1) // 2
 
 
 @pytest.mark.django_db

@@ -58,6 +58,7 @@ CALLS = [
          {"mutations": [{"op": "delete_node", "id": "f-02"}]}),
     Call("graph", "GET", "/api/graph?as_of=2026-01-01T00:00:00Z", "viewer", 200),
     Call("graph-diff", "GET", "/api/graph/diff?from=2026-01-01T00:00:00Z", "viewer", 200),
+    Call("graph-timeline", "GET", "/api/graph/timeline", "viewer", 200),
     Call("node-versions", "GET", "/api/nodes/p-01/versions", "viewer", 200),
     Call("graph-history", "GET", "/api/graph/history", "viewer", 200),
     Call("graph-metadata", "GET", "/api/graph/metadata", "viewer", 200),

@@ -39,6 +39,8 @@ interface Props {
   path: string[] | null;
   canDrag: boolean;
   onMoved: (id: string, p: Point) => void;
+  /** Rings nodes by how they changed ("changes since"): id → added / changed. */
+  marks?: Map<string, string>;
   children?: ReactNode;
 }
 
@@ -49,6 +51,7 @@ export function isVisible(node: { type: string; division?: string | null }, filt
 }
 
 const DIM = "#1c2638";
+const MARK_COLORS: Record<string, string> = { added: "#4ade80", changed: "#fbbf24" };
 // While a pan or zoom is under way, big graphs are drawn without edges (and labels): software
 // WebGL spends most of a frame on edges, and a moving view needs the shape, not the links.
 const EDGES_HIDDEN_ON_MOVE = 2000;
@@ -224,7 +227,7 @@ export function PulseView(props: Props) {
     if (path && path.length > 1) for (let i = 1; i < path.length; i++) v.pathEdges.add(pairKey(path[i - 1], path[i]));
     v.emphasis = path && path.length ? new Set(path) : highlighted.size ? highlighted : v.hoverSet;
     sigmaRef.current?.refresh();
-  }, [model, highlighted, selectedId, path, filters, collapsed]);
+  }, [model, highlighted, selectedId, path, filters, collapsed, props.marks]);
   // Focus mode follows the live graph: a new neighbour joins the neighbourhood.
   useEffect(() => {
     view.current.focusSet = focusMode ? model.neighbourhood(focusMode.id, focusMode.hops) : null;
@@ -280,6 +283,11 @@ export function PulseView(props: Props) {
             res.zIndex = 0;
             res.dimmed = true;
           }
+        }
+        const mark = p.marks?.get(id);
+        if (mark && MARK_COLORS[mark] && !res.dimmed) {
+          res.borderColor = MARK_COLORS[mark];
+          res.mark = mark;
         }
         if (id === p.selectedId) {
           res.highlighted = true;
@@ -407,6 +415,7 @@ export function PulseView(props: Props) {
         return {
           id, label: a.label, kind: a.kind, health: a.health, borderColor: d.borderColor, color: d.color,
           hidden: !!d.hidden, highlighted: !!d.emphasised, dimmed: !!d.dimmed, selected: !!d.selected,
+          mark: (d.mark as string | undefined) ?? null,
           count: a.count ?? null, x: box.left + vp.x, y: box.top + vp.y, size: d.size,
           graphX: a.x, graphY: a.y,
         };
