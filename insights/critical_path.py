@@ -15,13 +15,11 @@ SLACK_EPSILON = 1e-9
 
 
 class ScheduleError(Invalid):
-    """Bad input (400): the message says what and which task; ``details`` names the tasks involved."""
+    """Bad input: the message says what and which task; ``fields`` names the offending field
+    (a cycle also lists its members, in order, under ``cycle``)."""
 
-    explicit_message = True
-
-    def __init__(self, message: str, *, code: str = "invalid_tasks", details: dict | None = None):
-        super().__init__(message, code=code)
-        self.details = details or {}
+    def __init__(self, message: str, *, code: str = "invalid_tasks", fields: dict | None = None):
+        super().__init__(message, fields={"non_field_errors": [message], **(fields or {})}, code=code)
 
 
 @dataclass
@@ -36,17 +34,17 @@ def _build(tasks: list[dict]) -> nx.DiGraph:
     for task in tasks:
         if task["id"] in graph:
             raise ScheduleError(f"Duplicate task id {task['id']!r}.", code="duplicate_task",
-                                details={"tasks": [f"duplicate id {task['id']!r}"]})
+                                fields={"tasks": [f"duplicate id {task['id']!r}"]})
         graph.add_node(task["id"], **task)
     for task in tasks:
         for dep in task.get("depends_on") or []:
             if dep == task["id"]:
                 raise ScheduleError(f"Task {dep!r} depends on itself (cycle: {dep} → {dep}).", code="cycle",
-                                    details={"tasks": [f"cycle: {dep} -> {dep}"]})
+                                    fields={"tasks": [f"cycle: {dep} -> {dep}"]})
             if dep not in graph:
                 raise ScheduleError(f"Task {task['id']!r} depends on unknown task {dep!r}.",
                                     code="unknown_dependency",
-                                    details={"tasks": [f"{task['id']}: unknown dependency {dep!r}"]})
+                                    fields={"tasks": [f"{task['id']}: unknown dependency {dep!r}"]})
             graph.add_edge(dep, task["id"])  # dep must finish before task starts
     try:
         cycle = nx.find_cycle(graph)
@@ -54,7 +52,7 @@ def _build(tasks: list[dict]) -> nx.DiGraph:
         return graph
     path = [u for u, _ in cycle] + [cycle[0][0]]
     raise ScheduleError(f"The dependencies form a cycle: {' → '.join(path)}.", code="cycle",
-                        details={"tasks": [f"cycle: {' -> '.join(path)}"], "cycle": path})
+                        fields={"tasks": [f"cycle: {' -> '.join(path)}"], "cycle": path})
 
 
 def schedule(tasks: list[dict]) -> Schedule:
@@ -62,7 +60,7 @@ def schedule(tasks: list[dict]) -> Schedule:
     for task in tasks:
         if task["duration_days"] < 0:
             raise ScheduleError(f"Task {task['id']!r} has a negative duration.", code="negative_duration",
-                                details={"tasks": [f"{task['id']}: duration_days must be >= 0"]})
+                                fields={"tasks": [f"{task['id']}: duration_days must be >= 0"]})
     graph = _build(tasks)
     order = list(nx.topological_sort(graph))
     duration = {n: float(graph.nodes[n]["duration_days"]) for n in graph}

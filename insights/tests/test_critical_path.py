@@ -33,7 +33,7 @@ def test_schedule_cycle_names_the_cycle():
     with pytest.raises(ScheduleError) as err:
         schedule(tasks)
     assert err.value.code == "cycle"
-    assert set(err.value.details["cycle"]) == {"x", "y", "z"}
+    assert set(err.value.fields["cycle"]) == {"x", "y", "z"}
 
 
 @pytest.mark.django_db
