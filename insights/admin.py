@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from graph.admin import ReadOnlyAdmin
-from insights.models import ImmuneScan, LlmUsage, Notification, TaskGraph, WorkerAnalysis
+from insights.models import ImmuneAlertState, ImmuneScan, LlmUsage, Notification, TaskGraph, WorkerAnalysis
 
 
 @admin.register(Notification)
@@ -65,3 +65,10 @@ class WorkerAnalysisAdmin(ReadOnlyAdmin):
 class LlmUsageAdmin(ReadOnlyAdmin):
     list_display = ("id", "model", "task_type", "input_tokens", "output_tokens", "cost_usd", "created_at")
     list_filter = ("model", "task_type")
+
+
+@admin.register(ImmuneAlertState)
+class ImmuneAlertStateAdmin(ReadOnlyAdmin):
+    list_display = ("fingerprint", "agent", "state", "title", "assignee_id", "actor", "updated_at")
+    list_filter = ("state", "agent")
+    search_fields = ("fingerprint", "title", "reason", "assignee_id")

@@ -40,7 +40,7 @@ def _build(tasks: list[dict]) -> nx.DiGraph:
         for dep in task.get("depends_on") or []:
             if dep == task["id"]:
                 raise ScheduleError(f"Task {dep!r} depends on itself (cycle: {dep} → {dep}).", code="cycle",
-                                    fields={"tasks": [f"cycle: {dep} -> {dep}"]})
+                                    fields={"tasks": [f"cycle: {dep} -> {dep}"], "cycle": [dep, dep]})
             if dep not in graph:
                 raise ScheduleError(f"Task {task['id']!r} depends on unknown task {dep!r}.",
                                     code="unknown_dependency",
@@ -56,7 +56,7 @@ def _build(tasks: list[dict]) -> nx.DiGraph:
 
 
 def schedule(tasks: list[dict]) -> Schedule:
-    """tasks: [{id, name, duration_days, depends_on, owner?}] → Schedule (input order kept)."""
+    """tasks: [{id, name, duration_days, depends_on, owner?, done?}] → Schedule (input order kept)."""
     for task in tasks:
         if task["duration_days"] < 0:
             raise ScheduleError(f"Task {task['id']!r} has a negative duration.", code="negative_duration",
@@ -92,6 +92,7 @@ def schedule(tasks: list[dict]) -> Schedule:
         out.append({
             "id": n, "name": task["name"], "duration_days": duration[n],
             "depends_on": list(task.get("depends_on") or []), "owner": task.get("owner"),
+            "done": bool(task.get("done")),
             "earliest_start": es[n], "earliest_finish": ef[n], "latest_start": ls[n], "latest_finish": lf[n],
             "slack": round(slack[n], 9), "critical": n in critical,
         })

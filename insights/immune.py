@@ -6,7 +6,9 @@ problem (tests pin the exact sets flagged on the mock organisation). Alert ids a
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 from dataclasses import dataclass
 
@@ -60,7 +62,7 @@ def staleness(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
             f"'{node.label}' ({node.id}) was last updated {age} days ago (half-life {node.half_life_days} d); "
             f"its current freshness is {fresh:.3f}, below {config.staleness_threshold}.",
             [node.id], f"Ask {_owner_hint(view, node.id)} to re-verify or retire {node.id}.",
-            freshness=round(fresh, 4),
+            freshness=round(fresh, 4), action={"kind": "reverify", "node_id": node.id},
         ))
     return alerts
 
@@ -128,7 +130,7 @@ def contradiction(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
             [a, b, *topics],
             f"Confirm which is current with {_owner_hint(view, newer.id)} and supersede the other "
             f"({newer.id} is the more recent).",
-            pair=[a, b],
+            pair=[a, b], action={"kind": "supersede", "node_id": (nb if newer is na else na).id, "keep_id": newer.id},
         ))
     return alerts
 
@@ -149,8 +151,8 @@ def overload(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
             + (f"; {len(blocked)} blocked ({', '.join(blocked)})." if blocked else "."),
             [person_id, *commitments],
             f"Reassign some of {person_id}'s commitments to teammates in {view.label(team)} "
-            "(see POST /api/workers/analyze for suggestions).",
-            person_id=person_id, commitment_ids=commitments,
+            "(the Workers panel suggests who).",
+            person_id=person_id, commitment_ids=commitments, action={"kind": "reallocate", "person_id": person_id},
         ))
     return alerts
 
@@ -166,6 +168,7 @@ def orphan(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
                 f"'{c.label}' ({c.id}) has no owner" + (f" and is due {due}." if due else "."),
                 [c.id, *view.topics_of(c.id)],
                 f"Assign an owner to {c.id}" + (f" before {due}." if due else "."),
+                action={"kind": "set_owner", "commitment_id": c.id},
             ))
     today = view.now.date()
     for q in sorted(view.of_type("question"), key=lambda n: n.id):
@@ -217,10 +220,38 @@ def duplicate(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
             "duplicate", "low", f"Near-duplicate {na.type}s: {na.label} / {nb.label}",
             f"'{na.label}' ({a}) and '{nb.label}' ({b}) say the same thing ({method} similarity {score}).",
             [a, b], f"Merge {drop.id} into {keep.id} (the more recent) and keep one source of truth.",
-            pair=[a, b], similarity=score, method=method,
+            pair=[a, b], similarity=score, method=method, action={"kind": "supersede", "node_id": drop.id, "keep_id": keep.id},
         ))
     return alerts
 
 
 AGENT_FUNCTIONS = {"staleness": staleness, "contradiction": contradiction, "overload": overload,
                    "orphan": orphan, "duplicate": duplicate}
+
+
+# ── identity and evidence (what alert states are keyed and checked by) ─────
+def alert_subject(alert: dict) -> list[str]:
+    """The nodes an alert is about (not the topics it mentions): its identity across scans."""
+    if alert.get("pair"):
+        return sorted(alert["pair"])
+    if alert.get("person_id"):
+        return [alert["person_id"]]
+    return list(alert.get("node_ids") or [])[:1]
+
+
+def fingerprint(alert: dict) -> str:
+    return f"{alert['agent']}:{'+'.join(alert_subject(alert))}"
+
+
+def evidence(view: GraphSnapshot, alert: dict) -> str:
+    """A hash of the facts that raised the alert: its subject nodes as they were last edited, and
+    for an overload the commitments counted. Things that drift on their own (freshness, "asked N
+    days ago") stay out, so an untouched problem keeps its hash from scan to scan."""
+    facts = []
+    for node_id in alert_subject(alert):
+        node = view.nodes.get(node_id)
+        facts.append([node_id, node.label, node.status, node.updated_at.isoformat() if node.updated_at else None]
+                     if node else [node_id, None])
+    if alert["agent"] == "overload":
+        facts.append(sorted(alert.get("commitment_ids") or []))
+    return hashlib.sha256(json.dumps([alert["agent"], facts]).encode()).hexdigest()[:32]

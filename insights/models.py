@@ -104,3 +104,37 @@ class LlmUsage(models.Model):
 
     def __str__(self):
         return f"{self.model} {self.task_type} ${self.cost_usd:.4f}"
+
+
+class ImmuneAlertState(models.Model):
+    """What people decided about an immune alert, kept across scans. ``fingerprint`` names the
+    problem (agent + the nodes it is about), so the same problem finds its state again on every
+    scan; ``evidence_hash`` is the hash of the facts behind the alert when someone acted: a later
+    scan raises a resolved or dismissed alert again only when those facts changed."""
+
+    OPEN, RESOLVED, DISMISSED = "open", "resolved", "dismissed"
+    STATES = [(OPEN, "open"), (RESOLVED, "resolved"), (DISMISSED, "dismissed")]
+
+    fingerprint = models.TextField(primary_key=True)
+    agent = models.TextField()
+    node_ids = models.JSONField(db_default=_json([]))
+    title = models.TextField(blank=True, db_default="")
+    state = models.TextField(choices=STATES, db_default=OPEN)
+    reason = models.TextField(null=True, blank=True)
+    assignee_id = models.TextField(null=True, blank=True)  # a person node id (no FK: the state outlives the node)
+    actor = models.TextField(null=True, blank=True)
+    evidence_hash = models.TextField()
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "immune_alert_states"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=["open", "resolved", "dismissed"]),
+                                   name="immune_alert_states_state_check"),
+        ]
+        indexes = [models.Index(fields=["state"], name="idx_alert_states_state")]
+
+    def __str__(self):
+        return f"{self.fingerprint} ({self.state})"

@@ -7,7 +7,8 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from insights.models import ImmuneScan, LlmUsage, Notification, TaskGraph, WorkerAnalysis
+from insights import immune
+from insights.models import ImmuneAlertState, ImmuneScan, LlmUsage, Notification, TaskGraph, WorkerAnalysis
 
 
 def notifications_list(*, scope: str | None, person_id: str | None = None, acknowledged: bool | None = None):
@@ -28,6 +29,42 @@ def immune_scans_list():
 
 def immune_scan_latest() -> ImmuneScan | None:
     return ImmuneScan.objects.order_by("-id").first()
+
+
+def _with_fingerprint(alert: dict) -> dict:
+    return alert if "fingerprint" in alert else {**alert, "fingerprint": immune.fingerprint(alert)}
+
+
+def _suppressed(scan: ImmuneScan | None) -> list[dict]:
+    """Findings the scan did not raise again (resolved or dismissed, same evidence)."""
+    return [a for a in ((scan.by_agent or {}).get("_suppressed") or []) if "agent" in a] if scan else []
+
+
+def immune_alert_find(fingerprint: str) -> dict | None:
+    """The alert with that fingerprint in the latest scan (raised or suppressed), or None."""
+    scan = immune_scan_latest()
+    found = [*map(_with_fingerprint, scan.alerts if scan else []), *_suppressed(scan)]
+    return next((a for a in found if a["fingerprint"] == fingerprint), None)
+
+
+def alert_state_data(state: ImmuneAlertState | None) -> dict:
+    if state is None:
+        return {"state": ImmuneAlertState.OPEN, "reason": None, "assignee_id": None, "actor": None, "updated_at": None}
+    return {"state": state.state, "reason": state.reason, "assignee_id": state.assignee_id, "actor": state.actor,
+            "updated_at": state.updated_at.isoformat() if state.updated_at else None}
+
+
+def immune_alerts_current() -> dict:
+    """The latest scan's alerts, each with what people decided about it (open when nobody did)."""
+    scan = immune_scan_latest()
+    alerts, suppressed = [_with_fingerprint(a) for a in (scan.alerts if scan else [])], _suppressed(scan)
+    states = {st.fingerprint: st for st in ImmuneAlertState.objects.filter(
+        fingerprint__in=[a["fingerprint"] for a in alerts + suppressed])}
+    return {
+        "scan_id": scan.id if scan else None, "created_at": scan.created_at if scan else None,
+        "alerts": [{**a, "state": alert_state_data(states.get(a["fingerprint"]))} for a in alerts],
+        "suppressed": [{**a, "state": alert_state_data(states.get(a["fingerprint"]))} for a in suppressed],
+    }
 
 
 def task_graph_current() -> TaskGraph | None:

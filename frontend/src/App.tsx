@@ -28,10 +28,11 @@ const InfoDropPanel = lazy(() => import("./panels/InfoDropPanel"));
 const AskPanel = lazy(() => import("./panels/AskPanel"));
 const ImmunePanel = lazy(() => import("./panels/ImmunePanel"));
 const TasksPanel = lazy(() => import("./panels/TasksPanel"));
+const WorkersPanel = lazy(() => import("./panels/WorkersPanel"));
 const UsagePanel = lazy(() => import("./panels/UsagePanel"));
 const ChangesPanel = lazy(() => import("./timeline/ChangesPanel"));
 
-type Tab = "node" | "nodes" | "notifications" | "drop" | "ask" | "immune" | "tasks" | "usage" | "changes";
+type Tab = "node" | "nodes" | "notifications" | "drop" | "ask" | "immune" | "workers" | "tasks" | "usage" | "changes";
 const TABS: { id: Tab; label: string }[] = [
   { id: "node", label: "Node" },
   { id: "nodes", label: "Nodes" },
@@ -39,6 +40,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: "drop", label: "Info Drop" },
   { id: "ask", label: "Ask" },
   { id: "immune", label: "Immune" },
+  { id: "workers", label: "Workers" },
   { id: "tasks", label: "Tasks" },
   { id: "usage", label: "Usage" },
   { id: "changes", label: "Changes" },
@@ -328,7 +330,8 @@ export default function App() {
                 )}
                 {visited.has("drop") && <div hidden={tab !== "drop"}><InfoDropPanel persons={persons} nodes={graph.nodes} onFocus={focusNodes} /></div>}
                 {visited.has("ask") && <div hidden={tab !== "ask"}><AskPanel nodes={graph.nodes} onCite={cite} /></div>}
-                {visited.has("immune") && <div hidden={tab !== "immune"}><ImmunePanel onFocus={focusNodes} /></div>}
+                {visited.has("immune") && <div hidden={tab !== "immune"}><ImmunePanel onFocus={focusNodes} onOpenWorkers={() => setTab("workers")} /></div>}
+                {visited.has("workers") && <div hidden={tab !== "workers"}><WorkersPanel edges={live.graph.edges} /></div>}
                 {visited.has("tasks") && <div hidden={tab !== "tasks"}><TasksPanel onFocus={focusNodes} /></div>}
                 {visited.has("usage") && <div hidden={tab !== "usage"}><UsagePanel /></div>}
                 {visited.has("changes") && <div hidden={tab !== "changes"}><ChangesPanel changes={changes} onFocus={focusNodes} onShowRemoved={showRemoved} /></div>}

@@ -31,8 +31,20 @@ class ScanRequestSerializer(serializers.Serializer):
     duplicate_threshold = serializers.FloatField(required=False, min_value=0.5, max_value=1.0)
 
 
+class AlertStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["open", "resolved", "dismissed"])
+    reason = serializers.CharField(allow_null=True)
+    assignee_id = serializers.CharField(allow_null=True, help_text="the person node responsible")
+    actor = serializers.CharField(allow_null=True, help_text="who acted last")
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
 class AlertSerializer(serializers.Serializer):
     id = serializers.CharField()
+    fingerprint = serializers.CharField(required=False, help_text="agent + the nodes the alert is about")
+    evidence = serializers.CharField(required=False, help_text="hash of the facts that raised it")
+    action = serializers.DictField(required=False, help_text="a suggestion that can be carried out: set_owner | reallocate")
+    state = AlertStateSerializer(required=False, help_text="in the alerts list: what people decided")
     agent = serializers.CharField()
     severity = serializers.ChoiceField(choices=["low", "medium", "high"])
     title = serializers.CharField()
@@ -75,6 +87,38 @@ class AlertsResponseSerializer(serializers.Serializer):
     scan_id = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField(allow_null=True)
     alerts = AlertSerializer(many=True)
+    suppressed = AlertSerializer(many=True, help_text="resolved/dismissed findings the scan did not raise again "
+                                                      "(same evidence), with their state")
+
+
+class AlertStateResponseSerializer(AlertStateSerializer):
+    fingerprint = serializers.CharField()
+
+
+class AlertResolveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AlertDismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AlertPersonSerializer(serializers.Serializer):
+    person_id = serializers.CharField(max_length=200)
+
+
+class ReallocationApplySerializer(serializers.Serializer):
+    commitment_id = serializers.CharField(max_length=200)
+
+
+class AppliedReallocationSerializer(serializers.Serializer):
+    commitment_id = serializers.CharField()
+    commitment = serializers.CharField()
+    reason = serializers.CharField()
+    applied = serializers.DictField(help_text="who applied it (by) and when (at)")
+
+    def to_representation(self, instance):
+        return dict(instance)  # keep from/to (person summaries) as stored
 
 
 # ── task scheduler ──────────────────────────────────────────────────────────
@@ -84,11 +128,15 @@ class TaskInputSerializer(serializers.Serializer):
     duration_days = serializers.FloatField(max_value=100_000)
     depends_on = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
                                        max_length=MAX_TASKS)
-    owner = serializers.CharField(max_length=200, required=False, allow_null=True, allow_blank=True, default=None)
+    owner = serializers.CharField(max_length=200, required=False, allow_null=True, allow_blank=True, default=None,
+                                  help_text="a person node id")
+    done = serializers.BooleanField(required=False, default=False)
 
 
 class TaskGraphRequestSerializer(serializers.Serializer):
     tasks = TaskInputSerializer(many=True, max_length=MAX_TASKS, allow_empty=False)
+    base_id = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                       help_text="the task graph this edits: 409 when another edit replaced it")
 
 
 class ScheduledTaskSerializer(serializers.Serializer):
@@ -97,6 +145,7 @@ class ScheduledTaskSerializer(serializers.Serializer):
     duration_days = serializers.FloatField()
     depends_on = serializers.ListField(child=serializers.CharField())
     owner = serializers.CharField(allow_null=True)
+    done = serializers.BooleanField(required=False)
     earliest_start = serializers.FloatField()
     earliest_finish = serializers.FloatField()
     latest_start = serializers.FloatField()

@@ -79,9 +79,70 @@ class ImmuneAlertsView(ApiView):
     permission_classes = [IsViewer]
     @extend_schema(responses={200: s.AlertsResponseSerializer}, summary="Alerts of the latest scan")
     def get(self, request):
-        scan = selectors.immune_scan_latest()
-        return Response({"scan_id": scan.id if scan else None, "created_at": scan.created_at if scan else None,
-                         "alerts": scan.alerts if scan else []})
+        return Response(s.AlertsResponseSerializer(selectors.immune_alerts_current()).data)
+
+
+def _state_response(state):
+    return Response({"fingerprint": state.fingerprint, **selectors.alert_state_data(state)})
+
+
+class _AlertActionView(ApiView):
+    permission_classes = [IsEditor]
+    body_serializer = None
+
+    def body(self, request) -> dict:
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+        body = self.body_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+
+class ImmuneAlertResolveView(_AlertActionView):
+    body_serializer = s.AlertResolveSerializer
+    @extend_schema(request=s.AlertResolveSerializer, responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+                   summary="Resolve an alert: later scans do not raise it again unless its evidence changes")
+    def post(self, request, fingerprint: str):
+        return _state_response(services.immune_alert_resolve(fingerprint=fingerprint, **self.body(request)))
+
+
+class ImmuneAlertDismissView(_AlertActionView):
+    body_serializer = s.AlertDismissSerializer
+    @extend_schema(request=s.AlertDismissSerializer, responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+                   summary="Dismiss an alert with a reason: later scans do not raise it again unless its evidence changes")
+    def post(self, request, fingerprint: str):
+        return _state_response(services.immune_alert_dismiss(fingerprint=fingerprint, **self.body(request)))
+
+
+class ImmuneAlertReopenView(_AlertActionView):
+    @extend_schema(request=None, responses={200: s.AlertStateResponseSerializer, 404: ERROR},
+                   summary="Reopen a resolved or dismissed alert")
+    def post(self, request, fingerprint: str):
+        return _state_response(services.immune_alert_reopen(fingerprint=fingerprint))
+
+
+class ImmuneAlertAssignView(_AlertActionView):
+    body_serializer = s.AlertPersonSerializer
+    @extend_schema(request=s.AlertPersonSerializer, responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+                   summary="Assign an alert to a person, who is notified")
+    def post(self, request, fingerprint: str):
+        state, _note = services.immune_alert_assign(fingerprint=fingerprint, **self.body(request))
+        return _state_response(state)
+
+
+class ImmuneAlertApplyView(_AlertActionView):
+    @extend_schema(request=None, responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+                   summary="Carry out the alert's suggestion (re-verify a stale node, supersede the older of two), then resolve it")
+    def post(self, request, fingerprint: str):
+        return _state_response(services.immune_alert_apply(fingerprint=fingerprint))
+
+
+class ImmuneAlertSetOwnerView(_AlertActionView):
+    body_serializer = s.AlertPersonSerializer
+    @extend_schema(request=s.AlertPersonSerializer, responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+                   summary="Carry out an orphan alert: make a person the commitment's owner, then resolve it")
+    def post(self, request, fingerprint: str):
+        return _state_response(services.immune_alert_set_owner(fingerprint=fingerprint, **self.body(request)))
 
 
 class TaskGraphView(ApiView):
@@ -91,7 +152,7 @@ class TaskGraphView(ApiView):
     def post(self, request):
         body = s.TaskGraphRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        graph, _plan = services.task_graph_create(tasks=body.validated_data["tasks"])
+        graph, _plan = services.task_graph_create(**body.validated_data)
         return Response(s.TaskGraphSerializer(graph).data, status=status.HTTP_201_CREATED)
 
 
@@ -101,7 +162,7 @@ class TaskGraphCurrentView(ApiView):
     def get(self, request):
         graph = selectors.task_graph_current()
         if graph is None:
-            raise exceptions.NotFound("No task graph yet; POST /api/tasks first.")
+            raise exceptions.NotFound("No task graph yet.")
         return Response(s.TaskGraphSerializer(graph).data)
 
 
@@ -120,8 +181,18 @@ class WorkerLatestView(ApiView):
     def get(self, request):
         analysis = selectors.worker_analysis_latest()
         if analysis is None:
-            raise exceptions.NotFound("No worker analysis yet; POST /api/workers/analyze first.")
+            raise exceptions.NotFound("No worker analysis yet.")
         return Response(s.WorkerAnalysisSerializer(analysis).data)
+
+
+class ReallocationApplyView(ApiView):
+    permission_classes = [IsEditor]
+    @extend_schema(request=s.ReallocationApplySerializer, responses={200: s.AppliedReallocationSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+                   summary="Apply a reallocation suggestion: the commitment's owner becomes the suggested colleague")
+    def post(self, request, analysis_id: int):
+        body = s.ReallocationApplySerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        return Response(services.reallocation_apply(analysis_id=analysis_id, **body.validated_data))
 
 
 class InfoDropView(ApiView):

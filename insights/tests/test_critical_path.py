@@ -36,8 +36,7 @@ def test_schedule_cycle_names_the_cycle():
     assert set(err.value.fields["cycle"]) == {"x", "y", "z"}
 
 
-@pytest.mark.django_db
-def test_post_tasks_persists_active_graph_and_deactivates_previous():
+def test_post_tasks_persists_active_graph_and_deactivates_previous(seeded):
     client = signed_in("editor")
     first = client.post("/api/tasks", {"tasks": DAG}, format="json")
     assert first.status_code == 201, first.content
@@ -59,7 +58,6 @@ def test_current_without_graph_is_404_json():
     assert response.json()["error"]["code"] == "not_found"
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("tasks, needle", [
     ([{"id": "a", "name": "a", "duration_days": 1, "depends_on": ["b"]},
       {"id": "b", "name": "b", "duration_days": 1, "depends_on": ["a"]}], "cycle"),
@@ -71,7 +69,7 @@ def test_current_without_graph_is_404_json():
     ([{"id": "a", "name": "a", "duration_days": "soon"}], "duration_days"),
     ([], "tasks"),
 ])
-def test_post_tasks_bad_input_is_400_and_writes_nothing(tasks, needle):
+def test_post_tasks_bad_input_is_400_and_writes_nothing(seeded, tasks, needle):
     client = signed_in("editor")
     client.post("/api/tasks", {"tasks": DAG}, format="json")
     response = client.post("/api/tasks", {"tasks": tasks}, format="json")

@@ -7,6 +7,10 @@ PATHS = {
     "/api/notifications/{notification_id}/ack": ["post"], "/api/immune/scan": ["post"],
     "/api/immune/scans": ["get"], "/api/immune/alerts": ["get"], "/api/tasks": ["post"],
     "/api/tasks/current": ["get"], "/api/workers/analyze": ["post"], "/api/workers/latest": ["get"],
+    "/api/immune/alerts/{fingerprint}/resolve": ["post"], "/api/immune/alerts/{fingerprint}/dismiss": ["post"],
+    "/api/immune/alerts/{fingerprint}/assign": ["post"], "/api/immune/alerts/{fingerprint}/set-owner": ["post"],
+    "/api/immune/alerts/{fingerprint}/apply": ["post"],
+    "/api/workers/analyses/{analysis_id}/apply": ["post"],
     "/api/ask": ["post"], "/api/conversations": ["get"], "/api/conversations/{conversation_id}": ["get"],
 }
 

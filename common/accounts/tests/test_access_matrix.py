@@ -16,7 +16,7 @@ from common.accounts.tests.conftest import supabase_jwt
 from tests.actors import ACTORS, api_token, signed_in
 
 WRITE_TABLES = ("nodes", "edges", "mutation_history", "notifications", "immune_scans", "task_graphs",
-                "worker_analyses", "conversations", "llm_usage", "node_embeddings")
+                "worker_analyses", "conversations", "llm_usage", "node_embeddings", "immune_alert_states")
 RANK = {"public": 0, "viewer": 1, "editor": 2, "admin": 3}
 ACTOR_RANK = {"anonymous": 0, "viewer": 1, "other_viewer": 1, "editor": 2, "admin": 3, "supabase_editor": 2}
 
@@ -70,8 +70,19 @@ CALLS = [
     Call("immune-scan", "POST", "/api/immune/scan", "editor", 201, {}),
     Call("immune-scans", "GET", "/api/immune/scans", "viewer", 200),
     Call("immune-alerts", "GET", "/api/immune/alerts", "viewer", 200),
+    # After the scan above: its alerts can be acted on (an orphan commitment, a stale fact).
+    Call("immune-alert-assign", "POST", "/api/immune/alerts/orphan%3Ac-12/assign", "editor", 200, {"person_id": "p-11"}),
+    Call("immune-alert-set-owner", "POST", "/api/immune/alerts/orphan%3Ac-12/set-owner", "editor", 200,
+         {"person_id": "p-11"}),
+    Call("immune-alert-dismiss", "POST", "/api/immune/alerts/staleness%3Af-05/dismiss", "editor", 200,
+         {"reason": "archived"}),
+    Call("immune-alert-reopen", "POST", "/api/immune/alerts/staleness%3Af-05/reopen", "editor", 200, {}),
+    Call("immune-alert-resolve", "POST", "/api/immune/alerts/staleness%3Af-05/resolve", "editor", 200, {}),
+    Call("immune-alert-apply", "POST", "/api/immune/alerts/staleness%3Af-06/apply", "editor", 200, {}),
     Call("tasks-current", "GET", "/api/tasks/current", "viewer", 404),  # none yet: found, not refused
-    Call("workers-latest", "GET", "/api/workers/latest", "viewer", 404),
+    Call("workers-latest", "GET", "/api/workers/latest", "viewer", 200),  # the fixture's analysis
+    Call("workers-apply", "POST", "/api/workers/analyses/{analysis}/apply", "editor", 200,
+         {"commitment_id": "{realloc_commitment}"}),
     Call("tasks", "POST", "/api/tasks", "editor", 201,
          {"tasks": [{"id": "a", "name": "A", "duration_days": 1, "depends_on": []}]}),
     Call("workers-analyze", "POST", "/api/workers/analyze", "editor", 201),
@@ -114,7 +125,11 @@ def _client_for(actor: str, settings) -> APIClient:
 def notes(seeded):
     from insights.models import Notification
 
-    return {"viewers_note": Notification.objects.create(person_id=ACTORS["viewer"][1], summary="for the viewer").id}
+    from insights import services
+
+    analysis = services.worker_analysis_run()
+    return {"viewers_note": Notification.objects.create(person_id=ACTORS["viewer"][1], summary="for the viewer").id,
+            "analysis": analysis.id, "realloc_commitment": analysis.reallocation_suggestions[0]["commitment_id"]}
 
 
 @pytest.mark.parametrize("actor", list(ACTOR_RANK))
@@ -122,8 +137,10 @@ def test_every_endpoint_answers_each_actor_as_its_role_allows(actor, notes, sett
     client = _client_for(actor, settings)
     for call in CALLS:
         path = call.path.format(**notes)
+        body = {k: v.format(**notes) if isinstance(v, str) else v for k, v in call.body.items()} \
+            if call.body is not None else None
         before = _counts() if call.writes else None
-        response = getattr(client, call.method.lower())(path, call.body, format="json") if call.body is not None \
+        response = getattr(client, call.method.lower())(path, body, format="json") if body is not None \
             else getattr(client, call.method.lower())(path)
         allowed = ACTOR_RANK[actor] >= RANK[call.needs]
         where = f"{actor} {call.method} {path}"
