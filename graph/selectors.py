@@ -241,3 +241,50 @@ def graph_counts() -> dict:
 
         by_type = json.loads(by_type)
     return {"nodes": nodes, "edges": edges, "nodes_by_type": dict(sorted(by_type.items()))}
+
+
+def node_cascade(*, node_id: str) -> dict | None:
+    """What deleting a node takes with it (its edges, named by the other end; its embedding and
+    search document) and what it leaves pointing at nothing (other nodes' extras that name it,
+    accounts linked to it), for the confirmation an editor reads first; None when it does not exist."""
+    from django.db import connection
+
+    from common.accounts.models import Profile
+
+    node = node_get(node_id=node_id)
+    if node is None:
+        return None
+    edges = list(
+        Edge.objects.filter(Q(source_id=node_id) | Q(target_id=node_id)).order_by("type", "id")
+        .values("id", "type", "source_id", "target_id")
+    )
+    other_ids = {e["target_id"] if e["source_id"] == node_id else e["source_id"] for e in edges}
+    others = {row["id"]: row for row in Node.objects.filter(id__in=other_ids).values("id", "label", "type")}
+    with connection.cursor() as cursor:
+        # An extras value that is the id, or a list holding it (e.g. owner_id, manager_id).
+        cursor.execute(
+            "SELECT n.id, n.label, n.type, x.key FROM nodes n, jsonb_each(n.extras) x "
+            "WHERE jsonb_typeof(n.extras) = 'object' AND n.id <> %s "
+            "AND (x.value = to_jsonb(%s::text) OR (jsonb_typeof(x.value) = 'array' AND x.value @> jsonb_build_array(%s::text))) "
+            "ORDER BY n.label, n.id, x.key",
+            [node_id, node_id, node_id],
+        )
+        referenced_by = [{"id": i, "label": label, "type": kind, "field": key} for i, label, kind, key in cursor.fetchall()]
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM node_embeddings WHERE node_id = %s), "
+            "EXISTS (SELECT 1 FROM node_search_documents WHERE node_id = %s)",
+            [node_id, node_id],
+        )
+        has_embedding, has_search_document = cursor.fetchone()
+    return {
+        "node": {"id": node["id"], "label": node["label"], "type": node["type"]},
+        "edges": [
+            {"id": e["id"], "type": e["type"], "direction": "out" if e["source_id"] == node_id else "in",
+             "other": others.get(e["target_id"] if e["source_id"] == node_id else e["source_id"])}
+            for e in edges
+        ],
+        "embedding": bool(has_embedding),
+        "search_document": bool(has_search_document),
+        "referenced_by": referenced_by,
+        "linked_accounts": Profile.objects.filter(person_id=node_id).count(),
+    }

@@ -11,9 +11,12 @@ import { ConnectionIndicator, ErrorNote, HealthBanner, Loading } from "./compone
 import { useNotifications } from "./components/useNotifications";
 import { NodeList } from "./components/NodeList";
 import { NodeDirectoryContext } from "./components/NodeRef";
+import { placeNewNode } from "./editing/placement";
+import { useGraphEditing } from "./editing/useGraphEditing";
+import { ExportMenu } from "./export/ExportMenu";
 import { countsText, groupKey, groupName, GROUP_LEVELS, type GroupLevel, type Point } from "./graph/model";
 import { PulseGraph } from "./graph/pulseGraph";
-import { isVisible, PulseView, type Filters, type FocusMode, type FocusRequest } from "./graph/PulseView";
+import { isVisible, PulseView, type Filters, type FocusMode, type FocusRequest, type ViewHandle } from "./graph/PulseView";
 import { unacknowledged } from "./graph/reducer";
 import { useLiveGraph } from "./graph/useLiveGraph";
 import { ViewingPastContext } from "./timeline/context";
@@ -30,6 +33,7 @@ const ImmunePanel = lazy(() => import("./panels/ImmunePanel"));
 const TasksPanel = lazy(() => import("./panels/TasksPanel"));
 const WorkersPanel = lazy(() => import("./panels/WorkersPanel"));
 const UsagePanel = lazy(() => import("./panels/UsagePanel"));
+const NodeForm = lazy(() => import("./editing/NodeForm"));
 const ChangesPanel = lazy(() => import("./timeline/ChangesPanel"));
 
 type Tab = "node" | "nodes" | "notifications" | "drop" | "ask" | "immune" | "workers" | "tasks" | "usage" | "changes";
@@ -62,6 +66,8 @@ export default function App() {
   const [pathFrom, setPathFrom] = useState<string | null>(null);
   const [path, setPath] = useState<{ from: string; to: string; ids: string[] | null } | null>(null);
   const [moveError, setMoveError] = useState<string | null>(null);
+  const editing = useGraphEditing();
+  const viewRef = useRef<ViewHandle | null>(null);
   const listInput = useRef<HTMLInputElement>(null);
   const detailsRef = useRef<HTMLDivElement>(null);
   const [tab, setTabState] = useState<Tab>("node");
@@ -120,13 +126,15 @@ export default function App() {
 
   // Choosing the second end of a path: the next selected node.
   const pick = useCallback((id: string | null) => {
+    if (past === null && editing.intercept(id)) return; // the other end of an edge being drawn
+    if (!id) editing.stopConnect();
     if (id && pathFrom && id !== pathFrom) {
       setPath({ from: pathFrom, to: id, ids: model.shortestPath(pathFrom, id) });
       setPathFrom(null);
       setHighlighted(new Set());
     }
     selectNode(id);
-  }, [pathFrom, model, selectNode]);
+  }, [pathFrom, model, selectNode, editing, past]);
 
   const collapse = useCallback((key: string) => setCollapsed((c) => new Set(c).add(key)), []);
   const expand = useCallback((key: string) => setCollapsed((c) => {
@@ -252,9 +260,13 @@ export default function App() {
               <PulseView
                 model={model} graph={graph} filters={filters} highlighted={highlighted} selectedId={selectedId}
                 onSelect={pick} focus={focus} collapsed={collapsed} onExpand={expand} focusMode={focusMode}
-                path={path?.ids ?? null} canDrag={auth.canWrite && past === null} onMoved={onMoved}
+                path={path?.ids ?? null} canDrag={auth.canWrite && past === null} onMoved={onMoved} handle={viewRef}
                 marks={past === null && tab === "changes" ? changes.marks : undefined}
               >
+                {auth.canWrite && past === null && (
+                  <button type="button" onClick={() => { editing.setCreating(true); setTab("node"); }} aria-pressed={editing.creating}>New node</button>
+                )}
+                <ExportMenu view={viewRef} nodes={graph.nodes} edges={graph.edges} />
                 <span className="graph-counts" data-testid="graph-counts">{countsText(nodeList.length, edgeCount)}</span>
                 <label className="inline-field">
                   <span className="sr-only">Collapse groups</span>
@@ -279,6 +291,12 @@ export default function App() {
                   <span className="graph-note" data-testid="path-note" role="status">
                     {path.ids ? `Path (${path.ids.length - 1} ${path.ids.length === 2 ? "hop" : "hops"}): ${path.ids.map(label).join(" → ")}` : `No path between ${label(path.from)} and ${label(path.to)}`}
                     <button type="button" onClick={() => setPath(null)}>Clear path</button>
+                  </span>
+                )}
+                {editing.connecting && past === null && (
+                  <span className="graph-note" role="status" data-testid="connect-note">
+                    Connect {label(editing.connecting.from)}: {editing.connecting.to ? `to ${label(editing.connecting.to)}` : "click the other node"}
+                    <button type="button" onClick={editing.stopConnect}>Cancel</button>
                   </span>
                 )}
                 {moveError && <span className="graph-note state-error" role="alert">{moveError}</span>}
@@ -314,8 +332,12 @@ export default function App() {
                   <div ref={detailsRef}>
                   {selectedId && past !== null
                     ? <PastNode nodeId={selectedId} graph={timeline.graph} asOf={past} tools={tools} />
+                    : editing.creating && past === null
+                    ? <NodeForm nodes={graph.nodes} place={() => placeNewNode(viewRef.current, selectedId)} onCancel={() => editing.setCreating(false)}
+                        onDone={(id) => { editing.setCreating(false); selectNode(id); }} />
                     : selectedId
-                    ? <NodeDetails nodeId={selectedId} graph={graph} onSelect={(id) => { pick(id); focusNodes([id]); }} onFocus={focusNodes} tools={tools} />
+                    ? <NodeDetails nodeId={selectedId} graph={graph} onSelect={(id) => { pick(id); focusNodes([id]); }} onFocus={focusNodes} tools={tools}
+                        editing={editing} onDeleted={() => selectNode(null)} />
                     : <p className="state-empty">Click a node in the graph, a search result or a row of the Nodes list to see its details, neighbours and history.</p>}
                   </div>
                 </div>

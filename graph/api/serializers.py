@@ -192,6 +192,32 @@ class NodeDeletedOut(serializers.Serializer):
     removed_embedding = serializers.BooleanField()
 
 
+class NodeRefOut(serializers.Serializer):
+    id = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+
+
+class CascadeEdgeOut(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.CharField()
+    direction = serializers.ChoiceField(choices=["out", "in"], help_text="out: this node is the source")
+    other = NodeRefOut(help_text="the node at the other end")
+
+
+class ReferenceOut(NodeRefOut):
+    field = serializers.CharField(help_text="the extras key that holds the deleted node's id")
+
+
+class NodeCascadeOut(serializers.Serializer):
+    node = NodeRefOut()
+    edges = CascadeEdgeOut(many=True, help_text="deleted with the node (ON DELETE CASCADE)")
+    embedding = serializers.BooleanField(help_text="its embedding is deleted with it")
+    search_document = serializers.BooleanField(help_text="its full-text document is deleted with it")
+    referenced_by = ReferenceOut(many=True, help_text="nodes whose extras name it: they stay, the reference dangles")
+    linked_accounts = serializers.IntegerField(help_text="user accounts linked to it as their person: they stay, unlinked in effect")
+
+
 class EdgeDeletedOut(serializers.Serializer):
     deleted = serializers.CharField()
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("graph/history", views.HistoryView.as_view(), name="graph-history"),
     path("graph/metadata", views.MetadataView.as_view(), name="graph-metadata"),
     path("nodes", views.NodesView.as_view(), name="nodes"),
+    path("nodes/<str:node_id>/cascade", views.NodeCascadeView.as_view(), name="node-cascade"),
     path("nodes/<str:node_id>/versions", views.NodeVersionsView.as_view(), name="node-versions"),
     path("nodes/<str:node_id>", views.NodeDetailView.as_view(), name="node-detail"),
     path("edges", views.EdgesView.as_view(), name="edges"),

@@ -124,6 +124,19 @@ class NodeDetailView(ApiView):
         return Response(services.node_delete(node_id=node_id))
 
 
+class NodeCascadeView(ApiView):
+    permission_classes = [IsEditor]  # only editors delete, so only they need to know what goes
+    records_actor = False
+
+    @extend_schema(operation_id="nodes_cascade", responses={200: s.NodeCascadeOut, **_errors(404)},
+                   summary="What deleting this node removes with it, and what it leaves pointing at nothing")
+    def get(self, request, node_id: str):
+        found = selectors.node_cascade(node_id=node_id)
+        if found is None:
+            raise NotFound(f"No node with id {node_id!r}.")
+        return Response(found)
+
+
 class NodeVersionsView(ApiView):
     permission_classes = [IsViewer]
     records_actor = False

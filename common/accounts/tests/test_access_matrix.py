@@ -50,6 +50,7 @@ CALLS = [
     Call("node-detail", "GET", "/api/nodes/p-01", "viewer", 200),
     Call("node-detail", "PATCH", "/api/nodes/f-01", "editor", 200, {"label": "Patched"}),
     Call("node-detail", "DELETE", "/api/nodes/q-01", "editor", 200),
+    Call("node-cascade", "GET", "/api/nodes/p-02/cascade", "editor", 200),
     Call("edges", "GET", "/api/edges", "viewer", 200),
     Call("edges", "POST", "/api/edges", "editor", 201, {"source": "p-01", "target": "p-14", "type": "knows"}),
     Call("edge-detail", "GET", "/api/edges/e-001", "viewer", 200),

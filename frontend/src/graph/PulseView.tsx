@@ -2,7 +2,7 @@
 // x/y; filters, focus mode and collapsed groups hide, never move, nodes. What is drawn is decided
 // per frame by the reducers below, from the latest props kept in a ref.
 import { createNodeBorderProgram } from "@sigma/node-border";
-import { useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useRef, type MutableRefObject, type ReactNode } from "react";
 import Sigma from "sigma";
 import type { NodeDisplayData, EdgeDisplayData } from "sigma/types";
 import type { GraphNode } from "../types";
@@ -39,9 +39,23 @@ interface Props {
   path: string[] | null;
   canDrag: boolean;
   onMoved: (id: string, p: Point) => void;
+  /** Filled with the renderer once it exists (exports, placing new nodes). */
+  handle?: MutableRefObject<ViewHandle | null>;
   /** Rings nodes by how they changed ("changes since"): id → added / changed. */
   marks?: Map<string, string>;
   children?: ReactNode;
+}
+
+/** What other parts of PulseView may ask of the drawing. */
+export interface ViewHandle {
+  sigma: Sigma<NodeAttrs>;
+  model: PulseGraph;
+  /** Ids of the nodes drawn now (filters, focus mode and collapsed groups applied; clusters included). */
+  drawnIds: () => string[];
+  /** The centre of the view, in stored coordinates. */
+  centre: () => Point;
+  /** Options for a second renderer drawing this view (an image export): its own label boxes. */
+  imageOptions: () => { sigmaSettings: Record<string, unknown>; withTempRenderer: (tmp: Sigma) => void };
 }
 
 export function isVisible(node: { type: string; division?: string | null }, filters: Filters): boolean {
@@ -333,6 +347,9 @@ export function PulseView(props: Props) {
       },
     });
     sigmaRef.current = sigma;
+    // sigma follows window resizes only; the stage also changes size when the toolbar wraps.
+    const resized = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => sigma.scheduleRender());
+    resized?.observe(el);
     const overview = () => model.graph.size > EDGE_LOD && sigma.getCamera().getState().ratio > EDGE_LOD_RATIO;
     view.current.edgeOverview = overview();
     sigma.getCamera().on("updated", () => {
@@ -429,10 +446,33 @@ export function PulseView(props: Props) {
       sigma,
     };
     (window as unknown as { __pulseview?: unknown }).__pulseview = hook;
+    if (props.handle) {
+      props.handle.current = {
+        sigma, model, drawnIds: hook.drawnIds,
+        centre: () => {
+          const { width, height } = sigma.getDimensions();
+          return toStored(sigma.viewportToGraph({ x: width / 2, y: height / 2 }));
+        },
+        imageOptions: () => {
+          // The second renderer draws more than once (on creation, then with this camera): the
+          // label boxes are per frame, as in this view, or its labels would all collide.
+          const boxes: Box[] = [];
+          return {
+            sigmaSettings: { defaultDrawNodeLabel: labelDrawer(boxes) },
+            withTempRenderer: (tmp: Sigma) => {
+              tmp.on("beforeRender", () => { boxes.length = 0; });
+              tmp.refresh();
+            },
+          };
+        },
+      };
+    }
 
     return () => {
+      resized?.disconnect();
       sigma.kill();
       sigmaRef.current = null;
+      if (props.handle) props.handle.current = null;
       delete (window as unknown as { __pulseview?: unknown }).__pulseview;
     };
   }, [model]); // eslint-disable-line react-hooks/exhaustive-deps

@@ -4,7 +4,7 @@
 import Graph from "graphology";
 import { bidirectional } from "graphology-shortest-path/unweighted";
 import type { GraphNode } from "../types";
-import { CLUSTER_PREFIX, clusterView, neighbourhood, placeNodes, type Cluster, type Point } from "./model";
+import { CLUSTER_PREFIX, clusterView, freeSpotNear, neighbourhood, placeNodes, SpatialGrid, type Cluster, type ClusterEdge, type Point } from "./model";
 import { currentFreshness, fallbackPosition, type GraphState } from "./reducer";
 import { EDGE_COLOURS, healthColour, typeColour } from "./style";
 
@@ -59,6 +59,7 @@ export class PulseGraph {
   private alone: Point | null = null;
   repOf = new Map<string, string>();
   clusters: Cluster[] = [];
+  clusterEdges: ClusterEdge[] = [];
 
   /** Brings the graph in line with `state`; returns whether anything changed. */
   sync(state: GraphState, collapsed: ReadonlySet<string>, now = Date.now()): boolean {
@@ -125,10 +126,12 @@ export class PulseGraph {
 
     this.repOf = new Map();
     this.clusters = [];
+    this.clusterEdges = [];
     if (collapsed.size) {
       const view = clusterView(state.nodes, state.edges, collapsed, (id) => (g.hasNode(id) ? g.getNodeAttributes(id) : undefined));
       this.repOf = view.repOf;
       this.clusters = view.clusters;
+      this.clusterEdges = view.edges;
       for (const c of view.clusters) {
         g.addNode(CLUSTER_PREFIX + c.key, {
           x: c.x, y: c.y, label: `${c.label} (${c.count.toLocaleString("en-GB")})`, kind: "cluster",
@@ -178,6 +181,15 @@ export class PulseGraph {
       this.alone = Number.isFinite(minX) ? { x: (minX + maxX) / 2, y: minY - PLACEMENT_GAP * 4 } : toView(fallbackPosition(""));
     }
     return this.alone;
+  }
+
+  /** A stored position for a new node near `target` (stored coordinates), clear of every node. */
+  freeSpot(target: Point): Point {
+    const grid = new SpatialGrid(PLACEMENT_GAP);
+    this.graph.forEachNode((id, a) => {
+      if (!id.startsWith(CLUSTER_PREFIX)) grid.add({ x: a.x, y: a.y });
+    });
+    return toStored(freeSpotNear(toView(target), grid, PLACEMENT_GAP).spot);
   }
 
   /** After a drag: the node now has a chosen position and is no longer placed by the view. */

@@ -1,6 +1,7 @@
 // Ask NEXUS: a conversation whose answers cite graph nodes; clicking a citation focuses it.
 import { useEffect, useRef, useState } from "react";
 import { api, errorText } from "../api";
+import { LinkedText } from "../components/LinkedText";
 import { ErrorNote } from "../components/Status";
 import type { GraphNode } from "../types";
 
@@ -107,7 +108,7 @@ export default function AskPanel({ nodes, onCite }: Props) {
         {turns.length === 0 && <p className="state-empty">Ask about decisions, commitments, who knows what…</p>}
         {turns.map((t, i) => (
           <div key={i} className={`turn turn-${t.role}`} data-testid={`turn-${t.role}`}>
-            <p>{t.content}</p>
+            <p>{t.role === "assistant" ? <LinkedText text={t.content} /> : t.content}</p>
             {t.mode && t.mode !== "llm" && <p className="muted small">answered {t.mode}</p>}
             {t.citations.length > 0 && (
               <ul className="citations" aria-label="Cited nodes">

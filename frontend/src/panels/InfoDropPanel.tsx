@@ -3,6 +3,7 @@ import { useState } from "react";
 import { api, errorText } from "../api";
 import { useAuth } from "../auth/context";
 import { EditorsOnly } from "../components/EditorsOnly";
+import { NodeRef } from "../components/NodeRef";
 import { ErrorNote } from "../components/Status";
 import type { GraphNode } from "../types";
 
@@ -94,13 +95,16 @@ export default function InfoDropPanel({ persons, nodes, onFocus }: Props) {
             <ul>
               {items.map((it, i) => (
                 <li key={i}>
-                  <strong>{String(it.action ?? "changed")}</strong> {String(it.type ?? "")}: {String(it.label ?? nodes[String(it.node_id)]?.label ?? it.node_id ?? "")}
+                  <strong>{String(it.action ?? "changed")}</strong> {String(it.type ?? "")}:{" "}
+                  {it.node_id && nodes[String(it.node_id)] ? <NodeRef id={String(it.node_id)} /> : String(it.label ?? it.node_id ?? "")}
                 </li>
               ))}
             </ul>
           )}
           {recognised.length > 0 && (
-            <p className="small">Recognised: {recognised.map((r) => String(r.label ?? r.id)).join(", ")}</p>
+            <p className="small">Recognised: {recognised.map((r, i) => (
+              <span key={i}>{i > 0 && ", "}{r.id && nodes[String(r.id)] ? <NodeRef id={String(r.id)} /> : String(r.label ?? r.id)}</span>
+            ))}</p>
           )}
           {touched.length > 0 && <button type="button" onClick={() => onFocus(touched)}>Show changes in graph</button>}
           <h3>Who was notified</h3>
@@ -109,7 +113,7 @@ export default function InfoDropPanel({ persons, nodes, onFocus }: Props) {
               {notified.map((n, i) => {
                 const d = (n && typeof n === "object" ? n : { person_id: n }) as Dict;
                 const pid = String(d.person_id ?? d.id ?? "");
-                return <li key={i}>{String(d.person_name ?? nodes[pid]?.label ?? pid)}{d.priority ? ` (${d.priority})` : ""}{d.summary ? ` — ${d.summary}` : ""}</li>;
+                return <li key={i}>{nodes[pid] ? <NodeRef id={pid} /> : String(d.person_name ?? pid)}{d.priority ? ` (${d.priority})` : ""}{d.summary ? ` — ${d.summary}` : ""}</li>;
               })}
             </ul>
           ) : <p className="muted">Nobody needed to know.</p>}

@@ -1,6 +1,8 @@
 import { useState } from "react";
 import { errorText } from "../api";
+import { NodeRef } from "../components/NodeRef";
 import { Empty, ErrorNote, Loading } from "../components/Status";
+import { When } from "../components/When";
 import type { NotificationsState } from "../components/useNotifications";
 import type { GraphNode } from "../types";
 
@@ -56,7 +58,7 @@ export default function NotificationsPanel({ persons, personId, onPerson, state,
       ) : (
         <p className="muted" data-testid="own-notifications">
           {personId
-            ? <>Your notifications ({persons.find((p) => p.id === personId)?.label ?? personId}).</>
+            ? <>Your notifications (<NodeRef id={personId} />).</>
             : "Your account is not linked to a person, so no notifications are yours. An admin can link it."}
         </p>
       )}
@@ -73,8 +75,11 @@ export default function NotificationsPanel({ persons, personId, onPerson, state,
                 <p className="card-title">{n.summary ?? "(no summary)"}</p>
                 <p className="muted">
                   {n.priority ?? "medium"} priority{n.action_required ? " · action required" : ""}
-                  {n.created_at ? ` · ${new Date(n.created_at).toLocaleString()}` : ""}
+                  {n.created_at && <> · <When value={n.created_at} /></>}
                 </p>
+                {sourceNodeIds(n.source_unit).length > 0 && (
+                  <p className="small">About: {sourceNodeIds(n.source_unit).map((id, i) => <span key={id}>{i > 0 && ", "}<NodeRef id={id} /></span>)}</p>
+                )}
                 {n.suggested_action && <p>Suggested: {n.suggested_action}</p>}
                 <div className="card-actions">
                   <button type="button" onClick={() => ack(n.id)} disabled={busy === n.id}>
@@ -94,6 +99,7 @@ export default function NotificationsPanel({ persons, personId, onPerson, state,
                 {done.map((n) => (
                   <li key={n.id} className="card card-done" data-testid="notification-acknowledged">
                     <p>{n.summary ?? "(no summary)"}</p>
+                    {n.created_at && <p className="muted small"><When value={n.created_at} /></p>}
                   </li>
                 ))}
               </ul>

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import { api, errorText } from "../api";
 import { Empty, ErrorNote, Loading } from "../components/Status";
+import { When } from "../components/When";
 
 interface Row { calls: number; input_tokens: number; output_tokens: number; cost_usd: number; [k: string]: unknown }
 interface Usage {
@@ -62,6 +63,16 @@ export default function UsagePanel() {
           </p>
           <Bars rows={data.by_model ?? []} keyField="model" title="Cost by model" />
           <Bars rows={data.by_task_type ?? []} keyField="task_type" title="Cost by feature" />
+          {(data.by_day ?? []).length > 0 && (
+            <>
+              <h3>By day</h3>
+              <ul className="small" data-testid="usage-days">
+                {[...(data.by_day ?? [])].reverse().slice(0, 14).map((r) => (
+                  <li key={String(r.day)}><When value={String(r.day)} />: {usd(r.cost_usd)}, {r.calls} calls</li>
+                ))}
+              </ul>
+            </>
+          )}
           <button type="button" onClick={load}>Refresh</button>
         </>
       )}
