@@ -11,6 +11,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
 from graph.text import tokens
 from insights.graph_snapshot import GraphSnapshot, parse_day
@@ -27,6 +28,12 @@ class ScanConfig:
     unanswered_days: int = 21
     duplicate_threshold: float = 0.9       # embedding cosine similarity
     text_duplicate_threshold: float = 0.6  # word-overlap fallback when embeddings are missing
+
+    @classmethod
+    def from_options(cls, options: dict) -> "ScanConfig":
+        """The thresholds a request names; the rest keep their defaults, other keys are ignored."""
+        known = {f.name for f in dataclass_fields(cls)}
+        return cls(**{name: value for name, value in options.items() if name in known})
 
 
 def _alert(agent, severity, title, description, node_ids, suggested_action, **extra) -> dict:

@@ -1,6 +1,4 @@
 """Thin views: validate, call a service or selector, serialise."""
-from dataclasses import fields as dataclass_fields
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -61,9 +59,7 @@ class ImmuneScanView(ApiView):
             raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
         body = s.ScanRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        known = {f.name for f in dataclass_fields(ScanConfig)}
-        config = ScanConfig(**{k: v for k, v in body.validated_data.items() if k in known})
-        scan = services.immune_scan_run(config=config)
+        scan = services.immune_scan_run(config=ScanConfig.from_options(body.validated_data))
         return Response(s.ImmuneScanSerializer(scan).data, status=status.HTTP_201_CREATED)
 
 
