@@ -9,7 +9,7 @@ PORT ?= 8000
 FRONTEND_STAMP := frontend/dist/index.html
 REALTIME_JS_STAMP := tests/realtime_js/node_modules/.installed
 
-.PHONY: setup run test test-python test-frontend bench stop clean chromium
+.PHONY: setup run test test-python test-frontend lint-imports bench stop clean chromium
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,7 +54,11 @@ $(REALTIME_JS_STAMP): tests/realtime_js/package.json tests/realtime_js/package-l
 	cd tests/realtime_js && npm ci --no-audit --no-fund
 	touch $@
 
-test-python: $(VENV)/.installed $(REALTIME_JS_STAMP)
+# The layers (common <- graph <- insights <- conversations <- nexus_site) are a contract: .importlinter.
+lint-imports: $(VENV)/.installed
+	$(VENV)/bin/lint-imports
+
+test-python: $(VENV)/.installed $(REALTIME_JS_STAMP) lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-frontend:

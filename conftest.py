@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent
 @pytest.fixture
 def seeded(db):
     """The mock organisation loaded into the test database (rolled back after the test)."""
-    from graph import seed
+    from nexus_site import seed
 
     seed.write_seed_data(seed.load_seed_data())
 

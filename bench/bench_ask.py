@@ -57,7 +57,7 @@ def _p50_ms(samples: list[float]) -> float:
 def _word_overlap_hit5(answerable: list[dict]) -> float:
     """Baseline: rank nodes by how many of the question's content words their label shares."""
     from graph.models import Node
-    from insights.graph_view import tokens
+    from graph.text import tokens
 
     labels = list(Node.objects.values_list("id", "label"))
     hits = 0
@@ -86,13 +86,13 @@ def measure_search(answerable: list[dict], mode: str | None) -> dict:
 
 
 def measure_ask(answerable: list[dict], unanswerable: list[str]) -> dict:
-    from conversations.services import ask_question
+    from conversations.services import answer_question
 
     hit, times, misses, false_abstain = 0, [], [], 0
-    ask_question(question="warm-up: who leads Perception?")
+    answer_question(question="warm-up: who leads Perception?")
     for item in answerable:
         started = time.perf_counter()
-        body = ask_question(question=item["question"])
+        body = answer_question(question=item["question"])
         times.append(time.perf_counter() - started)
         cited = [c["id"] for c in body["citations"]]
         false_abstain += body["abstained"]
@@ -104,7 +104,7 @@ def measure_ask(answerable: list[dict], unanswerable: list[str]) -> dict:
     abstained, wrong = 0, []
     for question in unanswerable:
         started = time.perf_counter()
-        body = ask_question(question=question)
+        body = answer_question(question=question)
         times.append(time.perf_counter() - started)
         if body["abstained"] and not body["citations"]:
             abstained += 1
@@ -127,7 +127,7 @@ def prepare_embeddings():
 
 def _provider_runs():
     """(name, provider description) for each provider that runs here, each provider/model once."""
-    from nexus_site.embeddings import describe_provider
+    from graph.embeddings import describe_provider
 
     seen = set()
     for name, overrides in PROVIDERS.items():
@@ -145,7 +145,7 @@ def _provider_runs():
 
 
 def run(quick: bool = True) -> dict:
-    from graph import seed
+    from nexus_site import seed
 
     data = load_dataset()
     answerable, unanswerable = data["answerable"], data["unanswerable"]

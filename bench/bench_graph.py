@@ -1,4 +1,4 @@
-"""GET /api/graph (issue 3): query count and latency vs one raw SELECT of the same rows + json.dumps.
+"""GET /api/graph: query count and latency vs one raw SELECT of the same rows + json.dumps.
 
 Quick: 2k nodes / 10k edges; --full: 10k nodes / 50k edges. The request goes through the whole
 Django stack in-process (middleware, DRF view, selector; PostgreSQL builds the JSON document with

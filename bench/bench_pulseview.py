@@ -37,7 +37,7 @@ BEFORE = {88: "65 fps pan", 2088: "7 fps pan, longest task 634 ms"}
 
 
 def _seed_mock() -> None:
-    from graph import seed
+    from nexus_site import seed
     from graph.models import Node
 
     if not Node.objects.filter(id="p-01").exists():

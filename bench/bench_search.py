@@ -1,4 +1,4 @@
-"""Semantic search and embedding rebuild (issue 3).
+"""Semantic search and embedding rebuild.
 
 1. ``search_similar_nodes`` (HNSW on halfvec) vs numpy brute force over the same vectors in memory:
    p50/p95 per query at k=10 and recall@10 against the exact top 10. Quick: 5k × 3072; --full:
@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from graph.embedding_store import INDEX_NAME, bulk_load
 from graph.search import hybrid_hits, similar_node_ids
 from graph.vector_sql import index_sql
-from nexus_site.embeddings import embedding_dimensions
+from graph.embeddings import embedding_dimensions
 
 PREFIX = "bench-s-"
 LATENT = 64
@@ -191,7 +191,7 @@ def _local_model_rows() -> list[dict]:
     """The local provider (all-MiniLM-L6-v2 in numpy): cold load, one query, a batch of node texts."""
     from graph.embedding_store import node_text
     from graph.seed import load_seed_data
-    from nexus_site import minilm
+    from graph import minilm
 
     started = time.perf_counter()
     model = minilm.MiniLM(minilm.model_dir())

@@ -29,11 +29,10 @@ from django.db import connection, transaction
 from django.test import Client
 from psycopg.types.json import Jsonb
 
+from graph.models import EDGE_COLUMNS, NODE_COLUMNS
+
 PREFIX = "bench-tt-"
 TYPES = ("person", "agent", "team", "decision", "fact", "commitment", "question", "topic")
-NODE_COLUMNS = ("id", "type", "label", "division", "department", "team", "health", "size", "x", "y", "status",
-                "freshness_score", "half_life_days", "source_type", "source_id", "created_at", "updated_at", "extras")
-EDGE_COLUMNS = ("id", "source", "target", "type", "weight", "animated", "created_at", "extras")
 YEAR = timedelta(days=365)
 BENCH_USER = "bench-time-travel-reader"
 

@@ -8,6 +8,10 @@ class NexusError(Exception):
     status = 400
     code = "error"
 
+    # With ``fields``, the API's message names the first problem ("label: This field is required.")
+    # unless a subclass's own message says more.
+    explicit_message = True
+
     def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None):
         super().__init__(message)
         self.message = message
@@ -18,12 +22,21 @@ class NexusError(Exception):
 
 class Invalid(NexusError):
     status, code = 400, "invalid"
+    explicit_message = False
 
-    def __init__(self, message: str, *, field: str | None = None, fields: dict[str, list[str]] | None = None,
-                 code: str | None = None):
+    def __init__(self, message: str | None = None, *, field: str | None = None,
+                 fields: dict[str, list[str]] | None = None, code: str | None = None):
         if field and not fields:
-            fields = {field: [message]}
+            fields = {field: [message or "Invalid value."]}
+        if message is None:  # the first field's first message, as the API shows it
+            name, messages = next(iter((fields or {"": ["Invalid input."]}).items()))
+            message = f"{name}: {messages[0]}" if name and name != "non_field_errors" else messages[0]
         super().__init__(message, fields=fields, code=code)
+
+    @classmethod
+    def from_detail(cls, detail) -> "Invalid":
+        """From a validator's nested error detail (a DRF serializer's ``errors``)."""
+        return cls(fields=flat_fields(detail))
 
 
 class NotFound(NexusError):
@@ -36,3 +49,30 @@ class Conflict(NexusError):
 
 class Unavailable(NexusError):
     status, code = 503, "unavailable"
+
+
+def _join(path: str, key) -> str:
+    key = str(key)
+    if key == "non_field_errors":
+        return path or key
+    if key.isdigit():  # a list item (ListSerializer / ListField child errors)
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def flat_fields(detail, path: str = "", out: dict | None = None) -> dict[str, list[str]]:
+    """Nested serializer errors as one level: {"tasks[0].id": ["..."]}, the documented shape
+    (a field path → a list of messages), the same path style as ``mutations[0].op``."""
+    out = {} if out is None else out
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            flat_fields(value, _join(path, key), out)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                flat_fields(value, _join(path, index), out)
+            else:
+                out.setdefault(path or "non_field_errors", []).append(str(value))
+    else:
+        out.setdefault(path or "non_field_errors", []).append(str(detail))
+    return out

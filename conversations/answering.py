@@ -21,10 +21,10 @@ from conversations import relevance
 from graph.models import Edge, Node
 from graph.search import search_nodes
 from graph.selectors import node_values
-from insights.extraction import Directory
-from insights.graph_view import tokens
-from nexus_site import llm
-from nexus_site.embeddings import EmbeddingUnavailable
+from graph.directory import Directory
+from graph.text import tokens
+from insights import llm
+from graph.embeddings import EmbeddingUnavailable
 
 logger = logging.getLogger("nexus.ask")
 

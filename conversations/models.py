@@ -1,8 +1,8 @@
-"""Ask NEXUS conversation turns (spec R6): composite primary key (id, seq)."""
+"""Ask NEXUS conversation turns: composite primary key (id, seq), one row per turn."""
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from nexus_site.db import TransactionNow as Now
+from common.db import TransactionNow as Now
 
 ROLES = ("user", "assistant", "system")
 

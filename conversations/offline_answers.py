@@ -7,10 +7,11 @@ import re
 
 from django.db.models import Q
 
-from graph.models import Edge, Node
 from conversations.answering import STALE_BELOW, Retrieval, describe
 from conversations.relevance import MIN_TERM_COVERAGE, covered_words
-from insights.graph_view import OPEN_COMMITMENT_STATUSES
+from graph.models import Edge, Node
+from graph.selectors import node_values
+from insights.graph_snapshot import OPEN_COMMITMENT_STATUSES
 from insights.immune import ScanConfig
 
 SUPPORTING = 2  # relevant nodes cited after the ones the answer is made of
@@ -52,8 +53,6 @@ def _person(node: dict) -> str:
 
 
 def _rows(ids: list[str]) -> dict[str, dict]:
-    from graph.selectors import node_values
-
     return {r["id"]: r for r in node_values(Node.objects.filter(id__in=ids))}
 
 

@@ -21,7 +21,7 @@ from operator import or_
 from django.db.models import Q
 
 from graph.models import Node
-from insights.graph_view import STOPWORDS
+from graph.text import STOPWORDS
 
 MIN_TERM_COVERAGE = 0.6    # share of the key terms one node must cover (after the similarity bonus)
 SIMILARITY_FLOOR = 0.35    # search similarity below this is no evidence at all

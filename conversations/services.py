@@ -4,14 +4,14 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
-from rest_framework.exceptions import NotFound
 
+from common.errors import NotFound
 from conversations import answering, offline_answers
 from conversations.models import ConversationTurn
 from conversations.selectors import conversation_turns
 from graph.models import Node
 from graph.selectors import node_values
-from insights.extraction import Directory
+from graph.directory import Directory
 
 
 def new_conversation_id() -> str:
@@ -29,7 +29,7 @@ def _citations(node_ids: list[str], similarity: dict[str, float]) -> list[dict]:
             for i in node_ids if i in rows]
 
 
-def ask_question(*, question: str, conversation_id: str | None = None) -> dict:
+def answer_question(*, question: str, conversation_id: str | None = None) -> dict:
     """Answer from the graph (LLM when available, extractive otherwise) and store the two turns.
     An unknown conversation_id is a 404, never a silent new conversation."""
     history = []

@@ -4,9 +4,8 @@ an API write."""
 from django import forms
 from django.contrib import admin
 from django.db import transaction
-from rest_framework.exceptions import APIException, ValidationError
-
 from common.actor import acting_as
+from common.errors import Invalid
 from graph import services
 from graph.models import Edge, GraphMetadata, MutationHistory, Node, NodeEmbedding
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
@@ -19,11 +18,10 @@ def _blank_to_none(value):
     return None if value == "" else value
 
 
-def _add_service_errors(form, exc: APIException) -> None:
-    detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
-    for name, messages in detail.items():
+def _add_service_errors(form, exc: Invalid) -> None:
+    for name, messages in (exc.fields or {None: [exc.message]}).items():
         field = name if name in form.fields else None
-        for message in messages if isinstance(messages, list) else [messages]:
+        for message in messages:
             form.add_error(field, str(message))
 
 
@@ -49,7 +47,7 @@ class NodeAdminForm(forms.ModelForm):
             else:
                 data.pop("id", None)
                 validate(NodeUpdateInput, data, partial=True)
-        except ValidationError as exc:
+        except Invalid as exc:
             _add_service_errors(self, exc)
         return cleaned
 
@@ -131,7 +129,7 @@ class NodeAdmin(DeleteThroughServices, admin.ModelAdmin):
                 data.pop("id", None)
                 node = services.node_update(node_id=obj.pk, **data) if data else obj
             else:
-                node = services.node_create(**data)
+                node = services.node_create(node_type=data.pop("type"), node_id=data.pop("id", None), **data)
         obj.pk = node.pk
         obj.refresh_from_db()
 
@@ -152,7 +150,8 @@ class EdgeAdmin(DeleteThroughServices, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         with acting_as(request.user.get_username()):
-            edge = services.edge_create(**form.service_input())
+            data = form.service_input()
+            edge = services.edge_create(edge_type=data.pop("type"), edge_id=data.pop("id", None), **data)
         obj.pk = edge.pk
         obj.refresh_from_db()
 

@@ -9,7 +9,8 @@ from django.core import checks
 from django.db import connection
 
 from graph.vector_sql import column_dimensions
-from nexus_site.embeddings import get_provider
+from graph.embeddings import get_provider
+from graph.embedding_store import other_models_stored, stored_models
 
 FIX = "python manage.py rebuild_embeddings --recreate"
 
@@ -38,8 +39,6 @@ def embedding_dimensions_check(app_configs=None, **kwargs):
 
 
 def _model_check(provider):
-    from graph.embedding_store import other_models_stored, stored_models
-
     try:
         if not other_models_stored(provider.model):
             return []

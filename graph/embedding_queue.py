@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from graph.embedding_store import dequeue, embed_nodes, node_text
 from graph.models import Node, NodeEmbedding
-from nexus_site.embeddings import get_provider
+from graph.embeddings import get_provider
 
 BATCH = 64
 

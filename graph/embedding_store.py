@@ -17,7 +17,7 @@ from django.db import connection
 
 from graph.models import Node, NodeEmbedding
 from graph.vector_sql import column_dimensions, index_sql
-from nexus_site.embeddings import embedding_dimensions, get_provider
+from graph.embeddings import embedding_dimensions, get_provider
 
 logger = logging.getLogger("nexus.embeddings")
 

@@ -15,6 +15,8 @@ import time
 from django.conf import settings
 from django.db import connection
 
+from graph.embedding_queue import drain, has_pending
+
 logger = logging.getLogger("nexus.embeddings")
 
 POLL_SECONDS = 1.0
@@ -38,8 +40,6 @@ def start() -> bool:
 
 
 def _run() -> None:
-    from graph.embedding_queue import drain, has_pending
-
     pause = POLL_SECONDS
     while True:
         time.sleep(pause)

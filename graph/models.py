@@ -1,4 +1,5 @@
-"""The knowledge graph tables, exactly as the spec's SQL names them (R2–R4).
+"""The knowledge graph tables, under fixed table and column names (``db_table``): psql, Supabase
+clients and the database triggers address them directly.
 
 Defaults are database defaults (``db_default``) so rows inserted by psql or a Supabase client get
 the same values as rows saved through Django. Foreign keys are declared ``db_constraint=False`` and
@@ -7,12 +8,12 @@ cascade), so deleting a node removes its edges and embedding whoever deletes it.
 """
 from django.db import models
 from django.db.models import Q
-from nexus_site.db import TransactionNow as Now
+from common.db import TransactionNow as Now
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from pgvector.django import VectorField
 
-from nexus_site.embeddings import embedding_dimensions
+from graph.embeddings import embedding_dimensions
 
 NODE_TYPES = ("person", "agent", "team", "decision", "fact", "commitment", "question", "topic")
 
@@ -176,4 +177,6 @@ class MutationHistory(models.Model):
         return f"{self.action} {self.node_id or self.edge_id}"
 
 
-from graph.realtime.models import RealtimeChange  # noqa: E402,F401  (the realtime change log)
+# The stored columns, in table order: the one list every COPY, JSON document and history row uses.
+NODE_COLUMNS = tuple(field.column for field in Node._meta.concrete_fields)
+EDGE_COLUMNS = tuple(field.column for field in Edge._meta.concrete_fields)

@@ -19,7 +19,7 @@ from graph.embedding_store import other_models_stored
 from graph.models import Node
 from graph.selectors import node_values
 from graph.vector_sql import column_dimensions
-from nexus_site.embeddings import EmbeddingUnavailable, get_provider
+from graph.embeddings import EmbeddingUnavailable, get_provider
 
 MAX_K = 100
 MAX_FETCH = 1000  # search_similar_nodes caps ef_search at 1000
@@ -34,7 +34,7 @@ HYBRID_SQL = ("SELECT node_id, score, similarity, text_rank FROM "
 class EmbeddingsStale(EmbeddingUnavailable):
     """The stored vectors were made by another model (or fit another size) than the configured one."""
 
-    default_code = "embeddings_stale"
+    code = "embeddings_stale"
 
 
 def _vector_type(raw_connection):

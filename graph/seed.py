@@ -1,7 +1,11 @@
-"""Loading mock_data/ (or any directory of the same shape) into the database.
+"""Loading the graph part of mock_data/ (graph.json, hierarchy.json, history.json) into the database.
+
+The seed of the whole house (the graph plus the other apps' files) is nexus_site.seed.
 
 Validation happens first and completely, so a bad file writes nothing; every message names the
-file, the record and the field. Writing is one transaction. Rows go in with COPY: straight into
+file, the record and the field. The rules are the API's (graph.validation: node types, lengths,
+ranges), read off its serializer fields once and checked without a serializer per row — a seed of
+100,000 nodes must stay close to the speed of COPY. Writing is one transaction. Rows go in with COPY: straight into
 the tables when they are empty, otherwise through a temporary staging table merged with
 ``ON CONFLICT DO NOTHING`` — which is also what makes a second run a no-op.
 """
@@ -18,15 +22,11 @@ from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
 from common.actor import SYSTEM
-from graph.models import NODE_TYPES
+from graph.models import EDGE_COLUMNS, NODE_COLUMNS
+from graph.validation import EdgeCreateInput, NodeCreateInput
 
 DEFAULT_DATA_DIR = settings.BASE_DIR / "mock_data"
 
-NODE_COLUMNS = (
-    "id", "type", "label", "division", "department", "team", "health", "size", "x", "y", "status",
-    "freshness_score", "half_life_days", "source_type", "source_id", "created_at", "updated_at", "extras",
-)
-EDGE_COLUMNS = ("id", "source", "target", "type", "weight", "animated", "created_at", "extras")
 NODE_DEFAULTS = {"health": "green", "size": 1, "status": "active", "freshness_score": 1.0, "half_life_days": 14}
 PROGRESS_MIN_ROWS = 5_000  # show a progress bar only when a step is long enough to need one
 
@@ -40,7 +40,6 @@ class SeedData:
     nodes: list[dict]
     edges: list[dict]
     metadata: dict
-    alerts: dict | None
     counts: dict = field(default_factory=dict)
     # Earlier versions for the version tables: node id → [(start, row as it was)], oldest first,
     # and node id → when its current version began (see history.json and _write_history).
@@ -53,16 +52,11 @@ class SeedResult:
     nodes: int = 0
     edges: int = 0
     metadata: int = 0
-    immune_scans: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return any((self.nodes, self.edges, self.metadata, self.immune_scans))
 
 
 # ── reading and validation ───────────────────────────────────────────────────
 
-def _read_json(path: Path):
+def read_json(path: Path):
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -73,25 +67,42 @@ def _read_json(path: Path):
         raise SeedError(f"{path.name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
 
 
-def _where(file: str, kind: str, index: int, record) -> str:
+def locate(file: str, kind: str, index: int, record) -> str:
     rid = record.get("id") if isinstance(record, dict) else None
     return f"{file}: {kind}[{index}]" + (f" (id {rid!r})" if rid is not None else "")
 
 
-def _require_text(where: str, record: dict, name: str) -> str:
+def require_text(where: str, record: dict, name: str) -> str:
     value = record.get(name)
     if not isinstance(value, str) or not value.strip():
         raise SeedError(f"{where}: field {name!r} is missing or empty")
     return value
 
 
-def _number(where: str, record: dict, name: str, *, integer=False):
+_NODE_RULES = NodeCreateInput().fields
+_EDGE_RULES = EdgeCreateInput().fields
+NODE_TYPES = tuple(_NODE_RULES["type"].choices)
+
+
+def _number(where: str, record: dict, name: str, *, integer=False, rules=None):
     value = record.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not float(value).is_integer()):
         raise SeedError(f"{where}: field {name!r} must be {'an integer' if integer else 'a number'}, got {value!r}")
-    return int(value) if integer else float(value)
+    value = int(value) if integer else float(value)
+    field = (rules or {}).get(name)
+    low, high = getattr(field, "min_value", None), getattr(field, "max_value", None)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise SeedError(f"{where}: field {name!r} must be between {low} and {high}, got {value!r}")
+    return value
+
+
+def _text_fits(where: str, record: dict, rules, names) -> None:
+    for name in names:
+        value, limit = record.get(name), getattr(rules.get(name), "max_length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            raise SeedError(f"{where}: field {name!r} is longer than {limit} characters")
 
 
 def _validate_nodes(file: str, nodes, now: datetime) -> list[dict]:
@@ -100,17 +111,19 @@ def _validate_nodes(file: str, nodes, now: datetime) -> list[dict]:
     seen: dict[str, int] = {}
     rows = []
     for i, record in enumerate(nodes):
-        where = _where(file, "nodes", i, record)
+        where = locate(file, "nodes", i, record)
         if not isinstance(record, dict):
             raise SeedError(f"{where}: must be an object")
-        node_id = _require_text(where, record, "id")
+        node_id = require_text(where, record, "id")
         if node_id in seen:
             raise SeedError(f"{where}: field 'id': duplicate id (first used by nodes[{seen[node_id]}])")
         seen[node_id] = i
         node_type = record.get("type")
         if node_type not in NODE_TYPES:
             raise SeedError(f"{where}: field 'type': unknown node type {node_type!r} (expected one of {', '.join(NODE_TYPES)})")
-        _require_text(where, record, "label")
+        require_text(where, record, "label")
+        _text_fits(where, record, _NODE_RULES, ("id", "label", "division", "department", "team", "health", "status",
+                                                "source_type", "source_id"))
         extras = record.get("extras", {})
         if extras is not None and not isinstance(extras, dict):
             raise SeedError(f"{where}: field 'extras' must be an object")
@@ -118,10 +131,11 @@ def _validate_nodes(file: str, nodes, now: datetime) -> list[dict]:
         updated_at = now - timedelta(days=age)
         row = {name: record.get(name, NODE_DEFAULTS.get(name)) for name in NODE_COLUMNS}
         for name in ("size", "half_life_days"):
-            row[name] = _number(where, record, name, integer=True) if name in record else NODE_DEFAULTS[name]
+            row[name] = _number(where, record, name, integer=True, rules=_NODE_RULES) if name in record \
+                else NODE_DEFAULTS[name]
         for name in ("x", "y", "freshness_score"):
             if name in record:
-                row[name] = _number(where, record, name)
+                row[name] = _number(where, record, name, rules=_NODE_RULES)
         row.update(created_at=updated_at, updated_at=updated_at, extras=extras or {})
         rows.append(row)
     return rows
@@ -134,17 +148,18 @@ def _validate_edges(file: str, edges, node_ids: set[str]) -> list[dict]:
     seen_triples: dict[tuple, int] = {}
     rows = []
     for i, record in enumerate(edges):
-        where = _where(file, "edges", i, record)
+        where = locate(file, "edges", i, record)
         if not isinstance(record, dict):
             raise SeedError(f"{where}: must be an object")
-        edge_id = _require_text(where, record, "id")
+        edge_id = require_text(where, record, "id")
         if edge_id in seen_ids:
             raise SeedError(f"{where}: field 'id': duplicate id (first used by edges[{seen_ids[edge_id]}])")
         seen_ids[edge_id] = i
         for end in ("source", "target"):
-            if _require_text(where, record, end) not in node_ids:
+            if require_text(where, record, end) not in node_ids:
                 raise SeedError(f"{where}: field {end!r}: no node with id {record[end]!r}")
-        edge_type = _require_text(where, record, "type")
+        edge_type = require_text(where, record, "type")
+        _text_fits(where, record, _EDGE_RULES, ("id", "source", "target", "type"))
         triple = (record["source"], record["target"], edge_type)
         if triple in seen_triples:
             raise SeedError(f"{where}: duplicate edge {triple} (same source, target and type as edges[{seen_triples[triple]}])")
@@ -175,7 +190,7 @@ def _history(data_dir: Path, nodes: list[dict], now: datetime) -> tuple[dict, di
     file = "history.json"
     if not (data_dir / file).exists():
         return {}, {}
-    history = _read_json(data_dir / file)
+    history = read_json(data_dir / file)
     if not isinstance(history, dict):
         raise SeedError(f"{file}: must be an object")
     known_since = history.get("known_since_days_ago", {})
@@ -236,7 +251,7 @@ def _history(data_dir: Path, nodes: list[dict], now: datetime) -> tuple[dict, di
 def load_seed_data(data_dir: Path = DEFAULT_DATA_DIR, *, now: datetime | None = None) -> SeedData:
     """Read and validate every file; raise SeedError on the first problem."""
     now = now or datetime.now(timezone.utc)
-    graph = _read_json(data_dir / "graph.json")
+    graph = read_json(data_dir / "graph.json")
     if not isinstance(graph, dict):
         raise SeedError("graph.json: must be an object with 'nodes' and 'edges'")
     nodes = _validate_nodes("graph.json", graph.get("nodes"), now)
@@ -246,21 +261,11 @@ def load_seed_data(data_dir: Path = DEFAULT_DATA_DIR, *, now: datetime | None = 
     for edge in edges:  # an edge enters the graph with the later of its two ends
         edge["created_at"] = max(first_seen[edge["source"]], first_seen[edge["target"]])
 
-    hierarchy = _read_json(data_dir / "hierarchy.json")
+    hierarchy = read_json(data_dir / "hierarchy.json")
     if not isinstance(hierarchy, dict) or not isinstance(hierarchy.get("divisions"), list):
         raise SeedError("hierarchy.json: field 'divisions' must be a list")
 
-    alerts = None
-    if (data_dir / "alerts.json").exists():
-        alerts = _read_json(data_dir / "alerts.json")
-        if not isinstance(alerts, dict) or not isinstance(alerts.get("alerts"), list):
-            raise SeedError("alerts.json: field 'alerts' must be a list")
-        for i, alert in enumerate(alerts["alerts"]):
-            where = _where("alerts.json", "alerts", i, alert)
-            if not isinstance(alert, dict):
-                raise SeedError(f"{where}: must be an object")
-            _require_text(where, alert, "agent")
-    return SeedData(nodes=nodes, edges=edges, metadata=hierarchy, alerts=alerts,
+    return SeedData(nodes=nodes, edges=edges, metadata=hierarchy,
                     earlier_versions=earlier, current_since=since)
 
 
@@ -294,24 +299,6 @@ def _copy_rows(cursor, table: str, columns: tuple, rows: list[dict], label: str)
         f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {target} ON CONFLICT DO NOTHING"
     )
     return cursor.rowcount
-
-
-def _seed_immune_scan(cursor, alerts: dict) -> int:
-    from insights.models import ImmuneScan
-
-    if ImmuneScan.objects.exists():
-        return 0
-    by_agent: dict[str, dict] = {}
-    for alert in alerts["alerts"]:
-        entry = by_agent.setdefault(alert["agent"], {"findings": 0, "alert_ids": []})
-        entry["findings"] += 1
-        entry["alert_ids"].append(alert.get("id"))
-    ImmuneScan.objects.create(
-        agents_run=sorted(by_agent), total_findings=len(alerts["alerts"]),
-        alerts_generated=len(alerts["alerts"]), alerts=alerts["alerts"],
-        by_agent={**by_agent, "_source": "mock_data/alerts.json"},
-    )
-    return 1
 
 
 def _history_is_fresh(cursor) -> bool:
@@ -357,11 +344,11 @@ def _write_history(cursor, data: SeedData) -> None:
                                + [f"[{start.isoformat()},{end.isoformat()})", SYSTEM])
 
 
-def reset_database(*, forget_history: bool = False) -> None:
+def reset_graph(*, forget_history: bool = False) -> None:
     """Empty the graph tables. Their versions are closed (the graph as it was stays readable), or
     with ``forget_history`` deleted too, so the next seed writes its past again."""
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE nodes, edges, node_embeddings, embedding_queue, node_search_documents, graph_metadata, mutation_history, immune_scans")
+        cursor.execute("TRUNCATE nodes, edges, node_embeddings, embedding_queue, node_search_documents, graph_metadata, mutation_history")
         if forget_history:
             cursor.execute("TRUNCATE node_versions, edge_versions, graph_version_horizon")
 
@@ -371,7 +358,7 @@ def write_seed_data(data: SeedData, *, reset: bool = False, forget_history: bool
     with connection.cursor() as cursor:  # versions written by the seed name it as their actor
         cursor.execute("SELECT set_config('nexus.actor', %s, true)", [SYSTEM])
     if reset:
-        reset_database(forget_history=forget_history)
+        reset_graph(forget_history=forget_history)
     result = SeedResult()
     with connection.cursor() as cursor:
         # A first seed writes the organisation's past; later ones (over existing history, or after
@@ -390,8 +377,6 @@ def write_seed_data(data: SeedData, *, reset: bool = False, forget_history: bool
                 [key, Jsonb(value)],
             )
             result.metadata += cursor.rowcount
-        if data.alerts is not None:
-            result.immune_scans = _seed_immune_scan(cursor, data.alerts)
     return result
 
 

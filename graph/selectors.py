@@ -7,15 +7,12 @@ means no decay.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from django.db.models import F, FloatField, Func, Q, QuerySet
 
-from graph.models import Edge, GraphMetadata, MutationHistory, Node
+from graph.models import EDGE_COLUMNS, NODE_COLUMNS, Edge, GraphMetadata, MutationHistory, Node
 
-NODE_FIELDS = (
-    "id", "type", "label", "division", "department", "team", "health", "size", "x", "y", "status",
-    "freshness_score", "half_life_days", "source_type", "source_id", "created_at", "updated_at", "extras",
-)
-EDGE_FIELDS = ("id", "source", "target", "type", "weight", "animated", "created_at", "extras")
 NODE_FILTERS = ("type", "division", "department", "team", "status")
 RECENT_HISTORY = 20
 # power(0.5, x) underflows to an error in PostgreSQL past x ≈ 1074; 0.5**1000 is 0 for any display.
@@ -30,6 +27,19 @@ def freshness_sql(score: str, updated: str, half_life: str, at: str = "now()") -
         f"(CASE WHEN {half_life} IS NULL OR {half_life} <= 0 THEN {score}::float8 "
         f"ELSE {score}::float8 * power(0.5::float8, LEAST({age_days} / {half_life}, {MAX_HALF_LIVES})) END)"
     )
+
+
+def current_freshness(node: Node, now: datetime | None = None) -> float:
+    """``freshness_sql`` in Python, for a node read without the annotation (e.g. built in memory,
+    where unset columns count as their database defaults)."""
+    now = now or datetime.now(timezone.utc)
+    score = node.freshness_score if node.freshness_score is not None else 1.0
+    half_life = node.half_life_days if node.half_life_days is not None else 14
+    if half_life <= 0:
+        return score
+    updated = node.updated_at or node.created_at or now
+    age_days = max((now - updated).total_seconds() / 86400.0, 0.0)
+    return score * 0.5 ** min(age_days / half_life, MAX_HALF_LIVES)
 
 
 class CurrentFreshness(Func):
@@ -63,7 +73,7 @@ def filter_nodes(queryset: QuerySet, **filters) -> QuerySet:
 
 def node_values(queryset: QuerySet) -> QuerySet:
     """A lazy values() queryset of node dicts with ``current_freshness`` (sliceable for paging)."""
-    return nodes_with_freshness(queryset).values(*NODE_FIELDS, "current_freshness")
+    return nodes_with_freshness(queryset).values(*NODE_COLUMNS, "current_freshness")
 
 
 def edge_values(queryset: QuerySet) -> QuerySet:

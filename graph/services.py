@@ -2,7 +2,8 @@
 mutation leaves neither; a batch is all-or-nothing.
 
 Errors are DRF exceptions (the API renders them in the one JSON error shape): a bad field is a
-``ValidationError`` naming it (400), an unknown id ``NotFound`` (404), a duplicate ``Conflict`` (409).
+``Invalid`` naming it (400), an unknown id ``NotFound`` (404), a duplicate ``Conflict`` (409) — the
+domain errors of common.errors, which the API layer maps to its error shape.
 Uniqueness is decided by the database: inserts run inside a savepoint and a unique violation is
 turned into a 409 — never check-then-insert, which races.
 """
@@ -10,25 +11,23 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from common.actor import current_actor
 from graph.embedding_store import dequeue, embed_nodes, node_text, stored_text
-from graph.models import Edge, MutationHistory, Node, NodeEmbedding
+from graph.models import NODE_COLUMNS, Edge, MutationHistory, Node, NodeEmbedding
 from graph.selectors import storable_id
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
-from nexus_site.errors import Conflict
-from nexus_site.retry import retrying_atomic
+from common.errors import Conflict, Invalid, NexusError, NotFound
+from common.retry import retrying_atomic
 
 TYPE_PREFIX = {"person": "p", "agent": "a", "team": "t", "decision": "d", "fact": "f",
                "commitment": "c", "question": "q", "topic": "tp"}
 MAX_BATCH = 1000
-NODE_COLUMNS = [f.attname for f in Node._meta.concrete_fields]
-EDGE_COLUMNS = [f.attname for f in Edge._meta.concrete_fields]
 
 
 def new_node_id(node_type: str) -> str:
@@ -48,10 +47,7 @@ def node_data(node: Node) -> dict:
 
 
 def edge_data(edge: Edge) -> dict:
-    data = {name: getattr(edge, name) for name in EDGE_COLUMNS}
-    data["source"] = data.pop("source_id")
-    data["target"] = data.pop("target_id")
-    return _json_safe(data)
+    return _json_safe({field.column: getattr(edge, field.attname) for field in Edge._meta.concrete_fields})
 
 
 def _stamp_actor() -> None:
@@ -77,9 +73,10 @@ def _id_given(value) -> bool:
 # ── nodes ────────────────────────────────────────────────────────────────────
 
 @retrying_atomic
-def node_create(*, type, label, id=None, **fields) -> Node:
+def node_create(*, node_type: str, label: str, node_id: str | None = None, **fields: Any) -> Node:
+    """``fields``: the other node columns (NodeCreateInput's names)."""
     _stamp_actor()
-    data = validate(NodeCreateInput, {"type": type, "label": label, "id": id, **fields})
+    data = validate(NodeCreateInput, {"type": node_type, "label": label, "id": node_id, **fields})
     node_id = data.pop("id", None)
     node_id = node_id if _id_given(node_id) else new_node_id(data["type"])
     if data.get("extras") is None:
@@ -97,7 +94,7 @@ def node_create(*, type, label, id=None, **fields) -> Node:
     return node
 
 
-def _locked_node(node_id) -> Node:
+def _locked_node(node_id: str) -> Node:
     node = Node.objects.select_for_update().filter(id=str(node_id)).first() if storable_id(str(node_id)) else None
     if node is None:
         raise NotFound(f"No node with id {node_id!r}.")
@@ -105,11 +102,12 @@ def _locked_node(node_id) -> Node:
 
 
 @retrying_atomic
-def node_update(*, node_id, **changes) -> Node:
+def node_update(*, node_id: str, **changes: Any) -> Node:
+    """``changes``: node columns to set (NodeUpdateInput's names)."""
     _stamp_actor()
     if "id" in changes:
         if changes.pop("id") not in (node_id, None):
-            raise ValidationError({"id": ["A node's id cannot be changed."]})
+            raise Invalid(fields={"id": ["A node's id cannot be changed."]})
     data = validate(NodeUpdateInput, changes, partial=True)
     node = _locked_node(node_id)
     before = node_data(node)
@@ -133,7 +131,7 @@ def node_update(*, node_id, **changes) -> Node:
 
 
 @retrying_atomic
-def node_delete(*, node_id) -> dict:
+def node_delete(*, node_id: str) -> dict:
     _stamp_actor()
     node = _locked_node(node_id)
     before = node_data(node)
@@ -149,15 +147,16 @@ def node_delete(*, node_id) -> dict:
 # ── edges ────────────────────────────────────────────────────────────────────
 
 @retrying_atomic
-def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, extras=None) -> Edge:
+def edge_create(*, source: str, target: str, edge_type: str, edge_id: str | None = None, weight: float = 1.0,
+                animated: bool = False, extras: dict | None = None) -> Edge:
     _stamp_actor()
-    data = validate(EdgeCreateInput, {"source": source, "target": target, "type": type, "id": id,
+    data = validate(EdgeCreateInput, {"source": source, "target": target, "type": edge_type, "id": edge_id,
                                       "weight": weight, "animated": animated, "extras": extras})
     edge_id = data["id"] if _id_given(data.get("id")) else new_edge_id()
     known = set(Node.objects.filter(id__in=[data["source"], data["target"]]).values_list("id", flat=True))
     missing = {end: [f"No node with id {data[end]!r}."] for end in ("source", "target") if data[end] not in known}
     if missing:
-        raise ValidationError(missing)
+        raise Invalid(fields=missing)
     try:
         with transaction.atomic():  # savepoint: the unique index decides, also under concurrency
             edge = Edge.objects.create(
@@ -174,7 +173,7 @@ def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, ex
             raise Conflict(f"An edge with id {edge_id!r} already exists.") from None
         if name in ("edges_source_fkey", "edges_target_fkey"):  # the node was deleted meanwhile
             end = name.split("_")[1]
-            raise ValidationError({end: [f"No node with id {data[end]!r}."]}) from None
+            raise Invalid(fields={end: [f"No node with id {data[end]!r}."]}) from None
         raise
     edge.refresh_from_db()
     _record("create_edge", edge_id=edge.id, data={"after": edge_data(edge)})
@@ -182,7 +181,7 @@ def edge_create(*, source, target, type, id=None, weight=1.0, animated=False, ex
 
 
 @retrying_atomic
-def edge_delete(*, edge_id) -> dict:
+def edge_delete(*, edge_id: str) -> dict:
     _stamp_actor()
     edge = Edge.objects.select_for_update().filter(id=str(edge_id)).first() if storable_id(str(edge_id)) else None
     if edge is None:
@@ -197,33 +196,35 @@ def edge_delete(*, edge_id) -> dict:
 
 def _op_create_node(fields: dict) -> dict:
     if "type" not in fields or "label" not in fields:
-        raise ValidationError({name: ["This field is required."] for name in ("type", "label") if name not in fields})
-    return {"node": node_data(node_create(**fields))}
+        raise Invalid(fields={name: ["This field is required."] for name in ("type", "label") if name not in fields})
+    node_type, node_id = fields.pop("type"), fields.pop("id", None)
+    return {"node": node_data(node_create(node_type=node_type, node_id=node_id, **fields))}
 
 
 def _op_update_node(fields: dict) -> dict:
     if "id" not in fields:
-        raise ValidationError({"id": ["This field is required."]})
+        raise Invalid(fields={"id": ["This field is required."]})
     node_id = fields.pop("id")
     return {"node": node_data(node_update(node_id=node_id, **fields))}
 
 
 def _op_delete_node(fields: dict) -> dict:
     if set(fields) != {"id"}:
-        raise ValidationError({"id": ["delete_node takes exactly one field, id."]})
+        raise Invalid(fields={"id": ["delete_node takes exactly one field, id."]})
     return node_delete(node_id=fields["id"])
 
 
 def _op_create_edge(fields: dict) -> dict:
     missing = [name for name in ("source", "target", "type") if name not in fields]
     if missing:
-        raise ValidationError({name: ["This field is required."] for name in missing})
-    return {"edge": edge_data(edge_create(**fields))}
+        raise Invalid(fields={name: ["This field is required."] for name in missing})
+    edge_type, edge_id = fields.pop("type"), fields.pop("id", None)
+    return {"edge": edge_data(edge_create(edge_type=edge_type, edge_id=edge_id, **fields))}
 
 
 def _op_delete_edge(fields: dict) -> dict:
     if set(fields) != {"id"}:
-        raise ValidationError({"id": ["delete_edge takes exactly one field, id."]})
+        raise Invalid(fields={"id": ["delete_edge takes exactly one field, id."]})
     return edge_delete(edge_id=fields["id"])
 
 
@@ -233,14 +234,14 @@ OPERATIONS = {
 }
 
 
-def _prefixed(index: int, exc: APIException) -> APIException:
+def _prefixed(index: int, exc: NexusError) -> NexusError:
     """The same error, with the failing mutation's position in its message and field names."""
     where = f"mutations[{index}]"
-    if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
-        return ValidationError({f"{where}.{key}": value for key, value in exc.detail.items()})
-    if isinstance(exc, ValidationError):
-        return ValidationError({where: exc.detail})
-    return type(exc)(f"{where}: {exc.detail}")
+    if isinstance(exc, Invalid):
+        fields = exc.fields or {"non_field_errors": [exc.message]}
+        return Invalid(fields={where if key == "non_field_errors" else f"{where}.{key}": value
+                               for key, value in fields.items()}, code=exc.code)
+    return type(exc)(f"{where}: {exc.message}", code=exc.code)
 
 
 def _lock_in_id_order(mutations: list) -> None:
@@ -257,23 +258,23 @@ def mutations_apply(*, mutations: list[dict]) -> list[dict]:
     """Apply ``[{"op": "create_node"|"update_node"|"delete_node"|"create_edge"|"delete_edge", ...fields}]``
     in order, all or nothing. Later mutations may refer to nodes created earlier in the batch."""
     if not isinstance(mutations, list) or not mutations:
-        raise ValidationError({"mutations": ["Expected a non-empty list of mutations."]})
+        raise Invalid(fields={"mutations": ["Expected a non-empty list of mutations."]})
     if len(mutations) > MAX_BATCH:
-        raise ValidationError({"mutations": [f"At most {MAX_BATCH} mutations per batch."]})
+        raise Invalid(fields={"mutations": [f"At most {MAX_BATCH} mutations per batch."]})
     _lock_in_id_order(mutations)
     results = []
     for index, mutation in enumerate(mutations):
         if not isinstance(mutation, dict):
-            raise ValidationError({f"mutations[{index}]": ["Expected an object."]})
+            raise Invalid(fields={f"mutations[{index}]": ["Expected an object."]})
         fields = dict(mutation)
         op = fields.pop("op", None)
         if not isinstance(op, str) or op not in OPERATIONS:  # [1] or {} is not even hashable
-            raise ValidationError({f"mutations[{index}].op": [f"Expected one of: {', '.join(OPERATIONS)}."]})
+            raise Invalid(fields={f"mutations[{index}].op": [f"Expected one of: {', '.join(OPERATIONS)}."]})
         try:
             result = OPERATIONS[op](fields)
         except TypeError:  # an argument the operation does not take
-            raise ValidationError({f"mutations[{index}]": [f"Unexpected fields for {op}."]}) from None
-        except APIException as exc:
+            raise Invalid(fields={f"mutations[{index}]": [f"Unexpected fields for {op}."]}) from None
+        except NexusError as exc:
             raise _prefixed(index, exc) from None
         results.append({"op": op, **result})
     return results

@@ -12,11 +12,12 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from graph.selectors import EDGE_FIELDS, NODE_FIELDS, NODE_FILTERS, freshness_sql
+from graph.models import EDGE_COLUMNS, NODE_COLUMNS
+from graph.selectors import NODE_FILTERS, freshness_sql
 
-NODE_COLS = ", ".join(f"v.{c}" for c in NODE_FIELDS)
-EDGE_JSON = "json_build_object(" + ", ".join(f"'{c}', e.{c}" for c in EDGE_FIELDS) + ")"
-NODE_DOC = "jsonb_build_object(" + ", ".join(f"'{c}', v.{c}" for c in NODE_FIELDS) + ")"
+NODE_COLS = ", ".join(f"v.{c}" for c in NODE_COLUMNS)
+EDGE_JSON = "json_build_object(" + ", ".join(f"'{c}', e.{c}" for c in EDGE_COLUMNS) + ")"
+NODE_DOC = "jsonb_build_object(" + ", ".join(f"'{c}', v.{c}" for c in NODE_COLUMNS) + ")"
 METADATA_JSON = "(SELECT coalesce(json_object_agg(key, value ORDER BY key), '{}'::json) FROM graph_metadata)"
 AS_OF_WORK_MEM = "64MB"
 
@@ -135,8 +136,8 @@ def graph_diff_json(*, from_time: datetime, to_time: datetime) -> str:
     """
     sql = (
         "SELECT json_build_object('from', %(t1)s::timestamptz, 'to', %(t2)s::timestamptz, "
-        f"'nodes', {_diff_part('node_versions', NODE_FIELDS, 'node', ('type', 'label'))}, "
-        f"'edges', {_diff_part('edge_versions', EDGE_FIELDS, 'edge', ('source', 'target', 'type'))})::text"
+        f"'nodes', {_diff_part('node_versions', NODE_COLUMNS, 'node', ('type', 'label'))}, "
+        f"'edges', {_diff_part('edge_versions', EDGE_COLUMNS, 'edge', ('source', 'target', 'type'))})::text"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"t1": from_time, "t2": to_time})

@@ -1,7 +1,7 @@
 """Input validation for graph writes, shared by the services (called by other apps too) and the API.
 
-These are DRF serializers used only as validators: every error is a ``ValidationError`` whose
-detail names the field, which the API turns into the one JSON error shape (400).
+These are DRF serializers used only as validators: ``validate`` raises the domain error
+``Invalid`` naming each field, which the API turns into the one JSON error shape (400).
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 
 from rest_framework import serializers
 
+from common.errors import Invalid
 from graph.models import NODE_TYPES
 
 TEXT_MAX = 10_000
@@ -18,7 +19,7 @@ ID_MAX = 200
 class StrictSerializer(serializers.Serializer):
     """Rejects keys it does not know, so a typo ("lable") is an error, not silently dropped."""
 
-    rejects_unknown_fields = True  # the schema says additionalProperties: false (nexus_site.openapi)
+    rejects_unknown_fields = True  # the schema says additionalProperties: false (the project's schema generator)
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -84,9 +85,11 @@ class EdgeCreateInput(StrictSerializer):
     extras = JSONObjectField(required=False, allow_null=True)
 
 
-def validate(serializer_class, data, *, partial: bool = False) -> dict:
+def validate(serializer_class: type[serializers.Serializer], data, *, partial: bool = False) -> dict:
+    """The validated data, or ``Invalid`` naming every bad field."""
     if not isinstance(data, dict):
-        raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        raise Invalid(fields={"non_field_errors": ["Expected a JSON object."]})
     serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
+    if not serializer.is_valid():
+        raise Invalid.from_detail(serializer.errors)
     return dict(serializer.validated_data)

@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class InsightsConfig(AppConfig):
     name = "insights"
+
+    def ready(self):
+        from graph.embeddings import embedding_usage
+        from insights.llm_usage import record_embedding_usage  # imports models: only once apps are ready
+
+        embedding_usage.connect(record_embedding_usage, dispatch_uid="nexus_embedding_usage")

@@ -1,4 +1,4 @@
-"""Immune-system scan agents. Each agent reads a GraphView and returns findings (alerts).
+"""Immune-system scan agents. Each agent reads a GraphSnapshot and returns findings (alerts).
 
 Agents are deliberately conservative: a finding must be something a person would agree is a
 problem (tests pin the exact sets flagged on the mock organisation). Alert ids are stable
@@ -11,8 +11,11 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
-from insights.graph_view import GraphView, parse_day, tokens
+from graph.text import tokens
+from insights.graph_snapshot import GraphSnapshot, parse_day
+from insights.similarity import embedding_similarities, word_overlap_pairs
 
 AGENTS = ("staleness", "contradiction", "overload", "orphan", "duplicate")
 CLOSED_QUESTION = ("answered", "done", "superseded")
@@ -26,6 +29,12 @@ class ScanConfig:
     duplicate_threshold: float = 0.9       # embedding cosine similarity
     text_duplicate_threshold: float = 0.6  # word-overlap fallback when embeddings are missing
 
+    @classmethod
+    def from_options(cls, options: dict) -> "ScanConfig":
+        """The thresholds a request names; the rest keep their defaults, other keys are ignored."""
+        known = {f.name for f in dataclass_fields(cls)}
+        return cls(**{name: value for name, value in options.items() if name in known})
+
 
 def _alert(agent, severity, title, description, node_ids, suggested_action, **extra) -> dict:
     return {
@@ -34,7 +43,7 @@ def _alert(agent, severity, title, description, node_ids, suggested_action, **ex
     }
 
 
-def _owner_hint(view: GraphView, node_id: str) -> str:
+def _owner_hint(view: GraphSnapshot, node_id: str) -> str:
     people = sorted(view.people_concerned(node_id))
     if people:
         return ", ".join(view.label(p) for p in people[:3])
@@ -45,7 +54,7 @@ def _owner_hint(view: GraphView, node_id: str) -> str:
 
 
 # ── staleness ────────────────────────────────────────────────────────────────
-def staleness(view: GraphView, config: ScanConfig) -> list[dict]:
+def staleness(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     alerts = []
     for node in sorted(view.nodes.values(), key=lambda n: n.id):
         if node.type in ("person", "team", "agent") or not view.is_open(node):
@@ -86,7 +95,7 @@ def _events(text: str) -> set[str]:
     return {_EVENT_WORDS[w] for w in words if w in _EVENT_WORDS}
 
 
-def dates_conflict(view: GraphView, a, b) -> str | None:
+def dates_conflict(view: GraphSnapshot, a, b) -> str | None:
     """Why two same-type statements contradict by date (same topic, same event, different
     dates), or None."""
     if a.type != b.type or not (_dates(a.label) and _dates(b.label)) or _dates(a.label) == _dates(b.label):
@@ -97,7 +106,7 @@ def dates_conflict(view: GraphView, a, b) -> str | None:
     return None
 
 
-def contradiction_pairs(view: GraphView) -> list[tuple[str, str, str]]:
+def contradiction_pairs(view: GraphSnapshot) -> list[tuple[str, str, str]]:
     """(a, b, reason) for explicit ``contradicts`` edges and same-topic statements whose dates
     for the same event differ. Superseded/closed statements no longer contradict anything."""
     pairs: dict[tuple[str, str], str] = {}
@@ -116,7 +125,7 @@ def contradiction_pairs(view: GraphView) -> list[tuple[str, str, str]]:
     return [(a, b, reason) for (a, b), reason in sorted(pairs.items())]
 
 
-def contradiction(view: GraphView, config: ScanConfig) -> list[dict]:
+def contradiction(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     alerts = []
     for a, b, reason in contradiction_pairs(view):
         na, nb = view.nodes[a], view.nodes[b]
@@ -134,7 +143,7 @@ def contradiction(view: GraphView, config: ScanConfig) -> list[dict]:
 
 
 # ── overload ─────────────────────────────────────────────────────────────────
-def overload(view: GraphView, config: ScanConfig) -> list[dict]:
+def overload(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     alerts = []
     for person_id, commitments in sorted(view.open_commitments_by_owner().items()):
         if len(commitments) <= config.overload_limit:
@@ -156,7 +165,7 @@ def overload(view: GraphView, config: ScanConfig) -> list[dict]:
 
 
 # ── orphans ──────────────────────────────────────────────────────────────────
-def orphan(view: GraphView, config: ScanConfig) -> list[dict]:
+def orphan(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     alerts = []
     for c in sorted(view.of_type("commitment"), key=lambda n: n.id):
         if c.status in ("active", "blocked") and not view.owners_of(c):
@@ -189,12 +198,10 @@ def orphan(view: GraphView, config: ScanConfig) -> list[dict]:
 
 
 # ── near-duplicates ──────────────────────────────────────────────────────────
-def duplicate_pairs(view: GraphView, config: ScanConfig, types=("fact", "decision", "commitment", "question")):
+def duplicate_pairs(view: GraphSnapshot, config: ScanConfig, types=("fact", "decision", "commitment", "question")):
     """Same-type open pairs that are near-duplicates: stored embeddings at least
     ``duplicate_threshold`` alike, or (embeddings missing or from the offline provider) word
     overlap at least ``text_duplicate_threshold``."""
-    from insights.similarity import embedding_similarities, word_overlap_pairs
-
     pairs = []
     for node_type in types:
         nodes = sorted((n for n in view.of_type(node_type) if view.is_open(n)), key=lambda n: n.id)
@@ -208,7 +215,7 @@ def duplicate_pairs(view: GraphView, config: ScanConfig, types=("fact", "decisio
     return pairs
 
 
-def duplicate(view: GraphView, config: ScanConfig) -> list[dict]:
+def duplicate(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     alerts = []
     for a, b, score, method in duplicate_pairs(view, config):
         na, nb = view.nodes[a], view.nodes[b]
@@ -243,7 +250,7 @@ def fingerprint(alert: dict) -> str:
     return f"{alert['agent']}:{'+'.join(alert_subject(alert))}"
 
 
-def evidence(view: GraphView, alert: dict) -> str:
+def evidence(view: GraphSnapshot, alert: dict) -> str:
     """A hash of the facts that raised the alert: its subject nodes as they were last edited, and
     for an overload the commitments counted. Things that drift on their own (freshness, "asked N
     days ago") stay out, so an untouched problem keeps its hash from scan to scan."""

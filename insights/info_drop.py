@@ -12,7 +12,8 @@ from graph.embedding_store import node_text
 from graph.models import Edge, Node
 from graph.search import search_nodes
 from insights.extraction import Item, default_due
-from insights.graph_view import GraphView, text_similarity
+from graph.text import text_similarity
+from insights.graph_snapshot import GraphSnapshot
 from insights.immune import dates_conflict
 from insights.models import Notification
 
@@ -137,13 +138,13 @@ def apply_items(items: list[Item], *, text: str, source: str, author_id: str | N
             result.nodes_updated.append(node.id)
             action = "updated"
         else:
-            node = graph_services.node_create(**fields)
+            node = graph_services.node_create(node_type=fields.pop("type"), **fields)
             result.nodes_created.append(node.id)
             action, similarity = "created", None
         for source_id, target_id, edge_type in _edges_for(item, node.id, author_id=author_id):
             if source_id == target_id or Edge.objects.filter(source_id=source_id, target_id=target_id, type=edge_type).exists():
                 continue
-            edge = graph_services.edge_create(source=source_id, target=target_id, type=edge_type)
+            edge = graph_services.edge_create(source=source_id, target=target_id, edge_type=edge_type)
             result.edges_created.append(edge.id)
         result.items.append({
             "node_id": node.id, "type": item.type, "label": node.label, "action": action,
@@ -154,7 +155,7 @@ def apply_items(items: list[Item], *, text: str, source: str, author_id: str | N
 
 
 # ── info router ──────────────────────────────────────────────────────────────
-def _route_item(view: GraphView, item: dict, author_id: str | None) -> dict[str, tuple[str, bool, str]]:
+def _route_item(view: GraphSnapshot, item: dict, author_id: str | None) -> dict[str, tuple[str, bool, str]]:
     """person id → (priority, action_required, suggested action) for one touched node."""
     node_id, kind = item["node_id"], item["type"]
     out: dict[str, tuple[str, bool, str]] = {}
@@ -205,7 +206,7 @@ def _route_item(view: GraphView, item: dict, author_id: str | None) -> dict[str,
     return out
 
 
-def _topic_leads(view: GraphView, node_id: str) -> list[str]:
+def _topic_leads(view: GraphSnapshot, node_id: str) -> list[str]:
     """Leads of the teams working on the node's topics."""
     leads = []
     for topic in view.topics_of(node_id):
@@ -216,7 +217,7 @@ def _topic_leads(view: GraphView, node_id: str) -> list[str]:
     return sorted(set(leads))
 
 
-def _conflicts(view: GraphView, node_id: str) -> list[str]:
+def _conflicts(view: GraphSnapshot, node_id: str) -> list[str]:
     """Existing open statements the new one contradicts (an explicit edge or conflicting dates)."""
     node = view.nodes.get(node_id)
     if node is None or node.type not in ("fact", "decision"):
@@ -231,7 +232,7 @@ def _conflicts(view: GraphView, node_id: str) -> list[str]:
 def route(result: DropResult, *, text: str, source: str, author: str, author_id: str | None) -> list[Notification]:
     """Write one notification per concerned person (their highest priority across the drop's items).
     A person who still has an unacknowledged notification for the identical drop gets no second one."""
-    view = GraphView.load()
+    view = GraphSnapshot.load()
     drop_id = fingerprint(text)
     per_person: dict[str, dict] = {}
     for item in result.items:

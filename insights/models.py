@@ -1,6 +1,7 @@
-"""Derived state that used to live in module-level lists and dicts (spec R5, R7–R10)."""
+"""What the analyses derive and keep: notifications, immune scans, worker analyses, task graphs, LLM
+usage — in the database, so a restart or a second server process sees the same state."""
 from django.db import models
-from nexus_site.db import TransactionNow as Now
+from common.db import TransactionNow as Now
 
 
 def _json(value):

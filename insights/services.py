@@ -7,16 +7,17 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common import locks
+from common.accounts.roles import notification_visible
 from common.actor import current_actor
 from common.errors import Conflict, Invalid, NotFound
+from common.retry import retrying_atomic
 from graph import services as graph_services
+from graph.directory import Directory
 from graph.models import Edge, Node
-from insights import extraction, immune, info_drop, scheduler, selectors, workers
-from insights.graph_view import GraphView
-from common.accounts.roles import notification_visible
+from insights import critical_path, extraction, immune, info_drop, llm, selectors, worker_tracker
+from insights.graph_snapshot import GraphSnapshot
 from insights.models import ImmuneAlertState, ImmuneScan, Notification, TaskGraph, WorkerAnalysis
-from nexus_site import llm
-from nexus_site.retry import retrying_atomic
 
 
 def _scan_summary(alerts: list[dict]) -> dict:
@@ -78,7 +79,7 @@ def _alert_decisions(findings: list[dict]) -> tuple[list[dict], list[dict], dict
 
 @transaction.atomic  # one consistent read of the graph (REPEATABLE READ is not needed at this size)
 def _scan_findings(config: immune.ScanConfig, agents: tuple[str, ...]) -> tuple[list[dict], dict]:
-    view = GraphView.load()
+    view = GraphSnapshot.load()
     alerts, by_agent = [], {}
     for name in agents:
         started = time.perf_counter()
@@ -102,18 +103,18 @@ def _scan_findings(config: immune.ScanConfig, agents: tuple[str, ...]) -> tuple[
 
 @transaction.atomic
 def worker_analysis_run(*, config: immune.ScanConfig | None = None) -> WorkerAnalysis:
-    result = workers.analyze(GraphView.load(), config)
+    result = worker_tracker.analyze(GraphSnapshot.load(), config)
     return WorkerAnalysis.objects.create(**result)
 
 
-TASK_GRAPH_LOCK = 0x4E58_7A53  # advisory lock key for task-graph activation
+TASK_GRAPH_LOCK = locks.TASK_GRAPH_ACTIVATE
 
 
 @transaction.atomic
-def task_graph_create(*, tasks: list[dict], base_id: int | None = None) -> tuple[TaskGraph, scheduler.Schedule]:
+def task_graph_create(*, tasks: list[dict], base_id: int | None = None) -> tuple[TaskGraph, critical_path.Schedule]:
     """Validate + schedule (raises ScheduleError before writing), then make it the only active graph.
     ``base_id``: the graph this one edits; when another edit became active meanwhile, 409."""
-    plan = scheduler.schedule(tasks)
+    plan = critical_path.schedule(tasks)
     owners = {t["owner"] for t in tasks if t.get("owner")}
     people = set(Node.objects.filter(id__in=owners, type="person").values_list("id", flat=True))
     unknown = {f"tasks[{i}].owner": [f"No person with id {t['owner']!r}."]
@@ -136,17 +137,17 @@ def task_graph_create(*, tasks: list[dict], base_id: int | None = None) -> tuple
 @transaction.atomic
 def notification_acknowledge(*, notification_id: int, scope: str | None) -> Notification:
     """Idempotent: acknowledging twice leaves it acknowledged. ``scope`` as in notifications_list:
-    a viewer acknowledges only their own. Raises Notification.DoesNotExist (also for others')."""
-    notification = Notification.objects.select_for_update().get(id=notification_id)
-    if not notification_visible(notification.person_id, scope):
-        raise Notification.DoesNotExist  # someone else's: as if it did not exist
+    a viewer acknowledges only their own; someone else's is NotFound, as if it did not exist."""
+    notification = Notification.objects.select_for_update().filter(id=notification_id).first()
+    if notification is None or not notification_visible(notification.person_id, scope):
+        raise NotFound(f"No notification with id {notification_id}.")
     if not notification.acknowledged:
         notification.acknowledged = True
         notification.save(update_fields=["acknowledged"])
     return notification
 
 
-INFO_DROP_LOCK = 0x4E58_1D50  # advisory lock key for Info Drop writes ("NX" + "info drop")
+INFO_DROP_LOCK = locks.INFO_DROP_WRITE
 
 
 def info_drop_process(*, text: str, source: str = "", author: str = "", today: date | None = None) -> dict:
@@ -154,8 +155,13 @@ def info_drop_process(*, text: str, source: str = "", author: str = "", today: d
     graph and route notifications — all in one transaction. The LLM call happens before the
     transaction so a slow model never holds row locks. Relative dates ("by Friday") resolve
     against ``today`` (default: the server's date)."""
+    count = len(extraction.split_statements(text))
+    if not count:
+        raise Invalid(fields={"text": ["No statement found: write at least one sentence of two or more words."]})
+    if count > extraction.MAX_ITEMS:
+        raise Invalid(fields={"text": [f"{count} statements; at most {extraction.MAX_ITEMS} per drop."]})
     today = today or timezone.localdate()
-    directory = extraction.Directory.load()
+    directory = Directory.load()
     author_hits = [i for _, i in directory.find(author) if directory.by_id[i].type == "person"] if author else []
     author_id = author_hits[0] if author_hits else None
     items = extraction.extract_llm(text, directory, author_id=author_id, today=today)
@@ -201,7 +207,7 @@ def _alert_state_for_update(fingerprint: str) -> tuple[dict, ImmuneAlertState]:
         state = ImmuneAlertState(fingerprint=fingerprint, created_at=timezone.now())
     state.agent, state.node_ids, state.title = alert["agent"], alert.get("node_ids") or [], alert.get("title", "")
     # What the person acting saw: the scan's evidence (older scans stored none: the graph now).
-    state.evidence_hash = alert.get("evidence") or immune.evidence(GraphView.load(), alert)
+    state.evidence_hash = alert.get("evidence") or immune.evidence(GraphSnapshot.load(), alert)
     state.actor, state.updated_at = current_actor(), timezone.now()
     return alert, state
 
@@ -305,7 +311,7 @@ def commitment_owner_set(*, commitment_id: str, person_id: str, expected_owner: 
         commitment = graph_services.node_update(node_id=commitment.id, extras={**(commitment.extras or {}),
                                                                                  "owner_id": person.id})
     if not any(e.source_id == person.id for e in owner_edges):
-        graph_services.edge_create(source=person.id, target=commitment.id, type="owns")
+        graph_services.edge_create(source=person.id, target=commitment.id, edge_type="owns")
     return commitment
 
 

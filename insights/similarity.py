@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.db import connection
 
 from graph.vector_sql import distance_expression
-from nexus_site.embeddings import embedding_dimensions, get_provider
+from graph.embeddings import embedding_dimensions, get_provider
 
 EXACT_PAIRS_UP_TO = 400   # below this many nodes an exact self-join is cheaper than index probes
 NEIGHBOURS = 10           # per node, through the HNSW index

@@ -10,10 +10,12 @@ import logging
 from django.core.management import call_command
 from django.db import connection
 
+from common import locks
+
 logger = logging.getLogger("nexus.database")
 
 # Several server processes may start at once: one prepares, the others wait for it.
-PREPARE_LOCK_KEY = 0x4E455855  # "NEXU"
+PREPARE_LOCK_KEY = locks.FALLBACK_PREPARE
 
 
 def prepare_fallback_database() -> None:

@@ -82,10 +82,12 @@ INSTALLED_APPS = [
     "knox",
     "axes",
     "common.accounts",
-    "nexus_site",
     "graph",
+    "graph.realtime",
     "insights",
     "conversations",
+    "nexus_site",
+    "nexus_site.supabase",
 ]
 
 MIDDLEWARE = [
@@ -129,7 +131,7 @@ DATABASE_CONNECT_TIMEOUT = env.float("DATABASE_CONNECT_TIMEOUT", default=5.0)
 DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0)
 DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=10.0)
 # Deadlocks / serialization failures: retried this many times (jittered backoff from this many
-# seconds, doubling), then 409 conflict (nexus_site.retry).
+# seconds, doubling), then 409 conflict (common.retry).
 DATABASE_CONFLICT_RETRIES = env.int("DATABASE_CONFLICT_RETRIES", default=4)
 DATABASE_CONFLICT_BACKOFF = env.float("DATABASE_CONFLICT_BACKOFF", default=0.05)
 DATABASES = {"default": with_timeouts(DATABASE_CHOICE.config, connect=DATABASE_CONNECT_TIMEOUT,
@@ -154,6 +156,12 @@ OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
 OPENAI_CHAT_MODEL = env.str("OPENAI_CHAT_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=20.0)
+# "llm": answers of the LLM for five minutes, in this process's memory (a restart forgets them).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nexus-default"},
+    "llm": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nexus-llm",
+            "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 1024}},
+}
 # local (all-MiniLM-L6-v2 on the CPU, 384 dimensions) | openai | hash; unset: openai with a key, else local.
 EMBEDDING_PROVIDER = env.str("EMBEDDING_PROVIDER", default="")
 # OpenAI's model and size (also the hash provider's size); the local model is always 384 wide.
@@ -209,13 +217,13 @@ STORAGES = {
 }
 
 # ── API input limits (README "Reliability") ─────────────────────────────────
-# Request bodies above this get 413 (the API's JSON error shape, see nexus_site.errors).
+# Request bodies above this get 413 (the API's JSON error shape, see common.api_errors).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=1_000_000)
 # JSON bodies nested deeper than this get 400 parse_error (nexus_site.json_parser).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
 # Query strings longer than this get 414 (nexus_site.asgi_guard).
 MAX_QUERY_STRING_BYTES = env.int("MAX_QUERY_STRING_BYTES", default=8192)
-# Every list endpoint: limit 1..API_PAGE_MAX_LIMIT, offset 0..API_PAGE_MAX_OFFSET (nexus_site.pagination).
+# Every list endpoint: limit 1..API_PAGE_MAX_LIMIT, offset 0..API_PAGE_MAX_OFFSET (common.pagination).
 API_PAGE_MAX_LIMIT = env.int("API_PAGE_MAX_LIMIT", default=500)
 API_PAGE_MAX_OFFSET = env.int("API_PAGE_MAX_OFFSET", default=1_000_000)
 # A CSRF failure under /api/ answers in the JSON error shape, not Django's HTML page.
@@ -275,8 +283,8 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["nexus_site.json_parser.SafeJSONParser"],
-    "EXCEPTION_HANDLER": "nexus_site.errors.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "nexus_site.pagination.BoundedLimitOffsetPagination",
+    "EXCEPTION_HANDLER": "common.api_errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "common.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -290,7 +298,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "nexus_site.api_schema.add_common_error_responses"],
+                             "common.api_schema.add_common_error_responses"],
     "ENUM_NAME_OVERRIDES": {"AuthModeEnum": ["required", "open"], "AuthProviderEnum": ["django", "supabase"],
                             "AnswerModeEnum": ["offline", "llm"]},
 }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from nexus_site import views
+from nexus_site import config, health, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/", include("insights.api.urls")),
     path("api/", include("conversations.api.urls")),
     path("api/", include("graph.realtime.urls")),
+    path("api/health", health.HealthView.as_view(), name="health"),
+    path("api/config", config.ConfigView.as_view(), name="config"),
     re_path(r"^api/", views.api_not_found),
     path("", views.frontend_index, name="frontend"),
 ]

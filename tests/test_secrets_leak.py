@@ -80,7 +80,7 @@ def fill_path(path: str, ids: dict) -> str:
 
 @pytest.fixture
 def leaky_setup(server_factory):
-    from graph import seed
+    from nexus_site import seed
 
     seed.write_seed_data(seed.load_seed_data())  # committed: the server reads it
     openai = OpenAIStandIn()

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from nexus_site import supabase_client
+from nexus_site.supabase import client as supabase_client
 from tests.supabase_stand_in import PUBLIC_GRAPH, StandInState, SupabaseStandIn
 
 ANON_KEY = "anon-key-STANDIN-7f3c9e2a1b"
@@ -248,7 +248,7 @@ django.setup()
 state = {}
 # Registered before the module's own hook, so it runs after it (atexit is last-in, first-out).
 atexit.register(lambda: print("http closed:", state["http"].is_closed, flush=True))
-from nexus_site import supabase_client
+from nexus_site.supabase import client as supabase_client
 loop = asyncio.new_event_loop()
 loop.run_until_complete(supabase_client.get_supabase())
 print("rows:", loop.run_until_complete(supabase_client.fetch_rows("nodes", limit=1)), flush=True)

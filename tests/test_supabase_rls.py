@@ -88,7 +88,7 @@ def statements(conn, table: str) -> dict:
 
 
 def test_migrations_run_on_supabase_shape(supabase_db):
-    assert "nexus_site.0001_realtime_publication_and_rls... OK" in supabase_db.migrate_output
+    assert "supabase.0001_realtime_publication_and_rls... OK" in supabase_db.migrate_output
     with supabase_db.connect() as conn:
         assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0] is False
         assert conn.execute("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from nexus_site.api_schema import page_of
+from common.api_schema import page_of
 
 QUESTION_MAX_CHARS = 2_000
 

@@ -2,15 +2,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from nexus_site.api_schema import ErrorOut
-from nexus_site.pagination import BoundedLimitOffsetPagination, PageQuery
+from common.api_schema import ErrorOut
+from common.pagination import PageQuery, paginate
 
 from conversations import selectors, services
 from conversations.api import serializers as s
 from common.accounts.permissions import IsViewer
 from common.api import ApiView
 
-ERROR = ErrorOut  # the shared {"error": {...}} shape (nexus_site.errors)
+ERROR = ErrorOut  # the shared {"error": {...}} shape (common.api_errors)
 
 
 class AskView(ApiView):
@@ -21,7 +21,7 @@ class AskView(ApiView):
     def post(self, request):
         body = s.AskRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services.ask_question(question=body.validated_data["question"],
+        result = services.answer_question(question=body.validated_data["question"],
                                        conversation_id=body.validated_data.get("conversation_id") or None)
         return Response(result, status=status.HTTP_200_OK)
 
@@ -46,9 +46,10 @@ class ConversationListView(ApiView):
                    responses={200: s.ConversationPageSerializer, 400: ERROR}, operation_id="conversations_list",
                    summary="Recent conversations: one row each with the last turn and the turn count")
     def get(self, request):
-        paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(selectors.conversations_recent(), request, view=self)
-        last = selectors.last_turns(conversation_ids=[r["id"] for r in page], seqs=[r["last_seq"] for r in page])
-        rows = [{"id": r["id"], "turn_count": r["turn_count"], "last_at": r["last_at"],
-                 "last_turn": _turn(last[r["id"]]) if r["id"] in last else None} for r in page]
-        return paginator.get_paginated_response(rows)
+        return paginate(self, request, selectors.conversations_recent(), page_mapper=_with_last_turns)
+
+
+def _with_last_turns(page: list[dict]) -> list[dict]:
+    last = selectors.last_turns(conversation_ids=[r["id"] for r in page], seqs=[r["last_seq"] for r in page])
+    return [{"id": r["id"], "turn_count": r["turn_count"], "last_at": r["last_at"],
+             "last_turn": _turn(last[r["id"]]) if r["id"] in last else None} for r in page]

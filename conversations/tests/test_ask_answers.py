@@ -89,7 +89,7 @@ def test_answers_from_words_when_the_embedding_service_is_down_stand_in(seeded_e
     """Relevance is not the embedding provider's call alone: with no semantic hits at all, word
     overlap still finds the answer, and still abstains on the unanswerable."""
     from conversations import answering
-    from nexus_site.embeddings import EmbeddingUnavailable
+    from graph.embeddings import EmbeddingUnavailable
 
     def down(**kwargs):
         raise EmbeddingUnavailable("stand-in outage")

@@ -5,10 +5,11 @@ from selector dicts; these output serializers exist so the OpenAPI schema descri
 """
 from rest_framework import serializers
 
-from nexus_site.api_schema import ErrorOut, page_of  # noqa: F401  (ErrorOut is used by the views)
-from nexus_site.pagination import PageQuery
+from common.api_schema import ErrorOut, page_of  # noqa: F401  (ErrorOut is used by the views)
+from common.pagination import PageQuery
 
 from graph.models import NODE_TYPES
+from graph.time_travel import history_horizon
 
 # ── query parameters (wrong types → 400 naming the parameter) ───────────────
 
@@ -68,7 +69,6 @@ class PastMoment(serializers.DateTimeField):
     def to_internal_value(self, value):
         from django.utils import timezone
 
-        from graph.time_travel import history_horizon
 
         moment = super().to_internal_value(value)
         if moment > timezone.now():
@@ -277,22 +277,6 @@ class MetadataCountsOut(serializers.Serializer):
 class MetadataOut(serializers.Serializer):
     metadata = serializers.DictField(help_text="graph_metadata rows by key")
     counts = MetadataCountsOut()
-
-
-class HealthOut(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["ok", "unavailable"])
-    database = serializers.DictField(help_text=(
-        "mode (configured/embedded/fallback), versions; when unavailable, `reason` says why"))
-    embeddings = serializers.DictField(required=False, help_text=(
-        "provider, model, offline flag, dimensions; stored_model (the model most stored vectors "
-        "come from), stored_models (vectors per model), matches (every stored vector is the "
-        "configured model's and fits the column), pending (nodes queued for embedding), and fix "
-        "(the command) when they do not match (signed in)"))
-    counts = serializers.DictField(child=serializers.IntegerField(allow_null=True), required=False,
-                                   help_text="row counts per table (signed in)")
-    auth = serializers.DictField(help_text="mode (required/open) and, in open mode, a warning")
-    supabase = serializers.DictField(required=False, help_text=(
-        "configured flag; when configured, whether Supabase's REST and Realtime endpoints answer"))
 
 
 class NodeVersionOut(serializers.Serializer):

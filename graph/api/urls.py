@@ -1,6 +1,6 @@
 from django.urls import path
 
-from graph.api import health, views
+from graph.api import views
 
 urlpatterns = [
     path("graph", views.GraphView.as_view(), name="graph"),
@@ -16,5 +16,4 @@ urlpatterns = [
     path("edges", views.EdgesView.as_view(), name="edges"),
     path("edges/<str:edge_id>", views.EdgeDetailView.as_view(), name="edge-detail"),
     path("search", views.SearchView.as_view(), name="search"),
-    path("health", health.HealthView.as_view(), name="health"),
 ]

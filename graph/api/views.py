@@ -14,8 +14,8 @@ from graph import selectors, services, time_travel
 from graph.api import serializers as s
 from graph.search import search_nodes
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
-from nexus_site.embeddings import describe_provider
-from nexus_site.pagination import paginate
+from graph.embeddings import describe_provider
+from common.pagination import paginate
 from common.accounts.permissions import IsEditor, IsViewer, ViewerReadsEditorWrites
 from common.api import ApiView
 
@@ -36,11 +36,6 @@ def _errors(*codes: int) -> dict:
     descriptions = {400: "invalid input (fields named)", 404: "unknown id", 409: "duplicate",
                     413: "body over the size limit", 503: "database or embedding service unavailable"}
     return {code: OpenApiResponse(s.ErrorOut, description=descriptions[code]) for code in codes}
-
-
-class _Paged(ApiView):
-    def paginate(self, request, rows, mapper=None):
-        return paginate(self, request, rows, mapper)
 
 
 class GraphView(ApiView):
@@ -87,19 +82,20 @@ class GraphTimelineView(ApiView):
         return Response(s.GraphTimelineOut(time_travel.history_range()).data)
 
 
-class NodesView(_Paged):
+class NodesView(ApiView):
     permission_classes = [ViewerReadsEditorWrites]
     @extend_schema(operation_id="nodes_list", parameters=[s.NodeListQuery],
                    responses={200: s.NodePageOut, **_errors(400)})
     def get(self, request):
         filters = _query(s.NodeListQuery, request)
         filters.pop("limit", None), filters.pop("offset", None)
-        return self.paginate(request, selectors.nodes_list(**filters))
+        return paginate(self, request, selectors.nodes_list(**filters))
 
     @extend_schema(operation_id="nodes_create", request=NodeCreateInput,
                    responses={201: s.NodeOut, **_errors(400, 409, 413, 503)})
     def post(self, request):
-        node = services.node_create(**validate(NodeCreateInput, _body(request)))
+        data = validate(NodeCreateInput, _body(request))
+        node = services.node_create(node_type=data.pop("type"), node_id=data.pop("id", None), **data)
         return Response(selectors.node_get(node_id=node.id), status=status.HTTP_201_CREATED)
 
 
@@ -157,19 +153,20 @@ class NodeVersionsView(ApiView):
         return Response(found)
 
 
-class EdgesView(_Paged):
+class EdgesView(ApiView):
     permission_classes = [ViewerReadsEditorWrites]
     @extend_schema(operation_id="edges_list", parameters=[s.EdgeListQuery],
                    responses={200: s.EdgePageOut, **_errors(400)})
     def get(self, request):
         filters = _query(s.EdgeListQuery, request)
         filters.pop("limit", None), filters.pop("offset", None)
-        return self.paginate(request, selectors.edges_list(**filters), selectors.edge_row)
+        return paginate(self, request, selectors.edges_list(**filters), selectors.edge_row)
 
     @extend_schema(operation_id="edges_create", request=EdgeCreateInput,
                    responses={201: s.EdgeOut, **_errors(400, 409, 413)})
     def post(self, request):
-        edge = services.edge_create(**validate(EdgeCreateInput, _body(request)))
+        data = validate(EdgeCreateInput, _body(request))
+        edge = services.edge_create(edge_type=data.pop("type"), edge_id=data.pop("id", None), **data)
         return Response(selectors.edge_get(edge_id=edge.id), status=status.HTTP_201_CREATED)
 
 
@@ -202,7 +199,7 @@ class MutationsView(ApiView):
         return Response({"results": services.mutations_apply(mutations=body["mutations"])})
 
 
-class HistoryView(_Paged):
+class HistoryView(ApiView):
     permission_classes = [IsViewer]
     @extend_schema(operation_id="graph_history", parameters=[s.HistoryQuery],
                    responses={200: s.HistoryPageOut, **_errors(400)},
@@ -210,7 +207,7 @@ class HistoryView(_Paged):
     def get(self, request):
         query = _query(s.HistoryQuery, request)
         rows = selectors.history_queryset(node_id=query.get("node"), since=query.get("since"), until=query.get("until"))
-        return self.paginate(request, rows.values("id", "action", "node_id", "edge_id", "data", "actor", "created_at"))
+        return paginate(self, request, rows.values("id", "action", "node_id", "edge_id", "data", "actor", "created_at"))
 
 
 class MetadataView(ApiView):

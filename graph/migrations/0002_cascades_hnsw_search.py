@@ -1,7 +1,7 @@
 """Database-side pieces of the graph schema that Django's ORM cannot declare.
 
-* Foreign keys with ON DELETE CASCADE (spec R2/R3), so a delete from psql or Supabase cascades too.
-* The HNSW index. The spec's ``USING hnsw (embedding vector_cosine_ops)`` fails above 2000
+* Foreign keys with ON DELETE CASCADE, so a delete from psql or Supabase cascades too.
+* The HNSW index. A plain ``USING hnsw (embedding vector_cosine_ops)`` fails above 2000
   dimensions ("column cannot have more than 2000 dimensions for hnsw index"), so for larger
   embeddings we index the half-precision cast (halfvec indexes up to 4000 dimensions) and every
   search orders by exactly that expression. At ≤ 2000 dimensions a plain vector index is used.
@@ -9,7 +9,7 @@
   the number of rows an HNSW scan returns) and turns on pgvector 0.8's iterative scan so a
   similarity threshold cannot starve the result.
 """
-from nexus_site.embeddings import embedding_dimensions
+from graph.embeddings import embedding_dimensions
 from django.db import migrations
 
 from graph.vector_sql import (  # noqa: F401  (the helpers used to live here)

@@ -1,4 +1,4 @@
-"""The realtime change log (DESIGN §5): table, capture triggers, NOTIFY of ids.
+"""The realtime change log: table, capture triggers, NOTIFY of ids.
 
 Statement-level AFTER triggers with transition tables on nodes, edges and notifications append one
 ``realtime_changes`` row per changed row — a 100k-row COPY is one INSERT … SELECT, not 100k trigger
@@ -114,7 +114,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("graph", "0002_cascades_hnsw_search"),
         ("insights", "0001_initial"),
-        ("nexus_site", "0001_realtime_publication_and_rls"),
     ]
 
     operations = [

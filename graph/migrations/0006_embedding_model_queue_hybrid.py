@@ -16,7 +16,7 @@
 * ``search_similar_nodes`` re-created: its final sort is now really done (PostgreSQL 17+ skipped
   it as already satisfied by the relaxed-order HNSW candidates, which are only nearly in order).
 """
-import nexus_site.db
+import common.db
 from django.db import migrations, models
 
 import django.contrib.postgres.indexes
@@ -24,7 +24,7 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 
 from graph.vector_sql import DOCUMENT_ARGS, DOCUMENT_FUNCTION_SQL, hybrid_function_sql, search_function_sql
-from nexus_site.embeddings import embedding_dimensions
+from graph.embeddings import embedding_dimensions
 
 TEXT_COLUMNS = "label, type, extras, division, department, team"
 
@@ -152,7 +152,7 @@ class Migration(migrations.Migration):
             name="EmbeddingQueue",
             fields=[
                 ("node_id", models.TextField(primary_key=True, serialize=False)),
-                ("queued_at", models.DateTimeField(db_default=nexus_site.db.TransactionNow())),
+                ("queued_at", models.DateTimeField(db_default=common.db.TransactionNow())),
             ],
             options={"db_table": "embedding_queue"},
         ),

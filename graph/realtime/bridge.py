@@ -1,6 +1,6 @@
 """One LISTEN connection per server process, fanning change-log rows out to its websockets.
 
-Postgres is the bus (DESIGN §5): triggers append to ``realtime_changes`` and NOTIFY the id; every
+Postgres is the bus: triggers append to ``realtime_changes`` and NOTIFY the id; every
 server process LISTENs, reads the rows after its cursor in id order and hands them to its own
 consumers' in-process queues — no Channels layer (its default capacity drops bursts). Started
 lazily by the first websocket (daphne has no ASGI lifespan). After the database goes away the
@@ -18,6 +18,7 @@ from django.conf import settings
 
 from graph.realtime import events
 from graph.realtime.models import REALTIME_TABLES
+from graph.realtime.services import PRUNE_SQL
 
 logger = logging.getLogger("nexus.realtime")
 
@@ -236,8 +237,6 @@ class ChangeBridge:
     async def _prune(self, conn) -> None:
         self._last_prune = time.monotonic()
         try:
-            from graph.realtime.services import PRUNE_SQL
-
             await conn.execute(PRUNE_SQL, {"hours": float(settings.REALTIME_RETENTION_HOURS)})
         except psycopg.OperationalError:
             raise

@@ -1,7 +1,8 @@
 """The change log that realtime reads: one row per changed row of nodes, edges, notifications.
 
-Rows are written by database triggers (migration graph 0003), never by Django, so every writer —
-the API, the admin, the seed's COPY, psql, another server — is captured. ``id`` is the cursor a
+Rows are written by database triggers, never by Django, so every writer — the API, the admin, the
+seed's COPY, psql, another server — is captured. (Table and triggers were created by migration
+graph 0003, before realtime was an app of its own; realtime 0001 took the model over.) ``id`` is the cursor a
 client keeps.
 The triggers also take a shared transaction-level advisory lock (WRITER_LOCK_KEY) that readers
 look for in pg_locks: it tells an id a still-running transaction holds from one that was rolled
@@ -10,9 +11,11 @@ back (see events.py).
 from django.db import models
 from django.db.models.functions import Now
 
+from common import locks
+
 EVENT_TYPES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
 REALTIME_TABLES = ("nodes", "edges", "notifications")
-WRITER_LOCK_KEY = 1_314_276_431  # pg_advisory_xact_lock_shared key held by change-log writers
+WRITER_LOCK_KEY = locks.REALTIME_WRITER  # pg_advisory_xact_lock_shared key held by change-log writers
 
 
 class RealtimeChange(models.Model):
@@ -26,7 +29,6 @@ class RealtimeChange(models.Model):
     commit_time = models.DateTimeField(db_default=Now())
 
     class Meta:
-        app_label = "graph"
         db_table = "realtime_changes"
         ordering = ["id"]
         indexes = [models.Index(fields=["commit_time"], name="idx_realtime_changes_time")]

@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from django.db import connection
 
 from common.accounts.roles import notification_visible
+from common.errors import NexusError
 from graph.realtime import events
 from graph.realtime.bridge import gap_timeout_seconds
 
 
-class ResyncRequired(Exception):
-    """The cursor is older than the retained log (rows after it were pruned) or from another log."""
+class ResyncRequired(NexusError):
+    """The cursor is older than the retained log (rows after it were pruned) or from another log:
+    the client reloads the graph and starts from the current cursor (410)."""
+
+    status, code = 410, "resync_required"
+
+    def __init__(self, message: str = ("The cursor is older than the retained change log (or from another database); "
+                                       "reload the graph and start from the cursor GET /api/realtime/changes returns.")):
+        super().__init__(message)
 
 
 @dataclass

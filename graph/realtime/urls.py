@@ -5,5 +5,4 @@ from graph.realtime import views
 
 urlpatterns = [
     path("realtime/changes", views.ChangesView.as_view(), name="realtime-changes"),
-    path("config", views.ConfigView.as_view(), name="config"),
 ]

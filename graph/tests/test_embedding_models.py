@@ -13,7 +13,7 @@ from graph.checks import embedding_dimensions_check
 from graph.models import NodeEmbedding
 from graph.search import hybrid_hits, search_nodes
 from graph.tests.helpers import assert_error
-from nexus_site.embeddings import LocalProvider, get_provider
+from graph.embeddings import LocalProvider, get_provider
 
 LASER = "How long do we wait for laser scanner parts from our vendor?"
 FIX = "python manage.py rebuild_embeddings --recreate"
@@ -66,7 +66,7 @@ def test_startup_check_names_the_rebuild_command(hash_384_then_local):
 
 def test_sql_function_never_returns_another_models_vectors(hash_384_then_local):
     # a node written after the switch gets a local vector; the 88 hash vectors stay until the rebuild
-    node = services.node_create(type="fact", label="Laser scanner parts take six weeks from the vendor")
+    node = services.node_create(node_type="fact", label="Laser scanner parts take six weeks from the vendor")
     assert NodeEmbedding.objects.get(node_id=node.id).model == "all-MiniLM-L6-v2"
     vector = get_provider().embed([LASER])[0]
     rows = hybrid_hits(query=LASER, vector=vector, model="all-MiniLM-L6-v2", count=20, threshold=-1.0,

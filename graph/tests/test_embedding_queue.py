@@ -12,7 +12,7 @@ from graph import services
 from graph.embedding_queue import drain, pending_count
 from graph.models import NodeEmbedding
 from graph.search import search_nodes
-from nexus_site.embeddings import HashProvider
+from graph.embeddings import HashProvider
 
 
 def _sql(sql, params=None):
@@ -61,7 +61,7 @@ def test_copy_queues_every_row(db):
 
 
 def test_api_writes_embed_in_transaction_and_leave_no_queue_rows(db, embedded_texts):
-    node = services.node_create(type="fact", label="Gripper firmware 4.2 fixes torque spikes")
+    node = services.node_create(node_type="fact", label="Gripper firmware 4.2 fixes torque spikes")
     assert _queued() == set()
     services.node_update(node_id=node.id, label="Gripper firmware 4.3 fixes torque spikes")
     assert _queued() == set()
@@ -85,7 +85,7 @@ def test_embed_pending_drains_once_and_the_node_becomes_searchable(db, embedded_
 
 
 def test_queued_node_with_unchanged_text_is_dequeued_not_re_embedded(db, embedded_texts):
-    node = services.node_create(type="fact", label="Pallet wrapper film supplier changed")
+    node = services.node_create(node_type="fact", label="Pallet wrapper film supplier changed")
     _sql("UPDATE nodes SET label = label, team = NULL WHERE id = %s", [node.id])  # same values
     _sql("INSERT INTO embedding_queue (node_id) VALUES (%s)", [node.id])  # e.g. queued by a no-op write
     assert drain() == 0 and pending_count() == 0 and len(embedded_texts) == 1

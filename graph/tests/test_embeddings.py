@@ -13,7 +13,7 @@ from graph.checks import embedding_dimensions_check
 from graph.models import Node, NodeEmbedding
 from graph.vector_sql import column_dimensions
 from insights.models import LlmUsage
-from nexus_site.embeddings import EmbeddingUnavailable, HashProvider, LocalProvider, embedding_dimensions, get_provider
+from graph.embeddings import EmbeddingUnavailable, HashProvider, LocalProvider, embedding_dimensions, get_provider
 from tests.http_stand_in import JsonHandler, StandInServer
 
 
@@ -191,7 +191,7 @@ def test_rebuild_recreate_changes_the_column_size(seeded):
 
         top = search_nodes(query="Q4 hiring freeze engineering", k=2)
         assert {r["node"]["id"] for r in top} == {"f-03", "f-04"}
-        node = services.node_create(type="topic", label="Lidar calibration drift")
+        node = services.node_create(node_type="topic", label="Lidar calibration drift")
         assert search_nodes(query="lidar calibration", k=1)[0]["node"]["id"] == node.id
 
 

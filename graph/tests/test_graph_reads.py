@@ -55,7 +55,7 @@ def test_graph_rejects_bad_filters(api, seeded):
 
 
 def test_current_freshness_decays_by_half_life(api, db):
-    node = services.node_create(type="fact", label="decaying", freshness_score=0.8, half_life_days=10)
+    node = services.node_create(node_type="fact", label="decaying", freshness_score=0.8, half_life_days=10)
     Node.objects.filter(id=node.id).update(updated_at=timezone.now() - timedelta(days=20))
     row = selectors.node_get(node_id=node.id)
     assert row["freshness_score"] == pytest.approx(0.8)
@@ -75,7 +75,7 @@ def test_planted_stale_facts_have_the_documented_current_freshness(seeded):
 
 
 def test_very_old_node_does_not_underflow(db):
-    node = services.node_create(type="fact", label="ancient", half_life_days=1)
+    node = services.node_create(node_type="fact", label="ancient", half_life_days=1)
     Node.objects.filter(id=node.id).update(updated_at=timezone.now() - timedelta(days=5000))
     assert selectors.node_get(node_id=node.id)["current_freshness"] == pytest.approx(0.0)
 

@@ -55,8 +55,8 @@ def test_hybrid_fuses_both_rankings_by_reciprocal_rank(api, embedded):
 
 
 def test_freshness_weight_prefers_fresh_nodes(api, embedded):
-    stale = services.node_create(id="f-aaa-stale", type="fact", label="Forklift charger firmware rollout")
-    fresh = services.node_create(id="f-zzz-fresh", type="fact", label="Forklift charger firmware rollout")
+    stale = services.node_create(node_id="f-aaa-stale", node_type="fact", label="Forklift charger firmware rollout")
+    fresh = services.node_create(node_id="f-zzz-fresh", node_type="fact", label="Forklift charger firmware rollout")
     _sql("UPDATE nodes SET freshness_score = 0.1 WHERE id = %s", [stale.id])
     for mode in ("hybrid", "text"):
         plain = [r["node"]["id"] for r in search_nodes(query="forklift charger firmware", k=10, mode=mode)]

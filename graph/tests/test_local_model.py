@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from nexus_site.embeddings import LocalProvider, get_provider
-from nexus_site.minilm import get_model
+from graph.embeddings import LocalProvider, get_provider
+from graph.minilm import get_model
 
 REFERENCE = Path(__file__).parent / "fixtures" / "minilm_reference.json"
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def test_runs_without_torch_transformers_or_network():
     code = ("import socket, sys\n"
             "def no_network(*a, **k): raise RuntimeError('network used')\n"
             "socket.socket.connect = no_network\n"
-            "from nexus_site.minilm import get_model\n"
+            "from graph.minilm import get_model\n"
             "v = get_model().encode(['offline sentence'])\n"
             "assert v.shape == (1, 384)\n"
             "bad = [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules]\n"

@@ -76,11 +76,11 @@ def test_service_failure_inside_outer_transaction_rolls_back_the_mutation_and_it
 
 
 def test_history_records_before_and_after_and_filters(api, db):
-    a = services.node_create(type="person", label="Ann")
-    b = services.node_create(type="team", label="Blue")
-    edge = services.edge_create(source=a.id, target=b.id, type="member_of")
+    a = services.node_create(node_type="person", label="Ann")
+    b = services.node_create(node_type="team", label="Blue")
+    edge = services.edge_create(source=a.id, target=b.id, edge_type="member_of")
     services.node_update(node_id=a.id, label="Anne")
-    services.node_create(type="fact", label="unrelated")
+    services.node_create(node_type="fact", label="unrelated")
 
     status, body = api.get("/api/graph/history", node=a.id)
     assert status == 200

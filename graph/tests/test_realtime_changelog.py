@@ -10,7 +10,8 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from graph.models import Edge, Node, RealtimeChange
+from graph.models import Edge, Node
+from graph.realtime.models import RealtimeChange
 from graph.realtime import events, selectors
 from graph.realtime.bridge import connection_kwargs
 from insights.models import Notification

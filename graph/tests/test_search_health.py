@@ -83,7 +83,7 @@ def test_search_bad_query_is_400(api, db, params, field):
 
 
 def test_health_reports_mode_versions_provider_and_counts(api, seeded):
-    services.node_create(type="fact", label="counted")
+    services.node_create(node_type="fact", label="counted")
     status, body = api.get("/api/health")
     assert status == 200
     assert body["status"] == "ok"

@@ -1,7 +1,7 @@
 """Request validation and response shapes of the insights API."""
 from rest_framework import serializers
 
-from nexus_site.api_schema import page_of
+from common.api_schema import page_of
 
 from insights.models import ImmuneScan, Notification, TaskGraph, WorkerAnalysis
 

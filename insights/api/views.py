@@ -1,28 +1,20 @@
 """Thin views: validate, call a service or selector, serialise."""
-from dataclasses import fields as dataclass_fields
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from nexus_site.api_schema import ErrorOut
-from nexus_site.pagination import PageQuery, paginate
+from common.api_schema import ErrorOut
+from common.pagination import PageQuery, paginate
 
 from insights import selectors, services
 from insights.api import serializers as s
-from insights.extraction import MAX_ITEMS, split_statements
 from insights.immune import ScanConfig
-from insights.models import Notification
 from common.accounts.permissions import IsEditor, IsViewer
 from common.accounts.roles import notification_scope
 from common.api import ApiView
 
-ERROR = ErrorOut  # the shared {"error": {...}} shape (nexus_site.errors)
+ERROR = ErrorOut  # the shared {"error": {...}} shape (common.api_errors)
 PAGE_PARAMS = [PageQuery]
-
-
-def _paginated(view, request, queryset, serializer_class):
-    return paginate(view, request, queryset, lambda row: serializer_class(row).data)
 
 
 class UsageView(ApiView):
@@ -44,7 +36,7 @@ class NotificationListView(ApiView):
         query = s.NotificationQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         qs = selectors.notifications_list(scope=notification_scope(request.user), **query.validated_data)
-        return _paginated(self, request, qs, s.NotificationSerializer)
+        return paginate(self, request, qs, lambda row: s.NotificationSerializer(row).data)
 
 
 class NotificationAckView(ApiView):
@@ -52,11 +44,8 @@ class NotificationAckView(ApiView):
     @extend_schema(request=None, responses={200: s.NotificationSerializer, 404: ERROR},
                    summary="Acknowledge a notification (idempotent)")
     def post(self, request, notification_id: int):
-        try:
-            notification = services.notification_acknowledge(notification_id=notification_id,
-                                                             scope=notification_scope(request.user))
-        except Notification.DoesNotExist:
-            raise exceptions.NotFound(f"No notification with id {notification_id}.") from None
+        notification = services.notification_acknowledge(notification_id=notification_id,
+                                                         scope=notification_scope(request.user))
         return Response(s.NotificationSerializer(notification).data)
 
 
@@ -70,9 +59,7 @@ class ImmuneScanView(ApiView):
             raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
         body = s.ScanRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        known = {f.name for f in dataclass_fields(ScanConfig)}
-        config = ScanConfig(**{k: v for k, v in body.validated_data.items() if k in known})
-        scan = services.immune_scan_run(config=config)
+        scan = services.immune_scan_run(config=ScanConfig.from_options(body.validated_data))
         return Response(s.ImmuneScanSerializer(scan).data, status=status.HTTP_201_CREATED)
 
 
@@ -81,7 +68,7 @@ class ImmuneScanListView(ApiView):
     @extend_schema(parameters=PAGE_PARAMS, responses={200: s.ImmuneScanPageSerializer, 400: ERROR},
                    summary="Stored immune scans, newest first (paginated)")
     def get(self, request):
-        return _paginated(self, request, selectors.immune_scans_list(), s.ImmuneScanSerializer)
+        return paginate(self, request, selectors.immune_scans_list(), lambda row: s.ImmuneScanSerializer(row).data)
 
 
 class ImmuneAlertsView(ApiView):
@@ -214,10 +201,5 @@ class InfoDropView(ApiView):
         body = s.InfoDropRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        count = len(split_statements(data["text"]))
-        if not count:
-            raise exceptions.ValidationError({"text": ["No statement found: write at least one sentence of two or more words."]})
-        if count > MAX_ITEMS:
-            raise exceptions.ValidationError({"text": [f"{count} statements; at most {MAX_ITEMS} per drop."]})
         result = services.info_drop_process(text=data["text"], source=data["source"], author=data["author"])
         return Response(result, status=status.HTTP_201_CREATED)

@@ -14,7 +14,7 @@ def seeded_embedded(seeded):
 def openai_stand_in(settings):
     """OpenAI configured against a local HTTP stand-in; the response cache starts empty."""
     from insights.tests.openai_stand_in import OpenAIStandIn
-    from nexus_site import llm
+    from insights import llm
 
     llm.cache_clear()
     with OpenAIStandIn() as stand_in:

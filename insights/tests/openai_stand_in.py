@@ -36,7 +36,7 @@ class OpenAIStandIn(StandInServer):
 
             def _embeddings(self, body):
                 """Embeddings answer with the hash provider's vectors, so retrieval behaves as offline."""
-                from nexus_site.embeddings import HashProvider
+                from graph.embeddings import HashProvider
 
                 stand_in.embedding_requests += 1
                 provider = HashProvider(int(body.get("dimensions") or 3072))

@@ -106,7 +106,7 @@ def test_resolving_a_contradiction_clears_it(seeded):
 
 def test_embedding_duplicates_count_when_embeddings_exist(seeded):
     """With stored embeddings (offline provider) the same pair — and only it — is flagged."""
-    from nexus_site.embeddings import get_provider
+    from graph.embeddings import get_provider
     from graph.models import NodeEmbedding
 
     provider = get_provider()
@@ -127,7 +127,7 @@ def test_vectors_of_another_model_are_not_compared(seeded, monkeypatch, through_
     from graph.models import NodeEmbedding
     from insights import similarity
     from insights.similarity import embedding_similarities
-    from nexus_site.embeddings import embedding_dimensions, get_provider
+    from graph.embeddings import embedding_dimensions, get_provider
 
     if through_index:
         monkeypatch.setattr(similarity, "EXACT_PAIRS_UP_TO", 0)

@@ -5,7 +5,8 @@ import pytest
 
 from graph.models import Edge, Node
 from insights import dates, services
-from insights.extraction import Directory, extract_offline
+from graph.directory import Directory
+from insights.extraction import extract_offline
 
 TUESDAY = date(2026, 12, 1)  # a Tuesday
 

@@ -6,8 +6,8 @@ import pytest
 from tests.actors import signed_in
 
 from insights.models import LlmUsage
-from nexus_site import llm
-from nexus_site.llm_usage import cost_usd
+from insights import llm
+from insights.llm_usage import cost_usd
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 

@@ -10,7 +10,7 @@ def call(server, method, path, body=None):
 
 
 def test_insights_and_conversations_persist_across_restart(server_factory, seeded_embedded):
-    from nexus_site.llm_usage import record_usage
+    from insights.llm_usage import record_usage
 
     first = server_factory()
     status, drop = call(first, "POST", "/api/info-drop", {

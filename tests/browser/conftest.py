@@ -19,7 +19,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def app_server(nexus_server):
     """The daphne server with the mock organisation committed (the fixture is transactional)."""
-    from graph import seed
+    from nexus_site import seed
 
     seed.write_seed_data(seed.load_seed_data())
     return nexus_server

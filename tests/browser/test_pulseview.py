@@ -163,7 +163,7 @@ def test_change_made_while_websocket_is_down_shows_after_reconnect(app_server, p
     page.wait_for_selector('[data-testid="connection-status"]:not([data-status="live"])', timeout=10_000)
     shot(page, "pulseview-reconnecting")
 
-    services.node_create(id="f-901", type="fact", label="Written while the server was down",
+    services.node_create(node_id="f-901", node_type="fact", label="Written while the server was down",
                          division="Engineering", x=700, y=300)
     services.node_update(node_id="p-10", label="Rebecca H. (renamed offline)")
     services.node_delete(node_id="q-05")
@@ -197,7 +197,7 @@ def test_pruned_change_log_after_reconnect_means_full_resync(app_server, page):
     page.evaluate("window.__noReload = 'still here'")
     app_server.stop()
     page.wait_for_selector('[data-testid="connection-status"]:not([data-status="live"])', timeout=10_000)
-    services.node_create(id="c-90", type="commitment", label="Made before the prune", x=300, y=900)
+    services.node_create(node_id="c-90", node_type="commitment", label="Made before the prune", x=300, y=900)
     services.node_update(node_id="c-90", label="Renamed before the prune")
     services.node_delete(node_id="q-04")
     assert changes_prune(retention_hours=0) > 0
@@ -384,7 +384,7 @@ def test_channels_transport_does_not_load_supabase_js(app_server, page):
 
 
 def test_tasks_critical_path_and_usage_bars(app_server, page):
-    from nexus_site.llm_usage import record_usage
+    from insights.llm_usage import record_usage
 
     status, body = call_api(app_server, "POST", "/api/tasks", {"tasks": [
         {"id": "design", "name": "Design dispatcher v3", "duration_days": 3},

@@ -54,7 +54,7 @@ def test_migrate_round_trip_on_a_fresh_database(fresh_database):
 
     assert "No migrations to apply." in manage(name, "migrate", "--no-input")
 
-    for app in ("nexus_site", "insights", "conversations", "graph"):
+    for app in ("supabase", "insights", "conversations", "graph"):
         manage(name, "migrate", app, "zero", "--no-input")
     tables, functions, published, sequences = schema_state(conninfo)
     assert not (NEXUS_TABLES & tables)
@@ -65,3 +65,45 @@ def test_migrate_round_trip_on_a_fresh_database(fresh_database):
     tables, functions, published, _ = schema_state(conninfo)
     assert NEXUS_TABLES <= tables and functions == {"search_similar_nodes"}
     assert {"nodes", "edges", "notifications"} <= published
+
+
+def test_a_database_migrated_before_realtime_and_supabase_were_apps_migrates_forward(fresh_database):
+    """The change log was the graph app's model and the publication migration was nexus_site's;
+    such a database (same tables, older migration records) moves on without touching its data."""
+    name, conninfo = fresh_database
+    manage(name, "migrate", "--no-input")
+    manage(name, "migrate", "realtime", "zero", "--no-input")  # graph 0007 goes with it: the graph owns the model
+    with psycopg.connect(**conninfo) as conn:  # the records the older code wrote
+        conn.execute("UPDATE django_migrations SET app = 'nexus_site' "
+                     "WHERE app = 'supabase' AND name = '0001_realtime_publication_and_rls'")
+        conn.execute("INSERT INTO nodes (id, type, label) VALUES ('before-move', 'topic', 'Written before the move')")
+        logged = conn.execute("SELECT count(*) FROM realtime_changes").fetchone()[0]
+        assert conn.execute("SELECT app_label FROM django_content_type WHERE model = 'realtimechange'").fetchall() \
+            == [("graph",)]
+    assert logged >= 1
+
+    out = manage(name, "migrate", "--no-input")
+    assert "realtime.0001_initial... OK" in out and "graph.0007_realtime_change_moves_to_realtime... OK" in out
+    assert "supabase.0001" not in out  # recorded as applied (it replaces nexus_site 0001), not run again
+    assert "No migrations to apply." in manage(name, "migrate", "--no-input")
+    assert "No changes detected" in manage(name, "makemigrations", "--check", "--dry-run")
+    with psycopg.connect(**conninfo) as conn:
+        assert conn.execute("SELECT count(*) FROM realtime_changes").fetchone()[0] == logged
+        assert conn.execute("SELECT app_label FROM django_content_type WHERE model = 'realtimechange'").fetchall() \
+            == [("realtime",)]
+        assert conn.execute("SELECT 1 FROM django_migrations WHERE app = 'supabase' "
+                            "AND name = '0001_realtime_publication_and_rls'").fetchone() is not None
+        conn.execute("UPDATE nodes SET label = 'Written after the move' WHERE id = 'before-move'")
+        assert conn.execute("SELECT count(*) FROM realtime_changes").fetchone()[0] == logged + 1  # triggers intact
+
+
+def test_the_change_log_triggers_hold_the_writer_lock_readers_look_for(db):
+    """The key is written into the trigger's SQL by a migration; the readers take it from common.locks."""
+    from common import locks
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'realtime_capture_changes'")
+        source = cursor.fetchone()[0]
+    assert f"pg_advisory_xact_lock_shared({locks.REALTIME_WRITER})" in source
+    keys = [value for name, value in vars(locks).items() if name.isupper()]
+    assert len(keys) == len(set(keys))

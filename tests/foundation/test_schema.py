@@ -1,4 +1,4 @@
-"""The schema is the spec's: names, columns, types, defaults, constraints, cascades, HNSW index."""
+"""The schema as designed: names, columns, types, defaults, constraints, cascades, HNSW index."""
 import json
 import random
 
@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
-# (table, column) → (data_type, nullable, default contains) for the columns the spec gives defaults.
+# (table, column) → (data_type, nullable, default contains) for the columns with database defaults.
 SPEC_COLUMNS = {
     "nodes": {
         "id": ("text", "NO", None), "type": ("text", "NO", None), "label": ("text", "NO", None),
@@ -32,14 +32,14 @@ SPEC_COLUMNS = {
     "node_embeddings": {
         "node_id": ("text", "NO", None), "text_content": ("text", "NO", None),
         "embedding": ("USER-DEFINED", "YES", None), "created_at": ("timestamp with time zone", "YES", "now()"),
-        # added beyond the spec: the model that made the vector (search never mixes two models)
+        # the model that made the vector (search never mixes two models)
         "model": ("text", "YES", None),
     },
     "mutation_history": {
         "id": ("bigint", "NO", None), "action": ("text", "NO", None), "node_id": ("text", "YES", None),
         "edge_id": ("text", "YES", None), "data": ("jsonb", "NO", "'{}'"),
         "created_at": ("timestamp with time zone", "YES", "now()"),
-        # added beyond the spec: who made the change (null for writes from outside NEXUS)
+        # who made the change (null for writes from outside NEXUS)
         "actor": ("text", "YES", None),
     },
     "notifications": {

@@ -117,6 +117,13 @@ BAD_FILES = {
                           "graph.json: nodes[7] (id 'p-01'): field 'id': duplicate id (first used by nodes[0])"),
     "missing label": (_set(("nodes", 2, "label"), ""), "graph.json: nodes[2] (id 'p-03'): field 'label' is missing or empty"),
     "wrong number type": (_set(("nodes", 1, "x"), "left"), "graph.json: nodes[1] (id 'p-02'): field 'x' must be a number"),
+    # the API's rules (graph.validation), not a second copy of them
+    "freshness above 1": (_set(("nodes", 4, "freshness_score"), 1.5),
+                          "graph.json: nodes[4] (id 'p-05'): field 'freshness_score' must be between 0.0 and 1.0"),
+    "half-life below 1": (_set(("nodes", 4, "half_life_days"), 0),
+                          "graph.json: nodes[4] (id 'p-05'): field 'half_life_days' must be between 1 and"),
+    "label too long": (_set(("nodes", 4, "label"), "x" * 10_001),
+                       "graph.json: nodes[4] (id 'p-05'): field 'label' is longer than 10000 characters"),
 }
 
 

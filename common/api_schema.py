@@ -10,7 +10,7 @@ class ErrorBody(serializers.Serializer):
 
 
 class ErrorOut(serializers.Serializer):
-    """The one error shape (nexus_site.errors): {"error": {status, code, message, fields?}}."""
+    """The one error shape (common.api_errors): {"error": {status, code, message, fields?}}."""
 
     error = ErrorBody()
 

@@ -1,50 +1,20 @@
 """An in-memory read of the graph for the analyses (immune system, worker tracker, info router).
 
 The analyses look at every node and edge, so one snapshot (two queries) beats per-node queries.
-Current freshness comes from graph.selectors.nodes_with_freshness (SQL); the Python twin below
-(same formula) serves nodes built in memory:
-``freshness_score * 0.5 ** (age_days / half_life_days)``, age measured from ``updated_at``.
+Current freshness comes from graph.selectors.nodes_with_freshness (SQL); nodes built in memory
+use its Python twin, graph.selectors.current_freshness.
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from graph.models import Edge, Node
+from graph.selectors import current_freshness, nodes_with_freshness
 
 OPEN_COMMITMENT_STATUSES = ("active", "blocked")
 CLOSED_STATUSES = ("done", "superseded", "answered")
-
-_WORD = re.compile(r"[a-z0-9][a-z0-9.\-']*")
-STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the their this to was "
-    "we were will with all our about into than then there these they those".split()
-)
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case content words (stopwords dropped, trailing punctuation stripped)."""
-    words = (w.strip(".-'") for w in _WORD.findall((text or "").lower()))
-    return [w for w in words if w and w not in STOPWORDS]
-
-
-def text_similarity(a: str, b: str) -> float:
-    """Jaccard overlap of content words — the fallback when embeddings are missing."""
-    ta, tb = set(tokens(a)), set(tokens(b))
-    if not ta or not tb:
-        return 0.0
-    return len(ta & tb) / len(ta | tb)
-
-
-def current_freshness(node: Node, now: datetime | None = None) -> float:
-    now = now or datetime.now(timezone.utc)
-    score = node.freshness_score if node.freshness_score is not None else 1.0
-    half_life = node.half_life_days or 14
-    updated = node.updated_at or node.created_at or now
-    age_days = max((now - updated).total_seconds() / 86400.0, 0.0)
-    return score * 0.5 ** (age_days / half_life)
 
 
 def parse_day(value) -> date | None:
@@ -57,7 +27,7 @@ def parse_day(value) -> date | None:
 
 
 @dataclass
-class GraphView:
+class GraphSnapshot:
     nodes: dict[str, Node]
     edges: list[Edge]
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
@@ -65,9 +35,7 @@ class GraphView:
     inc: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def load(cls, now: datetime | None = None) -> "GraphView":
-        from graph.selectors import nodes_with_freshness
-
+    def load(cls, now: datetime | None = None) -> "GraphSnapshot":
         view = cls(nodes={n.id: n for n in nodes_with_freshness(Node.objects.all())}, edges=list(Edge.objects.all()),
                    now=now or datetime.now(timezone.utc))
         for edge in view.edges:

@@ -1,4 +1,4 @@
-"""The one server-side Supabase client (issue 8).
+"""The one server-side Supabase client.
 
 * ``get_supabase()`` → one ``supabase`` async client per process, created lazily from
   SUPABASE_URL + SUPABASE_SERVICE_KEY (the service key never leaves the server) and reused.

@@ -11,7 +11,7 @@ Two kinds of evidence, both from the Django connection (the schema owner):
   SELECT / INSERT / UPDATE / DELETE on every table and a call of ``search_similar_nodes``, and
   as ``authenticated`` with several users' claims: whose probe notifications each one sees.
 
-Expected (``nexus_site.supabase_rls``): authenticated reads nodes, edges and notifications (a
+Expected (``nexus_site.supabase.rls``): authenticated reads nodes, edges and notifications (a
 viewer its own person's rows, editor and admin every row); anon reads nothing, or nodes and edges
 with ``NEXUS_PUBLIC_GRAPH``; no writes and no ``search_similar_nodes`` for either.
 """
@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from nexus_site.supabase_rls import API_ROLES, NOTIFICATIONS, expected_grants, policies
+from nexus_site.supabase.rls import API_ROLES, NOTIFICATIONS, expected_grants, policies, public_graph_enabled
 
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 SENSITIVE_COLUMN = re.compile(
@@ -308,8 +308,6 @@ def _live_probe(connection, report: AuditReport) -> None:
 def audit_database(connection=None, public_graph: bool | None = None) -> AuditReport:
     """Catalog findings and a rolled-back live probe as anon and authenticated, on the Django connection."""
     from django.db import connection as default_connection
-
-    from nexus_site.supabase_rls import public_graph_enabled
 
     connection = connection or default_connection
     with connection.cursor() as cursor:

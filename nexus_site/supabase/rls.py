@@ -234,7 +234,7 @@ def lock_down(connection, public_graph: bool | None = None) -> bool:
 
 
 def lock_down_after_migrate(sender, using="default", **kwargs):
-    """post_migrate receiver (connected once, for the nexus_site app)."""
+    """post_migrate receiver (nexus_site.supabase.apps calls it once per migrate)."""
     from django.db import connections
 
     lock_down(connections[using])

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from graph import seed
+from nexus_site import seed
 
 
 class Command(BaseCommand):

@@ -35,10 +35,14 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
         return self._validated.get("offset", 0)
 
 
-def paginate(view, request, rows, mapper=None):
-    """One page of ``rows`` (a queryset or list) as a Response; ``mapper`` turns each row into JSON."""
+def paginate(view, request, rows, mapper=None, *, page_mapper=None):
+    """The one way a list endpoint pages: one page of ``rows`` (a queryset or list) as a Response.
+    ``mapper`` turns each row into JSON; ``page_mapper`` the whole page at once (one query for the
+    page instead of one per row)."""
     paginator = BoundedLimitOffsetPagination()
     page = paginator.paginate_queryset(rows, request, view=view)
     if mapper is not None:
         page = [mapper(row) for row in page]
+    if page_mapper is not None:
+        page = page_mapper(page)
     return paginator.get_paginated_response(page)

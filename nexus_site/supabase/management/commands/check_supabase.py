@@ -14,8 +14,8 @@ when ``NEXUS_PUBLIC_GRAPH`` is on — never notifications. Neither writes anythi
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from nexus_site import supabase_audit, supabase_remote
-from nexus_site.supabase_rls import public_graph_enabled
+from nexus_site.supabase import audit as supabase_audit, remote as supabase_remote
+from nexus_site.supabase.rls import public_graph_enabled
 
 
 def _pairs(items) -> str:

@@ -1,4 +1,4 @@
-"""Worker tracker: conflicts, duplicates, overloads, reallocations and collaborations from a GraphView."""
+"""Worker tracker: conflicts, duplicates, overloads, reallocations and collaborations from a GraphSnapshot."""
 from __future__ import annotations
 
 import itertools
@@ -6,16 +6,17 @@ from collections import defaultdict
 
 import networkx as nx
 
-from insights.graph_view import GraphView, tokens
+from graph.text import tokens
+from insights.graph_snapshot import GraphSnapshot
 from insights.immune import ScanConfig, contradiction_pairs, duplicate_pairs
 
 
-def _person(view: GraphView, person_id: str) -> dict:
+def _person(view: GraphSnapshot, person_id: str) -> dict:
     team = view.team_of(person_id)
     return {"id": person_id, "name": view.label(person_id), "team_id": team, "team": view.label(team) if team else None}
 
 
-def conflicts(view: GraphView) -> list[dict]:
+def conflicts(view: GraphSnapshot) -> list[dict]:
     found = []
     # 1. Commitments that (transitively) depend on each other: nobody can finish either first.
     deps = nx.DiGraph()
@@ -53,7 +54,7 @@ def conflicts(view: GraphView) -> list[dict]:
     return found
 
 
-def duplicates(view: GraphView, config: ScanConfig) -> list[dict]:
+def duplicates(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     out = []
     for a, b, score, method in duplicate_pairs(view, config, types=("commitment", "fact")):
         people = sorted(view.people_concerned(a) | view.people_concerned(b))
@@ -65,7 +66,7 @@ def duplicates(view: GraphView, config: ScanConfig) -> list[dict]:
     return out
 
 
-def overloads(view: GraphView, config: ScanConfig) -> list[dict]:
+def overloads(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     out = []
     for person_id, cs in sorted(view.open_commitments_by_owner().items()):
         if len(cs) > config.overload_limit:
@@ -75,12 +76,12 @@ def overloads(view: GraphView, config: ScanConfig) -> list[dict]:
     return out
 
 
-def _skills(view: GraphView, person_id: str) -> set[str]:
+def _skills(view: GraphSnapshot, person_id: str) -> set[str]:
     skills = (view.nodes[person_id].extras or {}).get("skills") or []
     return {w for s in skills if isinstance(s, str) for w in tokens(s)}
 
 
-def reallocations(view: GraphView, config: ScanConfig, overloaded: list[dict]) -> list[dict]:
+def reallocations(view: GraphSnapshot, config: ScanConfig, overloaded: list[dict]) -> list[dict]:
     """Move commitments from overloaded people to same-team colleagues under the limit, least
     progressed first (blocked ones stay: a hand-over won't unblock them), best skill match first."""
     load = {p: len(cs) for p, cs in view.open_commitments_by_owner().items()}
@@ -115,7 +116,7 @@ def reallocations(view: GraphView, config: ScanConfig, overloaded: list[dict]) -
     return out
 
 
-def _person_topics(view: GraphView) -> dict[str, set[str]]:
+def _person_topics(view: GraphSnapshot) -> dict[str, set[str]]:
     """Topics each person works on: through commitments they own, decisions they made, questions
     they asked."""
     topics: dict[str, set[str]] = defaultdict(set)
@@ -133,7 +134,7 @@ def _person_topics(view: GraphView) -> dict[str, set[str]]:
     return topics
 
 
-def collaborations(view: GraphView) -> list[dict]:
+def collaborations(view: GraphSnapshot) -> list[dict]:
     by_topic: dict[str, set[str]] = defaultdict(set)
     for person, ts in _person_topics(view).items():
         for t in ts:
@@ -152,7 +153,7 @@ def collaborations(view: GraphView) -> list[dict]:
     return out
 
 
-def analyze(view: GraphView, config: ScanConfig | None = None) -> dict:
+def analyze(view: GraphSnapshot, config: ScanConfig | None = None) -> dict:
     config = config or ScanConfig()
     overloaded = overloads(view, config)
     return {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from nexus_site.supabase_rls import expected_grants
+from nexus_site.supabase.rls import expected_grants
 
 PROBE_TEXT = "__nexus_probe__"
 PROBE_NUMBER = -1  # NEXUS's integer keys are never negative

@@ -3,7 +3,8 @@ from django.db import models
 
 
 class TransactionNow(models.Func):
-    """``now()`` — the spec's DEFAULT now() (Django's Now() compiles to statement_timestamp())."""
+    """``now()``: the transaction's start time, the same for every row one write touches (Django's
+    Now() compiles to statement_timestamp())."""
 
     template = "now()"
     output_field = models.DateTimeField()

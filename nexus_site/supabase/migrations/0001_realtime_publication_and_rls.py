@@ -9,7 +9,7 @@
 
 What anon and authenticated may then read (nodes and edges; notifications per person, for
 authenticated only; the graph for anon only with ``NEXUS_PUBLIC_GRAPH``), and the same lockdown
-for Django's own tables and tables of later migrations, is applied by ``nexus_site.supabase_rls``
+for Django's own tables and tables of later migrations, is applied by ``nexus_site.supabase.rls``
 after every ``migrate`` (post_migrate) — it depends on a setting, which a migration must not.
 """
 from django.db import migrations
@@ -81,6 +81,8 @@ $$;
 
 
 class Migration(migrations.Migration):
+    # Applied as nexus_site 0001 before the Supabase integration was an app of its own.
+    replaces = [("nexus_site", "0001_realtime_publication_and_rls")]
     dependencies = [
         ("graph", "0002_cascades_hnsw_search"),
         ("insights", "0001_initial"),

@@ -1,9 +1,9 @@
-"""Task scheduler: critical path on a known DAG, validation errors, one active graph."""
+"""Critical path: scheduling on a known DAG, validation errors, one active graph."""
 import pytest
 from tests.actors import signed_in
 
 from insights.models import TaskGraph
-from insights.scheduler import ScheduleError, schedule
+from insights.critical_path import ScheduleError, schedule
 
 # Classic example: A(3) → B(2) → D(4); A → C(5) → D; C → E(1). Critical: A, C, D (12 days).
 DAG = [
