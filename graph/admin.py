@@ -68,7 +68,7 @@ class EdgeAdminForm(forms.ModelForm):
         if not self.errors:
             try:
                 validate(EdgeCreateInput, self.service_input())
-            except ValidationError as exc:
+            except Invalid as exc:
                 _add_service_errors(self, exc)
         return cleaned
 

@@ -98,3 +98,11 @@ def test_rows_written_by_sql_have_no_actor(seeded):
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO mutation_history (action, node_id) VALUES ('note', 'p-01')")
     assert MutationHistory.objects.get(action="note").actor is None
+
+
+def test_admin_edge_form_shows_the_services_validation_and_writes_nothing(admin_client, seeded):
+    data = {"id": "e-admin-3", "source": "p-01", "target": "p-14", "type": "x" * 101, "weight": "1.0", "extras": "{}"}
+    response = admin_client.post(reverse("admin:graph_edge_add"), data)
+    assert response.status_code == 200
+    assert "no more than 100 characters" in response.content.decode()
+    assert not Edge.objects.filter(id="e-admin-3").exists()
