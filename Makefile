@@ -9,7 +9,7 @@ PORT ?= 8000
 FRONTEND_STAMP := frontend/dist/index.html
 REALTIME_JS_STAMP := tests/realtime_js/node_modules/.installed
 
-.PHONY: setup run test test-python test-frontend lint-imports bench stop clean chromium
+.PHONY: setup run test test-python test-frontend lint lint-imports format bench stop clean chromium
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,7 +58,16 @@ $(REALTIME_JS_STAMP): tests/realtime_js/package.json tests/realtime_js/package-l
 lint-imports: $(VENV)/.installed
 	$(VENV)/bin/lint-imports
 
-test-python: $(VENV)/.installed $(REALTIME_JS_STAMP) lint-imports
+# ruff's lint and format check (pyproject.toml); `make format` applies both.
+lint: $(VENV)/.installed lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test-python: $(VENV)/.installed $(REALTIME_JS_STAMP) lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-frontend:

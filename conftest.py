@@ -3,6 +3,7 @@
 The suite runs on its own embedded PostgreSQL (nexus_site.test_settings); nothing here reads the
 machine's environment. ``nexus_server`` starts a real daphne process on the test database.
 """
+
 import os
 import socket
 import subprocess
@@ -54,7 +55,10 @@ class ServerProcess:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "nexus_site.asgi:application"],
-            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -78,7 +82,9 @@ class ServerProcess:
         if self.proc:
             self._log.close()
 
-    def call(self, method: str, path: str, body=None, timeout: float = 30, token: str | None = "default") -> tuple[int, dict]:
+    def call(
+        self, method: str, path: str, body=None, timeout: float = 30, token: str | None = "default"
+    ) -> tuple[int, dict]:
         """One JSON request to this server: (status, decoded body), errors included. Carries the
         server's admin token unless ``token`` names another one (None: no credentials)."""
         import json

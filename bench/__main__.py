@@ -4,6 +4,7 @@ Each module defines ``run(quick: bool) -> dict`` returning {"title", "rows": [{"
 "baseline", "ratio", "target", "met"}...]}. Baselines are measured in the same run. The benchmarks
 use their own embedded PostgreSQL under .nexus/bench so they never touch development data.
 """
+
 import argparse
 import importlib
 import json
@@ -53,7 +54,11 @@ def main(argv=None):
         print("| metric | value | baseline | ratio | target | met |")
         print("|---|---|---|---|---|---|")
         for row in result["rows"]:
-            print("| " + " | ".join(str(row.get(k, "")) for k in ("metric", "value", "baseline", "ratio", "target", "met")) + " |")
+            print(
+                "| "
+                + " | ".join(str(row.get(k, "")) for k in ("metric", "value", "baseline", "ratio", "target", "met"))
+                + " |"
+            )
 
 
 if __name__ == "__main__":

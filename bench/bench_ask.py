@@ -13,6 +13,7 @@ The baseline for hit@5 is a plain word-overlap ranking of the same nodes (no emb
 measured in the same run. ``PROVIDERS`` and ``search_modes`` are the hook for more providers and
 modes: a provider whose settings produce a provider/model already measured is skipped.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -31,8 +32,13 @@ PROVIDERS = {
     "hash": {"EMBEDDING_PROVIDER": "hash", "OPENAI_API_KEY": ""},
     "local": {"EMBEDDING_PROVIDER": "local", "OPENAI_API_KEY": ""},
 }
-TARGETS = {"ask_citation_hit": 0.9, "abstention": 0.9, "ask_p50_ms": 300.0, "search_p50_ms": 50.0,
-           "hybrid_local_hit5": 0.95}
+TARGETS = {
+    "ask_citation_hit": 0.9,
+    "abstention": 0.9,
+    "ask_p50_ms": 300.0,
+    "search_p50_ms": 50.0,
+    "hybrid_local_hit5": 0.95,
+}
 
 
 class _Rollback(Exception):
@@ -99,8 +105,9 @@ def measure_ask(answerable: list[dict], unanswerable: list[str]) -> dict:
         if not body["abstained"] and set(cited) & set(item["node_ids"]):
             hit += 1
         else:
-            misses.append({"question": item["question"], "expected": item["node_ids"], "cited": cited,
-                           "answer": body["answer"]})
+            misses.append(
+                {"question": item["question"], "expected": item["node_ids"], "cited": cited, "answer": body["answer"]}
+            )
     abstained, wrong = 0, []
     for question in unanswerable:
         started = time.perf_counter()
@@ -110,9 +117,14 @@ def measure_ask(answerable: list[dict], unanswerable: list[str]) -> dict:
             abstained += 1
         else:
             wrong.append({"question": question, "answer": body["answer"]})
-    return {"citation_hit": round(hit / len(answerable), 3), "abstention": round(abstained / len(unanswerable), 3),
-            "false_abstention": round(false_abstain / len(answerable), 3), "p50_ms": _p50_ms(times),
-            "misses": misses, "answered_unanswerable": wrong}
+    return {
+        "citation_hit": round(hit / len(answerable), 3),
+        "abstention": round(abstained / len(unanswerable), 3),
+        "false_abstention": round(false_abstain / len(answerable), 3),
+        "p50_ms": _p50_ms(times),
+        "misses": misses,
+        "answered_unanswerable": wrong,
+    }
 
 
 def prepare_embeddings():
@@ -171,28 +183,73 @@ def run(quick: bool = True) -> dict:
                         tag = f"{label}, {mode}" if mode else label
                         is_target = name == "local" and mode == "hybrid"
                         target = TARGETS["hybrid_local_hit5"] if is_target else None
-                        rows.append({"metric": f"search hit@5 [{tag}]", "value": s["hit5"], "baseline": baseline,
-                                     "ratio": round(s["hit5"] / baseline, 2) if baseline else "",
-                                     "target": f">= {target}" if target else "", "met": s["hit5"] >= target if target else ""})
-                        rows.append({"metric": f"search p50 ms [{tag}]", "value": s["p50_ms"], "baseline": "", "ratio": "",
-                                     "target": f"<= {TARGETS['search_p50_ms']}",
-                                     "met": s["p50_ms"] <= TARGETS["search_p50_ms"]})
+                        rows.append(
+                            {
+                                "metric": f"search hit@5 [{tag}]",
+                                "value": s["hit5"],
+                                "baseline": baseline,
+                                "ratio": round(s["hit5"] / baseline, 2) if baseline else "",
+                                "target": f">= {target}" if target else "",
+                                "met": s["hit5"] >= target if target else "",
+                            }
+                        )
+                        rows.append(
+                            {
+                                "metric": f"search p50 ms [{tag}]",
+                                "value": s["p50_ms"],
+                                "baseline": "",
+                                "ratio": "",
+                                "target": f"<= {TARGETS['search_p50_ms']}",
+                                "met": s["p50_ms"] <= TARGETS["search_p50_ms"],
+                            }
+                        )
                         details[f"search {tag}"] = s["misses"]
                     a = measure_ask(answerable, unanswerable)
                     rows += [
-                        {"metric": f"Ask citation hit [{label}]", "value": a["citation_hit"], "baseline": "", "ratio": "",
-                         "target": f">= {TARGETS['ask_citation_hit']}", "met": a["citation_hit"] >= TARGETS["ask_citation_hit"]},
-                        {"metric": f"Ask abstention on unanswerable [{label}]", "value": a["abstention"], "baseline": "",
-                         "ratio": "", "target": f">= {TARGETS['abstention']}", "met": a["abstention"] >= TARGETS["abstention"]},
-                        {"metric": f"Ask false abstention on answerable [{label}]", "value": a["false_abstention"],
-                         "baseline": "", "ratio": "", "target": "", "met": ""},
-                        {"metric": f"Ask p50 ms [{label}]", "value": a["p50_ms"], "baseline": "", "ratio": "",
-                         "target": f"<= {TARGETS['ask_p50_ms']}", "met": a["p50_ms"] <= TARGETS["ask_p50_ms"]},
+                        {
+                            "metric": f"Ask citation hit [{label}]",
+                            "value": a["citation_hit"],
+                            "baseline": "",
+                            "ratio": "",
+                            "target": f">= {TARGETS['ask_citation_hit']}",
+                            "met": a["citation_hit"] >= TARGETS["ask_citation_hit"],
+                        },
+                        {
+                            "metric": f"Ask abstention on unanswerable [{label}]",
+                            "value": a["abstention"],
+                            "baseline": "",
+                            "ratio": "",
+                            "target": f">= {TARGETS['abstention']}",
+                            "met": a["abstention"] >= TARGETS["abstention"],
+                        },
+                        {
+                            "metric": f"Ask false abstention on answerable [{label}]",
+                            "value": a["false_abstention"],
+                            "baseline": "",
+                            "ratio": "",
+                            "target": "",
+                            "met": "",
+                        },
+                        {
+                            "metric": f"Ask p50 ms [{label}]",
+                            "value": a["p50_ms"],
+                            "baseline": "",
+                            "ratio": "",
+                            "target": f"<= {TARGETS['ask_p50_ms']}",
+                            "met": a["p50_ms"] <= TARGETS["ask_p50_ms"],
+                        },
                     ]
-                    details[f"ask {label}"] = {"misses": a["misses"], "answered_unanswerable": a["answered_unanswerable"]}
+                    details[f"ask {label}"] = {
+                        "misses": a["misses"],
+                        "answered_unanswerable": a["answered_unanswerable"],
+                    }
             raise _Rollback
     except _Rollback:
         pass
-    return {"title": f"Ask NEXUS and search on {len(answerable)} answerable + {len(unanswerable)} unanswerable "
-                     f"questions (mock organisation)", "rows": rows, "details": details,
-            "embedding_dimensions": settings.EMBEDDING_DIMENSIONS}
+    return {
+        "title": f"Ask NEXUS and search on {len(answerable)} answerable + {len(unanswerable)} unanswerable "
+        f"questions (mock organisation)",
+        "rows": rows,
+        "details": details,
+        "embedding_dimensions": settings.EMBEDDING_DIMENSIONS,
+    }

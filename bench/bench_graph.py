@@ -7,13 +7,14 @@ rows (with the same freshness expression) through the same connection and json.d
 lists (no dicts: the cheapest possible Python path). Rows use ids starting with ``bench-g-`` and
 are deleted afterwards.
 """
+
 from __future__ import annotations
 
 import json
 import random
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,20 +37,37 @@ EDGE_SQL = "SELECT id, source, target, type, weight, animated, created_at, extra
 
 def _load(n_nodes: int, n_edges: int):
     rng = random.Random(3)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with connection.cursor() as cursor:
         with cursor.cursor.copy(
             "COPY nodes (id, type, label, division, department, team, x, y, freshness_score, half_life_days, "
             "updated_at, extras) FROM STDIN"
         ) as copy:
             for i in range(n_nodes):
-                copy.write_row((f"{PREFIX}{i}", TYPES[i % 8], f"Node {i} about subject {i % 97}", f"Division {i % 5}",
-                                f"Dept {i % 17}", f"Team {i % 41}", rng.uniform(0, 2000), rng.uniform(0, 1400),
-                                rng.uniform(0.5, 1.0), 30, now - timedelta(days=i % 60), Jsonb({"k": i})))
+                copy.write_row(
+                    (
+                        f"{PREFIX}{i}",
+                        TYPES[i % 8],
+                        f"Node {i} about subject {i % 97}",
+                        f"Division {i % 5}",
+                        f"Dept {i % 17}",
+                        f"Team {i % 41}",
+                        rng.uniform(0, 2000),
+                        rng.uniform(0, 1400),
+                        rng.uniform(0.5, 1.0),
+                        30,
+                        now - timedelta(days=i % 60),
+                        Jsonb({"k": i}),
+                    )
+                )
         seen = set()
         with cursor.cursor.copy("COPY edges (id, source, target, type, weight) FROM STDIN") as copy:
             while len(seen) < n_edges:
-                s, t, kind = rng.randrange(n_nodes), rng.randrange(n_nodes), ("about", "member_of", "depends_on")[len(seen) % 3]
+                s, t, kind = (
+                    rng.randrange(n_nodes),
+                    rng.randrange(n_nodes),
+                    ("about", "member_of", "depends_on")[len(seen) % 3],
+                )
                 if s == t or (s, t, kind) in seen:
                     continue
                 seen.add((s, t, kind))
@@ -116,12 +134,32 @@ def run(quick: bool) -> dict:
         _cleanup()
     api50, raw50 = statistics.median(api_times) * 1000, statistics.median(raw_times) * 1000
     size = f"{n_nodes:,} nodes / {n_edges:,} edges"
-    return {"title": "GET /api/graph", "rows": [
-        {"metric": f"queries per GET /api/graph ({size})", "value": query_count, "baseline": "", "ratio": "",
-         "target": "≤ 4", "met": query_count <= 4},
-        {"metric": f"GET /api/graph p50 ms ({size})", "value": round(api50, 1),
-         "baseline": round(raw50, 1), "ratio": round(api50 / raw50, 2),
-         "target": "≤ 3× raw SELECT + json.dumps", "met": api50 / raw50 <= 3.0},
-        {"metric": "response size (bytes)", "value": len(response.content), "baseline": "", "ratio": "",
-         "target": "", "met": ""},
-    ]}
+    return {
+        "title": "GET /api/graph",
+        "rows": [
+            {
+                "metric": f"queries per GET /api/graph ({size})",
+                "value": query_count,
+                "baseline": "",
+                "ratio": "",
+                "target": "≤ 4",
+                "met": query_count <= 4,
+            },
+            {
+                "metric": f"GET /api/graph p50 ms ({size})",
+                "value": round(api50, 1),
+                "baseline": round(raw50, 1),
+                "ratio": round(api50 / raw50, 2),
+                "target": "≤ 3× raw SELECT + json.dumps",
+                "met": api50 / raw50 <= 3.0,
+            },
+            {
+                "metric": "response size (bytes)",
+                "value": len(response.content),
+                "baseline": "",
+                "ratio": "",
+                "target": "",
+                "met": "",
+            },
+        ],
+    }

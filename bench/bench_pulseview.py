@@ -7,6 +7,7 @@ a single-statement INSERT of 5,000 nodes → the page's totals showing them, and
 meanwhile; /api/graph?view=compact bytes on the wire (gzip). Quick: 88 and 2,000 nodes; --full
 adds 10,000. Generated rows use ids starting with ``bench-pv-`` and are deleted afterwards.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -18,16 +19,21 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.daphne import daphne_server
-
 from django.db import connection
+
+from bench.daphne import daphne_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "bench-pv-"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 TYPES = ("person", "agent", "team", "decision", "fact", "commitment", "question", "topic")
 BURST = 5000
@@ -37,8 +43,8 @@ BEFORE = {88: "65 fps pan", 2088: "7 fps pan, longest task 634 ms"}
 
 
 def _seed_mock() -> None:
-    from nexus_site import seed
     from graph.models import Node
+    from nexus_site import seed
 
     if not Node.objects.filter(id="p-01").exists():
         seed.write_seed_data(seed.load_seed_data())
@@ -57,13 +63,25 @@ def _load(extra: int) -> None:
     rng = random.Random(14)
     width = 2000 * ((extra / 88) ** 0.5)
     with connection.cursor() as cursor:
-        with cursor.cursor.copy("COPY nodes (id, type, label, division, department, team, size, x, y, health) FROM STDIN") as copy:
+        with cursor.cursor.copy(
+            "COPY nodes (id, type, label, division, department, team, size, x, y, health) FROM STDIN"
+        ) as copy:
             for i in range(extra):
                 d = i % 6
-                copy.write_row((f"{PREFIX}{i}", TYPES[i % 8], f"Generated {TYPES[i % 8]} {i}", f"Region {d}",
-                                f"Dept {d}.{i % 7}", f"Team {d}.{i % 7}.{i % 5}", 1 + (i % 23 == 0) * 3 + (i % 5 == 0),
-                                2200 + (d % 3) * width / 3 + rng.uniform(0, width / 3),
-                                (d // 3) * width / 3 + rng.uniform(0, width / 3), ("green", "yellow", "red")[i % 3]))
+                copy.write_row(
+                    (
+                        f"{PREFIX}{i}",
+                        TYPES[i % 8],
+                        f"Generated {TYPES[i % 8]} {i}",
+                        f"Region {d}",
+                        f"Dept {d}.{i % 7}",
+                        f"Team {d}.{i % 7}.{i % 5}",
+                        1 + (i % 23 == 0) * 3 + (i % 5 == 0),
+                        2200 + (d % 3) * width / 3 + rng.uniform(0, width / 3),
+                        (d // 3) * width / 3 + rng.uniform(0, width / 3),
+                        ("green", "yellow", "red")[i % 3],
+                    )
+                )
         total_edges = 5 * (88 + extra) - 176
         seen = set()
         with cursor.cursor.copy("COPY edges (id, source, target, type, weight) FROM STDIN") as copy:
@@ -143,8 +161,12 @@ def _measure(pw, url: str, nodes: int, edges: int) -> dict:
         arrivals: list[float] = []  # when each websocket frame reached the browser (delivery, not drawing)
         page.on("websocket", lambda ws: ws.on("framereceived", lambda _f: arrivals.append(time.monotonic())))
         page.goto(url + "/")
-        page.wait_for_function("n => window.__pulseview && window.__pulseview.drawnIds().length === n", arg=nodes,
-                               timeout=120_000, polling="raf")
+        page.wait_for_function(
+            "n => window.__pulseview && window.__pulseview.drawnIds().length === n",
+            arg=nodes,
+            timeout=120_000,
+            polling="raf",
+        )
         first = page.evaluate("() => performance.now()")
         page.wait_for_selector('[data-testid="connection-status"][data-status="live"]', timeout=30_000)
         page.wait_for_timeout(1000)
@@ -152,15 +174,20 @@ def _measure(pw, url: str, nodes: int, edges: int) -> dict:
         page.evaluate(WATCH, _fmt(nodes + BURST, edges))
         sent = time.monotonic()
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO nodes (id, type, label, division) SELECT '{PREFIX}burst-' || i, 'fact', "
-                           "'Burst fact ' || i, 'Region 0' FROM generate_series(1, %s) i", [BURST])
+            cursor.execute(
+                f"INSERT INTO nodes (id, type, label, division) SELECT '{PREFIX}burst-' || i, 'fact', "
+                "'Burst fact ' || i, 'Region 0' FROM generate_series(1, %s) i",
+                [BURST],
+            )
         page.wait_for_function("() => window.__burst.shown !== null", timeout=120_000)
         page.wait_for_timeout(1100)
         burst = page.evaluate("() => window.__burst")
         delivered = [t - sent for t in arrivals if t >= sent]
         return {
-            "first": round(first), "median": round(statistics.median(frames), 1),
-            "p95": round(frames[max(0, int(len(frames) * 0.95) - 1)], 1), "burst": round(burst["shown"]),
+            "first": round(first),
+            "median": round(statistics.median(frames), 1),
+            "p95": round(frames[max(0, int(len(frames) * 0.95) - 1)], 1),
+            "burst": round(burst["shown"]),
             "burst_first": round(burst.get("first") or 0),
             "delivered": round(max(delivered) * 1000) if delivered else 0,
             "burst_frame": round(max(burst["frames"])),
@@ -199,17 +226,34 @@ def run(quick: bool) -> dict:
 
                 def row(metric, value, target=None, key=None, unit="ms"):
                     met = "" if target is None else ("yes" if value <= target else "no")
-                    rows.append({"metric": f"{label}: {metric}", "value": f"{value} {unit}".strip(),
-                                 "baseline": BEFORE.get(n, "") if key == "p95" else "",
-                                 "ratio": "", "target": "" if target is None else f"≤ {target} {unit}", "met": met})
+                    rows.append(
+                        {
+                            "metric": f"{label}: {metric}",
+                            "value": f"{value} {unit}".strip(),
+                            "baseline": BEFORE.get(n, "") if key == "p95" else "",
+                            "ratio": "",
+                            "target": "" if target is None else f"≤ {target} {unit}",
+                            "met": met,
+                        }
+                    )
 
                 row("navigation → first drawn graph", m["first"], TARGETS["first"] if at_scale else None)
                 row("pan/zoom frame, median", m["median"])
-                row("pan/zoom frame, p95", m["p95"], TARGETS["p95"] if at_scale else (50 if n == 88 else None), key="p95")
+                row(
+                    "pan/zoom frame, p95",
+                    m["p95"],
+                    TARGETS["p95"] if at_scale else (50 if n == 88 else None),
+                    key="p95",
+                )
                 row(f"{BURST:,}-node INSERT → first of them counted", m["burst_first"])
                 row(f"{BURST:,}-node INSERT → last websocket frame received", m["delivered"])
                 row(f"{BURST:,}-node INSERT → totals shown", m["burst"], TARGETS["burst"] if at_scale else None)
                 row("longest frame during that insert", m["burst_frame"], TARGETS["burst_frame"] if at_scale else None)
-                row("/api/graph?view=compact on the wire (gzip)", round(wire / 1024), 2048 if at_scale else None, unit="kB")
+                row(
+                    "/api/graph?view=compact on the wire (gzip)",
+                    round(wire / 1024),
+                    2048 if at_scale else None,
+                    unit="kB",
+                )
                 rows[-1]["baseline"] = f"{round(raw / 1024)} kB uncompressed"
     return {"title": "PulseView at scale (headless Chromium, software WebGL)", "rows": rows}

@@ -9,6 +9,7 @@ trigger's NOTIFY (what any Postgres-based design gets before fan-out).
 Full: 100 clients, 200 changes/s, 30 s. Quick: 20 clients, 100 changes/s, 5 s.
 Context only: Supabase publishes p95 184 ms for 500 clients at 64 changes/s (their benchmark).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,6 @@ import contextlib
 import json
 import multiprocessing as mp
 import os
-import statistics
 import time
 from pathlib import Path
 
@@ -52,8 +52,17 @@ def _client_worker(ws_url: str, clients: int, ready, stop, results, progress):
 
     async def one(received: dict):
         async with websockets.connect(f"{ws_url}/realtime/v1/websocket?vsn=2.0.0", max_size=None) as ws:
-            await ws.send(json.dumps(["1", "1", "realtime:bench", "phx_join", {"config": {"postgres_changes": [
-                {"event": "INSERT", "schema": "public", "table": "nodes"}]}}]))
+            await ws.send(
+                json.dumps(
+                    [
+                        "1",
+                        "1",
+                        "realtime:bench",
+                        "phx_join",
+                        {"config": {"postgres_changes": [{"event": "INSERT", "schema": "public", "table": "nodes"}]}},
+                    ]
+                )
+            )
             while True:
                 frame = json.loads(await ws.recv())
                 if frame[3] == "phx_reply":
@@ -70,7 +79,7 @@ def _client_worker(ws_url: str, clients: int, ready, stop, results, progress):
                 # Cheaper than json.loads on every frame: the clients must not be the bottleneck.
                 at = raw.find('"id":"bench-rt-')
                 if at >= 0:
-                    node_id = raw[at + 6:raw.index('"', at + 6)]
+                    node_id = raw[at + 6 : raw.index('"', at + 6)]
                     received[node_id] = -1 if node_id in received else now  # -1 marks a duplicate
                     progress.value += 1
 
@@ -114,8 +123,9 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
         per_worker = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
         counters = [ctx.Value("q", 0, lock=False) for _ in per_worker]
         for n, counter in zip(per_worker, counters):
-            procs.append(ctx.Process(target=_client_worker,
-                                     args=(f"ws://127.0.0.1:{port}", n, ready, stop, results, counter)))
+            procs.append(
+                ctx.Process(target=_client_worker, args=(f"ws://127.0.0.1:{port}", n, ready, stop, results, counter))
+            )
         procs.append(ctx.Process(target=_listen_worker, args=(conninfo, ready, stop, results)))
         for p in procs:
             p.start()
@@ -146,9 +156,12 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
                 time.sleep(0.2)
             stop.set()
             collected = [results.get(timeout=60) for _ in procs]
-            id_map = dict(writer.execute(
-                "SELECT id, new_record->>'id' FROM realtime_changes WHERE event_type = 'INSERT' "
-                "AND new_record->>'id' LIKE 'bench-rt-%%'").fetchall())
+            id_map = dict(
+                writer.execute(
+                    "SELECT id, new_record->>'id' FROM realtime_changes WHERE event_type = 'INSERT' "
+                    "AND new_record->>'id' LIKE 'bench-rt-%%'"
+                ).fetchall()
+            )
             writer.execute("DELETE FROM nodes WHERE id LIKE 'bench-rt-%'")
 
     latencies, lost, duplicates, per_client = [], 0, 0, []
@@ -179,22 +192,53 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
     return {
         "title": f"Realtime commit-to-client latency ({clients} websocket clients, {rate} changes/s, {seconds} s)",
         "rows": [
-            {"metric": "p50 latency (ms)", "value": round(p50, 2), "baseline": round(f50, 2),
-             "ratio": ratio(p50, f50), "target": "", "met": ""},
-            {"metric": "p99 latency (ms)", "value": round(p99, 2), "baseline": round(f99, 2),
-             "ratio": ratio(p99, f99), "target": f"<= {TARGET_P99_MS:g}", "met": p99 <= TARGET_P99_MS},
+            {
+                "metric": "p50 latency (ms)",
+                "value": round(p50, 2),
+                "baseline": round(f50, 2),
+                "ratio": ratio(p50, f50),
+                "target": "",
+                "met": "",
+            },
+            {
+                "metric": "p99 latency (ms)",
+                "value": round(p99, 2),
+                "baseline": round(f99, 2),
+                "ratio": ratio(p99, f99),
+                "target": f"<= {TARGET_P99_MS:g}",
+                "met": p99 <= TARGET_P99_MS,
+            },
             {"metric": "messages lost", "value": lost, "baseline": "", "ratio": "", "target": 0, "met": lost == 0},
-            {"metric": "messages duplicated", "value": duplicates, "baseline": "", "ratio": "", "target": 0,
-             "met": duplicates == 0},
-            {"metric": "messages delivered", "value": len(latencies), "baseline": f"{total} × {clients}",
-             "ratio": "", "target": "", "met": ""},
-            {"metric": "write rate achieved (changes/s)", "value": round(achieved_rate, 1), "baseline": rate,
-             "ratio": "", "target": "", "met": ""},
+            {
+                "metric": "messages duplicated",
+                "value": duplicates,
+                "baseline": "",
+                "ratio": "",
+                "target": 0,
+                "met": duplicates == 0,
+            },
+            {
+                "metric": "messages delivered",
+                "value": len(latencies),
+                "baseline": f"{total} × {clients}",
+                "ratio": "",
+                "target": "",
+                "met": "",
+            },
+            {
+                "metric": "write rate achieved (changes/s)",
+                "value": round(achieved_rate, 1),
+                "baseline": rate,
+                "ratio": "",
+                "target": "",
+                "met": "",
+            },
         ],
         "received_per_client_min_max": [min(per_client, default=0), max(per_client, default=0)],
-        "notes": ("baseline = a bare psycopg LISTEN client on the same NOTIFYs (the floor). Server, clients "
-                  f"and PostgreSQL share this machine ({os.cpu_count()} CPUs, load average "
-                  f"{os.getloadavg()[0]:.1f} at the end). Context only: Supabase publishes p95 184 ms for "
-                  "500 clients at 64 changes/s."),
+        "notes": (
+            "baseline = a bare psycopg LISTEN client on the same NOTIFYs (the floor). Server, clients "
+            f"and PostgreSQL share this machine ({os.cpu_count()} CPUs, load average "
+            f"{os.getloadavg()[0]:.1f} at the end). Context only: Supabase publishes p95 184 ms for "
+            "500 clients at 64 changes/s."
+        ),
     }
-

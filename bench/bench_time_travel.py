@@ -15,13 +15,14 @@ statement with them disabled (the realtime change-log triggers stay on in both),
 transaction that is rolled back. Rows use ids starting with ``bench-tt-``; closed versions left in
 the bench database by earlier runs are deleted first so each run measures the stated sizes.
 """
+
 from __future__ import annotations
 
 import json
 import random
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -52,27 +53,55 @@ def _iso(moment: datetime) -> str:
 def _load(n_nodes: int, n_edges: int, n_versions: int) -> int:
     """Live rows by COPY (the triggers open their versions), then a year of earlier versions."""
     rng = random.Random(7)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     born = now - YEAR - timedelta(days=1)
     nodes = []
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY nodes ({', '.join(NODE_COLUMNS)}) FROM STDIN") as copy:
             for i in range(n_nodes):
-                row = (f"{PREFIX}{i}", TYPES[i % 8], f"Node {i} about subject {i % 97}", f"Division {i % 5}",
-                       f"Dept {i % 17}", f"Team {i % 41}", "green", 1 + i % 5, rng.uniform(0, 2000),
-                       rng.uniform(0, 1400), "active", rng.uniform(0.5, 1.0), 30, "doc", f"DOC-{i}", born,
-                       now - timedelta(days=i % 60), {"k": i})
+                row = (
+                    f"{PREFIX}{i}",
+                    TYPES[i % 8],
+                    f"Node {i} about subject {i % 97}",
+                    f"Division {i % 5}",
+                    f"Dept {i % 17}",
+                    f"Team {i % 41}",
+                    "green",
+                    1 + i % 5,
+                    rng.uniform(0, 2000),
+                    rng.uniform(0, 1400),
+                    "active",
+                    rng.uniform(0.5, 1.0),
+                    30,
+                    "doc",
+                    f"DOC-{i}",
+                    born,
+                    now - timedelta(days=i % 60),
+                    {"k": i},
+                )
                 nodes.append(row)
                 copy.write_row(row[:-1] + (Jsonb(row[-1]),))
         seen, edges = set(), []
         with cursor.cursor.copy(f"COPY edges ({', '.join(EDGE_COLUMNS)}) FROM STDIN") as copy:
             while len(edges) < n_edges:
-                s, t, kind = rng.randrange(n_nodes), rng.randrange(n_nodes), ("about", "member_of", "depends_on")[len(seen) % 3]
+                s, t, kind = (
+                    rng.randrange(n_nodes),
+                    rng.randrange(n_nodes),
+                    ("about", "member_of", "depends_on")[len(seen) % 3],
+                )
                 if s == t or (s, t, kind) in seen:
                     continue
                 seen.add((s, t, kind))
-                row = (f"{PREFIX}e{len(edges)}", f"{PREFIX}{s}", f"{PREFIX}{t}", kind, 0.5, False,
-                       now - rng.random() * YEAR, {})
+                row = (
+                    f"{PREFIX}e{len(edges)}",
+                    f"{PREFIX}{s}",
+                    f"{PREFIX}{t}",
+                    kind,
+                    0.5,
+                    False,
+                    now - rng.random() * YEAR,
+                    {},
+                )
                 edges.append(row)
                 copy.write_row(row[:-1] + (Jsonb(row[-1]),))
 
@@ -95,17 +124,33 @@ def _load(n_nodes: int, n_edges: int, n_versions: int) -> int:
         with cursor.cursor.copy("COPY bench_tt_start FROM STDIN") as copy:
             for item in starts:
                 copy.write_row(item)
-        cursor.execute("UPDATE node_versions v SET valid = tstzrange(s.start, NULL) FROM bench_tt_start s "
-                       "WHERE v.id = s.id AND upper_inf(v.valid)")
-        cursor.execute("UPDATE edge_versions SET valid = tstzrange(created_at, NULL) "
-                       "WHERE id LIKE %s AND upper_inf(valid)", [PREFIX + "%"])
+        cursor.execute(
+            "UPDATE node_versions v SET valid = tstzrange(s.start, NULL) FROM bench_tt_start s "
+            "WHERE v.id = s.id AND upper_inf(v.valid)"
+        )
+        cursor.execute(
+            "UPDATE edge_versions SET valid = tstzrange(created_at, NULL) WHERE id LIKE %s AND upper_inf(valid)",
+            [PREFIX + "%"],
+        )
         with cursor.cursor.copy(f"COPY edge_versions ({', '.join(EDGE_COLUMNS)}, valid, actor) FROM STDIN") as copy:
             for i in range(removed_edges):
                 s, t = rng.randrange(n_nodes), rng.randrange(n_nodes)
                 start = now - rng.random() * YEAR
                 end = start + (now - start) * rng.random()
-                copy.write_row((f"{PREFIX}gone{i}", f"{PREFIX}{s}", f"{PREFIX}{t}", "about", 0.5, False, start,
-                                Jsonb({}), f"[{_iso(start)},{_iso(end)})", "bench"))
+                copy.write_row(
+                    (
+                        f"{PREFIX}gone{i}",
+                        f"{PREFIX}{s}",
+                        f"{PREFIX}{t}",
+                        "about",
+                        0.5,
+                        False,
+                        start,
+                        Jsonb({}),
+                        f"[{_iso(start)},{_iso(end)})",
+                        "bench",
+                    )
+                )
         cursor.execute("ANALYZE nodes; ANALYZE edges; ANALYZE node_versions; ANALYZE edge_versions")
         cursor.execute("SELECT (SELECT count(*) FROM node_versions) + (SELECT count(*) FROM edge_versions)")
         return cursor.fetchone()[0]
@@ -130,7 +175,9 @@ def _insert_seconds(n_rows: int, *, capture: bool) -> float:
             cursor.execute(
                 "INSERT INTO nodes (id, type, label, division, x, y, extras) "
                 "SELECT %s || 'ins-' || g, 'fact', 'Inserted fact ' || g, 'Division ' || (g %% 5), g %% 2000, g %% 1400, "
-                "jsonb_build_object('k', g) FROM generate_series(1, %s) g", [PREFIX, n_rows])
+                "jsonb_build_object('k', g) FROM generate_series(1, %s) g",
+                [PREFIX, n_rows],
+            )
             elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     return elapsed
@@ -142,7 +189,9 @@ def _p(values: list[float], q: float) -> float:
 
 
 def run(quick: bool) -> dict:
-    n_nodes, n_edges, n_versions, n_insert = (2_000, 10_000, 40_000, 30_000) if quick else (10_000, 50_000, 200_000, 100_000)
+    n_nodes, n_edges, n_versions, n_insert = (
+        (2_000, 10_000, 40_000, 30_000) if quick else (10_000, 50_000, 200_000, 100_000)
+    )
     repeats = 15 if quick else 11
     host = next((h for h in settings.ALLOWED_HOSTS if h not in ("*",) and not h.startswith(".")), "localhost")
     client = Client(HTTP_HOST=host)
@@ -153,10 +202,12 @@ def run(quick: bool) -> dict:
     try:
         _cleanup()
         versions = _load(n_nodes, n_edges, n_versions)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         as_of_path = f"/api/graph?as_of={_iso(now - timedelta(days=3)).replace('+', '%2B')}"
-        diff_path = (f"/api/graph/diff?from={_iso(now - timedelta(days=7)).replace('+', '%2B')}"
-                     f"&to={_iso(now).replace('+', '%2B')}")
+        diff_path = (
+            f"/api/graph/diff?from={_iso(now - timedelta(days=7)).replace('+', '%2B')}"
+            f"&to={_iso(now).replace('+', '%2B')}"
+        )
         _, body = _timed(client, as_of_path)
         past = json.loads(body)
         _, body = _timed(client, diff_path)
@@ -182,20 +233,64 @@ def run(quick: bool) -> dict:
     live95, past95, diff95 = (_p(v, 0.95) for v in (live, past_times, diff_times))
     ins_with, ins_without = statistics.median(with_capture), statistics.median(without)
     size = f"{n_nodes:,} nodes / {n_edges:,} edges / {versions:,} versions"
-    return {"title": f"Time travel ({size})", "rows": [
-        {"metric": "GET /api/graph?as_of (3 days ago) p50 ms", "value": round(past50, 1), "baseline": round(live50, 1),
-         "ratio": round(past50 / live50, 2), "target": "≤ 2× GET /api/graph", "met": past50 / live50 <= 2.0},
-        {"metric": "GET /api/graph?as_of p95 ms", "value": round(past95, 1), "baseline": round(live95, 1),
-         "ratio": round(past95 / live95, 2), "target": "≤ 2× GET /api/graph", "met": past95 / live95 <= 2.0},
-        {"metric": "as-of graph: nodes / edges", "value": f"{len(past['nodes']):,} / {len(past['edges']):,}",
-         "baseline": "", "ratio": "", "target": "", "met": ""},
-        {"metric": f"GET /api/graph/diff (one week, {week:,} entries) p50 ms", "value": round(diff50, 1),
-         "baseline": "", "ratio": "", "target": "≤ 200 ms", "met": diff50 <= 200},
-        {"metric": "GET /api/graph/diff p95 ms", "value": round(diff95, 1), "baseline": "", "ratio": "",
-         "target": "", "met": ""},
-        {"metric": "diff response size (bytes)", "value": diff_bytes, "baseline": "", "ratio": "",
-         "target": "", "met": ""},
-        {"metric": f"INSERT of {n_insert:,} nodes with version capture (s)", "value": round(ins_with, 2),
-         "baseline": round(ins_without, 2), "ratio": round(ins_with / ins_without, 2),
-         "target": "≤ 1.5× without", "met": ins_with / ins_without <= 1.5},
-    ]}
+    return {
+        "title": f"Time travel ({size})",
+        "rows": [
+            {
+                "metric": "GET /api/graph?as_of (3 days ago) p50 ms",
+                "value": round(past50, 1),
+                "baseline": round(live50, 1),
+                "ratio": round(past50 / live50, 2),
+                "target": "≤ 2× GET /api/graph",
+                "met": past50 / live50 <= 2.0,
+            },
+            {
+                "metric": "GET /api/graph?as_of p95 ms",
+                "value": round(past95, 1),
+                "baseline": round(live95, 1),
+                "ratio": round(past95 / live95, 2),
+                "target": "≤ 2× GET /api/graph",
+                "met": past95 / live95 <= 2.0,
+            },
+            {
+                "metric": "as-of graph: nodes / edges",
+                "value": f"{len(past['nodes']):,} / {len(past['edges']):,}",
+                "baseline": "",
+                "ratio": "",
+                "target": "",
+                "met": "",
+            },
+            {
+                "metric": f"GET /api/graph/diff (one week, {week:,} entries) p50 ms",
+                "value": round(diff50, 1),
+                "baseline": "",
+                "ratio": "",
+                "target": "≤ 200 ms",
+                "met": diff50 <= 200,
+            },
+            {
+                "metric": "GET /api/graph/diff p95 ms",
+                "value": round(diff95, 1),
+                "baseline": "",
+                "ratio": "",
+                "target": "",
+                "met": "",
+            },
+            {
+                "metric": "diff response size (bytes)",
+                "value": diff_bytes,
+                "baseline": "",
+                "ratio": "",
+                "target": "",
+                "met": "",
+            },
+            {
+                "metric": f"INSERT of {n_insert:,} nodes with version capture (s)",
+                "value": round(ins_with, 2),
+                "baseline": round(ins_without, 2),
+                "ratio": round(ins_with / ins_without, 2),
+                "target": "≤ 1.5× without",
+                "met": ins_with / ins_without <= 1.5,
+            },
+        ],
+    }

@@ -1,5 +1,6 @@
 """A daphne server for a benchmark: on a free port, the demo opt-out (the benchmarks measure
 delivery and drawing, not sign-in), its log in bench/results/<name>-daphne.log.tmp."""
+
 from __future__ import annotations
 
 import contextlib
@@ -28,9 +29,13 @@ def daphne_server(name: str, timeout: float = 30.0):
     log_path = ROOT / "bench" / "results" / f"{name}-daphne.log.tmp"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                   "nexus_site.asgi:application"], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "nexus_site.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + timeout
             while True:

@@ -3,6 +3,7 @@
 The API layer, the admin and the seed set it around the work they do; services read it when they
 record history. A context variable, so each request (thread or task) sees only its own actor.
 """
+
 from __future__ import annotations
 
 import contextlib

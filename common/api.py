@@ -1,5 +1,6 @@
 """The base of every NEXUS API view: DRF's APIView that also records who is asking, so the
 services' audit trail (``mutation_history.actor``) names the user behind each write."""
+
 from rest_framework.views import APIView
 
 from common.actor import begin_acting, end_acting

@@ -6,6 +6,7 @@
 (common.errors), DRF's own exceptions and database errors become that shape. The project's Django
 handlers (404/500 under /api/, CSRF, body size) answer in it too (nexus_site.errors).
 """
+
 import logging
 
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError

@@ -1,4 +1,5 @@
 """OpenAPI shapes every app's API shares: the JSON error body and a paginated page."""
+
 from rest_framework import serializers
 
 
@@ -17,12 +18,16 @@ class ErrorOut(serializers.Serializer):
 
 def page_of(name: str, child: serializers.Serializer) -> type[serializers.Serializer]:
     """Schema of a LimitOffsetPagination page of ``child`` rows."""
-    return type(name, (serializers.Serializer,), {
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": child,
-    })
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": child,
+        },
+    )
 
 
 # Answers any operation can give, whatever its view declares: access control (401 without
@@ -47,7 +52,7 @@ def add_common_error_responses(result, generator, request, public):
     if "ErrorOut" not in result["components"]["schemas"]:
         return result
     for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
+        for _method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             extra = dict(_COMMON_ERRORS)
@@ -58,6 +63,7 @@ def add_common_error_responses(result, generator, request, public):
             if path in _THROTTLED:
                 extra["429"] = "too many requests (throttle or sign-in lockout)"
             for code, description in extra.items():
-                operation["responses"].setdefault(code, {
-                    "description": description, "content": {"application/json": {"schema": error_ref}}})
+                operation["responses"].setdefault(
+                    code, {"description": description, "content": {"application/json": {"schema": error_ref}}}
+                )
     return result

@@ -1,4 +1,5 @@
 """Small database expressions shared by the models."""
+
 from django.db import models
 
 

@@ -1,6 +1,7 @@
 """Domain errors: what services and providers raise. The API layer maps each to the one JSON error
 shape ({"error": {"status", "code", "message", "fields"?}}) in one place; services never raise
 DRF's exceptions."""
+
 from __future__ import annotations
 
 
@@ -24,8 +25,14 @@ class Invalid(NexusError):
     status, code = 400, "invalid"
     explicit_message = False
 
-    def __init__(self, message: str | None = None, *, field: str | None = None,
-                 fields: dict[str, list[str]] | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+        code: str | None = None,
+    ):
         if field and not fields:
             fields = {field: [message or "Invalid value."]}
         if message is None:  # the first field's first message, as the API shows it
@@ -34,7 +41,7 @@ class Invalid(NexusError):
         super().__init__(message, fields=fields, code=code)
 
     @classmethod
-    def from_detail(cls, detail) -> "Invalid":
+    def from_detail(cls, detail) -> Invalid:
         """From a validator's nested error detail (a DRF serializer's ``errors``)."""
         return cls(fields=flat_fields(detail))
 

@@ -1,4 +1,5 @@
 """Migration operations Django has no words for."""
+
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 from pgvector.django import VectorExtension

@@ -5,6 +5,7 @@ graph.embeddings), on httpx: one connection pool per process, the API key only i
 an HTTP status, unreachable (refused, timed out, hung up) or an unusable body. Callers decide what a
 failure means (the chat falls back to offline; an embedding write answers 503).
 """
+
 from __future__ import annotations
 
 import threading
@@ -37,8 +38,9 @@ def _shared_client() -> httpx.Client:
 def post(*, base_url: str, path: str, payload: dict, api_key: str, timeout: float) -> dict:
     url = base_url.rstrip("/") + path
     try:
-        response = _shared_client().post(url, json=payload, timeout=timeout,
-                                         headers={"Authorization": f"Bearer {api_key}"})
+        response = _shared_client().post(
+            url, json=payload, timeout=timeout, headers={"Authorization": f"Bearer {api_key}"}
+        )
     except httpx.TransportError as exc:  # connect / read timeouts, refused, reset, hung up
         raise OpenAIFailure("unreachable", status=None) from exc
     if response.status_code != 200:

@@ -5,6 +5,7 @@ DRF's LimitOffsetPagination silently falls back to the default on a bad ``limit`
 outside the bounds is a 400 naming the parameter, and the OpenAPI schema carries the same bounds
 (``PageQuery`` is both the validator and the documented parameters).
 """
+
 from django.conf import settings
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
@@ -12,10 +13,14 @@ from rest_framework.pagination import LimitOffsetPagination
 
 class PageQuery(serializers.Serializer):
     limit = serializers.IntegerField(
-        required=False, min_value=1, max_value=settings.API_PAGE_MAX_LIMIT,
-        help_text=f"page size (default {settings.REST_FRAMEWORK['PAGE_SIZE']}, at most {settings.API_PAGE_MAX_LIMIT})")
-    offset = serializers.IntegerField(required=False, min_value=0, max_value=settings.API_PAGE_MAX_OFFSET,
-                                      help_text="rows to skip")
+        required=False,
+        min_value=1,
+        max_value=settings.API_PAGE_MAX_LIMIT,
+        help_text=f"page size (default {settings.REST_FRAMEWORK['PAGE_SIZE']}, at most {settings.API_PAGE_MAX_LIMIT})",
+    )
+    offset = serializers.IntegerField(
+        required=False, min_value=0, max_value=settings.API_PAGE_MAX_OFFSET, help_text="rows to skip"
+    )
 
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):

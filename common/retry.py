@@ -6,6 +6,7 @@ again from the start, so the outermost transaction retries them up to DATABASE_C
 times with jittered exponential backoff; then the API reports 409 ``conflict`` — contention is
 never an outage (503). A lock wait past DATABASE_LOCK_TIMEOUT (55P03) is a 409 at once.
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,8 +33,9 @@ def contention_conflict(exc: BaseException) -> Conflict | None:
     """The conflict a contention error stands for (None: not contention)."""
     state = sqlstate(exc)
     if state in RETRYABLE:
-        return Conflict(f"The write collided with concurrent writes ({RETRYABLE[state]}) and was not applied; "
-                        "try again.")
+        return Conflict(
+            f"The write collided with concurrent writes ({RETRYABLE[state]}) and was not applied; try again."
+        )
     if state == LOCK_NOT_AVAILABLE:
         return Conflict("A row this write needs was locked by another write for too long; try again.")
     return None
@@ -63,7 +65,7 @@ def retrying_atomic(func):
                         raise
                     logger.info("%s: giving up after %d attempts (%s)", func.__name__, attempt + 1, state)
                     raise conflict from exc
-                delay = random.uniform(0, settings.DATABASE_CONFLICT_BACKOFF * 2 ** attempt)
+                delay = random.uniform(0, settings.DATABASE_CONFLICT_BACKOFF * 2**attempt)
                 logger.info("%s: %s, retry %d in %.3f s", func.__name__, RETRYABLE[state], attempt + 1, delay)
                 time.sleep(delay)
 

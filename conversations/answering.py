@@ -6,6 +6,7 @@ or abstains when nothing retrieved is about the question (conversations.relevanc
 retrieved context and the conversation history go to the model, which must cite node ids.
 Follow-ups ("what about Perception?", "who owns it?") reuse the previous question's entities.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,19 +19,19 @@ from django.conf import settings
 from django.db.models import Q
 
 from conversations import relevance
+from graph.directory import Directory
+from graph.embeddings import EmbeddingUnavailable
 from graph.models import Edge, Node
 from graph.search import search_nodes
 from graph.selectors import node_values
-from graph.directory import Directory
 from graph.text import tokens
 from insights import llm
-from graph.embeddings import EmbeddingUnavailable
 
 logger = logging.getLogger("nexus.ask")
 
 CONTEXT_NODES = 8
-POOL_NODES = 30         # candidates scored for coverage before the best CONTEXT_NODES are kept
-LEXICAL_WEIGHT = 1.0    # a node covering every key term scores like a perfect semantic hit
+POOL_NODES = 30  # candidates scored for coverage before the best CONTEXT_NODES are kept
+LEXICAL_WEIGHT = 1.0  # a node covering every key term scores like a perfect semantic hit
 COVERAGE_WEIGHT = 0.8
 SEMANTIC_BELOW_COVERAGE = 1.0  # semantic search runs unless one node's words cover every key term
 STALE_BELOW = 0.25  # the immune system's staleness threshold
@@ -57,7 +58,7 @@ def _ask_cache() -> dict[str, dict]:
 @dataclass
 class Retrieval:
     query: str
-    nodes: list[dict] = field(default_factory=list)          # node rows with current_freshness
+    nodes: list[dict] = field(default_factory=list)  # node rows with current_freshness
     similarity: dict[str, float] = field(default_factory=dict)
     entities: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
@@ -99,10 +100,18 @@ def resolve_follow_up(question: str, history: list[dict], directory: Directory) 
 
 
 # Question words that name an edge: "who operates X" should surface X's operator.
-EDGE_WORDS = {"operates": ("operat", "run"), "leads": ("lead", "head", "manag"), "owns": ("own", "responsib"),
-              "decided_by": ("decid", "decision"), "asked_by": ("ask",), "answers": ("answer",),
-              "supports": ("support", "why", "evidence"), "depends_on": ("depend", "block"),
-              "contradicts": ("contradict", "conflict"), "works_on": ("work",)}
+EDGE_WORDS = {
+    "operates": ("operat", "run"),
+    "leads": ("lead", "head", "manag"),
+    "owns": ("own", "responsib"),
+    "decided_by": ("decid", "decision"),
+    "asked_by": ("ask",),
+    "answers": ("answer",),
+    "supports": ("support", "why", "evidence"),
+    "depends_on": ("depend", "block"),
+    "contradicts": ("contradict", "conflict"),
+    "works_on": ("work",),
+}
 
 
 def _edge_bonus(question: str, edge_type: str, node_type: str | None) -> float:
@@ -131,8 +140,11 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
         scores[node_id] = max(scores.get(node_id, 0.0), share * LEXICAL_WEIGHT)
     terms = result.terms
     # (a topic covering every word settles nothing: topics are broad)
-    settled = terms.overload or (terms.entities and not terms.words) or \
-        max((share for _, share, kind in lexical if kind != "topic"), default=0.0) >= SEMANTIC_BELOW_COVERAGE
+    settled = (
+        terms.overload
+        or (terms.entities and not terms.words)
+        or max((share for _, share, kind in lexical if kind != "topic"), default=0.0) >= SEMANTIC_BELOW_COVERAGE
+    )
     # Embedding the question is the slow step with a local model: pay for it only when the words
     # and names do not already settle what the question is about.
     for hit in [] if settled else _semantic_hits(question):
@@ -141,8 +153,11 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
         scores[node_id] = max(scores.get(node_id, 0.0), hit["similarity"] + _word_bonus(question, hit["node"]["label"]))
     # One hop out from the best candidates: who leads, owns, decided, answers…
     seeds = sorted(scores, key=scores.get, reverse=True)[:4]
-    types = dict(Node.objects.filter(Q(in_edges__source_id__in=seeds) | Q(out_edges__target_id__in=seeds))
-                 .values_list("id", "type").distinct())
+    types = dict(
+        Node.objects.filter(Q(in_edges__source_id__in=seeds) | Q(out_edges__target_id__in=seeds))
+        .values_list("id", "type")
+        .distinct()
+    )
     labels = dict(Node.objects.filter(id__in=list(types)).values_list("id", "label"))
     seed_scores = {i: scores[i] for i in seeds}
     for edge in Edge.objects.filter(Q(source_id__in=seeds) | Q(target_id__in=seeds)):
@@ -150,16 +165,20 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
             continue  # too broad: a team's members would crowd out the answer
         for a, b in ((edge.source_id, edge.target_id), (edge.target_id, edge.source_id)):
             if a in seed_scores:
-                score = seed_scores[a] * 0.5 + _word_bonus(question, labels.get(b, "")) + \
-                    _edge_bonus(question, edge.type, types.get(b))
+                score = (
+                    seed_scores[a] * 0.5
+                    + _word_bonus(question, labels.get(b, ""))
+                    + _edge_bonus(question, edge.type, types.get(b))
+                )
                 # A neighbour supports the answer; it never outranks the node that brought it in.
                 scores[b] = max(scores.get(b, 0.0), min(score, seed_scores[a] - 0.01))
     # Rank by the retrieval score plus how much of the question each candidate covers.
     pool = sorted(scores, key=lambda i: (-scores[i], i))[:POOL_NODES]
     rows = {row["id"]: row for row in node_values(Node.objects.filter(id__in=pool))}
     linked: dict[str, set[str]] = {e: set() for e in result.terms.entities}
-    for source, target in Edge.objects.filter(Q(source_id__in=linked) | Q(target_id__in=linked)) \
-            .values_list("source_id", "target_id"):
+    for source, target in Edge.objects.filter(Q(source_id__in=linked) | Q(target_id__in=linked)).values_list(
+        "source_id", "target_id"
+    ):
         for a, b in ((source, target), (target, source)):
             if a in linked:
                 linked[a].add(b)
@@ -177,8 +196,9 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
 def _contradictions(node_ids: list[str]) -> list[tuple[str, str, str]]:
     """`contradicts` edges touching the retrieved nodes, each pair once."""
     found, seen = [], set()
-    edges = Edge.objects.filter(Q(source_id__in=node_ids) | Q(target_id__in=node_ids), type="contradicts") \
-        .select_related("source", "target")
+    edges = Edge.objects.filter(
+        Q(source_id__in=node_ids) | Q(target_id__in=node_ids), type="contradicts"
+    ).select_related("source", "target")
     for edge in edges:
         pair = frozenset((edge.source_id, edge.target_id))
         if pair in seen:
@@ -190,8 +210,11 @@ def _contradictions(node_ids: list[str]) -> list[tuple[str, str, str]]:
 
 
 def contradiction_notes(retrieval: Retrieval, shown: set[str] | None = None) -> list[str]:
-    return [f"Note: {mine} is contradicted by {other} ({label!r}); confirm which is current."
-            for mine, other, label in retrieval.contradictions if shown is None or mine in shown]
+    return [
+        f"Note: {mine} is contradicted by {other} ({label!r}); confirm which is current."
+        for mine, other, label in retrieval.contradictions
+        if shown is None or mine in shown
+    ]
 
 
 def _semantic_hits(question: str) -> list[dict]:
@@ -205,8 +228,8 @@ def _semantic_hits(question: str) -> list[dict]:
 
 
 def _word_bonus(question: str, label: str) -> float:
-    q, l = set(tokens(question)), set(tokens(label))
-    return 0.6 * len(q & l) / len(l) if l else 0.0
+    asked, named = set(tokens(question)), set(tokens(label))
+    return 0.6 * len(asked & named) / len(named) if named else 0.0
 
 
 def describe(node: dict, names: dict[str, str]) -> str:
@@ -216,16 +239,26 @@ def describe(node: dict, names: dict[str, str]) -> str:
     if node["type"] == "person":
         return f"{label} ({nid}) is {x.get('role') or 'a member'} in {node.get('team') or 'the organisation'}."
     if node["type"] == "team":
-        return f"{label} ({nid}) is led by {name('lead_id') or 'nobody recorded'}; mission: {x.get('mission', '')}".rstrip(":. ") + "."
+        return (
+            f"{label} ({nid}) is led by {name('lead_id') or 'nobody recorded'}; mission: {x.get('mission', '')}".rstrip(
+                ":. "
+            )
+            + "."
+        )
     if node["type"] == "decision":
-        return (f"Decision {nid}: {label} — decided by {name('decided_by') or 'unknown'} on {x.get('decided_on', '?')}"
-                f" ({node.get('status')}). Rationale: {x.get('rationale', 'not recorded')}".rstrip(". ") + ".")
+        return (
+            f"Decision {nid}: {label} — decided by {name('decided_by') or 'unknown'} on {x.get('decided_on', '?')}"
+            f" ({node.get('status')}). Rationale: {x.get('rationale', 'not recorded')}".rstrip(". ")
+            + "."
+        )
     if node["type"] == "fact":
         return f"Fact {nid}: {label} (source: {x.get('source', 'unknown')})."
     if node["type"] == "commitment":
         progress = x.get("progress")
-        return (f"Commitment {nid}: {label} — owner {name('owner_id') or 'none'}, due {x.get('due_date', '?')}, "
-                f"{int(progress * 100) if isinstance(progress, (int, float)) else '?'}% done ({node.get('status')}).")
+        return (
+            f"Commitment {nid}: {label} — owner {name('owner_id') or 'none'}, due {x.get('due_date', '?')}, "
+            f"{int(progress * 100) if isinstance(progress, (int, float)) else '?'}% done ({node.get('status')})."
+        )
     if node["type"] == "question":
         return f"Question {nid}: {label} — asked by {name('asked_by') or 'unknown'} ({node.get('status')})."
     if node["type"] == "agent":
@@ -243,10 +276,14 @@ def llm_answer(question: str, retrieval: Retrieval, history: list[dict], names: 
         for n in retrieval.nodes
     )
     context += "".join(f"\n{note}" for note in contradiction_notes(retrieval))
-    messages = [{"role": "system", "content":
-                 "You are NEXUS, an assistant over an organisation's knowledge graph. Answer only from the "
-                 "context nodes, briefly, and cite the node ids you use in square brackets like [p-10]. "
-                 "Say when facts are stale (low freshness) or contradict each other."}]
+    messages = [
+        {
+            "role": "system",
+            "content": "You are NEXUS, an assistant over an organisation's knowledge graph. Answer only from the "
+            "context nodes, briefly, and cite the node ids you use in square brackets like [p-10]. "
+            "Say when facts are stale (low freshness) or contradict each other.",
+        }
+    ]
     messages += [{"role": t["role"], "content": t["content"]} for t in history[-HISTORY_TURNS:]]
     messages.append({"role": "user", "content": f"Context nodes:\n{context}\n\nQuestion: {question}"})
     return llm.chat(messages=messages, task_type="ask", max_tokens=500)

@@ -1,7 +1,9 @@
 """Ask NEXUS conversation turns: composite primary key (id, seq), one row per turn."""
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+
 from common.db import TransactionNow as Now
 
 ROLES = ("user", "assistant", "system")

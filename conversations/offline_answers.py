@@ -1,6 +1,7 @@
 """Offline answers that address the question asked — who / when / how many / why / is it true —
 stated from the retrieved nodes' own fields, or a plain "I don't know" that says what was looked for.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,13 +18,20 @@ from insights.immune import ScanConfig
 SUPPORTING = 2  # relevant nodes cited after the ones the answer is made of
 _DATE_IN_TEXT = re.compile(
     r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+\d{4})?|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}|q[1-4](?:\s+\d{4})?)\b", re.I)
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}|q[1-4](?:\s+\d{4})?)\b",
+    re.I,
+)
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?%?")
 _PEOPLE_WORDS = {"people", "person", "members", "member", "engineers", "staff", "folks", "headcount", "employees"}
 _COMMITMENT_WORDS = {"commitments", "commitment", "tasks", "deliverables", "promises", "projects"}
 # (node type, field naming the responsible person, verb for "X <verb> Y")
-_RESPONSIBLE = {"team": ("lead_id", "leads"), "agent": ("operator_id", "operates"), "commitment": ("owner_id", "owns"),
-                "decision": ("decided_by", "decided"), "question": ("asked_by", "asked")}
+_RESPONSIBLE = {
+    "team": ("lead_id", "leads"),
+    "agent": ("operator_id", "operates"),
+    "commitment": ("owner_id", "owns"),
+    "decision": ("decided_by", "decided"),
+    "question": ("asked_by", "asked"),
+}
 
 
 def intent(question: str, overload: bool) -> str:
@@ -79,17 +87,24 @@ def _date_of(node: dict) -> tuple[str, str] | None:
 def _overload(names: dict[str, str]) -> tuple[str, list[str]]:
     limit = ScanConfig().overload_limit
     owned: dict[str, list[str]] = {}
-    for node_id, owner in Node.objects.filter(type="commitment", status__in=OPEN_COMMITMENT_STATUSES) \
-            .values_list("id", "extras__owner_id").order_by("id"):
+    for node_id, owner in (
+        Node.objects.filter(type="commitment", status__in=OPEN_COMMITMENT_STATUSES)
+        .values_list("id", "extras__owner_id")
+        .order_by("id")
+    ):
         if owner:
             owned.setdefault(owner, []).append(node_id)
-    heavy = sorted(((p, ids) for p, ids in owned.items() if len(ids) > limit), key=lambda pair: (-len(pair[1]), pair[0]))
+    heavy = sorted(
+        ((p, ids) for p, ids in owned.items() if len(ids) > limit), key=lambda pair: (-len(pair[1]), pair[0])
+    )
     if not heavy:
-        return (f"Nobody is overloaded: no one owns more than {limit} open commitments "
-                f"(the most is {max((len(v) for v in owned.values()), default=0)})."), []
+        return (
+            f"Nobody is overloaded: no one owns more than {limit} open commitments "
+            f"(the most is {max((len(v) for v in owned.values()), default=0)})."
+        ), []
     parts = [f"{_name(names, p)} owns {len(ids)} open commitments ({', '.join(ids)})" for p, ids in heavy]
     rest = max((len(v) for p, v in owned.items() if p not in dict(heavy)), default=0)
-    text = ("; ".join(parts) + f", above the limit of {limit}. Everyone else owns at most {rest}.")
+    text = "; ".join(parts) + f", above the limit of {limit}. Everyone else owns at most {rest}."
     return text, [p for p, _ in heavy] + [i for _, ids in heavy for i in ids]
 
 
@@ -105,10 +120,14 @@ def _who(node: dict, question: str, names: dict[str, str]) -> tuple[str, list[st
         answered = Edge.objects.filter(target_id=node["id"], type="answers").values_list("source_id", flat=True).first()
         asker = x.get("asked_by")
         if re.search(r"\bask", q) or answered is None and not asker:
-            return f"{_name(names, asker)} asked {node['id']} ('{node['label']}').", [node["id"]] + ([asker] if asker else [])
+            return f"{_name(names, asker)} asked {node['id']} ('{node['label']}').", [node["id"]] + (
+                [asker] if asker else []
+            )
         if answered is None:
-            return (f"The graph has no answer yet: {node['id']} ('{node['label']}') was asked by "
-                    f"{_name(names, asker)} and is still {node.get('status') or 'open'}."), [node["id"]]
+            return (
+                f"The graph has no answer yet: {node['id']} ('{node['label']}') was asked by "
+                f"{_name(names, asker)} and is still {node.get('status') or 'open'}."
+            ), [node["id"]]
         return f"{node['id']} ('{node['label']}') is answered by {answered}.", [node["id"], answered]
     field, verb = _RESPONSIBLE.get(node["type"], (None, None))
     person = x.get(field) if field else None
@@ -124,8 +143,9 @@ def _when(node: dict, names: dict[str, str]) -> tuple[str, list[str]]:
     what, when = _date_of(node)
     if what == "is due":
         owner = (node.get("extras") or {}).get("owner_id")
-        return (f"{node['label']} ({node['id']}) is due {when}, owned by {_name(names, owner)}, "
-                f"{_progress(node)}."), [node["id"]] + ([owner] if owner else [])
+        return (f"{node['label']} ({node['id']}) is due {when}, owned by {_name(names, owner)}, {_progress(node)}."), [
+            node["id"]
+        ] + ([owner] if owner else [])
     if what == "says":
         return f"According to {node['id']}: {node['label']}.", [node["id"]]
     return f"{node['label']} ({node['id']}) {what} {when}.", [node["id"]]
@@ -136,15 +156,34 @@ def _count(node: dict | None, terms, question: str, names: dict[str, str]) -> tu
     for entity_id in terms.entities:
         kind = Node.objects.filter(id=entity_id).values_list("type", flat=True).first()
         if kind == "team" and q & _PEOPLE_WORDS:
-            members = list(Edge.objects.filter(target_id=entity_id, type="member_of")
-                           .order_by("source_id").values_list("source_id", flat=True))
-            return (f"{len(members)} people are in {names.get(entity_id, entity_id)} ({entity_id}): "
-                    + ", ".join(names.get(m, m) for m in members) + "."), [entity_id] + members, False
+            members = list(
+                Edge.objects.filter(target_id=entity_id, type="member_of")
+                .order_by("source_id")
+                .values_list("source_id", flat=True)
+            )
+            return (
+                (
+                    f"{len(members)} people are in {names.get(entity_id, entity_id)} ({entity_id}): "
+                    + ", ".join(names.get(m, m) for m in members)
+                    + "."
+                ),
+                [entity_id] + members,
+                False,
+            )
         if kind == "person" and q & _COMMITMENT_WORDS:
-            ids = list(Node.objects.filter(type="commitment", status__in=OPEN_COMMITMENT_STATUSES,
-                                           extras__owner_id=entity_id).order_by("id").values_list("id", flat=True))
-            return (f"{names.get(entity_id, entity_id)} ({entity_id}) owns {len(ids)} open commitment(s)"
-                    + (f": {', '.join(ids)}." if ids else ".")), [entity_id] + ids, False
+            ids = list(
+                Node.objects.filter(type="commitment", status__in=OPEN_COMMITMENT_STATUSES, extras__owner_id=entity_id)
+                .order_by("id")
+                .values_list("id", flat=True)
+            )
+            return (
+                (
+                    f"{names.get(entity_id, entity_id)} ({entity_id}) owns {len(ids)} open commitment(s)"
+                    + (f": {', '.join(ids)}." if ids else ".")
+                ),
+                [entity_id] + ids,
+                False,
+            )
     if node is not None and _NUMBER.search(node["label"]):
         return f"{_NUMBER.search(node['label']).group(0)}, according to {node['id']}: {node['label']}.", [node["id"]]
     return None
@@ -152,14 +191,18 @@ def _count(node: dict | None, terms, question: str, names: dict[str, str]) -> tu
 
 def _why(node: dict, names: dict[str, str]) -> tuple[str, list[str]]:
     x = node.get("extras") or {}
-    support = list(Edge.objects.filter(target_id=node["id"], type="supports").order_by("source_id")
-                   .values_list("source_id", flat=True)[:3])
+    support = list(
+        Edge.objects.filter(target_id=node["id"], type="supports")
+        .order_by("source_id")
+        .values_list("source_id", flat=True)[:3]
+    )
     because = f" Supported by {', '.join(support)}." if support else ""
     if node["type"] == "decision":
         rationale = (x.get("rationale") or "none was recorded").rstrip(".")
-        return (f"The reason recorded for decision {node['id']} ({node['label']}, decided by "
-                f"{_name(names, x.get('decided_by'))} on {x.get('decided_on', '?')}): {rationale}.{because}"), \
-            [node["id"]] + ([x["decided_by"]] if x.get("decided_by") else []) + support
+        return (
+            f"The reason recorded for decision {node['id']} ({node['label']}, decided by "
+            f"{_name(names, x.get('decided_by'))} on {x.get('decided_on', '?')}): {rationale}.{because}"
+        ), [node["id"]] + ([x["decided_by"]] if x.get("decided_by") else []) + support
     return describe(node, names) + because, [node["id"]] + support
 
 
@@ -168,20 +211,26 @@ def _yes_no(node: dict, names: dict[str, str]) -> tuple[str, list[str]]:
     if node["type"] == "commitment":
         if node.get("status") == "done":
             return f"Yes: {node['label']} ({nid}) is done.", [nid]
-        return (f"Not yet: {node['label']} ({nid}) is {_progress(node)}, due {x.get('due_date', '?')}"
-                f" ({node.get('status')})."), [nid]
+        return (
+            f"Not yet: {node['label']} ({nid}) is {_progress(node)}, due {x.get('due_date', '?')}"
+            f" ({node.get('status')})."
+        ), [nid]
     if node["type"] == "decision":
         if node.get("status") == "superseded":
             return f"Not any more: decision {nid} ({node['label']}) was superseded.", [nid]
-        return (f"Yes: decision {nid} — {node['label']} (decided by {_name(names, x.get('decided_by'))} on "
-                f"{x.get('decided_on', '?')})."), [nid]
+        return (
+            f"Yes: decision {nid} — {node['label']} (decided by {_name(names, x.get('decided_by'))} on "
+            f"{x.get('decided_on', '?')})."
+        ), [nid]
     if node["type"] == "question":
         answer = Edge.objects.filter(target_id=nid, type="answers").values_list("source_id", flat=True).first()
         if answer:
             other = _rows([answer]).get(answer)
             if other:
                 return f"{other['label']} ({answer}), which answers {nid}.", [answer, nid]
-        return f"Not known yet: {nid} ('{node['label']}') is still open, asked by {_name(names, x.get('asked_by'))}.", [nid]
+        return f"Not known yet: {nid} ('{node['label']}') is still open, asked by {_name(names, x.get('asked_by'))}.", [
+            nid
+        ]
     if node["type"] == "fact":
         return f"The graph records: {node['label']} ({nid}; source: {x.get('source', 'unknown')}).", [nid]
     return describe(node, names), [nid]
@@ -191,11 +240,18 @@ def _what(node: dict, names: dict[str, str]) -> tuple[str, list[str]]:
     text, ids = describe(node, names), [node["id"]]
     if node["type"] == "person":
         # What a person works on: their open commitments, the topics they work on, what they asked or decided.
-        owned = list(Node.objects.filter(type="commitment", status__in=OPEN_COMMITMENT_STATUSES,
-                                         extras__owner_id=node["id"]).order_by("id").values_list("id", "label")[:5])
-        linked = list(Edge.objects.filter(Q(source_id=node["id"], type="works_on") |
-                                          Q(target_id=node["id"], type__in=("asked_by", "decided_by")))
-                      .order_by("id").values_list("source_id", "target_id", "type")[:5])
+        owned = list(
+            Node.objects.filter(type="commitment", status__in=OPEN_COMMITMENT_STATUSES, extras__owner_id=node["id"])
+            .order_by("id")
+            .values_list("id", "label")[:5]
+        )
+        linked = list(
+            Edge.objects.filter(
+                Q(source_id=node["id"], type="works_on") | Q(target_id=node["id"], type__in=("asked_by", "decided_by"))
+            )
+            .order_by("id")
+            .values_list("source_id", "target_id", "type")[:5]
+        )
         others = {(t if s == node["id"] else s): kind for s, t, kind in linked}
         labels = dict(Node.objects.filter(id__in=list(others)).values_list("id", "label"))
         verbs = {"works_on": "works on", "asked_by": "asked", "decided_by": "decided"}
@@ -260,16 +316,19 @@ def compose(question: str, retrieval: Retrieval, names: dict[str, str]) -> tuple
     first = next((n for n in relevant if n["type"] != "topic"), relevant[0] if relevant else None)
     made = None
     if kind == "count":
-        made = _count(next((n for n in relevant if _NUMBER.search(n["label"])), first),
-                      retrieval.terms, question, names)
+        made = _count(
+            next((n for n in relevant if _NUMBER.search(n["label"])), first), retrieval.terms, question, names
+        )
     elif first is None:
         made = None
     elif kind == "who":
         made = _who(_who_subject(question, retrieval, relevant, first), question, names)
     elif kind == "when":
         # A due date or a date in the statement answers "when" better than the day a decision was taken.
-        dated = sorted((n for n in relevant if n["type"] != "topic" and _date_of(n)),
-                       key=lambda n: _date_of(n)[0] not in ("is due", "says"))
+        dated = sorted(
+            (n for n in relevant if n["type"] != "topic" and _date_of(n)),
+            key=lambda n: _date_of(n)[0] not in ("is due", "says"),
+        )
         dated = dated[0] if dated else None
         made = _when(dated, names) if dated else None
     elif kind == "why":
@@ -301,6 +360,8 @@ def compose(question: str, retrieval: Retrieval, names: dict[str, str]) -> tuple
         if stale and n["type"] not in ("person", "team", "agent"):
             notes.append(f"{node_id} has freshness {n['current_freshness']:.2f}: possibly out of date.")
     labels = dict(Node.objects.filter(id__in=[o for _, o in pairs]).values_list("id", "label"))
-    notes += [f"Note: {mine} is contradicted by {other} ({labels.get(other, '')!r}); confirm which is current."
-              for mine, other in pairs]
+    notes += [
+        f"Note: {mine} is contradicted by {other} ({labels.get(other, '')!r}); confirm which is current."
+        for mine, other in pairs
+    ]
     return " ".join([text] + notes), ids

@@ -11,6 +11,7 @@ A question is answerable when some retrieved node covers at least ``MIN_TERM_COV
 terms — the search similarity adds to that, weighted by ``SIMILARITY_WEIGHT`` above
 ``SIMILARITY_FLOOR``, so a strong semantic match can carry a paraphrase that shares few words.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,30 +24,200 @@ from django.db.models import Q
 from graph.models import Node
 from graph.text import STOPWORDS
 
-MIN_TERM_COVERAGE = 0.6    # share of the key terms one node must cover (after the similarity bonus)
-SIMILARITY_FLOOR = 0.35    # search similarity below this is no evidence at all
-SIMILARITY_WEIGHT = 0.5    # each 0.1 of similarity above the floor adds 0.05 coverage
+MIN_TERM_COVERAGE = 0.6  # share of the key terms one node must cover (after the similarity bonus)
+SIMILARITY_FLOOR = 0.35  # search similarity below this is no evidence at all
+SIMILARITY_WEIGHT = 0.5  # each 0.1 of similarity above the floor adds 0.05 coverage
 STEM_LENGTH = 6
-LEXICAL_CANDIDATES = 40    # nodes fetched by word match, whatever the embeddings say
+LEXICAL_CANDIDATES = 40  # nodes fetched by word match, whatever the embeddings say
 
 QUESTION_WORDS = frozenset(
-    "who whom whose what which when where why how many much does do did done is are was were be been being "
-    "can could would should shall may might must have has had get gets got any anyone anybody someone somebody "
-    "something anything some yet still right now currently current here me my mine i you your us ours "
-    "tell know let please thing things stuff kind sort way else also just really actually ever exactly "
-    "around go going goes not no yes true there's what's who's whats whos today up down folks guys "
-    "take takes took one date made make makes".split()
+    [
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "done",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "can",
+        "could",
+        "would",
+        "should",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "have",
+        "has",
+        "had",
+        "get",
+        "gets",
+        "got",
+        "any",
+        "anyone",
+        "anybody",
+        "someone",
+        "somebody",
+        "something",
+        "anything",
+        "some",
+        "yet",
+        "still",
+        "right",
+        "now",
+        "currently",
+        "current",
+        "here",
+        "me",
+        "my",
+        "mine",
+        "i",
+        "you",
+        "your",
+        "us",
+        "ours",
+        "tell",
+        "know",
+        "let",
+        "please",
+        "thing",
+        "things",
+        "stuff",
+        "kind",
+        "sort",
+        "way",
+        "else",
+        "also",
+        "just",
+        "really",
+        "actually",
+        "ever",
+        "exactly",
+        "around",
+        "go",
+        "going",
+        "goes",
+        "not",
+        "no",
+        "yes",
+        "true",
+        "there's",
+        "what's",
+        "who's",
+        "whats",
+        "whos",
+        "today",
+        "up",
+        "down",
+        "folks",
+        "guys",
+        "take",
+        "takes",
+        "took",
+        "one",
+        "date",
+        "made",
+        "make",
+        "makes",
+    ]
 )
 # Words that say which edge or field answers ("who leads X"), not what the question is about.
 RELATION_WORDS = frozenset(
-    "lead leads leading led head heads heading manage manages managing managed manager managers boss "
-    "run runs running operate operates operating operated operator own owns owning owner owned "
-    "responsible responsibility charge look looks looking after keep keeps keeping report reports reporting "
-    "work works working worked decide decides decided deciding decision decisions ask asks asked answer "
-    "answers answered role job title position team teams group member members person people due deadline "
-    "status state progress happening happen".split()
+    [
+        "lead",
+        "leads",
+        "leading",
+        "led",
+        "head",
+        "heads",
+        "heading",
+        "manage",
+        "manages",
+        "managing",
+        "managed",
+        "manager",
+        "managers",
+        "boss",
+        "run",
+        "runs",
+        "running",
+        "operate",
+        "operates",
+        "operating",
+        "operated",
+        "operator",
+        "own",
+        "owns",
+        "owning",
+        "owner",
+        "owned",
+        "responsible",
+        "responsibility",
+        "charge",
+        "look",
+        "looks",
+        "looking",
+        "after",
+        "keep",
+        "keeps",
+        "keeping",
+        "report",
+        "reports",
+        "reporting",
+        "work",
+        "works",
+        "working",
+        "worked",
+        "decide",
+        "decides",
+        "decided",
+        "deciding",
+        "decision",
+        "decisions",
+        "ask",
+        "asks",
+        "asked",
+        "answer",
+        "answers",
+        "answered",
+        "role",
+        "job",
+        "title",
+        "position",
+        "team",
+        "teams",
+        "group",
+        "member",
+        "members",
+        "person",
+        "people",
+        "due",
+        "deadline",
+        "status",
+        "state",
+        "progress",
+        "happening",
+        "happen",
+    ]
 )
-OVERLOAD_WORDS = frozenset("overloaded overload overworked swamped stretched busiest workload capacity".split())
+OVERLOAD_WORDS = frozenset(
+    ["overloaded", "overload", "overworked", "swamped", "stretched", "busiest", "workload", "capacity"]
+)
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
@@ -79,13 +250,14 @@ def matches(term_stem: str, node_stems: set[str]) -> bool:
     if term_stem in node_stems:
         return True
     # A short stem ("dock") is the start of a longer one ("docking" → "dockin").
-    return len(term_stem) >= 4 and any(s.startswith(term_stem) or (len(s) >= 4 and term_stem.startswith(s))
-                                      for s in node_stems)
+    return len(term_stem) >= 4 and any(
+        s.startswith(term_stem) or (len(s) >= 4 and term_stem.startswith(s)) for s in node_stems
+    )
 
 
 @dataclass
 class KeyTerms:
-    words: list[str] = field(default_factory=list)     # content words, as typed (for "I looked for …")
+    words: list[str] = field(default_factory=list)  # content words, as typed (for "I looked for …")
     entities: list[str] = field(default_factory=list)  # people, teams, agents named in the question
     overload: bool = False
     entity_stems: dict[str, set[str]] = field(default_factory=dict)
@@ -127,10 +299,15 @@ def key_terms(question: str, directory) -> KeyTerms:
 def node_text(node: dict, names: dict[str, str] | None = None) -> str:
     """The words a node is known by: label, team, and the text fields of its extras."""
     extras = node.get("extras") or {}
-    parts = [node.get("label") or "", node.get("team") or "", node.get("department") or "",
-             # "open commitments", "blocked", "answered questions" name a node's type and status
-             node.get("type") or "", node.get("status") or "",
-             "open" if node.get("status") in ("active", "blocked", "open") else ""]
+    parts = [
+        node.get("label") or "",
+        node.get("team") or "",
+        node.get("department") or "",
+        # "open commitments", "blocked", "answered questions" name a node's type and status
+        node.get("type") or "",
+        node.get("status") or "",
+        "open" if node.get("status") in ("active", "blocked", "open") else "",
+    ]
     for key, value in extras.items():
         if key in ("email",) or key.endswith("_id") or key in ("decided_by", "asked_by"):
             continue
@@ -141,8 +318,9 @@ def node_text(node: dict, names: dict[str, str] | None = None) -> str:
     return " ".join(parts)
 
 
-def coverage(terms: KeyTerms, node: dict, similarity: float | None = None,
-             linked: dict[str, set[str]] | None = None) -> float:
+def coverage(
+    terms: KeyTerms, node: dict, similarity: float | None = None, linked: dict[str, set[str]] | None = None
+) -> float:
     """Share of the key terms the node covers, plus the similarity bonus (capped at 1). A named
     person/team/agent is covered by itself, by the nodes linked to it (``linked``: entity id →
     neighbour ids) and by a node whose text carries its name."""
@@ -151,8 +329,11 @@ def coverage(terms: KeyTerms, node: dict, similarity: float | None = None,
     node_stems = stems_of(node_text(node))
     covered = 1 if terms.overload else 0
     for entity_id in terms.entities:
-        if node["id"] == entity_id or node["id"] in (linked or {}).get(entity_id, ()) or \
-                terms.entity_stems.get(entity_id, {""}) <= node_stems:
+        if (
+            node["id"] == entity_id
+            or node["id"] in (linked or {}).get(entity_id, ())
+            or terms.entity_stems.get(entity_id, {""}) <= node_stems
+        ):
             covered += 1
     covered += sum(1 for w in terms.words if matches(stem(w), node_stems))
     share = covered / terms.size
@@ -174,7 +355,9 @@ def lexical_candidates(terms: KeyTerms) -> list[tuple[str, float, str]]:
     if not stems:
         return []
     condition = reduce(or_, (Q(label__icontains=s) | Q(extras__icontains=s) for s in stems))
-    rows = list(Node.objects.filter(condition).values("id", "type", "status", "label", "team", "department", "extras")[:400])
+    rows = list(
+        Node.objects.filter(condition).values("id", "type", "status", "label", "team", "department", "extras")[:400]
+    )
     scored = [(coverage(terms, row), row["id"], row["type"]) for row in rows]
     scored.sort(key=lambda triple: (-triple[0], triple[1]))
     return [(node_id, score, kind) for score, node_id, kind in scored[:LEXICAL_CANDIDATES] if score > 0]

@@ -1,4 +1,5 @@
 """Reads of conversations (composite key (id, seq): explicit lookups, never .pk)."""
+
 from __future__ import annotations
 
 from django.db.models import Count, Max
@@ -14,9 +15,11 @@ def conversation_turns(*, conversation_id: str):
 
 def conversations_recent():
     """One row per conversation, most recently active first: turn count and last seq/time."""
-    return (ConversationTurn.objects.values("id")
-            .annotate(turn_count=Count("seq"), last_seq=Max("seq"), last_at=Max("created_at"))
-            .order_by("-last_seq"))
+    return (
+        ConversationTurn.objects.values("id")
+        .annotate(turn_count=Count("seq"), last_seq=Max("seq"), last_at=Max("created_at"))
+        .order_by("-last_seq")
+    )
 
 
 def last_turns(*, conversation_ids: list[str], seqs: list[int]) -> dict[str, ConversationTurn]:

@@ -1,4 +1,5 @@
 """Ask NEXUS: answer a question and store both turns of the conversation."""
+
 from __future__ import annotations
 
 import uuid
@@ -9,9 +10,9 @@ from common.errors import NotFound
 from conversations import answering, offline_answers
 from conversations.models import ConversationTurn
 from conversations.selectors import conversation_turns
+from graph.directory import Directory
 from graph.models import Node
 from graph.selectors import node_values
-from graph.directory import Directory
 
 
 def new_conversation_id() -> str:
@@ -24,9 +25,17 @@ def _rounded(value: float | None) -> float | None:
 
 def _citations(node_ids: list[str], similarity: dict[str, float]) -> list[dict]:
     rows = {r["id"]: r for r in node_values(Node.objects.filter(id__in=node_ids))}
-    return [{"id": i, "type": rows[i]["type"], "label": rows[i]["label"],
-             "current_freshness": _rounded(rows[i]["current_freshness"]), "similarity": similarity.get(i)}
-            for i in node_ids if i in rows]
+    return [
+        {
+            "id": i,
+            "type": rows[i]["type"],
+            "label": rows[i]["label"],
+            "current_freshness": _rounded(rows[i]["current_freshness"]),
+            "similarity": similarity.get(i),
+        }
+        for i in node_ids
+        if i in rows
+    ]
 
 
 def answer_question(*, question: str, conversation_id: str | None = None) -> dict:
@@ -52,7 +61,7 @@ def answer_question(*, question: str, conversation_id: str | None = None) -> dic
         mode, source, answer, cited = "offline", "graph", offline_answers.abstain(effective, retrieval, names), []
     elif reply is not None:
         mode, source, answer = "llm", "llm", reply.text
-        cited = [i for i in dict.fromkeys(answering.NODE_ID.findall(answer))]
+        cited = list(dict.fromkeys(answering.NODE_ID.findall(answer)))
         known = {n["id"] for n in retrieval.nodes}
         cited = [i for i in cited if i in known] or [n["id"] for n in retrieval.nodes[:3]]
     elif cached is not None:
@@ -65,8 +74,12 @@ def answer_question(*, question: str, conversation_id: str | None = None) -> dic
         user_turn = ConversationTurn.objects.create(id=conversation_id, role="user", content=question)
         assistant_turn = ConversationTurn.objects.create(id=conversation_id, role="assistant", content=answer)
     return {
-        "conversation_id": conversation_id, "question": question, "interpreted_as": effective,
-        "answer": answer, "mode": mode, "source": source,
+        "conversation_id": conversation_id,
+        "question": question,
+        "interpreted_as": effective,
+        "answer": answer,
+        "mode": mode,
+        "source": source,
         "citations": _citations(cited, retrieval.similarity),
         "abstained": abstained,
         "looked_for": retrieval.terms.words + retrieval.terms.entities,

@@ -1,17 +1,35 @@
 """The graph in the Django admin. Node and edge forms save through the graph services, so an admin
 edit gets the same validation, history (with the admin as actor), embedding and realtime event as
 an API write."""
+
 from django import forms
 from django.contrib import admin
 from django.db import transaction
+
 from common.actor import acting_as
 from common.errors import Invalid
 from graph import services
 from graph.models import Edge, GraphMetadata, MutationHistory, Node, NodeEmbedding
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
 
-NODE_FORM_FIELDS = ("id", "type", "label", "division", "department", "team", "health", "status", "size", "x", "y",
-                    "freshness_score", "half_life_days", "source_type", "source_id", "extras")
+NODE_FORM_FIELDS = (
+    "id",
+    "type",
+    "label",
+    "division",
+    "department",
+    "team",
+    "health",
+    "status",
+    "size",
+    "x",
+    "y",
+    "freshness_score",
+    "half_life_days",
+    "source_type",
+    "source_id",
+    "extras",
+)
 
 
 def _blank_to_none(value):
@@ -35,8 +53,9 @@ class NodeAdminForm(forms.ModelForm):
         if self.instance._state.adding:
             values = {name: _blank_to_none(self.cleaned_data.get(name)) for name in self.fields}
             return {name: value for name, value in values.items() if value is not None}
-        return {name: _blank_to_none(self.cleaned_data.get(name)) for name in self.changed_data
-                if name in self.cleaned_data}
+        return {
+            name: _blank_to_none(self.cleaned_data.get(name)) for name in self.changed_data if name in self.cleaned_data
+        }
 
     def clean(self):
         cleaned = super().clean()

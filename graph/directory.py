@@ -1,5 +1,6 @@
 """The graph's named things — people, teams, topics, agents — found in free text by name
 (case-insensitive, whole words). Info Drop and Ask both read text against it."""
+
 from __future__ import annotations
 
 import re
@@ -62,14 +63,18 @@ class Directory:
         unit_words = {w for w in tokens(unit) if len(w) >= 3}
         if not unit_words:
             return None
-        hits = [e for e in self.people_by_first.get(first.lower(), ())
-                if unit_words & set(tokens(" ".join(filter(None, (e.team, e.department, e.division)))))]
+        hits = [
+            e
+            for e in self.people_by_first.get(first.lower(), ())
+            if unit_words & set(tokens(" ".join(filter(None, (e.team, e.department, e.division)))))
+        ]
         return hits[0].id if len(hits) == 1 else None
 
     @classmethod
-    def load(cls) -> "Directory":
-        rows = Node.objects.filter(type__in=("person", "team", "topic", "agent")) \
-            .values_list("id", "type", "label", "team", "department", "division")
+    def load(cls) -> Directory:
+        rows = Node.objects.filter(type__in=("person", "team", "topic", "agent")).values_list(
+            "id", "type", "label", "team", "department", "division"
+        )
         return cls([Entity(*row) for row in rows])
 
     def find(self, text: str) -> list[tuple[int, str]]:

@@ -5,13 +5,14 @@ server processes (and ``manage.py embed_pending``) share the queue without embed
 a node whose stored vector already has its current text and the configured model is only dequeued.
 A failure (the embedding service down) rolls the batch back: the rows stay queued for the next try.
 """
+
 from __future__ import annotations
 
 from django.db import connection, transaction
 
 from graph.embedding_store import dequeue, embed_nodes, node_text
-from graph.models import Node, NodeEmbedding
 from graph.embeddings import get_provider
+from graph.models import Node, NodeEmbedding
 
 BATCH = 64
 
@@ -41,9 +42,11 @@ def drain_batch(batch_size: int = BATCH, provider=None) -> tuple[int, int, bool]
         if not claimed:
             return 0, 0, False
         nodes = list(Node.objects.filter(id__in=claimed).order_by("id"))
-        stored = dict(NodeEmbedding.objects.filter(node_id__in=claimed, model=provider.model,
-                                                   embedding__isnull=False)
-                      .values_list("node_id", "text_content"))
+        stored = dict(
+            NodeEmbedding.objects.filter(
+                node_id__in=claimed, model=provider.model, embedding__isnull=False
+            ).values_list("node_id", "text_content")
+        )
         todo = [node for node in nodes if stored.get(node.id) != node_text(node)]
         embedded = embed_nodes(todo, provider=provider)
         if embedded < len(todo):

@@ -7,17 +7,17 @@ than the table has, writes leave the vectors to ``rebuild_embeddings --recreate`
 queued) instead of failing. Bulk loads (``rebuild_embeddings``) drop the HNSW index, binary-COPY
 the vectors and rebuild the index — building HNSW once is far faster than maintaining it row by row.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Sequence
-
 import logging
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
+from graph.embeddings import embedding_dimensions, get_provider
 from graph.models import Node, NodeEmbedding
 from graph.vector_sql import column_dimensions, index_sql
-from graph.embeddings import embedding_dimensions, get_provider
 
 logger = logging.getLogger("nexus.embeddings")
 
@@ -51,16 +51,25 @@ def embed_nodes(nodes: Sequence[Node], *, provider=None) -> int:
     with connection.cursor() as cursor:
         column = column_dimensions(cursor)
     if column != provider.dimensions:
-        logger.warning("node_embeddings holds vector(%s) but %s needs %s: %d node(s) left queued until "
-                       "`python manage.py rebuild_embeddings --recreate`", column, provider.model,
-                       provider.dimensions, len(nodes))
+        logger.warning(
+            "node_embeddings holds vector(%s) but %s needs %s: %d node(s) left queued until "
+            "`python manage.py rebuild_embeddings --recreate`",
+            column,
+            provider.model,
+            provider.dimensions,
+            len(nodes),
+        )
         return 0
     texts = [node_text(node) for node in nodes]
     vectors = provider.embed(texts, task_type="embedding")
     NodeEmbedding.objects.bulk_create(
-        [NodeEmbedding(node_id=node.pk, text_content=text, embedding=vector, model=provider.model)
-         for node, text, vector in zip(nodes, texts, vectors)],
-        update_conflicts=True, unique_fields=["node"], update_fields=["text_content", "embedding", "model"],
+        [
+            NodeEmbedding(node_id=node.pk, text_content=text, embedding=vector, model=provider.model)
+            for node, text, vector in zip(nodes, texts, vectors)
+        ],
+        update_conflicts=True,
+        unique_fields=["node"],
+        update_fields=["text_content", "embedding", "model"],
     )
     dequeue([node.pk for node in nodes])
     return len(nodes)
@@ -80,7 +89,9 @@ def other_models_stored(model: str) -> bool:
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM node_embeddings WHERE model < %s) "
             "OR EXISTS (SELECT 1 FROM node_embeddings WHERE model > %s) "
-            "OR EXISTS (SELECT 1 FROM node_embeddings WHERE model IS NULL)", [model, model])
+            "OR EXISTS (SELECT 1 FROM node_embeddings WHERE model IS NULL)",
+            [model, model],
+        )
         return bool(cursor.fetchone()[0])
 
 
@@ -88,17 +99,26 @@ def stored_models() -> dict[str, int]:
     """Vectors per model (None: unknown, from before models were recorded)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT model, count(*) FROM node_embeddings GROUP BY model ORDER BY count(*) DESC")
-        return {model: count for model, count in cursor.fetchall()}
+        return dict(cursor.fetchall())
 
 
 def stored_text(node_id: str) -> str | None:
     """The text of the node's stored vector, if the configured model made it."""
-    return NodeEmbedding.objects.filter(node_id=node_id, embedding__isnull=False, model=get_provider().model
-                                        ).values_list("text_content", flat=True).first()
+    return (
+        NodeEmbedding.objects.filter(node_id=node_id, embedding__isnull=False, model=get_provider().model)
+        .values_list("text_content", flat=True)
+        .first()
+    )
 
 
-def bulk_load(rows: Iterable[tuple[str, str, Sequence[float]]], *, replace_all: bool,
-              dimensions: int | None = None, progress=None, model: str | None = None) -> int:
+def bulk_load(
+    rows: Iterable[tuple[str, str, Sequence[float]]],
+    *,
+    replace_all: bool,
+    dimensions: int | None = None,
+    progress=None,
+    model: str | None = None,
+) -> int:
     """Replace embeddings with ``(node_id, text, vector)`` rows: drop index, binary COPY, rebuild index.
 
     Runs in the caller's transaction (the index drop is rolled back with everything else on error).
@@ -121,8 +141,9 @@ def bulk_load(rows: Iterable[tuple[str, str, Sequence[float]]], *, replace_all: 
         raw = cursor.cursor  # the psycopg cursor: binary COPY with pgvector's binary dumper
         # pgvector's register_vector, scoped to this cursor so Django's connection keeps its loaders
         register_vector_info(raw, TypeInfo.fetch(raw.connection, "vector"))
-        with raw.copy("COPY node_embeddings (node_id, text_content, embedding, model) "
-                      "FROM STDIN WITH (FORMAT BINARY)") as copy:
+        with raw.copy(
+            "COPY node_embeddings (node_id, text_content, embedding, model) FROM STDIN WITH (FORMAT BINARY)"
+        ) as copy:
             copy.set_types(["text", "text", "vector", "text"])
             for node_id, text, vector in rows:
                 copy.write_row((node_id, text, np.asarray(vector, dtype=np.float32), model))

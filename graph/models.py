@@ -6,13 +6,14 @@ the same values as rows saved through Django. Foreign keys are declared ``db_con
 created by the migration with ``ON DELETE CASCADE`` (Django 5.2 cannot express a database-side
 cascade), so deleting a node removes its edges and embedding whoever deletes it.
 """
-from django.db import models
-from django.db.models import Q
-from common.db import TransactionNow as Now
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
 from pgvector.django import VectorField
 
+from common.db import TransactionNow as Now
 from graph.embeddings import embedding_dimensions
 
 NODE_TYPES = ("person", "agent", "team", "decision", "fact", "commitment", "question", "topic")
@@ -57,12 +58,20 @@ class Node(models.Model):
 class Edge(models.Model):
     id = models.TextField(primary_key=True)
     source = models.ForeignKey(
-        Node, db_column="source", on_delete=models.DO_NOTHING, db_constraint=False,
-        db_index=False, related_name="out_edges",
+        Node,
+        db_column="source",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="out_edges",
     )
     target = models.ForeignKey(
-        Node, db_column="target", on_delete=models.DO_NOTHING, db_constraint=False,
-        db_index=False, related_name="in_edges",
+        Node,
+        db_column="target",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="in_edges",
     )
     type = models.TextField()
     weight = models.FloatField(null=True, blank=True, db_default=1.0)
@@ -101,8 +110,12 @@ class GraphMetadata(models.Model):
 
 class NodeEmbedding(models.Model):
     node = models.OneToOneField(
-        Node, db_column="node_id", primary_key=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="embedding",
+        Node,
+        db_column="node_id",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="embedding",
     )
     text_content = models.TextField()
     embedding = VectorField(dimensions=embedding_dimensions(), null=True, blank=True)
@@ -126,8 +139,12 @@ class NodeSearchDocument(models.Model):
     re-parsing every matched node's text."""
 
     node = models.OneToOneField(
-        Node, db_column="node_id", primary_key=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="search_document",
+        Node,
+        db_column="node_id",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="search_document",
     )
     document = SearchVectorField()
 

@@ -9,11 +9,12 @@ ranges), read off its serializer fields once and checked without a serializer pe
 the tables when they are empty, otherwise through a temporary staging table merged with
 ``ON CONFLICT DO NOTHING`` — which is also what makes a second run a no-op.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -55,6 +56,7 @@ class SeedResult:
 
 
 # ── reading and validation ───────────────────────────────────────────────────
+
 
 def read_json(path: Path):
     try:
@@ -120,10 +122,16 @@ def _validate_nodes(file: str, nodes, now: datetime) -> list[dict]:
         seen[node_id] = i
         node_type = record.get("type")
         if node_type not in NODE_TYPES:
-            raise SeedError(f"{where}: field 'type': unknown node type {node_type!r} (expected one of {', '.join(NODE_TYPES)})")
+            raise SeedError(
+                f"{where}: field 'type': unknown node type {node_type!r} (expected one of {', '.join(NODE_TYPES)})"
+            )
         require_text(where, record, "label")
-        _text_fits(where, record, _NODE_RULES, ("id", "label", "division", "department", "team", "health", "status",
-                                                "source_type", "source_id"))
+        _text_fits(
+            where,
+            record,
+            _NODE_RULES,
+            ("id", "label", "division", "department", "team", "health", "status", "source_type", "source_id"),
+        )
         extras = record.get("extras", {})
         if extras is not None and not isinstance(extras, dict):
             raise SeedError(f"{where}: field 'extras' must be an object")
@@ -131,8 +139,9 @@ def _validate_nodes(file: str, nodes, now: datetime) -> list[dict]:
         updated_at = now - timedelta(days=age)
         row = {name: record.get(name, NODE_DEFAULTS.get(name)) for name in NODE_COLUMNS}
         for name in ("size", "half_life_days"):
-            row[name] = _number(where, record, name, integer=True, rules=_NODE_RULES) if name in record \
-                else NODE_DEFAULTS[name]
+            row[name] = (
+                _number(where, record, name, integer=True, rules=_NODE_RULES) if name in record else NODE_DEFAULTS[name]
+            )
         for name in ("x", "y", "freshness_score"):
             if name in record:
                 row[name] = _number(where, record, name, rules=_NODE_RULES)
@@ -162,16 +171,24 @@ def _validate_edges(file: str, edges, node_ids: set[str]) -> list[dict]:
         _text_fits(where, record, _EDGE_RULES, ("id", "source", "target", "type"))
         triple = (record["source"], record["target"], edge_type)
         if triple in seen_triples:
-            raise SeedError(f"{where}: duplicate edge {triple} (same source, target and type as edges[{seen_triples[triple]}])")
+            raise SeedError(
+                f"{where}: duplicate edge {triple} (same source, target and type as edges[{seen_triples[triple]}])"
+            )
         seen_triples[triple] = i
         extras = record.get("extras", {})
         if extras is not None and not isinstance(extras, dict):
             raise SeedError(f"{where}: field 'extras' must be an object")
-        rows.append({
-            "id": edge_id, "source": record["source"], "target": record["target"], "type": edge_type,
-            "weight": _number(where, record, "weight") if "weight" in record else 1.0,
-            "animated": bool(record.get("animated", False)), "extras": extras or {},
-        })
+        rows.append(
+            {
+                "id": edge_id,
+                "source": record["source"],
+                "target": record["target"],
+                "type": edge_type,
+                "weight": _number(where, record, "weight") if "weight" in record else 1.0,
+                "animated": bool(record.get("animated", False)),
+                "extras": extras or {},
+            }
+        )
     return rows
 
 
@@ -197,7 +214,7 @@ def _history(data_dir: Path, nodes: list[dict], now: datetime) -> tuple[dict, di
     explicit = history.get("nodes", {})
     if not isinstance(known_since, dict) or not isinstance(explicit, dict):
         raise SeedError(f"{file}: 'known_since_days_ago' and 'nodes' must be objects")
-    for node_type, days in known_since.items():
+    for node_type in known_since:
         if node_type not in NODE_TYPES:
             raise SeedError(f"{file}: known_since_days_ago: unknown node type {node_type!r}")
         _number(f"{file}: known_since_days_ago", known_since, node_type)
@@ -225,15 +242,16 @@ def _history(data_dir: Path, nodes: list[dict], now: datetime) -> tuple[dict, di
                 raise SeedError(f"{vwhere}: must be an object with 'days_ago'")
             days = float(version["days_ago"])
             if days <= current_days or (previous is not None and days >= previous):
-                raise SeedError(f"{vwhere}: field 'days_ago': versions must be oldest first and older than "
-                                f"the current one ({current_days:g} days ago)")
+                raise SeedError(
+                    f"{vwhere}: field 'days_ago': versions must be oldest first and older than "
+                    f"the current one ({current_days:g} days ago)"
+                )
             previous = days
             unknown = sorted(set(version) - HISTORY_FIELDS - {"days_ago"})
             if unknown:
                 raise SeedError(f"{vwhere}: field {unknown[0]!r} cannot be versioned here")
             start = now - timedelta(days=days)
-            old = {**row, **{k: v for k, v in version.items() if k not in ("days_ago", "extras")},
-                   "updated_at": start}
+            old = {**row, **{k: v for k, v in version.items() if k not in ("days_ago", "extras")}, "updated_at": start}
             if "extras" in version:
                 old["extras"] = {**(row["extras"] or {}), **version["extras"]}
             starts.append((start, old))
@@ -250,7 +268,7 @@ def _history(data_dir: Path, nodes: list[dict], now: datetime) -> tuple[dict, di
 
 def load_seed_data(data_dir: Path = DEFAULT_DATA_DIR, *, now: datetime | None = None) -> SeedData:
     """Read and validate every file; raise SeedError on the first problem."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     graph = read_json(data_dir / "graph.json")
     if not isinstance(graph, dict):
         raise SeedError("graph.json: must be an object with 'nodes' and 'edges'")
@@ -265,11 +283,11 @@ def load_seed_data(data_dir: Path = DEFAULT_DATA_DIR, *, now: datetime | None = 
     if not isinstance(hierarchy, dict) or not isinstance(hierarchy.get("divisions"), list):
         raise SeedError("hierarchy.json: field 'divisions' must be a list")
 
-    return SeedData(nodes=nodes, edges=edges, metadata=hierarchy,
-                    earlier_versions=earlier, current_since=since)
+    return SeedData(nodes=nodes, edges=edges, metadata=hierarchy, earlier_versions=earlier, current_since=since)
 
 
 # ── writing ──────────────────────────────────────────────────────────────────
+
 
 def _count(cursor, table: str) -> int:
     cursor.execute(f"SELECT count(*) FROM {table}")
@@ -286,25 +304,27 @@ def _copy_rows(cursor, table: str, columns: tuple, rows: list[dict], label: str)
         cursor.execute(f"CREATE TEMP TABLE {target} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
     column_list = ", ".join(columns)
     pg_cursor = cursor.cursor  # the psycopg cursor under Django's wrapper
-    with tqdm(total=len(rows), desc=label, unit="rows", disable=len(rows) < PROGRESS_MIN_ROWS) as bar:
-        with pg_cursor.copy(f"COPY {target} ({column_list}) FROM STDIN") as copy:
-            for n, row in enumerate(rows, 1):
-                copy.write_row([Jsonb(row[c]) if c == "extras" else row[c] for c in columns])
-                if n % 10_000 == 0:
-                    bar.update(10_000)
-            bar.update(len(rows) % 10_000)
+    with (
+        tqdm(total=len(rows), desc=label, unit="rows", disable=len(rows) < PROGRESS_MIN_ROWS) as bar,
+        pg_cursor.copy(f"COPY {target} ({column_list}) FROM STDIN") as copy,
+    ):
+        for n, row in enumerate(rows, 1):
+            copy.write_row([Jsonb(row[c]) if c == "extras" else row[c] for c in columns])
+            if n % 10_000 == 0:
+                bar.update(10_000)
+        bar.update(len(rows) % 10_000)
     if direct:
         return len(rows)
-    cursor.execute(
-        f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {target} ON CONFLICT DO NOTHING"
-    )
+    cursor.execute(f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {target} ON CONFLICT DO NOTHING")
     return cursor.rowcount
 
 
 def _history_is_fresh(cursor) -> bool:
     """A first seed: no graph rows and no version history at all."""
-    cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes) AND NOT EXISTS (SELECT 1 FROM edges) "
-                   "AND NOT EXISTS (SELECT 1 FROM node_versions) AND NOT EXISTS (SELECT 1 FROM edge_versions)")
+    cursor.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM nodes) AND NOT EXISTS (SELECT 1 FROM edges) "
+        "AND NOT EXISTS (SELECT 1 FROM node_versions) AND NOT EXISTS (SELECT 1 FROM edge_versions)"
+    )
     return cursor.fetchone()[0]
 
 
@@ -319,19 +339,27 @@ def _write_history(cursor, data: SeedData) -> None:
     at now: each row's current version starts when it was last recorded, and history.json's earlier
     versions precede it. One INSERT … SELECT per table (the triggers were off during the COPY)."""
     node_columns, edge_columns = ", ".join(NODE_COLUMNS), ", ".join(EDGE_COLUMNS)
-    cursor.execute(f"INSERT INTO node_versions ({node_columns}, valid, actor) "
-                   f"SELECT {node_columns}, tstzrange(least(coalesce(updated_at, now()), now()), NULL), %s FROM nodes",
-                   [SYSTEM])
-    cursor.execute(f"INSERT INTO edge_versions ({edge_columns}, valid, actor) "
-                   f"SELECT {edge_columns}, tstzrange(least(coalesce(created_at, now()), now()), NULL), %s FROM edges",
-                   [SYSTEM])
+    cursor.execute(
+        f"INSERT INTO node_versions ({node_columns}, valid, actor) "
+        f"SELECT {node_columns}, tstzrange(least(coalesce(updated_at, now()), now()), NULL), %s FROM nodes",
+        [SYSTEM],
+    )
+    cursor.execute(
+        f"INSERT INTO edge_versions ({edge_columns}, valid, actor) "
+        f"SELECT {edge_columns}, tstzrange(least(coalesce(created_at, now()), now()), NULL), %s FROM edges",
+        [SYSTEM],
+    )
     for node_id, start in data.current_since.items():
-        cursor.execute("UPDATE node_versions SET valid = tstzrange(least(%s, now()), NULL) "
-                       "WHERE id = %s AND upper_inf(valid)", [start, node_id])
+        cursor.execute(
+            "UPDATE node_versions SET valid = tstzrange(least(%s, now()), NULL) WHERE id = %s AND upper_inf(valid)",
+            [start, node_id],
+        )
     if not data.earlier_versions:
         return
-    cursor.execute("SELECT id, lower(valid) FROM node_versions WHERE upper_inf(valid) AND id = ANY(%s)",
-                   [list(data.earlier_versions)])
+    cursor.execute(
+        "SELECT id, lower(valid) FROM node_versions WHERE upper_inf(valid) AND id = ANY(%s)",
+        [list(data.earlier_versions)],
+    )
     current_start = dict(cursor.fetchall())
     column_list = ", ".join(NODE_COLUMNS)
     with cursor.cursor.copy(f"COPY node_versions ({column_list}, valid, actor) FROM STDIN") as copy:
@@ -340,15 +368,19 @@ def _write_history(cursor, data: SeedData) -> None:
                 continue
             ends = [start for start, _ in versions[1:]] + [current_start[node_id]]
             for (start, row), end in zip(versions, ends):
-                copy.write_row([Jsonb(row[c]) if c == "extras" else row[c] for c in NODE_COLUMNS]
-                               + [f"[{start.isoformat()},{end.isoformat()})", SYSTEM])
+                copy.write_row(
+                    [Jsonb(row[c]) if c == "extras" else row[c] for c in NODE_COLUMNS]
+                    + [f"[{start.isoformat()},{end.isoformat()})", SYSTEM]
+                )
 
 
 def reset_graph(*, forget_history: bool = False) -> None:
     """Empty the graph tables. Their versions are closed (the graph as it was stays readable), or
     with ``forget_history`` deleted too, so the next seed writes its past again."""
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE nodes, edges, node_embeddings, embedding_queue, node_search_documents, graph_metadata, mutation_history")
+        cursor.execute(
+            "TRUNCATE nodes, edges, node_embeddings, embedding_queue, node_search_documents, graph_metadata, mutation_history"
+        )
         if forget_history:
             cursor.execute("TRUNCATE node_versions, edge_versions, graph_version_horizon")
 

@@ -5,13 +5,14 @@ Current freshness decays from the stored ``freshness_score`` by the node's half-
 in SQL (an annotation) so filters and orderings can use it; a missing or non-positive half-life
 means no decay.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.db.models import F, FloatField, Func, Q, QuerySet
 
-from graph.models import EDGE_COLUMNS, NODE_COLUMNS, Edge, GraphMetadata, MutationHistory, Node
+from graph.models import NODE_COLUMNS, Edge, GraphMetadata, MutationHistory, Node
 
 NODE_FILTERS = ("type", "division", "department", "team", "status")
 RECENT_HISTORY = 20
@@ -32,7 +33,7 @@ def freshness_sql(score: str, updated: str, half_life: str, at: str = "now()") -
 def current_freshness(node: Node, now: datetime | None = None) -> float:
     """``freshness_sql`` in Python, for a node read without the annotation (e.g. built in memory,
     where unset columns count as their database defaults)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     score = node.freshness_score if node.freshness_score is not None else 1.0
     half_life = node.half_life_days if node.half_life_days is not None else 14
     if half_life <= 0:
@@ -134,7 +135,9 @@ COMPACT_NODE_JSON = (
     "'department', n.department, 'team', n.team, 'health', n.health, 'size', n.size, 'x', n.x, 'y', n.y, "
     "'status', n.status, 'current_freshness', round(n.current_freshness::numeric, 3))"
 )
-COMPACT_EDGE_JSON = "json_build_object('id', e.id, 'source', e.source_id, 'target', e.target_id, 'type', e.type, 'weight', e.weight)"
+COMPACT_EDGE_JSON = (
+    "json_build_object('id', e.id, 'source', e.source_id, 'target', e.target_id, 'type', e.type, 'weight', e.weight)"
+)
 
 
 def graph_snapshot_json(view: str = "full", **filters) -> str:
@@ -179,7 +182,9 @@ def node_detail(*, node_id: str) -> dict | None:
     neighbour_ids = {e["target"] if e["source"] == node_id else e["source"] for e in edges}
     neighbours = _node_rows(Node.objects.filter(id__in=neighbour_ids).order_by("id")) if neighbour_ids else []
     history = list(
-        history_queryset(node_id=node_id).values("id", "action", "node_id", "edge_id", "data", "actor", "created_at")[:RECENT_HISTORY]
+        history_queryset(node_id=node_id).values("id", "action", "node_id", "edge_id", "data", "actor", "created_at")[
+            :RECENT_HISTORY
+        ]
     )
     return {"node": node, "edges": edges, "neighbours": neighbours, "history": history}
 
@@ -189,8 +194,11 @@ def history_queryset(*, node_id: str | None = None, since=None, until=None) -> Q
     queryset = MutationHistory.objects.order_by("-created_at", "-id")
     if node_id:
         queryset = queryset.filter(
-            Q(node_id=node_id) | Q(data__after__source=node_id) | Q(data__after__target=node_id)
-            | Q(data__before__source=node_id) | Q(data__before__target=node_id)
+            Q(node_id=node_id)
+            | Q(data__after__source=node_id)
+            | Q(data__after__target=node_id)
+            | Q(data__before__source=node_id)
+            | Q(data__before__target=node_id)
         )
     if since is not None:
         queryset = queryset.filter(created_at__gte=since)
@@ -204,8 +212,9 @@ def nodes_list(**filters) -> QuerySet:
     return node_values(filter_nodes(Node.objects.all(), **filters).order_by("id"))
 
 
-def edges_list(*, source: str | None = None, target: str | None = None, type: str | None = None,
-               node: str | None = None) -> QuerySet:
+def edges_list(
+    *, source: str | None = None, target: str | None = None, type: str | None = None, node: str | None = None
+) -> QuerySet:
     """Edge rows (map each through ``edge_row``) matching the filters, ordered by id; lazy."""
     queryset = Edge.objects.order_by("id")
     if source:
@@ -255,7 +264,8 @@ def node_cascade(*, node_id: str) -> dict | None:
     if node is None:
         return None
     edges = list(
-        Edge.objects.filter(Q(source_id=node_id) | Q(target_id=node_id)).order_by("type", "id")
+        Edge.objects.filter(Q(source_id=node_id) | Q(target_id=node_id))
+        .order_by("type", "id")
         .values("id", "type", "source_id", "target_id")
     )
     other_ids = {e["target_id"] if e["source_id"] == node_id else e["source_id"] for e in edges}
@@ -269,7 +279,9 @@ def node_cascade(*, node_id: str) -> dict | None:
             "ORDER BY n.label, n.id, x.key",
             [node_id, node_id, node_id],
         )
-        referenced_by = [{"id": i, "label": label, "type": kind, "field": key} for i, label, kind, key in cursor.fetchall()]
+        referenced_by = [
+            {"id": i, "label": label, "type": kind, "field": key} for i, label, kind, key in cursor.fetchall()
+        ]
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM node_embeddings WHERE node_id = %s), "
             "EXISTS (SELECT 1 FROM node_search_documents WHERE node_id = %s)",
@@ -279,8 +291,12 @@ def node_cascade(*, node_id: str) -> dict | None:
     return {
         "node": {"id": node["id"], "label": node["label"], "type": node["type"]},
         "edges": [
-            {"id": e["id"], "type": e["type"], "direction": "out" if e["source_id"] == node_id else "in",
-             "other": others.get(e["target_id"] if e["source_id"] == node_id else e["source_id"])}
+            {
+                "id": e["id"],
+                "type": e["type"],
+                "direction": "out" if e["source_id"] == node_id else "in",
+                "other": others.get(e["target_id"] if e["source_id"] == node_id else e["source_id"]),
+            }
             for e in edges
         ],
         "embedding": bool(has_embedding),

@@ -7,6 +7,7 @@ domain errors of common.errors, which the API layer maps to its error shape.
 Uniqueness is decided by the database: inserts run inside a savepoint and a unique violation is
 turned into a 409 — never check-then-insert, which races.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,15 +19,23 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from common.actor import current_actor
+from common.errors import Conflict, Invalid, NexusError, NotFound
+from common.retry import retrying_atomic
 from graph.embedding_store import dequeue, embed_nodes, node_text, stored_text
 from graph.models import NODE_COLUMNS, Edge, MutationHistory, Node, NodeEmbedding
 from graph.selectors import storable_id
 from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
-from common.errors import Conflict, Invalid, NexusError, NotFound
-from common.retry import retrying_atomic
 
-TYPE_PREFIX = {"person": "p", "agent": "a", "team": "t", "decision": "d", "fact": "f",
-               "commitment": "c", "question": "q", "topic": "tp"}
+TYPE_PREFIX = {
+    "person": "p",
+    "agent": "a",
+    "team": "t",
+    "decision": "d",
+    "fact": "f",
+    "commitment": "c",
+    "question": "q",
+    "topic": "tp",
+}
 MAX_BATCH = 1000
 
 
@@ -72,6 +81,7 @@ def _id_given(value) -> bool:
 
 # ── nodes ────────────────────────────────────────────────────────────────────
 
+
 @retrying_atomic
 def node_create(*, node_type: str, label: str, node_id: str | None = None, **fields: Any) -> Node:
     """``fields``: the other node columns (NodeCreateInput's names)."""
@@ -105,9 +115,8 @@ def _locked_node(node_id: str) -> Node:
 def node_update(*, node_id: str, **changes: Any) -> Node:
     """``changes``: node columns to set (NodeUpdateInput's names)."""
     _stamp_actor()
-    if "id" in changes:
-        if changes.pop("id") not in (node_id, None):
-            raise Invalid(fields={"id": ["A node's id cannot be changed."]})
+    if "id" in changes and changes.pop("id") not in (node_id, None):
+        raise Invalid(fields={"id": ["A node's id cannot be changed."]})
     data = validate(NodeUpdateInput, changes, partial=True)
     node = _locked_node(node_id)
     before = node_data(node)
@@ -135,23 +144,50 @@ def node_delete(*, node_id: str) -> dict:
     _stamp_actor()
     node = _locked_node(node_id)
     before = node_data(node)
-    edges = [edge_data(edge) for edge in Edge.objects.filter(source_id=node.id) | Edge.objects.filter(target_id=node.id)]
+    edges = [
+        edge_data(edge) for edge in Edge.objects.filter(source_id=node.id) | Edge.objects.filter(target_id=node.id)
+    ]
     had_embedding = NodeEmbedding.objects.filter(node_id=node.id).exists()
     Node.objects.filter(id=node.id).delete()  # edges and embedding go by ON DELETE CASCADE
-    _record("delete_node", node_id=node.id, data={
-        "before": before, "removed_edges": edges, "removed_embedding": had_embedding,
-    })
+    _record(
+        "delete_node",
+        node_id=node.id,
+        data={
+            "before": before,
+            "removed_edges": edges,
+            "removed_embedding": had_embedding,
+        },
+    )
     return {"deleted": node.id, "removed_edges": [edge["id"] for edge in edges], "removed_embedding": had_embedding}
 
 
 # ── edges ────────────────────────────────────────────────────────────────────
 
+
 @retrying_atomic
-def edge_create(*, source: str, target: str, edge_type: str, edge_id: str | None = None, weight: float = 1.0,
-                animated: bool = False, extras: dict | None = None) -> Edge:
+def edge_create(
+    *,
+    source: str,
+    target: str,
+    edge_type: str,
+    edge_id: str | None = None,
+    weight: float = 1.0,
+    animated: bool = False,
+    extras: dict | None = None,
+) -> Edge:
     _stamp_actor()
-    data = validate(EdgeCreateInput, {"source": source, "target": target, "type": edge_type, "id": edge_id,
-                                      "weight": weight, "animated": animated, "extras": extras})
+    data = validate(
+        EdgeCreateInput,
+        {
+            "source": source,
+            "target": target,
+            "type": edge_type,
+            "id": edge_id,
+            "weight": weight,
+            "animated": animated,
+            "extras": extras,
+        },
+    )
     edge_id = data["id"] if _id_given(data.get("id")) else new_edge_id()
     known = set(Node.objects.filter(id__in=[data["source"], data["target"]]).values_list("id", flat=True))
     missing = {end: [f"No node with id {data[end]!r}."] for end in ("source", "target") if data[end] not in known}
@@ -160,15 +196,18 @@ def edge_create(*, source: str, target: str, edge_type: str, edge_id: str | None
     try:
         with transaction.atomic():  # savepoint: the unique index decides, also under concurrency
             edge = Edge.objects.create(
-                id=edge_id, source_id=data["source"], target_id=data["target"], type=data["type"],
-                weight=data["weight"], animated=data["animated"], extras=data.get("extras") or {},
+                id=edge_id,
+                source_id=data["source"],
+                target_id=data["target"],
+                type=data["type"],
+                weight=data["weight"],
+                animated=data["animated"],
+                extras=data.get("extras") or {},
             )
     except IntegrityError as exc:
         name = _constraint(exc)
         if name == "idx_edges_unique":
-            raise Conflict(
-                f"An edge {data['source']} -{data['type']}-> {data['target']} already exists."
-            ) from None
+            raise Conflict(f"An edge {data['source']} -{data['type']}-> {data['target']} already exists.") from None
         if name == "edges_pkey":
             raise Conflict(f"An edge with id {edge_id!r} already exists.") from None
         if name in ("edges_source_fkey", "edges_target_fkey"):  # the node was deleted meanwhile
@@ -193,6 +232,7 @@ def edge_delete(*, edge_id: str) -> dict:
 
 
 # ── batches ──────────────────────────────────────────────────────────────────
+
 
 def _op_create_node(fields: dict) -> dict:
     if "type" not in fields or "label" not in fields:
@@ -229,8 +269,11 @@ def _op_delete_edge(fields: dict) -> dict:
 
 
 OPERATIONS = {
-    "create_node": _op_create_node, "update_node": _op_update_node, "delete_node": _op_delete_node,
-    "create_edge": _op_create_edge, "delete_edge": _op_delete_edge,
+    "create_node": _op_create_node,
+    "update_node": _op_update_node,
+    "delete_node": _op_delete_node,
+    "create_edge": _op_create_edge,
+    "delete_edge": _op_delete_edge,
 }
 
 
@@ -239,16 +282,26 @@ def _prefixed(index: int, exc: NexusError) -> NexusError:
     where = f"mutations[{index}]"
     if isinstance(exc, Invalid):
         fields = exc.fields or {"non_field_errors": [exc.message]}
-        return Invalid(fields={where if key == "non_field_errors" else f"{where}.{key}": value
-                               for key, value in fields.items()}, code=exc.code)
+        return Invalid(
+            fields={where if key == "non_field_errors" else f"{where}.{key}": value for key, value in fields.items()},
+            code=exc.code,
+        )
     return type(exc)(f"{where}: {exc.message}", code=exc.code)
 
 
 def _lock_in_id_order(mutations: list) -> None:
     """Lock the existing nodes a batch updates or deletes, in id order, before applying it: two
     batches touching P and Q in opposite orders then queue instead of deadlocking."""
-    ids = sorted({m["id"] for m in mutations if isinstance(m, dict) and m.get("op") in ("update_node", "delete_node")
-                  and isinstance(m.get("id"), str) and storable_id(m["id"])})
+    ids = sorted(
+        {
+            m["id"]
+            for m in mutations
+            if isinstance(m, dict)
+            and m.get("op") in ("update_node", "delete_node")
+            and isinstance(m.get("id"), str)
+            and storable_id(m["id"])
+        }
+    )
     if ids:
         list(Node.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id", flat=True))
 

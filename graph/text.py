@@ -1,13 +1,53 @@
 """Words of a text: the content words every analysis and Ask compare (stopwords dropped), and
 their overlap — the fallback when embeddings are missing."""
+
 from __future__ import annotations
 
 import re
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9.\-']*")
 STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the their this to was "
-    "we were will with all our about into than then there these they those".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "will",
+        "with",
+        "all",
+        "our",
+        "about",
+        "into",
+        "than",
+        "then",
+        "there",
+        "these",
+        "they",
+        "those",
+    ]
 )
 
 

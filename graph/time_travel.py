@@ -6,6 +6,7 @@ the same shape as the live ``/api/graph`` (``current_freshness`` computed as of 
 equals the snapshot a reader would have taken at t). ``graph_metadata`` is not versioned: as-of
 reads return the current metadata.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,7 +38,8 @@ def history_range() -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT least((SELECT min(lower(valid)) FROM node_versions), (SELECT min(lower(valid)) FROM edge_versions)), "
-            "(SELECT horizon FROM graph_version_horizon LIMIT 1), now()")
+            "(SELECT horizon FROM graph_version_horizon LIMIT 1), now()"
+        )
         earliest, horizon, now = cursor.fetchone()
     if earliest is not None and horizon is not None:
         earliest = max(earliest, horizon)
@@ -55,7 +57,7 @@ def graph_as_of_json(*, as_of: datetime, **filters) -> str:
             conditions.append(f"v.{name} = %({name})s")
             params[name] = filters[name]
     node_where = "".join(f" AND {c}" for c in conditions)
-    edge_where = (" AND e.source IN (SELECT id FROM n) AND e.target IN (SELECT id FROM n)" if conditions else "")
+    edge_where = " AND e.source IN (SELECT id FROM n) AND e.target IN (SELECT id FROM n)" if conditions else ""
     freshness = freshness_sql("v.freshness_score", "v.updated_at", "v.half_life_days", at="%(t)s::timestamptz")
     sql = (
         f"WITH n AS (SELECT {NODE_COLS}, {freshness} AS current_freshness FROM node_versions v "
@@ -87,18 +89,23 @@ def _diff_part(versions: str, columns, kind: str, names) -> str:
     and a diff stays small. Parameters: t1, t2 (named)."""
     changes = ", ".join(
         f"('{c}', CASE WHEN b.{c} IS DISTINCT FROM a.{c} THEN jsonb_build_object('before', b.{c}, 'after', a.{c}) END)"
-        for c in columns)
+        for c in columns
+    )
     row_b = ", ".join(f"b.{c}" for c in columns)
     row_a = ", ".join(f"a.{c}" for c in columns)
 
     def version_at(moment: str, alias: str) -> str:
-        return (f"LEFT JOIN LATERAL (SELECT version_id, valid FROM {versions} v WHERE v.id = t.id "
-                f"AND lower(v.valid) <= %({moment})s ORDER BY lower(v.valid) DESC LIMIT 1) {alias} "
-                f"ON {alias}.valid @> %({moment})s::timestamptz")
+        return (
+            f"LEFT JOIN LATERAL (SELECT version_id, valid FROM {versions} v WHERE v.id = t.id "
+            f"AND lower(v.valid) <= %({moment})s ORDER BY lower(v.valid) DESC LIMIT 1) {alias} "
+            f"ON {alias}.valid @> %({moment})s::timestamptz"
+        )
 
     def entries(where: str, joins: str, fields: str) -> str:
-        return (f"(SELECT coalesce(json_agg(json_build_object('id', p.id, 'at', p.at, 'actors', p.actors, "
-                f"{fields}) ORDER BY p.id), '[]'::json) FROM pairs p {joins} WHERE {where})")
+        return (
+            f"(SELECT coalesce(json_agg(json_build_object('id', p.id, 'at', p.at, 'actors', p.actors, "
+            f"{fields}) ORDER BY p.id), '[]'::json) FROM pairs p {joins} WHERE {where})"
+        )
 
     named = ", ".join(f"'{c}', a.{c}" for c in names)
 
@@ -118,11 +125,16 @@ WITH events AS (
 )
 SELECT json_build_object(
   'added', {entries("p.bid IS NULL", f"JOIN {versions} a ON a.version_id = p.aid", f"'{kind}', {_doc('a', columns)}")},
-  'removed', {entries("p.aid IS NULL", f"JOIN {versions} b ON b.version_id = p.bid", f"'{kind}', {_doc('b', columns)}")},
-  'changed', {entries(
-      f"p.bid <> p.aid AND ({row_b}) IS DISTINCT FROM ({row_a})",
-      f"JOIN {versions} b ON b.version_id = p.bid JOIN {versions} a ON a.version_id = p.aid",
-      f"{named}, 'changes', (SELECT jsonb_object_agg(c.k, c.v) FROM (VALUES {changes}) c(k, v) WHERE c.v IS NOT NULL)")}
+  'removed', {
+        entries("p.aid IS NULL", f"JOIN {versions} b ON b.version_id = p.bid", f"'{kind}', {_doc('b', columns)}")
+    },
+  'changed', {
+        entries(
+            f"p.bid <> p.aid AND ({row_b}) IS DISTINCT FROM ({row_a})",
+            f"JOIN {versions} b ON b.version_id = p.bid JOIN {versions} a ON a.version_id = p.aid",
+            f"{named}, 'changes', (SELECT jsonb_object_agg(c.k, c.v) FROM (VALUES {changes}) c(k, v) WHERE c.v IS NOT NULL)",
+        )
+    }
 ))"""
 
 
@@ -168,9 +180,15 @@ SELECT count(*) OVER () AS total, lower(valid), upper(valid), actor, ended_by, d
         return None
     import json
 
-    versions = [{
-        "valid_from": start, "valid_to": end, "actor": actor, "ended_by": ended_by,
-        "changed": json.loads(changed) if isinstance(changed, str) else changed,
-        "node": json.loads(doc) if isinstance(doc, str) else doc,
-    } for _, start, end, actor, ended_by, doc, changed in rows]
+    versions = [
+        {
+            "valid_from": start,
+            "valid_to": end,
+            "actor": actor,
+            "ended_by": ended_by,
+            "changed": json.loads(changed) if isinstance(changed, str) else changed,
+            "node": json.loads(doc) if isinstance(doc, str) else doc,
+        }
+        for _, start, end, actor, ended_by, doc, changed in rows
+    ]
     return {"id": node_id, "count": total, "versions": versions}

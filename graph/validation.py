@@ -3,6 +3,7 @@
 These are DRF serializers used only as validators: ``validate`` raises the domain error
 ``Invalid`` naming each field, which the API turns into the one JSON error shape (400).
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,12 @@ class NodeFieldsInput(StrictSerializer):
 
 
 class NodeCreateInput(NodeFieldsInput):
-    id = serializers.CharField(required=False, allow_null=True, max_length=ID_MAX,
-                               help_text="Generated as '<type prefix>-<short uuid>' when omitted.")
+    id = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=ID_MAX,
+        help_text="Generated as '<type prefix>-<short uuid>' when omitted.",
+    )
 
 
 class NodeUpdateInput(NodeFieldsInput):
@@ -75,8 +80,9 @@ class NodeUpdateInput(NodeFieldsInput):
 
 
 class EdgeCreateInput(StrictSerializer):
-    id = serializers.CharField(required=False, allow_null=True, max_length=ID_MAX,
-                               help_text="Generated as 'e-<uuid>' when omitted.")
+    id = serializers.CharField(
+        required=False, allow_null=True, max_length=ID_MAX, help_text="Generated as 'e-<uuid>' when omitted."
+    )
     source = serializers.CharField(max_length=ID_MAX)
     target = serializers.CharField(max_length=ID_MAX)
     type = serializers.CharField(max_length=100)

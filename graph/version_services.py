@@ -1,4 +1,5 @@
 """Writes to the version tables: retention compaction (capture itself is done by the triggers)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,10 +32,13 @@ def versions_compact(*, older_than_days: float) -> Compaction:
         for table in ("node_versions", "edge_versions"):
             cursor.execute(f"DELETE FROM {table} WHERE upper(valid) <= %s", [horizon])
             deleted += cursor.rowcount
-            cursor.execute(f"UPDATE {table} SET valid = tstzrange(%s, upper(valid)) WHERE lower(valid) < %s",
-                           [horizon, horizon])
+            cursor.execute(
+                f"UPDATE {table} SET valid = tstzrange(%s, upper(valid)) WHERE lower(valid) < %s", [horizon, horizon]
+            )
             trimmed += cursor.rowcount
         cursor.execute(
             "INSERT INTO graph_version_horizon (horizon) VALUES (%s) "
-            "ON CONFLICT (singleton) DO UPDATE SET horizon = excluded.horizon, compacted_at = now()", [horizon])
+            "ON CONFLICT (singleton) DO UPDATE SET horizon = excluded.horizon, compacted_at = now()",
+            [horizon],
+        )
     return Compaction(horizon=horizon, deleted=deleted, trimmed=trimmed)

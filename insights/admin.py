@@ -9,7 +9,16 @@ from insights.models import ImmuneAlertState, ImmuneScan, LlmUsage, Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("id", "person_id", "person_name", "priority", "action_required", "summary", "acknowledged", "created_at")
+    list_display = (
+        "id",
+        "person_id",
+        "person_name",
+        "priority",
+        "action_required",
+        "summary",
+        "acknowledged",
+        "created_at",
+    )
     list_filter = ("priority", "acknowledged", "action_required")
     search_fields = ("person_id", "person_name", "summary")
     actions = ["acknowledge"]

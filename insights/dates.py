@@ -9,14 +9,17 @@ week/month/quarter/year", which dateparser does not read, is calendar arithmetic
 dateparser is imported on first use (~0.25 s) and loads its English data on the first parse
 (~0.4 s); each parse after that takes about a millisecond.
 """
+
 from __future__ import annotations
 
 import calendar
 import re
 from datetime import date, datetime, timedelta
 
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _COUNT = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3})"
 _PERIOD = r"(?:week|month|quarter|year)"
@@ -29,8 +32,9 @@ PHRASES = [
     ("relative", re.compile(rf"\b(?:(?:next|this|coming)\s+)?{_WEEKDAY}\b", re.I)),
     ("relative", re.compile(r"\b(?:tomorrow|today|tonight|next\s+(?:week|month))\b", re.I)),
 ]
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 
 
 def find_date_phrase(text: str) -> tuple[int, str, str] | None:
@@ -58,8 +62,9 @@ def _end_of(period: str, which: str | None, today: date) -> date:
         month = (quarter_end_month - 1) % 12 + 1
         return date(year, month, calendar.monthrange(year, month)[1])
     if period == "month":
-        year, month = (today.year, today.month) if which != "next" else \
-            (today.year + today.month // 12, today.month % 12 + 1)
+        year, month = (
+            (today.year, today.month) if which != "next" else (today.year + today.month // 12, today.month % 12 + 1)
+        )
     else:  # "end of March": that month's last day, this year or next
         month = _MONTHS[period[:3]]
         year = today.year if month >= today.month else today.year + 1
@@ -69,8 +74,12 @@ def _end_of(period: str, which: str | None, today: date) -> date:
 def _parse(phrase: str, base: date) -> date | None:
     import dateparser
 
-    settings = {"RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "future",
-                "RETURN_AS_TIMEZONE_AWARE": False, "DATE_ORDER": "DMY"}
+    settings = {
+        "RELATIVE_BASE": datetime(base.year, base.month, base.day),
+        "PREFER_DATES_FROM": "future",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "DATE_ORDER": "DMY",
+    }
     parsed = dateparser.parse(phrase, languages=["en"], settings=settings)
     return parsed.date() if parsed else None
 

@@ -3,6 +3,7 @@
 Offline it is rule-based and deterministic; with an LLM the model proposes the same structure and
 every id it returns is checked against the graph (unknown ids are dropped, never invented).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,13 +21,19 @@ ITEM_TYPES = ("fact", "decision", "commitment", "question")
 
 _DECISION = re.compile(
     r"\b(decided|decision|we will standardi[sz]e|standardi[sz]e on|we are standardi[sz]ing|agreed to|"
-    r"has been approved|approved|we chose|we will adopt|going forward we will)\b", re.I)
+    r"has been approved|approved|we chose|we will adopt|going forward we will)\b",
+    re.I,
+)
 # Saying who will do something: the owner is the person named before these words.
 _COMMIT_VERB = re.compile(
     r"\b(will|shall|is going to|are going to|(?:has |have )?committed to|commits? to|promised(?: to)?|"
-    r"pledged to|agreed to deliver|owes? us|signed up to)\b", re.I)
+    r"pledged to|agreed to deliver|owes? us|signed up to)\b",
+    re.I,
+)
 # Unmistakably a promise, even beside decision words ("agreed to deliver").
-_STRONG_COMMITMENT = re.compile(r"\b(committed to|commits? to|promised|pledged to|agreed to deliver|will deliver)\b", re.I)
+_STRONG_COMMITMENT = re.compile(
+    r"\b(committed to|commits? to|promised|pledged to|agreed to deliver|will deliver)\b", re.I
+)
 _DUE = re.compile(r"\b(by|due|before|until|no later than)\b", re.I)
 # A sentence ends at . ! ? followed by whitespace (so "38.3" and "v2.3" stay whole) or a newline.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -93,10 +100,13 @@ def extract_offline(text: str, directory: Directory, *, author_id: str | None, t
         mentions = directory.find(sentence)
         ids = [i for _, i in mentions]
         people = [i for i in ids if directory.by_id[i].type == "person"]
-        kind = classify(sentence, person_positions=tuple(
-            pos for pos, i in mentions if directory.by_id[i].type == "person"))
+        kind = classify(
+            sentence, person_positions=tuple(pos for pos, i in mentions if directory.by_id[i].type == "person")
+        )
         item = Item(
-            type=kind, label=_clean_label(sentence), people=people,
+            type=kind,
+            label=_clean_label(sentence),
+            people=people,
             teams=[i for i in ids if directory.by_id[i].type == "team"],
             topics=[i for i in ids if directory.by_id[i].type == "topic"],
         )
@@ -114,16 +124,19 @@ def extract_llm(text: str, directory: Directory, *, author_id: str | None, today
     known = [{"id": e.id, "type": e.type, "name": e.label} for e in directory.by_id.values()]
     prompt = (
         "Split the information into statements and classify each as fact, decision, commitment or question. "
-        "Only use ids from the directory. Reply with JSON: {\"items\": [{\"type\", \"label\" (the statement, "
-        "concise), \"people\": [ids], \"teams\": [ids], \"topics\": [ids], \"owner\": id|null, "
-        "\"due_date\": \"YYYY-MM-DD\"|null}]}.\n"
+        'Only use ids from the directory. Reply with JSON: {"items": [{"type", "label" (the statement, '
+        'concise), "people": [ids], "teams": [ids], "topics": [ids], "owner": id|null, '
+        '"due_date": "YYYY-MM-DD"|null}]}.\n'
         f"Today: {today.isoformat()}. Author id: {author_id or 'unknown'}.\nDirectory: {json.dumps(known)}\n"
         f"Information:\n{text}"
     )
-    data, _reply = llm.chat_json(messages=[
-        {"role": "system", "content": "You turn workplace updates into knowledge-graph entries."},
-        {"role": "user", "content": prompt},
-    ], task_type="info_drop")
+    data, _reply = llm.chat_json(
+        messages=[
+            {"role": "system", "content": "You turn workplace updates into knowledge-graph entries."},
+            {"role": "user", "content": prompt},
+        ],
+        task_type="info_drop",
+    )
     if not data or not isinstance(data.get("items"), list):
         return None
     items = []
@@ -137,10 +150,17 @@ def extract_llm(text: str, directory: Directory, *, author_id: str | None, today
 
         owner = raw.get("owner") if getattr(directory.by_id.get(raw.get("owner")), "type", None) == "person" else None
         due = raw.get("due_date") if isinstance(raw.get("due_date"), str) else None
-        items.append(Item(type=raw["type"], label=_clean_label(raw["label"]), people=ids("people", "person"),
-                          teams=ids("teams", "team"), topics=ids("topics", "topic"),
-                          owner=owner or (author_id if raw["type"] == "commitment" else None),
-                          due_date=parse_due_date(due, today) if due else None))
+        items.append(
+            Item(
+                type=raw["type"],
+                label=_clean_label(raw["label"]),
+                people=ids("people", "person"),
+                teams=ids("teams", "team"),
+                topics=ids("topics", "topic"),
+                owner=owner or (author_id if raw["type"] == "commitment" else None),
+                due_date=parse_due_date(due, today) if due else None,
+            )
+        )
     return items or None
 
 

@@ -4,11 +4,12 @@ The analyses look at every node and edge, so one snapshot (two queries) beats pe
 Current freshness comes from graph.selectors.nodes_with_freshness (SQL); nodes built in memory
 use its Python twin, graph.selectors.current_freshness.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from graph.models import Edge, Node
 from graph.selectors import current_freshness, nodes_with_freshness
@@ -30,14 +31,17 @@ def parse_day(value) -> date | None:
 class GraphSnapshot:
     nodes: dict[str, Node]
     edges: list[Edge]
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
     out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     inc: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def load(cls, now: datetime | None = None) -> "GraphSnapshot":
-        view = cls(nodes={n.id: n for n in nodes_with_freshness(Node.objects.all())}, edges=list(Edge.objects.all()),
-                   now=now or datetime.now(timezone.utc))
+    def load(cls, now: datetime | None = None) -> GraphSnapshot:
+        view = cls(
+            nodes={n.id: n for n in nodes_with_freshness(Node.objects.all())},
+            edges=list(Edge.objects.all()),
+            now=now or datetime.now(UTC),
+        )
         for edge in view.edges:
             view.out[edge.source_id].append(edge)
             view.inc[edge.target_id].append(edge)

@@ -4,6 +4,7 @@ Agents are deliberately conservative: a finding must be something a person would
 problem (tests pin the exact sets flagged on the mock organisation). Alert ids are stable
 (``<agent>:<node ids>``) so the same problem keeps its id across scans.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,11 +27,11 @@ class ScanConfig:
     staleness_threshold: float = 0.25
     overload_limit: int = 5
     unanswered_days: int = 21
-    duplicate_threshold: float = 0.9       # embedding cosine similarity
+    duplicate_threshold: float = 0.9  # embedding cosine similarity
     text_duplicate_threshold: float = 0.6  # word-overlap fallback when embeddings are missing
 
     @classmethod
-    def from_options(cls, options: dict) -> "ScanConfig":
+    def from_options(cls, options: dict) -> ScanConfig:
         """The thresholds a request names; the rest keep their defaults, other keys are ignored."""
         known = {f.name for f in dataclass_fields(cls)}
         return cls(**{name: value for name, value in options.items() if name in known})
@@ -38,8 +39,14 @@ class ScanConfig:
 
 def _alert(agent, severity, title, description, node_ids, suggested_action, **extra) -> dict:
     return {
-        "id": f"{agent}:{'+'.join(node_ids)}", "agent": agent, "severity": severity, "title": title,
-        "description": description, "node_ids": list(node_ids), "suggested_action": suggested_action, **extra,
+        "id": f"{agent}:{'+'.join(node_ids)}",
+        "agent": agent,
+        "severity": severity,
+        "title": title,
+        "description": description,
+        "node_ids": list(node_ids),
+        "suggested_action": suggested_action,
+        **extra,
     }
 
 
@@ -48,8 +55,16 @@ def _owner_hint(view: GraphSnapshot, node_id: str) -> str:
     if people:
         return ", ".join(view.label(p) for p in people[:3])
     topics = view.topics_of(node_id)
-    teams = sorted({e.source_id for t in topics for e in view.inc.get(t, ()) if e.type == "works_on"
-                    and view.nodes.get(e.source_id) is not None and view.nodes[e.source_id].type == "team"})
+    teams = sorted(
+        {
+            e.source_id
+            for t in topics
+            for e in view.inc.get(t, ())
+            if e.type == "works_on"
+            and view.nodes.get(e.source_id) is not None
+            and view.nodes[e.source_id].type == "team"
+        }
+    )
     return ", ".join(view.label(t) for t in teams[:3]) or "the owning team"
 
 
@@ -63,27 +78,45 @@ def staleness(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
         if fresh >= config.staleness_threshold:
             continue
         age = max((view.now - (node.updated_at or view.now)).days, 0)
-        alerts.append(_alert(
-            "staleness", "high" if fresh < config.staleness_threshold / 2 else "medium",
-            f"Stale {node.type}: {node.label}",
-            f"'{node.label}' ({node.id}) was last updated {age} days ago (half-life {node.half_life_days} d); "
-            f"its current freshness is {fresh:.3f}, below {config.staleness_threshold}.",
-            [node.id], f"Ask {_owner_hint(view, node.id)} to re-verify or retire {node.id}.",
-            freshness=round(fresh, 4), action={"kind": "reverify", "node_id": node.id},
-        ))
+        alerts.append(
+            _alert(
+                "staleness",
+                "high" if fresh < config.staleness_threshold / 2 else "medium",
+                f"Stale {node.type}: {node.label}",
+                f"'{node.label}' ({node.id}) was last updated {age} days ago (half-life {node.half_life_days} d); "
+                f"its current freshness is {fresh:.3f}, below {config.staleness_threshold}.",
+                [node.id],
+                f"Ask {_owner_hint(view, node.id)} to re-verify or retire {node.id}.",
+                freshness=round(fresh, 4),
+                action={"kind": "reverify", "node_id": node.id},
+            )
+        )
     return alerts
 
 
 # ── contradictions ───────────────────────────────────────────────────────────
 _MONTHS = "january february march april may june july august september october november december"
 _DATE = re.compile(
-    r"\b(\d{1,2}\s+(?:%s)\s+\d{4}|(?:%s)\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2})\b"
-    % ("|".join(_MONTHS.split()), "|".join(_MONTHS.split())), re.IGNORECASE,
+    r"\b(\d{{1,2}}\s+(?:{})\s+\d{{4}}|(?:{})\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b".format(
+        "|".join(_MONTHS.split()), "|".join(_MONTHS.split())
+    ),
+    re.IGNORECASE,
 )
 # Two statements about the same event with different dates disagree; these words name the event.
-_EVENT_WORDS = {"go-live": "launch", "golive": "launch", "launch": "launch", "live": "launch",
-                "start": "launch", "kick-off": "launch", "deadline": "due", "due": "due",
-                "delivery": "due", "ship": "release", "release": "release", "ships": "release"}
+_EVENT_WORDS = {
+    "go-live": "launch",
+    "golive": "launch",
+    "launch": "launch",
+    "live": "launch",
+    "start": "launch",
+    "kick-off": "launch",
+    "deadline": "due",
+    "due": "due",
+    "delivery": "due",
+    "ship": "release",
+    "release": "release",
+    "ships": "release",
+}
 
 
 def _dates(text: str) -> set[str]:
@@ -131,14 +164,19 @@ def contradiction(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
         na, nb = view.nodes[a], view.nodes[b]
         topics = sorted(set(view.topics_of(a)) & set(view.topics_of(b)))
         newer = max((na, nb), key=lambda n: n.updated_at or view.now)
-        alerts.append(_alert(
-            "contradiction", "high", f"Conflicting {na.type}s: {na.label} / {nb.label}",
-            f"{a} says '{na.label}' but {b} says '{nb.label}' ({reason}).",
-            [a, b, *topics],
-            f"Confirm which is current with {_owner_hint(view, newer.id)} and supersede the other "
-            f"({newer.id} is the more recent).",
-            pair=[a, b], action={"kind": "supersede", "node_id": (nb if newer is na else na).id, "keep_id": newer.id},
-        ))
+        alerts.append(
+            _alert(
+                "contradiction",
+                "high",
+                f"Conflicting {na.type}s: {na.label} / {nb.label}",
+                f"{a} says '{na.label}' but {b} says '{nb.label}' ({reason}).",
+                [a, b, *topics],
+                f"Confirm which is current with {_owner_hint(view, newer.id)} and supersede the other "
+                f"({newer.id} is the more recent).",
+                pair=[a, b],
+                action={"kind": "supersede", "node_id": (nb if newer is na else na).id, "keep_id": newer.id},
+            )
+        )
     return alerts
 
 
@@ -150,17 +188,22 @@ def overload(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
             continue
         blocked = [c for c in commitments if view.nodes[c].status == "blocked"]
         team = view.team_of(person_id)
-        alerts.append(_alert(
-            "overload", "high" if len(commitments) >= config.overload_limit + 2 else "medium",
-            f"{view.label(person_id)} owns {len(commitments)} open commitments",
-            f"{view.label(person_id)} ({person_id}) owns {len(commitments)} open commitments "
-            f"({', '.join(commitments)}), above the limit of {config.overload_limit}"
-            + (f"; {len(blocked)} blocked ({', '.join(blocked)})." if blocked else "."),
-            [person_id, *commitments],
-            f"Reassign some of {person_id}'s commitments to teammates in {view.label(team)} "
-            "(the Workers panel suggests who).",
-            person_id=person_id, commitment_ids=commitments, action={"kind": "reallocate", "person_id": person_id},
-        ))
+        alerts.append(
+            _alert(
+                "overload",
+                "high" if len(commitments) >= config.overload_limit + 2 else "medium",
+                f"{view.label(person_id)} owns {len(commitments)} open commitments",
+                f"{view.label(person_id)} ({person_id}) owns {len(commitments)} open commitments "
+                f"({', '.join(commitments)}), above the limit of {config.overload_limit}"
+                + (f"; {len(blocked)} blocked ({', '.join(blocked)})." if blocked else "."),
+                [person_id, *commitments],
+                f"Reassign some of {person_id}'s commitments to teammates in {view.label(team)} "
+                "(the Workers panel suggests who).",
+                person_id=person_id,
+                commitment_ids=commitments,
+                action={"kind": "reallocate", "person_id": person_id},
+            )
+        )
     return alerts
 
 
@@ -170,13 +213,17 @@ def orphan(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     for c in sorted(view.of_type("commitment"), key=lambda n: n.id):
         if c.status in ("active", "blocked") and not view.owners_of(c):
             due = (c.extras or {}).get("due_date")
-            alerts.append(_alert(
-                "orphan", "medium", f"Commitment without an owner: {c.label}",
-                f"'{c.label}' ({c.id}) has no owner" + (f" and is due {due}." if due else "."),
-                [c.id, *view.topics_of(c.id)],
-                f"Assign an owner to {c.id}" + (f" before {due}." if due else "."),
-                action={"kind": "set_owner", "commitment_id": c.id},
-            ))
+            alerts.append(
+                _alert(
+                    "orphan",
+                    "medium",
+                    f"Commitment without an owner: {c.label}",
+                    f"'{c.label}' ({c.id}) has no owner" + (f" and is due {due}." if due else "."),
+                    [c.id, *view.topics_of(c.id)],
+                    f"Assign an owner to {c.id}" + (f" before {due}." if due else "."),
+                    action={"kind": "set_owner", "commitment_id": c.id},
+                )
+            )
     today = view.now.date()
     for q in sorted(view.of_type("question"), key=lambda n: n.id):
         if q.status in CLOSED_QUESTION or view.sources(q.id, "answers"):
@@ -186,14 +233,19 @@ def orphan(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
         if days <= config.unanswered_days:
             continue
         asker = (q.extras or {}).get("asked_by") or next(iter(view.targets(q.id, "asked_by")), None)
-        alerts.append(_alert(
-            "orphan", "medium", f"Unanswered for {days} days: {q.label}",
-            f"'{q.label}' ({q.id}) was asked {days} days ago"
-            + (f" by {view.label(asker)}" if asker else "") + " and nothing answers it yet.",
-            [q.id, *view.topics_of(q.id)],
-            f"Route {q.id} to the team working on {', '.join(view.label(t) for t in view.topics_of(q.id)) or 'its topic'} "
-            "and record the answer as a fact.",
-        ))
+        alerts.append(
+            _alert(
+                "orphan",
+                "medium",
+                f"Unanswered for {days} days: {q.label}",
+                f"'{q.label}' ({q.id}) was asked {days} days ago"
+                + (f" by {view.label(asker)}" if asker else "")
+                + " and nothing answers it yet.",
+                [q.id, *view.topics_of(q.id)],
+                f"Route {q.id} to the team working on {', '.join(view.label(t) for t in view.topics_of(q.id)) or 'its topic'} "
+                "and record the answer as a fact.",
+            )
+        )
     return alerts
 
 
@@ -219,21 +271,36 @@ def duplicate(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     alerts = []
     for a, b, score, method in duplicate_pairs(view, config):
         na, nb = view.nodes[a], view.nodes[b]
-        if any(e.type == "contradicts" and {e.source_id, e.target_id} == {a, b} for e in view.out.get(a, [])
-               + view.inc.get(a, [])):
+        if any(
+            e.type == "contradicts" and {e.source_id, e.target_id} == {a, b}
+            for e in view.out.get(a, []) + view.inc.get(a, [])
+        ):
             continue  # a known contradiction is not a duplicate
-        keep, drop = sorted((na, nb), key=lambda n: (n.updated_at or view.now), reverse=True)
-        alerts.append(_alert(
-            "duplicate", "low", f"Near-duplicate {na.type}s: {na.label} / {nb.label}",
-            f"'{na.label}' ({a}) and '{nb.label}' ({b}) say the same thing ({method} similarity {score}).",
-            [a, b], f"Merge {drop.id} into {keep.id} (the more recent) and keep one source of truth.",
-            pair=[a, b], similarity=score, method=method, action={"kind": "supersede", "node_id": drop.id, "keep_id": keep.id},
-        ))
+        keep, drop = sorted((na, nb), key=lambda n: n.updated_at or view.now, reverse=True)
+        alerts.append(
+            _alert(
+                "duplicate",
+                "low",
+                f"Near-duplicate {na.type}s: {na.label} / {nb.label}",
+                f"'{na.label}' ({a}) and '{nb.label}' ({b}) say the same thing ({method} similarity {score}).",
+                [a, b],
+                f"Merge {drop.id} into {keep.id} (the more recent) and keep one source of truth.",
+                pair=[a, b],
+                similarity=score,
+                method=method,
+                action={"kind": "supersede", "node_id": drop.id, "keep_id": keep.id},
+            )
+        )
     return alerts
 
 
-AGENT_FUNCTIONS = {"staleness": staleness, "contradiction": contradiction, "overload": overload,
-                   "orphan": orphan, "duplicate": duplicate}
+AGENT_FUNCTIONS = {
+    "staleness": staleness,
+    "contradiction": contradiction,
+    "overload": overload,
+    "orphan": orphan,
+    "duplicate": duplicate,
+}
 
 
 # ── identity and evidence (what alert states are keyed and checked by) ─────
@@ -257,8 +324,11 @@ def evidence(view: GraphSnapshot, alert: dict) -> str:
     facts = []
     for node_id in alert_subject(alert):
         node = view.nodes.get(node_id)
-        facts.append([node_id, node.label, node.status, node.updated_at.isoformat() if node.updated_at else None]
-                     if node else [node_id, None])
+        facts.append(
+            [node_id, node.label, node.status, node.updated_at.isoformat() if node.updated_at else None]
+            if node
+            else [node_id, None]
+        )
     if alert["agent"] == "overload":
         facts.append(sorted(alert.get("commitment_ids") or []))
     return hashlib.sha256(json.dumps([alert["agent"], facts]).encode()).hexdigest()[:32]

@@ -9,6 +9,7 @@ Every real call writes one ``llm_usage`` row (insights.llm_usage). Answers are c
 minutes keyed by model + prompt in Django's cache ``llm`` (local memory: per process on purpose, so
 a restart forgets them); a cache hit records no usage because nothing was paid for.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,8 +52,9 @@ def _cache_key(model: str, messages: list[dict], json_mode: bool) -> str:
     return "chat:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def chat(*, messages: list[dict], task_type: str, max_tokens: int = 600, temperature: float = 0.2,
-         json_mode: bool = False) -> LlmReply | None:
+def chat(
+    *, messages: list[dict], task_type: str, max_tokens: int = 600, temperature: float = 0.2, json_mode: bool = False
+) -> LlmReply | None:
     """One chat completion, or None when offline / failed (the caller falls back)."""
     if not is_available():
         return None
@@ -65,8 +67,13 @@ def chat(*, messages: list[dict], task_type: str, max_tokens: int = 600, tempera
     if json_mode:
         payload["response_format"] = {"type": "json_object"}
     try:
-        body = openai_client.post(base_url=settings.OPENAI_BASE_URL, path="/chat/completions", payload=payload,
-                                  api_key=settings.OPENAI_API_KEY, timeout=settings.OPENAI_TIMEOUT_SECONDS)
+        body = openai_client.post(
+            base_url=settings.OPENAI_BASE_URL,
+            path="/chat/completions",
+            payload=payload,
+            api_key=settings.OPENAI_API_KEY,
+            timeout=settings.OPENAI_TIMEOUT_SECONDS,
+        )
         text = body["choices"][0]["message"]["content"] or ""
         usage = body.get("usage") or {}
         input_tokens = int(usage.get("prompt_tokens") or 0)
@@ -75,13 +82,17 @@ def chat(*, messages: list[dict], task_type: str, max_tokens: int = 600, tempera
         if exc.status:
             logger.warning("OpenAI chat (%s) failed with HTTP %s; using the offline path", task_type, exc.status)
         else:
-            logger.warning("OpenAI chat (%s) %s (%s); using the offline path", task_type,
-                           "returned an unusable body" if exc.reason == "bad_body" else "unreachable or timed out",
-                           type(exc.__cause__).__name__ if exc.__cause__ else exc.reason)
+            logger.warning(
+                "OpenAI chat (%s) %s (%s); using the offline path",
+                task_type,
+                "returned an unusable body" if exc.reason == "bad_body" else "unreachable or timed out",
+                type(exc.__cause__).__name__ if exc.__cause__ else exc.reason,
+            )
         return None
     except (ValueError, KeyError, IndexError, TypeError) as exc:
-        logger.warning("OpenAI chat (%s) returned an unexpected body (%s); using the offline path",
-                       task_type, type(exc).__name__)
+        logger.warning(
+            "OpenAI chat (%s) returned an unexpected body (%s); using the offline path", task_type, type(exc).__name__
+        )
         return None
     record_usage(model=model, input_tokens=input_tokens, output_tokens=output_tokens, task_type=task_type)
     reply = LlmReply(text=text, model=model, input_tokens=input_tokens, output_tokens=output_tokens)

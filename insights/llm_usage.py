@@ -1,4 +1,5 @@
 """The one pricing table and the usage ledger: every OpenAI call writes one llm_usage row."""
+
 from __future__ import annotations
 
 from insights.models import LlmUsage
@@ -22,8 +23,11 @@ def cost_usd(model: str, input_tokens: int, output_tokens: int) -> float:
 
 def record_usage(*, model: str, input_tokens: int, output_tokens: int, task_type: str) -> LlmUsage:
     return LlmUsage.objects.create(
-        model=model, input_tokens=input_tokens, output_tokens=output_tokens,
-        cost_usd=cost_usd(model, input_tokens, output_tokens), task_type=task_type,
+        model=model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cost_usd=cost_usd(model, input_tokens, output_tokens),
+        task_type=task_type,
     )
 
 

@@ -1,6 +1,8 @@
 """What the analyses derive and keep: notifications, immune scans, worker analyses, task graphs, LLM
 usage — in the database, so a restart or a second server process sees the same state."""
+
 from django.db import models
+
 from common.db import TransactionNow as Now
 
 
@@ -131,8 +133,9 @@ class ImmuneAlertState(models.Model):
         db_table = "immune_alert_states"
         ordering = ["-updated_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(state__in=["open", "resolved", "dismissed"]),
-                                   name="immune_alert_states_state_check"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["open", "resolved", "dismissed"]), name="immune_alert_states_state_check"
+            ),
         ]
         indexes = [models.Index(fields=["state"], name="idx_alert_states_state")]
 

@@ -1,4 +1,5 @@
 """Loading mock_data/alerts.json: the alerts the mock organisation starts with, as one immune scan."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,8 +38,10 @@ def seed_immune_scan(*, alerts: dict) -> int:
         entry["findings"] += 1
         entry["alert_ids"].append(alert.get("id"))
     ImmuneScan.objects.create(
-        agents_run=sorted(by_agent), total_findings=len(alerts["alerts"]),
-        alerts_generated=len(alerts["alerts"]), alerts=alerts["alerts"],
+        agents_run=sorted(by_agent),
+        total_findings=len(alerts["alerts"]),
+        alerts_generated=len(alerts["alerts"]),
+        alerts=alerts["alerts"],
         by_agent={**by_agent, "_source": "mock_data/alerts.json"},
     )
     return 1

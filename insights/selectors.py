@@ -1,4 +1,5 @@
 """Reads of the insights app."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -50,18 +51,26 @@ def immune_alert_find(fingerprint: str) -> dict | None:
 def alert_state_data(state: ImmuneAlertState | None) -> dict:
     if state is None:
         return {"state": ImmuneAlertState.OPEN, "reason": None, "assignee_id": None, "actor": None, "updated_at": None}
-    return {"state": state.state, "reason": state.reason, "assignee_id": state.assignee_id, "actor": state.actor,
-            "updated_at": state.updated_at.isoformat() if state.updated_at else None}
+    return {
+        "state": state.state,
+        "reason": state.reason,
+        "assignee_id": state.assignee_id,
+        "actor": state.actor,
+        "updated_at": state.updated_at.isoformat() if state.updated_at else None,
+    }
 
 
 def immune_alerts_current() -> dict:
     """The latest scan's alerts, each with what people decided about it (open when nobody did)."""
     scan = immune_scan_latest()
     alerts, suppressed = [_with_fingerprint(a) for a in (scan.alerts if scan else [])], _suppressed(scan)
-    states = {st.fingerprint: st for st in ImmuneAlertState.objects.filter(
-        fingerprint__in=[a["fingerprint"] for a in alerts + suppressed])}
+    states = {
+        st.fingerprint: st
+        for st in ImmuneAlertState.objects.filter(fingerprint__in=[a["fingerprint"] for a in alerts + suppressed])
+    }
     return {
-        "scan_id": scan.id if scan else None, "created_at": scan.created_at if scan else None,
+        "scan_id": scan.id if scan else None,
+        "created_at": scan.created_at if scan else None,
         "alerts": [{**a, "state": alert_state_data(states.get(a["fingerprint"]))} for a in alerts],
         "suppressed": [{**a, "state": alert_state_data(states.get(a["fingerprint"]))} for a in suppressed],
     }
@@ -76,11 +85,24 @@ def worker_analysis_latest() -> WorkerAnalysis | None:
 
 
 def _group(qs, field: str) -> list[dict]:
-    rows = qs.values(field).annotate(
-        calls=Count("id"), input_tokens=Sum("input_tokens"), output_tokens=Sum("output_tokens"), cost_usd=Sum("cost_usd"),
-    ).order_by(field)
-    return [{**r, field: r[field].isoformat() if hasattr(r[field], "isoformat") else r[field],
-             "cost_usd": round(r["cost_usd"] or 0.0, 8)} for r in rows]
+    rows = (
+        qs.values(field)
+        .annotate(
+            calls=Count("id"),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            cost_usd=Sum("cost_usd"),
+        )
+        .order_by(field)
+    )
+    return [
+        {
+            **r,
+            field: r[field].isoformat() if hasattr(r[field], "isoformat") else r[field],
+            "cost_usd": round(r["cost_usd"] or 0.0, 8),
+        }
+        for r in rows
+    ]
 
 
 def usage_report(*, days: int | None = None) -> dict:
@@ -88,12 +110,20 @@ def usage_report(*, days: int | None = None) -> dict:
     qs = LlmUsage.objects.all()
     if days:
         qs = qs.filter(created_at__gte=timezone.now() - timedelta(days=days))
-    totals = qs.aggregate(calls=Count("id"), input_tokens=Sum("input_tokens"), output_tokens=Sum("output_tokens"),
-                          cost_usd=Sum("cost_usd"))
+    totals = qs.aggregate(
+        calls=Count("id"),
+        input_tokens=Sum("input_tokens"),
+        output_tokens=Sum("output_tokens"),
+        cost_usd=Sum("cost_usd"),
+    )
     by_task = _group(qs, "task_type")
     return {
-        "totals": {"calls": totals["calls"], "input_tokens": totals["input_tokens"] or 0,
-                   "output_tokens": totals["output_tokens"] or 0, "cost_usd": round(totals["cost_usd"] or 0.0, 8)},
+        "totals": {
+            "calls": totals["calls"],
+            "input_tokens": totals["input_tokens"] or 0,
+            "output_tokens": totals["output_tokens"] or 0,
+            "cost_usd": round(totals["cost_usd"] or 0.0, 8),
+        },
         "by_model": _group(qs, "model"),
         "by_task_type": by_task,
         "by_day": _group(qs.annotate(day=TruncDate("created_at", tzinfo=timezone.get_fixed_timezone(0))), "day"),

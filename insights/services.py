@@ -1,4 +1,5 @@
 """Writes of the insights app: scans, analyses, task graphs, notifications (one transaction each)."""
+
 from __future__ import annotations
 
 import time
@@ -25,17 +26,28 @@ def _scan_summary(alerts: list[dict]) -> dict:
     counts: dict[str, int] = {}
     for alert in alerts:
         counts[alert["agent"]] = counts.get(alert["agent"], 0) + 1
-    offline = (f"{len(alerts)} finding(s): " + ", ".join(f"{n} {agent}" for agent, n in sorted(counts.items()))
-               + "." if alerts else "No problems found.")
+    offline = (
+        f"{len(alerts)} finding(s): " + ", ".join(f"{n} {agent}" for agent, n in sorted(counts.items())) + "."
+        if alerts
+        else "No problems found."
+    )
     if not alerts:
         return {"mode": "offline", "text": offline}
-    listing = "\n".join(f"- [{a['severity']}] {a['title']} ({', '.join(a['node_ids'])}): {a['suggested_action']}"
-                        for a in alerts[:40])
-    reply = llm.chat(messages=[
-        {"role": "system", "content": "Summarise an organisation's knowledge-graph health scan for its leaders in "
-                                      "at most 4 sentences: what matters most first; cite node ids in brackets."},
-        {"role": "user", "content": listing},
-    ], task_type="immune_scan", max_tokens=250)
+    listing = "\n".join(
+        f"- [{a['severity']}] {a['title']} ({', '.join(a['node_ids'])}): {a['suggested_action']}" for a in alerts[:40]
+    )
+    reply = llm.chat(
+        messages=[
+            {
+                "role": "system",
+                "content": "Summarise an organisation's knowledge-graph health scan for its leaders in "
+                "at most 4 sentences: what matters most first; cite node ids in brackets.",
+            },
+            {"role": "user", "content": listing},
+        ],
+        task_type="immune_scan",
+        max_tokens=250,
+    )
     return {"mode": "llm", "text": reply.text} if reply else {"mode": "offline", "text": offline}
 
 
@@ -51,11 +63,18 @@ def immune_scan_run(*, config: immune.ScanConfig | None = None, agents: tuple[st
         for fingerprint, (was, evidence) in reopened.items():
             # Only if nobody acted meanwhile (the row still holds the state and evidence decided on).
             ImmuneAlertState.objects.filter(fingerprint=fingerprint, state=was).exclude(evidence_hash=evidence).update(
-                state=ImmuneAlertState.OPEN, reason=f"Reopened: its evidence changed after it was {was}.",
-                actor="system", evidence_hash=evidence, updated_at=timezone.now())
+                state=ImmuneAlertState.OPEN,
+                reason=f"Reopened: its evidence changed after it was {was}.",
+                actor="system",
+                evidence_hash=evidence,
+                updated_at=timezone.now(),
+            )
         return ImmuneScan.objects.create(
-            agents_run=list(agents), total_findings=len(findings), alerts_generated=len(alerts),
-            alerts=alerts, by_agent=by_agent,
+            agents_run=list(agents),
+            total_findings=len(findings),
+            alerts_generated=len(alerts),
+            alerts=alerts,
+            by_agent=by_agent,
         )
 
 
@@ -63,8 +82,12 @@ def _alert_decisions(findings: list[dict]) -> tuple[list[dict], list[dict], dict
     """Findings someone resolved or dismissed are not raised again while their evidence is the
     same; when it changed, the alert is raised and its state reopens. Returns (raised,
     suppressed, {fingerprint: (state it had, new evidence)} to reopen)."""
-    states = {st.fingerprint: st for st in ImmuneAlertState.objects.filter(
-        fingerprint__in=[a["fingerprint"] for a in findings]).exclude(state=ImmuneAlertState.OPEN)}
+    states = {
+        st.fingerprint: st
+        for st in ImmuneAlertState.objects.filter(fingerprint__in=[a["fingerprint"] for a in findings]).exclude(
+            state=ImmuneAlertState.OPEN
+        )
+    }
     raised, suppressed, reopened = [], [], {}
     for alert in findings:
         st = states.get(alert["fingerprint"])
@@ -94,8 +117,10 @@ def _scan_findings(config: immune.ScanConfig, agents: tuple[str, ...]) -> tuple[
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         }
     by_agent["_config"] = {
-        "staleness_threshold": config.staleness_threshold, "overload_limit": config.overload_limit,
-        "unanswered_days": config.unanswered_days, "duplicate_threshold": config.duplicate_threshold,
+        "staleness_threshold": config.staleness_threshold,
+        "overload_limit": config.overload_limit,
+        "unanswered_days": config.unanswered_days,
+        "duplicate_threshold": config.duplicate_threshold,
         "text_duplicate_threshold": config.text_duplicate_threshold,
     }
     return alerts, by_agent
@@ -117,8 +142,11 @@ def task_graph_create(*, tasks: list[dict], base_id: int | None = None) -> tuple
     plan = critical_path.schedule(tasks)
     owners = {t["owner"] for t in tasks if t.get("owner")}
     people = set(Node.objects.filter(id__in=owners, type="person").values_list("id", flat=True))
-    unknown = {f"tasks[{i}].owner": [f"No person with id {t['owner']!r}."]
-               for i, t in enumerate(tasks) if t.get("owner") and t["owner"] not in people}
+    unknown = {
+        f"tasks[{i}].owner": [f"No person with id {t['owner']!r}."]
+        for i, t in enumerate(tasks)
+        if t.get("owner") and t["owner"] not in people
+    }
     if unknown:
         raise Invalid(next(iter(unknown.values()))[0], fields=unknown, code="unknown_owner")
     # Serialise submissions (row locks would not cover the first one, when no row is active yet),
@@ -177,24 +205,49 @@ def info_drop_process(*, text: str, source: str = "", author: str = "", today: d
         notifications = info_drop.route(result, text=text, source=source, author=author, author_id=author_id)
     recognised = sorted({i for item in items for i in (*item.people, *item.teams, *item.topics)} | set(author_hits[:1]))
     return {
-        "mode": mode, "items": result.items, "nodes_created": result.nodes_created,
-        "nodes_updated": result.nodes_updated, "edges_created": result.edges_created,
-        "recognised": [{"id": i, "type": directory.by_id[i].type, "label": directory.by_id[i].label} for i in recognised],
-        "notified": [{"notification_id": n.id, "person_id": n.person_id, "person_name": n.person_name,
-                      "priority": n.priority, "action_required": n.action_required} for n in notifications],
+        "mode": mode,
+        "items": result.items,
+        "nodes_created": result.nodes_created,
+        "nodes_updated": result.nodes_updated,
+        "edges_created": result.edges_created,
+        "recognised": [
+            {"id": i, "type": directory.by_id[i].type, "label": directory.by_id[i].label} for i in recognised
+        ],
+        "notified": [
+            {
+                "notification_id": n.id,
+                "person_id": n.person_id,
+                "person_name": n.person_name,
+                "priority": n.priority,
+                "action_required": n.action_required,
+            }
+            for n in notifications
+        ],
     }
 
 
 # ── acting on alerts ────────────────────────────────────────────────────────
-def notification_create(*, person_id: str, summary: str, suggested_action: str = "", priority: str = "medium",
-                        action_required: bool = True, source_unit: dict | None = None) -> Notification:
+def notification_create(
+    *,
+    person_id: str,
+    summary: str,
+    suggested_action: str = "",
+    priority: str = "medium",
+    action_required: bool = True,
+    source_unit: dict | None = None,
+) -> Notification:
     """A notification for a person node (realtime pushes it to their open pages)."""
     person = Node.objects.filter(id=person_id, type="person").first()
     if person is None:
         raise Invalid(f"No person with id {person_id!r}.", field="person_id")
     return Notification.objects.create(
-        person_id=person.id, person_name=person.label, priority=priority, action_required=action_required,
-        suggested_action=suggested_action[:2000], summary=summary[:500], source_unit=source_unit or {},
+        person_id=person.id,
+        person_name=person.label,
+        priority=priority,
+        action_required=action_required,
+        suggested_action=suggested_action[:2000],
+        summary=summary[:500],
+        source_unit=source_unit or {},
     )
 
 
@@ -244,7 +297,8 @@ def immune_alert_assign(*, fingerprint: str, person_id: str) -> tuple[ImmuneAler
     alert, state = _alert_state_for_update(fingerprint)
     state.assignee_id = person_id
     note = notification_create(
-        person_id=person_id, priority=alert.get("severity") if alert.get("severity") in ("low", "medium", "high") else "medium",
+        person_id=person_id,
+        priority=alert.get("severity") if alert.get("severity") in ("low", "medium", "high") else "medium",
         summary=f"{current_actor() or 'Someone'} assigned you an alert: {alert.get('title', fingerprint)}",
         suggested_action=alert.get("suggested_action", ""),
         source_unit={"alert": fingerprint, "node_ids": alert.get("node_ids") or [], "assigned_by": current_actor()},
@@ -299,8 +353,9 @@ def commitment_owner_set(*, commitment_id: str, person_id: str, expected_owner: 
     if person is None:
         raise Invalid(f"No person with id {person_id!r}.", field="person_id")
     owner_edges = list(Edge.objects.filter(target_id=commitment.id, type="owns"))
-    owners = {e.source_id for e in owner_edges} | ({commitment.extras.get("owner_id")} - {None}
-                                                     if commitment.extras else set())
+    owners = {e.source_id for e in owner_edges} | (
+        {commitment.extras.get("owner_id")} - {None} if commitment.extras else set()
+    )
     if expected_owner is not None and expected_owner not in owners:
         now = ", ".join(sorted(owners)) or "nobody"
         raise Conflict(f"{commitment.label} is no longer owned by {expected_owner} (owner now: {now}).")
@@ -308,8 +363,9 @@ def commitment_owner_set(*, commitment_id: str, person_id: str, expected_owner: 
         if edge.source_id != person.id:
             graph_services.edge_delete(edge_id=edge.id)
     if (commitment.extras or {}).get("owner_id") != person.id:
-        commitment = graph_services.node_update(node_id=commitment.id, extras={**(commitment.extras or {}),
-                                                                                 "owner_id": person.id})
+        commitment = graph_services.node_update(
+            node_id=commitment.id, extras={**(commitment.extras or {}), "owner_id": person.id}
+        )
     if not any(e.source_id == person.id for e in owner_edges):
         graph_services.edge_create(source=person.id, target=commitment.id, edge_type="owns")
     return commitment
@@ -329,8 +385,9 @@ def reallocation_apply(*, analysis_id: int, commitment_id: str) -> dict:
     suggestion = suggestions[index]
     if suggestion.get("applied"):
         raise Conflict(f"This reallocation was already applied by {suggestion['applied'].get('by') or 'someone'}.")
-    commitment_owner_set(commitment_id=commitment_id, person_id=suggestion["to"]["id"],
-                         expected_owner=suggestion["from"]["id"])
+    commitment_owner_set(
+        commitment_id=commitment_id, person_id=suggestion["to"]["id"], expected_owner=suggestion["from"]["id"]
+    )
     suggestions[index] = {**suggestion, "applied": {"by": current_actor(), "at": timezone.now().isoformat()}}
     analysis.reallocation_suggestions = suggestions
     analysis.save(update_fields=["reallocation_suggestions"])

@@ -3,18 +3,19 @@
 Both avoid comparing every pair once the graph is large: embeddings go through the HNSW index
 (k nearest neighbours per node), word overlap through an inverted index of shared words.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
 
 from django.db import connection
 
-from graph.vector_sql import distance_expression
 from graph.embeddings import embedding_dimensions, get_provider
+from graph.vector_sql import distance_expression
 
-EXACT_PAIRS_UP_TO = 400   # below this many nodes an exact self-join is cheaper than index probes
-NEIGHBOURS = 10           # per node, through the HNSW index
-COMMON_WORD_SHARE = 0.2   # a word in more than this share of the nodes links no candidates
+EXACT_PAIRS_UP_TO = 400  # below this many nodes an exact self-join is cheaper than index probes
+NEIGHBOURS = 10  # per node, through the HNSW index
+COMMON_WORD_SHARE = 0.2  # a word in more than this share of the nodes links no candidates
 
 
 def embedding_similarities(node_ids: list[str], min_similarity: float = 0.8) -> dict[tuple[str, str], float]:
@@ -42,10 +43,10 @@ def embedding_similarities(node_ids: list[str], min_similarity: float = 0.8) -> 
             SELECT a.node_id, n.node_id, 1 - n.distance
               FROM node_embeddings a
               CROSS JOIN LATERAL (
-                    SELECT b.node_id, {expr('b.embedding')} <=> {expr('a.embedding')} AS distance
+                    SELECT b.node_id, {expr("b.embedding")} <=> {expr("a.embedding")} AS distance
                       FROM node_embeddings b
                      WHERE b.embedding IS NOT NULL AND b.model = %s
-                     ORDER BY {expr('b.embedding')} <=> {expr('a.embedding')}
+                     ORDER BY {expr("b.embedding")} <=> {expr("a.embedding")}
                      LIMIT {NEIGHBOURS + 1}
               ) n
              WHERE a.node_id = ANY(%s) AND a.embedding IS NOT NULL AND a.model = %s
@@ -65,12 +66,12 @@ def word_overlap_pairs(texts: dict[str, set[str]], min_overlap: float) -> dict[t
             index[w].append(node_id)
     limit = max(20, int(len(texts) * COMMON_WORD_SHARE))
     candidates: set[tuple[str, str]] = set()
-    for w, ids in index.items():
+    for ids in index.values():
         if len(ids) > limit:
             continue
         ids.sort()
         for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
+            for b in ids[i + 1 :]:
                 candidates.add((a, b))
     out = {}
     for a, b in candidates:

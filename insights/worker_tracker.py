@@ -1,4 +1,5 @@
 """Worker tracker: conflicts, duplicates, overloads, reallocations and collaborations from a GraphSnapshot."""
+
 from __future__ import annotations
 
 import itertools
@@ -25,11 +26,15 @@ def conflicts(view: GraphSnapshot) -> list[dict]:
             deps.add_edge(e.source_id, e.target_id)
     for cycle in sorted(sorted(c) for c in nx.simple_cycles(deps)):
         owners = sorted({o for c in cycle for o in view.owners_of(view.nodes[c])})
-        found.append({
-            "kind": "circular_dependency", "node_ids": cycle, "people": [_person(view, p) for p in owners],
-            "description": f"Commitments {', '.join(cycle)} depend on each other in a cycle.",
-            "suggested_action": "Break the cycle: decide which commitment can ship first without the other.",
-        })
+        found.append(
+            {
+                "kind": "circular_dependency",
+                "node_ids": cycle,
+                "people": [_person(view, p) for p in owners],
+                "description": f"Commitments {', '.join(cycle)} depend on each other in a cycle.",
+                "suggested_action": "Break the cycle: decide which commitment can ship first without the other.",
+            }
+        )
     # 2. Open commitments tied (by topic) to decisions that contradict each other.
     for a, b, _reason in contradiction_pairs(view):
         if view.nodes[a].type != "decision":
@@ -42,15 +47,18 @@ def conflicts(view: GraphSnapshot) -> list[dict]:
                 for owner in view.owners_of(c):
                     affected[owner].append(c.id)
         people = sorted(set(deciders) | set(affected))
-        found.append({
-            "kind": "contradicting_decisions", "node_ids": [a, b, *sorted(topics)],
-            "people": [_person(view, p) for p in people],
-            "affected_commitments": {p: sorted(cs) for p, cs in sorted(affected.items())},
-            "description": f"{a} ('{view.label(a)}') and {b} ('{view.label(b)}') contradict each other; "
-                           f"{sum(len(v) for v in affected.values())} open commitment(s) on the same topic depend on the outcome.",
-            "suggested_action": f"Get {', '.join(view.label(p) for p in deciders) or 'the deciders'} to reconcile "
-                                f"{a} and {b} before more work lands on either.",
-        })
+        found.append(
+            {
+                "kind": "contradicting_decisions",
+                "node_ids": [a, b, *sorted(topics)],
+                "people": [_person(view, p) for p in people],
+                "affected_commitments": {p: sorted(cs) for p, cs in sorted(affected.items())},
+                "description": f"{a} ('{view.label(a)}') and {b} ('{view.label(b)}') contradict each other; "
+                f"{sum(len(v) for v in affected.values())} open commitment(s) on the same topic depend on the outcome.",
+                "suggested_action": f"Get {', '.join(view.label(p) for p in deciders) or 'the deciders'} to reconcile "
+                f"{a} and {b} before more work lands on either.",
+            }
+        )
     return found
 
 
@@ -58,11 +66,17 @@ def duplicates(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     out = []
     for a, b, score, method in duplicate_pairs(view, config, types=("commitment", "fact")):
         people = sorted(view.people_concerned(a) | view.people_concerned(b))
-        out.append({
-            "node_ids": [a, b], "type": view.nodes[a].type, "labels": [view.label(a), view.label(b)],
-            "similarity": score, "method": method, "people": [_person(view, p) for p in people],
-            "suggested_action": f"Merge {a} and {b} into one node.",
-        })
+        out.append(
+            {
+                "node_ids": [a, b],
+                "type": view.nodes[a].type,
+                "labels": [view.label(a), view.label(b)],
+                "similarity": score,
+                "method": method,
+                "people": [_person(view, p) for p in people],
+                "suggested_action": f"Merge {a} and {b} into one node.",
+            }
+        )
     return out
 
 
@@ -70,9 +84,15 @@ def overloads(view: GraphSnapshot, config: ScanConfig) -> list[dict]:
     out = []
     for person_id, cs in sorted(view.open_commitments_by_owner().items()):
         if len(cs) > config.overload_limit:
-            out.append({**_person(view, person_id), "open_commitments": cs, "count": len(cs),
-                        "limit": config.overload_limit,
-                        "blocked": [c for c in cs if view.nodes[c].status == "blocked"]})
+            out.append(
+                {
+                    **_person(view, person_id),
+                    "open_commitments": cs,
+                    "count": len(cs),
+                    "limit": config.overload_limit,
+                    "blocked": [c for c in cs if view.nodes[c].status == "blocked"],
+                }
+            )
     return out
 
 
@@ -106,13 +126,17 @@ def reallocations(view: GraphSnapshot, config: ScanConfig, overloaded: list[dict
             load[target] = load.get(target, 0) + 1
             load[person_id] -= 1
             overlap = sorted(words & _skills(view, target))
-            out.append({
-                "commitment_id": commitment.id, "commitment": commitment.label,
-                "from": _person(view, person_id), "to": _person(view, target),
-                "reason": f"{view.label(person_id)} owns {entry['count']} open commitments (limit "
-                          f"{config.overload_limit}); {view.label(target)} is in the same team with "
-                          f"{load[target] - 1} open" + (f" and matching skills ({', '.join(overlap)})." if overlap else "."),
-            })
+            out.append(
+                {
+                    "commitment_id": commitment.id,
+                    "commitment": commitment.label,
+                    "from": _person(view, person_id),
+                    "to": _person(view, target),
+                    "reason": f"{view.label(person_id)} owns {entry['count']} open commitments (limit "
+                    f"{config.overload_limit}); {view.label(target)} is in the same team with "
+                    f"{load[target] - 1} open" + (f" and matching skills ({', '.join(overlap)})." if overlap else "."),
+                }
+            )
     return out
 
 
@@ -145,11 +169,15 @@ def collaborations(view: GraphSnapshot) -> list[dict]:
         teams = {p: view.team_of(p) for p in people}
         for a, b in itertools.combinations(people, 2):
             if teams[a] and teams[b] and teams[a] != teams[b]:
-                out.append({
-                    "topic_id": topic, "topic": view.label(topic), "people": [_person(view, a), _person(view, b)],
-                    "reason": f"{view.label(a)} ({view.label(teams[a])}) and {view.label(b)} ({view.label(teams[b])}) "
-                              f"both work on {view.label(topic)} from different teams.",
-                })
+                out.append(
+                    {
+                        "topic_id": topic,
+                        "topic": view.label(topic),
+                        "people": [_person(view, a), _person(view, b)],
+                        "reason": f"{view.label(a)} ({view.label(teams[a])}) and {view.label(b)} ({view.label(teams[b])}) "
+                        f"both work on {view.label(topic)} from different teams.",
+                    }
+                )
     return out
 
 

@@ -1,4 +1,5 @@
 """ASGI entry point: HTTP through Django, websockets through Channels (served by daphne)."""
+
 import os
 
 from django.core.asgi import get_asgi_application
@@ -16,12 +17,10 @@ if settings.NEXUS_DATABASE_MODE == "fallback":
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from graph import embedding_worker  # noqa: E402
 from graph.realtime.access import origin_checked  # noqa: E402
-
 from graph.realtime.routing import websocket_urlpatterns  # noqa: E402
 from nexus_site.asgi_guard import HttpGuard  # noqa: E402
-
-from graph import embedding_worker  # noqa: E402
 
 # Nodes written from outside the API (psql, Supabase, COPY) are embedded in the background.
 embedding_worker.start()

@@ -6,6 +6,7 @@ bare ``400 Bad Request`` and a closed connection. What does reach the app is che
 before Django builds a request: a query string over ``MAX_QUERY_STRING_BYTES`` → 414, a
 ``Content-Length`` that is not one non-negative integer → 400 (another ASGI server may pass those on).
 """
+
 import json
 
 from django.conf import settings
@@ -17,9 +18,17 @@ def _body(status: int, code: str, message: str) -> bytes:
 
 async def _answer(send, status: int, code: str, message: str) -> None:
     body = _body(status, code, message)
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -1,5 +1,6 @@
 """GET /api/config: what the browser needs before it signs in — which realtime transport to use
 and how authentication works."""
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -17,24 +18,38 @@ def websocket_base(request) -> str:
 
 class ConfigView(ApiView):
     permission_classes = [Public]
+
     @extend_schema(
         operation_id="config",
         summary="Front-end configuration: which realtime transport to use",
-        description=("`transport` is `supabase` (with the project URL and the public anon key) when "
-                     "SUPABASE_URL and SUPABASE_ANON_KEY are set, else `channels` with this server's "
-                     "Supabase-compatible websocket. The service key is never sent."),
-        responses={200: inline_serializer("Config", {
-            "realtime": inline_serializer("RealtimeConfig", {
-                "transport": serializers.ChoiceField(choices=["supabase", "channels"]),
-                "url": serializers.CharField(),
-                "anon_key": serializers.CharField(required=False),
-            }),
-            "changes_url": serializers.CharField(),
-            "auth": inline_serializer("ConfigAuth", {
-                "mode": serializers.ChoiceField(choices=["required", "open"]),
-                "provider": serializers.ChoiceField(choices=["django", "supabase"]),
-            }),
-        })},
+        description=(
+            "`transport` is `supabase` (with the project URL and the public anon key) when "
+            "SUPABASE_URL and SUPABASE_ANON_KEY are set, else `channels` with this server's "
+            "Supabase-compatible websocket. The service key is never sent."
+        ),
+        responses={
+            200: inline_serializer(
+                "Config",
+                {
+                    "realtime": inline_serializer(
+                        "RealtimeConfig",
+                        {
+                            "transport": serializers.ChoiceField(choices=["supabase", "channels"]),
+                            "url": serializers.CharField(),
+                            "anon_key": serializers.CharField(required=False),
+                        },
+                    ),
+                    "changes_url": serializers.CharField(),
+                    "auth": inline_serializer(
+                        "ConfigAuth",
+                        {
+                            "mode": serializers.ChoiceField(choices=["required", "open"]),
+                            "provider": serializers.ChoiceField(choices=["django", "supabase"]),
+                        },
+                    ),
+                },
+            )
+        },
     )
     def get(self, request):
         if settings.SUPABASE_URL and settings.SUPABASE_ANON_KEY:
@@ -42,4 +57,3 @@ class ConfigView(ApiView):
         else:
             realtime = {"transport": "channels", "url": websocket_base(request)}
         return Response({"realtime": realtime, "changes_url": "/api/realtime/changes", "auth": auth_settings()})
-

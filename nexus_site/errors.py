@@ -3,6 +3,7 @@
 (413) and database outages that happen outside DRF (503). Nothing under /api/ answers with an
 HTML traceback.
 """
+
 import logging
 
 from django.conf import settings

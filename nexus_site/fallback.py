@@ -4,6 +4,7 @@ That database may never have been migrated or seeded (the user migrated the conf
 the server brings it up to date and loads the mock organisation when it is empty — a user gets a
 working, clearly labelled NEXUS instead of empty pages. `make run` does the same for every mode.
 """
+
 import io
 import logging
 

@@ -3,14 +3,15 @@
 It answers even when the database is down: 503 with ``status: "unavailable"`` (and the usual
 ``error`` object), never a traceback.
 """
+
 import logging
 import re
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 
 from common.accounts.permissions import Public
@@ -25,42 +26,69 @@ from nexus_site.supabase.client import supabase_health
 
 logger = logging.getLogger("nexus.health")
 
-TABLES = ("nodes", "edges", "graph_metadata", "node_embeddings", "mutation_history", "notifications",
-          "conversations", "task_graphs", "immune_scans", "worker_analyses", "llm_usage")
+TABLES = (
+    "nodes",
+    "edges",
+    "graph_metadata",
+    "node_embeddings",
+    "mutation_history",
+    "notifications",
+    "conversations",
+    "task_graphs",
+    "immune_scans",
+    "worker_analyses",
+    "llm_usage",
+)
 
 
 class HealthOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "unavailable"])
-    database = serializers.DictField(help_text=(
-        "mode (configured/embedded/fallback), versions; when unavailable, `reason` says why"))
-    embeddings = serializers.DictField(required=False, help_text=(
-        "provider, model, offline flag, dimensions; stored_model (the model most stored vectors "
-        "come from), stored_models (vectors per model), matches (every stored vector is the "
-        "configured model's and fits the column), pending (nodes queued for embedding), and fix "
-        "(the command) when they do not match (signed in)"))
-    counts = serializers.DictField(child=serializers.IntegerField(allow_null=True), required=False,
-                                   help_text="row counts per table (signed in)")
+    database = serializers.DictField(
+        help_text=("mode (configured/embedded/fallback), versions; when unavailable, `reason` says why")
+    )
+    embeddings = serializers.DictField(
+        required=False,
+        help_text=(
+            "provider, model, offline flag, dimensions; stored_model (the model most stored vectors "
+            "come from), stored_models (vectors per model), matches (every stored vector is the "
+            "configured model's and fits the column), pending (nodes queued for embedding), and fix "
+            "(the command) when they do not match (signed in)"
+        ),
+    )
+    counts = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True), required=False, help_text="row counts per table (signed in)"
+    )
     auth = serializers.DictField(help_text="mode (required/open) and, in open mode, a warning")
-    supabase = serializers.DictField(required=False, help_text=(
-        "configured flag; when configured, whether Supabase's REST and Realtime endpoints answer"))
+    supabase = serializers.DictField(
+        required=False,
+        help_text=("configured flag; when configured, whether Supabase's REST and Realtime endpoints answer"),
+    )
 
 
 def _database_facts() -> tuple[dict, dict]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('server_version'), "
-                       "(SELECT extversion FROM pg_extension WHERE extname = 'vector')")
+        cursor.execute(
+            "SELECT current_setting('server_version'), (SELECT extversion FROM pg_extension WHERE extname = 'vector')"
+        )
         server_version, pgvector_version = cursor.fetchone()
         column = column_dimensions(cursor)
-        cursor.execute("SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relname = ANY(%s) "
-                       "AND pg_table_is_visible(oid)", [list(TABLES)])
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relname = ANY(%s) "
+            "AND pg_table_is_visible(oid)",
+            [list(TABLES)],
+        )
         existing = {row[0] for row in cursor.fetchall()}
         present = [t for t in TABLES if t in existing]
         counts = dict.fromkeys(TABLES)  # None: table missing (not migrated)
         if present:
             cursor.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in present))
             counts.update(zip(present, cursor.fetchone()))
-    database = {"mode": settings.NEXUS_DATABASE_MODE, "postgres_version": server_version,
-                "pgvector_version": pgvector_version, "embedding_column_dimensions": column}
+    database = {
+        "mode": settings.NEXUS_DATABASE_MODE,
+        "postgres_version": server_version,
+        "pgvector_version": pgvector_version,
+        "embedding_column_dimensions": column,
+    }
     return database, counts
 
 
@@ -80,8 +108,7 @@ def _stored_embeddings(configured: dict) -> dict:
         return {"stored_model": None, "stored_models": None, "matches": None, "pending": None}
     stored = {("unknown" if model is None else model): count for model, count in models.items()}
     matches = configured["dimensions_match"] and set(models) <= {configured["model"]}
-    body = {"stored_model": next(iter(stored), None), "stored_models": stored, "matches": matches,
-            "pending": pending}
+    body = {"stored_model": next(iter(stored), None), "stored_models": stored, "matches": matches, "pending": pending}
     if not matches:
         body["fix"] = "python manage.py rebuild_embeddings --recreate"
     return body
@@ -89,8 +116,11 @@ def _stored_embeddings(configured: dict) -> dict:
 
 class HealthView(ApiView):
     permission_classes = [Public]
-    @extend_schema(operation_id="health", responses={
-        200: HealthOut, 503: OpenApiResponse(HealthOut, description="database unavailable")})
+
+    @extend_schema(
+        operation_id="health",
+        responses={200: HealthOut, 503: OpenApiResponse(HealthOut, description="database unavailable")},
+    )
     def get(self, request):
         auth = {"mode": settings.NEXUS_AUTH}
         if settings.NEXUS_AUTH == "open":
@@ -107,14 +137,27 @@ class HealthView(ApiView):
         except DatabaseError as exc:
             reason = _reason(exc)
             logger.warning("health: database unavailable: %s", reason)
-            body = {"status": "unavailable", "database": {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason},
-                    "embeddings": embeddings, "supabase": supabase_health(), "auth": auth,
-                    **error_body(503, "database_unavailable", DATABASE_UNAVAILABLE)}
+            body = {
+                "status": "unavailable",
+                "database": {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason},
+                "embeddings": embeddings,
+                "supabase": supabase_health(),
+                "auth": auth,
+                **error_body(503, "database_unavailable", DATABASE_UNAVAILABLE),
+            }
             return Response(body, status=503)
         embeddings["dimensions_match"] = database["embedding_column_dimensions"] in (None, embeddings["dimensions"])
         embeddings.update(_stored_embeddings(embeddings))
-        return Response({"status": "ok", "database": database, "embeddings": embeddings, "counts": counts,
-                         "supabase": supabase_health(), "auth": auth})
+        return Response(
+            {
+                "status": "ok",
+                "database": database,
+                "embeddings": embeddings,
+                "counts": counts,
+                "supabase": supabase_health(),
+                "auth": auth,
+            }
+        )
 
     records_actor = False
 
@@ -142,6 +185,12 @@ class HealthView(ApiView):
         # why, without the server's file paths (anonymous callers learn nothing about the host)
         reason = re.sub(r"/(?:[^/\s\"']+/)+", ".../", _reason(exc))
         database = {"mode": settings.NEXUS_DATABASE_MODE, "reason": reason}
-        return Response({"status": "unavailable", "database": database, "auth": auth,
-                         **error_body(503, "database_unavailable", DATABASE_UNAVAILABLE)},
-                        status=503)
+        return Response(
+            {
+                "status": "unavailable",
+                "database": database,
+                "auth": auth,
+                **error_body(503, "database_unavailable", DATABASE_UNAVAILABLE),
+            },
+            status=503,
+        )

@@ -6,6 +6,7 @@
   naming the field: PostgreSQL rejects NUL in text and jsonb, and a lone surrogate cannot be
   encoded as UTF-8 (the database or the JSON renderer would fail later, after a partial write).
 """
+
 from __future__ import annotations
 
 import re

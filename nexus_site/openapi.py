@@ -6,6 +6,7 @@ drf-spectacular leaves out some rules DRF applies; here they are added on the re
 * a nested list (``many=True``) with ``allow_empty=False`` / ``max_length`` → ``minItems`` / ``maxItems``;
 * a serializer that rejects unknown keys (``rejects_unknown_fields``) → ``additionalProperties: false``.
 """
+
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 

@@ -2,6 +2,7 @@
 
 Validation of every file happens first, so a bad file writes nothing; a second run is a no-op.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

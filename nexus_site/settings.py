@@ -1,4 +1,5 @@
 """NEXUS settings. Everything comes from the environment (django-environ); see .env.example."""
+
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -10,9 +11,8 @@ from nexus_site.database import choose_database, with_timeouts
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if not env.bool("NEXUS_IGNORE_DOTENV", default=False):
-    if (BASE_DIR / ".env").exists():
-        environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # optional local file; real env wins
+if not env.bool("NEXUS_IGNORE_DOTENV", default=False) and (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # optional local file; real env wins
 
 NEXUS_HOME = Path(env.str("NEXUS_HOME", default=str(BASE_DIR / ".nexus"))).expanduser().resolve()
 NEXUS_HOME.mkdir(parents=True, exist_ok=True)
@@ -63,7 +63,8 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     # Same-origin POSTs over https from the hosts we serve, unless listed explicitly.
     CSRF_TRUSTED_ORIGINS = CSRF_TRUSTED_ORIGINS or [
-        f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in ALLOWED_HOSTS if host != "*"]
+        f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in ALLOWED_HOSTS if host != "*"
+    ]
 
 INSTALLED_APPS = [
     "daphne",
@@ -134,8 +135,14 @@ DATABASE_LOCK_TIMEOUT = env.float("DATABASE_LOCK_TIMEOUT", default=10.0)
 # seconds, doubling), then 409 conflict (common.retry).
 DATABASE_CONFLICT_RETRIES = env.int("DATABASE_CONFLICT_RETRIES", default=4)
 DATABASE_CONFLICT_BACKOFF = env.float("DATABASE_CONFLICT_BACKOFF", default=0.05)
-DATABASES = {"default": with_timeouts(DATABASE_CHOICE.config, connect=DATABASE_CONNECT_TIMEOUT,
-                                      statement=DATABASE_STATEMENT_TIMEOUT, lock=DATABASE_LOCK_TIMEOUT)}
+DATABASES = {
+    "default": with_timeouts(
+        DATABASE_CHOICE.config,
+        connect=DATABASE_CONNECT_TIMEOUT,
+        statement=DATABASE_STATEMENT_TIMEOUT,
+        lock=DATABASE_LOCK_TIMEOUT,
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Under daphne every request runs in its own thread, so persistent connections are never reused
 # (Django advises against them under ASGI). DATABASE_POOL_MAX_SIZE=N gives each process one psycopg
@@ -144,7 +151,10 @@ DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
 if DATABASE_POOL_MAX_SIZE > 0 and NEXUS_DATABASE_MODE == "configured":
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # required with a pool
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1, "max_size": DATABASE_POOL_MAX_SIZE, "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0)}
+        "min_size": 1,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 
 # ── Supabase, LLM, embeddings ───────────────────────────────────────────────
 SUPABASE_URL = env.str("SUPABASE_URL", default="")
@@ -159,8 +169,12 @@ OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=20.0)
 # "llm": answers of the LLM for five minutes, in this process's memory (a restart forgets them).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nexus-default"},
-    "llm": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nexus-llm",
-            "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 1024}},
+    "llm": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "nexus-llm",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 1024},
+    },
 }
 # local (all-MiniLM-L6-v2 on the CPU, 384 dimensions) | openai | hash; unset: openai with a key, else local.
 EMBEDDING_PROVIDER = env.str("EMBEDDING_PROVIDER", default="")
@@ -297,10 +311,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "common.api_schema.add_common_error_responses"],
-    "ENUM_NAME_OVERRIDES": {"AuthModeEnum": ["required", "open"], "AuthProviderEnum": ["django", "supabase"],
-                            "AnswerModeEnum": ["offline", "llm"]},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api_schema.add_common_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AuthModeEnum": ["required", "open"],
+        "AuthProviderEnum": ["django", "supabase"],
+        "AnswerModeEnum": ["offline", "llm"],
+    },
 }
 
 LOGGING = {

@@ -3,6 +3,7 @@
 Tests run against their own embedded PostgreSQL in ``NEXUS_TEST_HOME`` (default ``.nexus/test``),
 so a developer's database and any ambient configuration stay out of it.
 """
+
 import os
 from pathlib import Path
 
@@ -13,9 +14,21 @@ os.environ["NEXUS_HOME"] = os.environ.get("NEXUS_TEST_HOME", str(_base / ".nexus
 _keep = ()
 if os.environ.get("NEXUS_TEST_KEEP_SECRETS") == "1":
     _keep = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY")
-for name in ("DATABASE_URL", "SECRET_KEY", "OPENAI_API_KEY", "SUPABASE_URL", "SUPABASE_ANON_KEY",
-             "SUPABASE_SERVICE_KEY", "NEXUS_ENV", "DEBUG", "ALLOWED_HOSTS", "EMBEDDING_MODEL",
-             "EMBEDDING_DIMENSIONS", "OPENAI_BASE_URL", "EMBEDDING_PROVIDER"):
+for name in (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "OPENAI_API_KEY",
+    "SUPABASE_URL",
+    "SUPABASE_ANON_KEY",
+    "SUPABASE_SERVICE_KEY",
+    "NEXUS_ENV",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "EMBEDDING_MODEL",
+    "EMBEDDING_DIMENSIONS",
+    "OPENAI_BASE_URL",
+    "EMBEDDING_PROVIDER",
+):
     if name not in _keep:
         os.environ.pop(name, None)
 os.environ["NEXUS_IGNORE_DOTENV"] = "1"
@@ -41,4 +54,4 @@ EMBEDDING_PROVIDER = os.environ.get("NEXUS_TEST_EMBEDDING_PROVIDER", "")
 EMBEDDING_WORKER = os.environ.get("NEXUS_TEST_EMBEDDING_WORKER") == "1"
 
 # Suites call Ask and Info Drop far faster than a person would; the throttle's own test sets low rates.
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {scope: "100000/min" for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "100000/min")

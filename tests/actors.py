@@ -1,4 +1,5 @@
 """Named actors for tests: users with a role (and a person link), signed-in clients and API tokens."""
+
 from __future__ import annotations
 
 from rest_framework.test import APIClient
@@ -36,8 +37,9 @@ def signed_in(role: str = "editor", *, username: str | None = None, person_id: s
     return client
 
 
-def api_token(role: str = "admin", *, username: str | None = None, person_id: str | None = None,
-              days: float | None = 1.0) -> str:
+def api_token(
+    role: str = "admin", *, username: str | None = None, person_id: str | None = None, days: float | None = 1.0
+) -> str:
     from common.accounts import services
 
     user = user_with_role(role, username=username, person_id=person_id)

@@ -3,6 +3,7 @@
 A stand-in is a ``JsonHandler`` subclass that answers like the real service, served on a free
 loopback port in a thread by ``StandInServer`` (a context manager).
 """
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

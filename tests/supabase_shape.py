@@ -17,6 +17,7 @@ so a test sets the claims the same way: ``SELECT set_config('request.jwt.claims'
 ``make_supabase_database(shape)`` builds such a database, runs ``migrate`` and ``seed_nexus`` in a
 subprocess as the owner role (as a deployment would), and returns its connection parameters.
 """
+
 from __future__ import annotations
 
 import os
@@ -89,8 +90,14 @@ class SupabaseDatabase:
         }
 
     def manage(self, *args: str, public_graph: bool = False, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(public_graph),
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(public_graph),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
 
 def socket_dir() -> str:
@@ -118,5 +125,6 @@ def make_supabase_database(shape: str) -> SupabaseDatabase:
     seeded = db.manage("seed_nexus")
     if seeded.returncode != 0:
         raise RuntimeError(f"seed_nexus failed on the Supabase-shaped database:\n{seeded.stdout}\n{seeded.stderr}")
-    return SupabaseDatabase(shape=shape, name=name, host=host,
-                            migrate_output=migrated.stdout + migrated.stderr + seeded.stdout)
+    return SupabaseDatabase(
+        shape=shape, name=name, host=host, migrate_output=migrated.stdout + migrated.stderr + seeded.stdout
+    )

@@ -8,6 +8,7 @@ allowed requests get 200/201/204 and JSON rows; forbidden ones 401 with PostgRES
 nothing (``PUBLIC_GRAPH``: what it allows with NEXUS_PUBLIC_GRAPH=true). A request with
 ``service_key`` (role service_role, which bypasses RLS) reaches every table and function.
 """
+
 from __future__ import annotations
 
 import threading
@@ -45,23 +46,44 @@ def _handler(state: StandInState):
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            state.requests.append(Recorded(self.command, parts.path, parse_qs(parts.query),
-                                           {k.lower(): v for k, v in self.headers.items()}, body))
+            state.requests.append(
+                Recorded(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
+            )
             if state.hang_seconds:
                 state.release.wait(state.hang_seconds)
             if parts.path.rstrip("/") in ("/rest/v1", "/realtime/v1"):
                 return self.send_json(200, {"swagger": "2.0"} if "rest" in parts.path else {"ok": True})
             if not parts.path.startswith("/rest/v1/"):
                 return self.send_json(404, {"message": "no route"})
-            target = parts.path[len("/rest/v1/"):]
+            target = parts.path[len("/rest/v1/") :]
             if target in state.unknown_tables:
-                return self.send_json(404, {"code": "PGRST205", "details": None, "hint": None,
-                                          "message": f"Could not find the table 'public.{target}' in the schema cache"})
+                return self.send_json(
+                    404,
+                    {
+                        "code": "PGRST205",
+                        "details": None,
+                        "hint": None,
+                        "message": f"Could not find the table 'public.{target}' in the schema cache",
+                    },
+                )
             service = bool(state.service_key) and self.headers.get("apikey") == state.service_key
             if not service and (target, "GET" if self.command == "HEAD" else self.command) not in state.allowed:
                 kind = "function" if target.startswith("rpc/") else "table"
-                return self.send_json(401, {"code": "42501", "details": None, "hint": None,
-                                          "message": f"permission denied for {kind} {target.removeprefix('rpc/')}"})
+                return self.send_json(
+                    401,
+                    {
+                        "code": "42501",
+                        "details": None,
+                        "hint": None,
+                        "message": f"permission denied for {kind} {target.removeprefix('rpc/')}",
+                    },
+                )
             if self.command == "HEAD":  # count=exact with head=True: the total is in Content-Range
                 return self.send_json(200, headers={"Content-Range": "*/42"})
             if self.command == "GET" or target.startswith("rpc/"):

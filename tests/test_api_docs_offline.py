@@ -1,4 +1,5 @@
 """Swagger UI at /api/docs/ works offline: every asset it loads is served by NEXUS itself."""
+
 import re
 import urllib.request
 

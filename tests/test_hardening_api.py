@@ -1,6 +1,7 @@
 """Bad input never gives a 500: deep JSON, lone surrogates and NUL, huge page bounds, unhashable
 ops, null freshness, unknown /api/ paths with unsafe methods. Every answer is a 4xx in the one JSON
 error shape and nothing is written."""
+
 import json
 
 import pytest
@@ -28,9 +29,16 @@ def written() -> tuple[int, int, int]:
 
 # ── deep nesting ─────────────────────────────────────────────────────────────
 
-JSON_ENDPOINTS = [("post", "/api/nodes"), ("post", "/api/edges"), ("post", "/api/graph/mutations"),
-                  ("patch", "/api/nodes/p-any"), ("post", "/api/ask"), ("post", "/api/tasks"),
-                  ("post", "/api/info-drop"), ("post", "/api/immune/scan")]
+JSON_ENDPOINTS = [
+    ("post", "/api/nodes"),
+    ("post", "/api/edges"),
+    ("post", "/api/graph/mutations"),
+    ("patch", "/api/nodes/p-any"),
+    ("post", "/api/ask"),
+    ("post", "/api/tasks"),
+    ("post", "/api/info-drop"),
+    ("post", "/api/immune/scan"),
+]
 
 
 @pytest.mark.parametrize("method,path", JSON_ENDPOINTS)
@@ -61,8 +69,11 @@ BAD_TEXT = [
     ("/api/nodes", '{"type": "fact", "label": "x", "extras": {"a\\u0000": 1}}', "extras.a\\u0000"),
     ("/api/nodes", '{"type": "fact", "label": "x", "extras": {"list": ["ok", "\\udfff"]}}', "extras.list[1]"),
     ("/api/edges", '{"source": "p-a", "target": "p-b", "type": "x", "extras": {"k": "\\ud800"}}', "extras.k"),
-    ("/api/graph/mutations", '{"mutations": [{"op": "create_node", "type": "fact", "label": "\\u0000"}]}',
-     "mutations[0].label"),
+    (
+        "/api/graph/mutations",
+        '{"mutations": [{"op": "create_node", "type": "fact", "label": "\\u0000"}]}',
+        "mutations[0].label",
+    ),
     ("/api/ask", '{"question": "who leads \\ud83d?"}', "question"),
     ("/api/info-drop", '{"text": "Ada now leads Perception.\\u0000"}', "text"),
 ]
@@ -79,15 +90,23 @@ def test_lone_surrogates_and_nul_are_invalid_naming_the_field(api, path, raw, fi
 
 
 def test_valid_astral_characters_are_still_accepted(api):
-    status, body = api.post("/api/nodes", raw='{"type": "fact", "label": "rocket \\ud83d\\ude80", "extras": {"k": "ü"}}')
+    status, body = api.post(
+        "/api/nodes", raw='{"type": "fact", "label": "rocket \\ud83d\\ude80", "extras": {"k": "ü"}}'
+    )
     assert status == 201, body
-    assert body["label"] == "rocket \U0001F680"
+    assert body["label"] == "rocket \U0001f680"
 
 
 # ── page bounds ──────────────────────────────────────────────────────────────
 
-LIST_ENDPOINTS = ["/api/notifications", "/api/conversations", "/api/immune/scans", "/api/nodes",
-                  "/api/edges", "/api/graph/history"]
+LIST_ENDPOINTS = [
+    "/api/notifications",
+    "/api/conversations",
+    "/api/immune/scans",
+    "/api/nodes",
+    "/api/edges",
+    "/api/graph/history",
+]
 
 
 @pytest.fixture
@@ -102,11 +121,18 @@ def one_row_each(db):
 
 
 @pytest.mark.parametrize("path", LIST_ENDPOINTS)
-@pytest.mark.parametrize("query,field", [
-    ("limit=9223372036854775808", "limit"), ("limit=11436375446584336545724141404160", "limit"),
-    ("limit=501", "limit"), ("limit=0", "limit"), ("limit=ten", "limit"),
-    ("offset=9223372036854775808", "offset"), ("offset=-1", "offset"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("limit=9223372036854775808", "limit"),
+        ("limit=11436375446584336545724141404160", "limit"),
+        ("limit=501", "limit"),
+        ("limit=0", "limit"),
+        ("limit=ten", "limit"),
+        ("offset=9223372036854775808", "offset"),
+        ("offset=-1", "offset"),
+    ],
+)
 def test_page_bounds_are_checked_on_every_list_endpoint(api, one_row_each, path, query, field):
     assert_error(*api.get(f"{path}?{query}"), 400, code="invalid", field=field)
 
@@ -129,6 +155,7 @@ def test_schema_shows_the_page_bounds(api):
 
 # ── unhashable ops, null freshness ───────────────────────────────────────────
 
+
 @pytest.mark.parametrize("op", [[1], {}, 3, None])
 def test_a_mutation_op_that_is_not_a_string_is_invalid(api, op):
     status, body = api.post("/api/graph/mutations", {"mutations": [{"op": op}]})
@@ -137,8 +164,12 @@ def test_a_mutation_op_that_is_not_a_string_is_invalid(api, op):
 
 
 def test_freshness_score_null_is_rejected(api):
-    assert_error(*api.post("/api/nodes", {"type": "fact", "label": "x", "freshness_score": None}), 400,
-                 code="invalid", field="freshness_score")
+    assert_error(
+        *api.post("/api/nodes", {"type": "fact", "label": "x", "freshness_score": None}),
+        400,
+        code="invalid",
+        field="freshness_score",
+    )
     Node.objects.create(id="f-1", type="fact", label="y")
     assert_error(*api.patch("/api/nodes/f-1", {"freshness_score": None}), 400, code="invalid", field="freshness_score")
     assert Node.objects.get(id="f-1").freshness_score == 1.0
@@ -159,8 +190,16 @@ def test_ask_survives_a_null_freshness_stored_by_sql(api):
 
 # ── unknown paths with unsafe methods ────────────────────────────────────────
 
-@pytest.mark.parametrize("method,path", [("post", "/api/notifications/abc/ack"), ("delete", "/api/nodes/a/b"),
-                                         ("put", "/api/nope"), ("patch", "/api/edges/a/b/c")])
+
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("post", "/api/notifications/abc/ack"),
+        ("delete", "/api/nodes/a/b"),
+        ("put", "/api/nope"),
+        ("patch", "/api/edges/a/b/c"),
+    ],
+)
 def test_unknown_api_paths_with_unsafe_methods_are_json_404_not_a_csrf_page(db, method, path):
     client = Client(enforce_csrf_checks=True)  # like a browser without a CSRF token
     response = getattr(client, method)(path, data="{}", content_type="application/json")

@@ -1,14 +1,15 @@
 """Issue 7.5: with a configured DATABASE_URL, DATABASE_POOL_MAX_SIZE bounds the connections one
 server process opens, however many requests arrive at once (the per-process connection budget of
 docs/deploy-supabase.md §7)."""
+
 import json
 import os
-import urllib.error
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -46,8 +47,13 @@ def start_server(database: str, host: str, pool_size: int, log_path: Path):
     if os.environ.get("DATABASE_POOL_TIMEOUT"):
         env["DATABASE_POOL_TIMEOUT"] = os.environ["DATABASE_POOL_TIMEOUT"]
     log = open(log_path, "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                             "nexus_site.asgi:application"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "nexus_site.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         assert proc.poll() is None, log_path.read_text()
@@ -71,19 +77,24 @@ def test_production_pool_bounds_connections_per_process(tmp_path):
     def sample():
         with psycopg.connect(dbname="postgres", user="postgres", host=host, autocommit=True) as admin:
             while not stop.is_set():
-                n = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                                  "AND application_name NOT LIKE 'pytest%%' AND pid <> pg_backend_pid() "
-                                  "AND backend_type = 'client backend'", [database]).fetchone()[0]
+                n = admin.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                    "AND application_name NOT LIKE 'pytest%%' AND pid <> pg_backend_pid() "
+                    "AND backend_type = 'client backend'",
+                    [database],
+                ).fetchone()[0]
                 peak[0] = max(peak[0], n)
                 time.sleep(0.01)
 
     baseline = None
     with psycopg.connect(dbname="postgres", user="postgres", host=host, autocommit=True) as admin:
-        baseline = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-                                 "AND backend_type = 'client backend'", [database]).fetchone()[0]
+        baseline = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'", [database]
+        ).fetchone()[0]
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
+
         def get(_):
             with urllib.request.urlopen(url + "/api/nodes?limit=5", timeout=30) as response:
                 return response.status

@@ -4,6 +4,7 @@ HTTPS redirect behind a proxy, secure cookies, HSTS and the security headers, st
 Production settings are read in subprocesses with a clean environment (the test settings strip
 NEXUS_ENV on purpose), so nothing here depends on the machine's environment.
 """
+
 import json
 import os
 import subprocess
@@ -36,8 +37,7 @@ def production_env(tmp_path, **overrides) -> dict:
 
 
 def run(args, env, timeout=120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 SETTINGS_PROBE = """
@@ -52,7 +52,7 @@ print(json.dumps({k: getattr(s, k) for k in (
 
 @pytest.mark.parametrize("missing", [["SECRET_KEY"], ["ALLOWED_HOSTS"], ["SECRET_KEY", "ALLOWED_HOSTS"]])
 def test_production_refuses_to_start_without_secrets(tmp_path, missing):
-    env = production_env(tmp_path, **{name: None for name in missing})
+    env = production_env(tmp_path, **dict.fromkeys(missing))
     result = run(["manage.py", "check"], env)
     assert result.returncode != 0
     assert f"NEXUS_ENV=production needs {' and '.join(missing)} in the environment" in result.stderr
@@ -85,8 +85,7 @@ def test_production_check_deploy_is_clean(tmp_path):
 
 
 def test_production_check_deploy_flags_debug_when_asked_for(tmp_path):
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                 production_env(tmp_path, DEBUG="true"))
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path, DEBUG="true"))
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
 

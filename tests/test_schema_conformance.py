@@ -6,6 +6,7 @@ documented status codes and content types, response bodies that match their sche
 Access control: every request carries ``api_auth_headers`` (the schema request too); hand it
 credentials there and nowhere else.
 """
+
 import os
 
 import pytest
@@ -23,8 +24,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          positive_data_acceptance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    positive_data_acceptance,
+]
 # Schema-valid requests these operations still reject with 400, for rules OpenAPI cannot state
 # (they are in each operation's description / the README instead).
 SEMANTIC_RULES = {
@@ -77,8 +83,9 @@ def _summary(exc: BaseException) -> str:
 
 
 def test_every_operation_conforms_to_the_schema(nexus_server, seeded, api_auth_headers):
-    schema = schemathesis.openapi.from_url(nexus_server.url + "/api/schema/?format=json",
-                                           headers=dict(api_auth_headers), timeout=30)
+    schema = schemathesis.openapi.from_url(
+        nexus_server.url + "/api/schema/?format=json", headers=dict(api_auth_headers), timeout=30
+    )
     failures, operations = {}, 0
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -87,14 +94,24 @@ def test_every_operation_conforms_to_the_schema(nexus_server, seeded, api_auth_h
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             def check(case):
                 if mode == GenerationMode.POSITIVE and (_since_after_until(case) or _holds_nul(case.body)):
                     reject()
                 try:
-                    case.call_and_validate(base_url=nexus_server.url, headers=dict(api_auth_headers),
-                                           checks=[c for c in CHECKS if c not in excluded], timeout=60)
+                    case.call_and_validate(
+                        base_url=nexus_server.url,
+                        headers=dict(api_auth_headers),
+                        checks=[c for c in CHECKS if c not in excluded],
+                        timeout=60,
+                    )
                 except requests.ConnectionError:
                     request = requests.Request(**case.as_transport_kwargs(base_url=nexus_server.url)).prepare()
                     if len(request.path_url) + 20 < TWISTED_MAX_LINE:

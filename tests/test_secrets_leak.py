@@ -6,6 +6,7 @@ stand-ins: hosted services cannot exist in tests). The test walks every GET endp
 /api/schema/, sends bad input to every POST endpoint, fetches error pages and the front end, and
 greps every response (body and headers) and the server's log for the secret values.
 """
+
 import json
 import os
 import re
@@ -85,14 +86,16 @@ def leaky_setup(server_factory):
     seed.write_seed_data(seed.load_seed_data())  # committed: the server reads it
     openai = OpenAIStandIn()
     with SupabaseStandIn() as supabase:
-        server = server_factory(extra_env={
-            "NEXUS_TEST_KEEP_SECRETS": "1",
-            "SUPABASE_URL": supabase.url,
-            "SUPABASE_ANON_KEY": ANON_KEY,
-            "SUPABASE_SERVICE_KEY": SERVICE_KEY,
-            "OPENAI_API_KEY": OPENAI_KEY,
-            "OPENAI_BASE_URL": openai.url,
-        })
+        server = server_factory(
+            extra_env={
+                "NEXUS_TEST_KEEP_SECRETS": "1",
+                "SUPABASE_URL": supabase.url,
+                "SUPABASE_ANON_KEY": ANON_KEY,
+                "SUPABASE_SERVICE_KEY": SERVICE_KEY,
+                "OPENAI_API_KEY": OPENAI_KEY,
+                "OPENAI_BASE_URL": openai.url,
+            }
+        )
         yield server, openai
     openai.close()
 
@@ -102,10 +105,12 @@ def test_secrets_stand_in_services_never_in_responses_errors_or_logs(leaky_setup
     from insights.models import Notification
 
     server, openai = leaky_setup
-    ids = {"node_id": Node.objects.values_list("id", flat=True).first(),
-           "edge_id": Edge.objects.values_list("id", flat=True).first(),
-           "notification_id": Notification.objects.values_list("id", flat=True).first() or 1,
-           "conversation_id": "nexus-probe"}
+    ids = {
+        "node_id": Node.objects.values_list("id", flat=True).first(),
+        "edge_id": Edge.objects.values_list("id", flat=True).first(),
+        "notification_id": Notification.objects.values_list("id", flat=True).first() or 1,
+        "conversation_id": "nexus-probe",
+    }
     status, _, schema_body = fetch(server.url + "/api/schema/?format=json")
     assert status == 200
     schema = json.loads(schema_body)
@@ -127,8 +132,12 @@ def test_secrets_stand_in_services_never_in_responses_errors_or_logs(leaky_setup
         if "post" in operations:
             json_headers = {"Content-Type": "application/json"}
             check("POST", url_path, b"{}", json_headers)
-            check("POST", url_path, b'{"question": "Who owns robotics?", "text": "Robotics ships v2.",'
-                                    b' "query": "robotics"}', json_headers)
+            check(
+                "POST",
+                url_path,
+                b'{"question": "Who owns robotics?", "text": "Robotics ships v2.", "query": "robotics"}',
+                json_headers,
+            )
             check("POST", url_path, b"{not json", json_headers)
     # Error pages and the browser's entry points.
     check("GET", "/api/does-not-exist")
@@ -163,12 +172,24 @@ def test_secrets_never_in_built_frontend(tmp_path):
     texts = [p.read_text(errors="replace") for p in dist.rglob("*") if p.is_file()] if dist.exists() else []
     vite = ROOT / "frontend" / "node_modules" / ".bin" / "vite"
     if not vite.exists():
-        pytest.fail("frontend/node_modules is missing: run `make setup` (make test does it) so the bundle can be checked")
-    env = {**os.environ, "SUPABASE_SERVICE_KEY": SERVICE_KEY, "OPENAI_API_KEY": OPENAI_KEY,
-           "VITE_SUPABASE_ANON_KEY": ANON_KEY}
+        pytest.fail(
+            "frontend/node_modules is missing: run `make setup` (make test does it) so the bundle can be checked"
+        )
+    env = {
+        **os.environ,
+        "SUPABASE_SERVICE_KEY": SERVICE_KEY,
+        "OPENAI_API_KEY": OPENAI_KEY,
+        "VITE_SUPABASE_ANON_KEY": ANON_KEY,
+    }
     out = Path(tempfile.mkdtemp(dir=tmp_path))
-    build = subprocess.run([str(vite), "build", "--outDir", str(out), "--emptyOutDir", "--logLevel", "warn"],
-                           cwd=ROOT / "frontend", env=env, capture_output=True, text=True, timeout=300)
+    build = subprocess.run(
+        [str(vite), "build", "--outDir", str(out), "--emptyOutDir", "--logLevel", "warn"],
+        cwd=ROOT / "frontend",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert build.returncode == 0, build.stderr
     built = [p for p in out.rglob("*") if p.is_file()]
     assert any(p.suffix == ".js" for p in built)

@@ -1,5 +1,6 @@
 """The Supabase client module, ``check_supabase --remote`` and the health probe, against a local
 HTTP stand-in for Supabase's REST API (hosted Supabase cannot exist in tests)."""
+
 import asyncio
 import io
 import json
@@ -89,8 +90,7 @@ def test_stand_in_remote_probes_are_harmless_and_use_the_anon_key(stand_in, capl
     requests = stand_in.state.requests
     assert requests and all(r.headers["apikey"] == ANON_KEY for r in requests)
     assert all(r.headers["authorization"] == f"Bearer {ANON_KEY}" for r in requests)
-    writes = [r for r in requests if r.method in ("PATCH", "DELETE") or
-              (r.method == "POST" and "/rpc/" not in r.path)]
+    writes = [r for r in requests if r.method in ("PATCH", "DELETE") or (r.method == "POST" and "/rpc/" not in r.path)]
     assert writes
     for r in writes:
         assert "tx=rollback" in r.headers["prefer"]
@@ -105,8 +105,12 @@ def test_stand_in_remote_probes_are_harmless_and_use_the_anon_key(stand_in, capl
 
 def test_stand_in_remote_check_fails_for_unsafe_project(caplog):
     state = StandInState()
-    state.allowed |= {("llm_usage", "GET"), ("nodes", "POST"), ("conversations", "DELETE"),
-                      ("rpc/search_similar_nodes", "POST")}
+    state.allowed |= {
+        ("llm_usage", "GET"),
+        ("nodes", "POST"),
+        ("conversations", "DELETE"),
+        ("rpc/search_similar_nodes", "POST"),
+    }
     with SupabaseStandIn(state) as server:
         code, text = run_remote_check(server.url, caplog)
     assert code == 1
@@ -142,9 +146,11 @@ def test_stand_in_gone_remote_check_says_supabase_does_not_answer(caplog):
 
 
 def test_remote_check_without_configuration_says_so():
-    with override_settings(SUPABASE_URL="", SUPABASE_ANON_KEY=""):
-        with pytest.raises(CommandError, match="Supabase not configured"):
-            call_command("check_supabase", "--remote", stdout=io.StringIO())
+    with (
+        override_settings(SUPABASE_URL="", SUPABASE_ANON_KEY=""),
+        pytest.raises(CommandError, match="Supabase not configured"),
+    ):
+        call_command("check_supabase", "--remote", stdout=io.StringIO())
 
 
 # ── the client singleton ─────────────────────────────────────────────────────
@@ -263,10 +269,22 @@ def test_stand_in_client_closed_cleanly_at_interpreter_exit(stand_in):
     import sys
     from pathlib import Path
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nexus_site.test_settings", "NEXUS_TEST_KEEP_SECRETS": "1",
-           "SUPABASE_URL": stand_in.url, "SUPABASE_SERVICE_KEY": SERVICE_KEY, "SUPABASE_ANON_KEY": ANON_KEY}
-    result = subprocess.run([sys.executable, "-c", SHUTDOWN_SCRIPT], cwd=Path(__file__).resolve().parent.parent,
-                            env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "nexus_site.test_settings",
+        "NEXUS_TEST_KEEP_SECRETS": "1",
+        "SUPABASE_URL": stand_in.url,
+        "SUPABASE_SERVICE_KEY": SERVICE_KEY,
+        "SUPABASE_ANON_KEY": ANON_KEY,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SHUTDOWN_SCRIPT],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "rows: [{'id': 'probe-row'}]" in result.stdout
     assert result.stdout.strip().splitlines()[-2:] == ["http closed: False", "http closed: True"]

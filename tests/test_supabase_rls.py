@@ -7,6 +7,7 @@ nobody writes.
 Each test runs against both default-privilege shapes: ``current`` (since 2026-10-30 new tables
 are granted to service_role only) and ``legacy`` (older projects grant them to anon too).
 """
+
 import json
 
 import psycopg
@@ -21,8 +22,15 @@ PUBLIC_GRAPH = {"nodes", "edges"}  # by anon, with NEXUS_PUBLIC_GRAPH=true only
 
 def claims(person_id=None, role=None, **extra) -> str:
     app_metadata = {k: v for k, v in (("nexus_person_id", person_id), ("nexus_role", role)) if v}
-    return json.dumps({"sub": f"u-{person_id or role}", "role": "authenticated", "aud": "authenticated",
-                       "app_metadata": app_metadata, **extra})
+    return json.dumps(
+        {
+            "sub": f"u-{person_id or role}",
+            "role": "authenticated",
+            "aud": "authenticated",
+            "app_metadata": app_metadata,
+            **extra,
+        }
+    )
 
 
 VIEWER_P01 = claims("p-01", "viewer")
@@ -30,8 +38,17 @@ VIEWER_P02 = claims("p-02", "viewer")
 EDITOR = claims(role="editor")
 ADMIN = claims("p-03", "admin")
 NEXUS_TABLES = {
-    "nodes", "edges", "graph_metadata", "node_embeddings", "mutation_history", "notifications",
-    "conversations", "task_graphs", "immune_scans", "worker_analyses", "llm_usage",
+    "nodes",
+    "edges",
+    "graph_metadata",
+    "node_embeddings",
+    "mutation_history",
+    "notifications",
+    "conversations",
+    "task_graphs",
+    "immune_scans",
+    "worker_analyses",
+    "llm_usage",
 }
 
 
@@ -52,8 +69,11 @@ def tables(conn) -> list[str]:
 
 
 def first_column(conn, table: str) -> str:
-    return conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
-                        "AND NOT attisdropped ORDER BY attnum LIMIT 1", [table]).fetchone()[0]
+    return conn.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+        "AND NOT attisdropped ORDER BY attnum LIMIT 1",
+        [table],
+    ).fetchone()[0]
 
 
 def become(conn, role: str, jwt_claims: str | None = None) -> None:
@@ -91,21 +111,31 @@ def test_migrations_run_on_supabase_shape(supabase_db):
     assert "supabase.0001_realtime_publication_and_rls... OK" in supabase_db.migrate_output
     with supabase_db.connect() as conn:
         assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0] is False
-        assert conn.execute("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-                            "WHERE e.extname = 'vector'").fetchone()[0] == "extensions"
-        published = {r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_publication_tables WHERE pubname = 'supabase_realtime'")}
-        assert READABLE <= published
+        assert (
+            conn.execute(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                "WHERE e.extname = 'vector'"
+            ).fetchone()[0]
+            == "extensions"
+        )
+        published = {
+            r[0]
+            for r in conn.execute("SELECT tablename FROM pg_publication_tables WHERE pubname = 'supabase_realtime'")
+        }
+        assert published >= READABLE
         assert conn.execute("SELECT count(*) FROM nodes").fetchone()[0] == 88
-        assert NEXUS_TABLES <= set(tables(conn))
+        assert set(tables(conn)) >= NEXUS_TABLES
 
 
 def reachable(conn, role: str, jwt_claims: str | None = None) -> dict:
     """{(table, action): outcome} for every table and action that is not denied."""
     names = tables(conn)
-    assert NEXUS_TABLES <= set(names)
-    outcomes = {(t, action): attempt(conn, role, stmt, jwt_claims)
-                for t in names for action, stmt in statements(conn, t).items()}
+    assert set(names) >= NEXUS_TABLES
+    outcomes = {
+        (t, action): attempt(conn, role, stmt, jwt_claims)
+        for t in names
+        for action, stmt in statements(conn, t).items()
+    }
     return {key: outcome for key, outcome in outcomes.items() if outcome != "denied"}
 
 
@@ -140,28 +170,44 @@ def visible_notifications(conn, role: str, jwt_claims: str | None) -> dict:
     with conn.transaction(force_rollback=True):
         for person, n in NOTIFIED.items():
             for i in range(n):
-                conn.execute("INSERT INTO notifications (person_id, summary) VALUES (%s, %s)",
-                             [person, f"rls probe {i}"])
+                conn.execute(
+                    "INSERT INTO notifications (person_id, summary) VALUES (%s, %s)", [person, f"rls probe {i}"]
+                )
         become(conn, role, jwt_claims)
-        rows = conn.execute("SELECT person_id, count(*) FROM notifications WHERE summary LIKE 'rls probe %' "
-                            "GROUP BY 1").fetchall()
+        rows = conn.execute(
+            "SELECT person_id, count(*) FROM notifications WHERE summary LIKE 'rls probe %' GROUP BY 1"
+        ).fetchall()
     return dict(rows)
 
 
-@pytest.mark.parametrize("who, expected", [
-    (VIEWER_P01, {"p-01": 3}),
-    (VIEWER_P02, {"p-02": 2}),
-    (claims("p-77", "viewer"), {}),  # linked to a person nobody notified
-    (claims(role="viewer"), {}),  # linked to no person
-    (claims("p-01"), {"p-01": 3}),  # no role claimed: still only their own
-    (EDITOR, NOTIFIED),
-    (ADMIN, NOTIFIED),
-    (claims("p-01", "Editor"), {"p-01": 3}),  # roles are exact
-    # user_metadata is editable by the user: it must count for nothing.
-    (claims(user_metadata={"nexus_role": "admin", "nexus_person_id": "p-01"}), {}),
-    (json.dumps({"sub": "u-x", "role": "authenticated", "nexus_role": "admin", "nexus_person_id": "p-01"}), {}),
-], ids=["viewer-p01", "viewer-p02", "viewer-unnotified", "viewer-unlinked", "no-role", "editor", "admin",
-        "role-case", "user-metadata", "top-level-claims"])
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        (VIEWER_P01, {"p-01": 3}),
+        (VIEWER_P02, {"p-02": 2}),
+        (claims("p-77", "viewer"), {}),  # linked to a person nobody notified
+        (claims(role="viewer"), {}),  # linked to no person
+        (claims("p-01"), {"p-01": 3}),  # no role claimed: still only their own
+        (EDITOR, NOTIFIED),
+        (ADMIN, NOTIFIED),
+        (claims("p-01", "Editor"), {"p-01": 3}),  # roles are exact
+        # user_metadata is editable by the user: it must count for nothing.
+        (claims(user_metadata={"nexus_role": "admin", "nexus_person_id": "p-01"}), {}),
+        (json.dumps({"sub": "u-x", "role": "authenticated", "nexus_role": "admin", "nexus_person_id": "p-01"}), {}),
+    ],
+    ids=[
+        "viewer-p01",
+        "viewer-p02",
+        "viewer-unnotified",
+        "viewer-unlinked",
+        "no-role",
+        "editor",
+        "admin",
+        "role-case",
+        "user-metadata",
+        "top-level-claims",
+    ],
+)
 def test_authenticated_sees_notifications_per_jwt_app_metadata(supabase_db, who, expected):
     with supabase_db.connect() as conn:
         assert visible_notifications(conn, "authenticated", who) == expected
@@ -193,11 +239,14 @@ def test_anon_cannot_read_notifications(supabase_db):
 @pytest.mark.parametrize("who", [VIEWER_P01, EDITOR, ADMIN], ids=["viewer", "editor", "admin"])
 def test_signed_in_roles_and_anon_write_nothing(supabase_db, who):
     with supabase_db.connect() as conn:
-        for statement in ("INSERT INTO notifications (person_id, summary) VALUES ('p-01', 'x')",
-                          "UPDATE notifications SET acknowledged = true WHERE person_id = 'p-01'",
-                          "DELETE FROM notifications WHERE person_id = 'p-01'",
-                          "INSERT INTO nodes (id, type, label) VALUES ('rls-w', 'person', 'W')",
-                          "UPDATE nodes SET label = label", "DELETE FROM edges"):
+        for statement in (
+            "INSERT INTO notifications (person_id, summary) VALUES ('p-01', 'x')",
+            "UPDATE notifications SET acknowledged = true WHERE person_id = 'p-01'",
+            "DELETE FROM notifications WHERE person_id = 'p-01'",
+            "INSERT INTO nodes (id, type, label) VALUES ('rls-w', 'person', 'W')",
+            "UPDATE nodes SET label = label",
+            "DELETE FROM edges",
+        ):
             assert attempt(conn, "authenticated", statement, who) == "denied", statement
             assert attempt(conn, "anon", statement) == "denied", statement
 
@@ -214,8 +263,9 @@ def test_change_log_table_is_private_when_present(supabase_db):
         for table in logs:
             stmt = sql.SQL("SELECT * FROM {} LIMIT 1").format(sql.Identifier(table))
             assert attempt(conn, "anon", stmt) == "denied", table
-            assert conn.execute("SELECT relrowsecurity FROM pg_class WHERE oid = %s::regclass",
-                                [table]).fetchone()[0], table
+            assert conn.execute("SELECT relrowsecurity FROM pg_class WHERE oid = %s::regclass", [table]).fetchone()[
+                0
+            ], table
 
 
 def test_search_similar_nodes_not_executable_by_api_roles(supabase_db):
@@ -232,23 +282,35 @@ def test_search_similar_nodes_not_executable_by_api_roles(supabase_db):
 
 def test_every_table_has_row_level_security(supabase_db):
     with supabase_db.connect() as conn:
-        off = [r[0] for r in conn.execute(
-            "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND relkind IN ('r','p') AND NOT relrowsecurity")]
-        policies = {(r[0], r[1]): (r[2], r[3], r[4]) for r in conn.execute(
-            "SELECT tablename, policyname, cmd, permissive, roles::text FROM pg_policies WHERE schemaname = 'public'")}
+        off = [
+            r[0]
+            for r in conn.execute(
+                "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'public' AND relkind IN ('r','p') AND NOT relrowsecurity"
+            )
+        ]
+        policies = {
+            (r[0], r[1]): (r[2], r[3], r[4])
+            for r in conn.execute(
+                "SELECT tablename, policyname, cmd, permissive, roles::text FROM pg_policies WHERE schemaname = 'public'"
+            )
+        }
     assert off == []
-    assert policies == {("nodes", "nexus_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
-                        ("edges", "nexus_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
-                        ("notifications", "nexus_notifications_read"): ("SELECT", "PERMISSIVE", "{authenticated}")}
+    assert policies == {
+        ("nodes", "nexus_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
+        ("edges", "nexus_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
+        ("notifications", "nexus_notifications_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
+    }
 
 
 def test_owner_keeps_full_access(supabase_db):
     with supabase_db.connect() as conn, conn.transaction(force_rollback=True):
         conn.execute("INSERT INTO nodes (id, type, label) VALUES ('probe-owner', 'person', 'Probe')")
         conn.execute("UPDATE nodes SET label = 'Probe 2' WHERE id = 'probe-owner'")
-        conn.execute("INSERT INTO llm_usage (model, input_tokens, output_tokens, cost_usd, task_type) "
-                     "VALUES ('m', 1, 1, 0, 'probe')")
+        conn.execute(
+            "INSERT INTO llm_usage (model, input_tokens, output_tokens, cost_usd, task_type) "
+            "VALUES ('m', 1, 1, 0, 'probe')"
+        )
         assert conn.execute("SELECT count(*) FROM llm_usage").fetchone()[0] >= 1
         assert conn.execute("DELETE FROM nodes WHERE id = 'probe-owner'").rowcount == 1
 
@@ -276,8 +338,10 @@ def test_check_supabase_database_reports_safe_project(supabase_db):
     assert "NEXUS_PUBLIC_GRAPH=false: the anon key may read no NEXUS table" in out
     assert "  anon reaches: —\n" in out
     assert "  authenticated reaches: SELECT edges, SELECT nodes, SELECT notifications\n" in out
-    assert ("notifications as authenticated, viewer linked to a person: sees nexus-probe-self "
-            "(expected nexus-probe-self) — as expected") in out
+    assert (
+        "notifications as authenticated, viewer linked to a person: sees nexus-probe-self "
+        "(expected nexus-probe-self) — as expected"
+    ) in out
     assert "notifications as authenticated, editor: sees nexus-probe-other, nexus-probe-self" in out
     assert "OK: anon reaches no NEXUS table; authenticated reads nodes, edges and its own notifications" in out
     assert "EXPOSED" not in out and "LEAK" not in out and "MISSING" not in out
@@ -337,8 +401,12 @@ def test_check_supabase_flags_anon_select_on_notifications(supabase_db, public_g
     if public_graph:
         assert supabase_db.manage("migrate", "--no-input", public_graph=True).returncode == 0
     try:
-        result = broken(supabase_db, ["GRANT SELECT ON notifications TO anon"],
-                        ["REVOKE SELECT ON notifications FROM anon"], public_graph)
+        result = broken(
+            supabase_db,
+            ["GRANT SELECT ON notifications TO anon"],
+            ["REVOKE SELECT ON notifications FROM anon"],
+            public_graph,
+        )
         assert result.returncode == 1, result.stdout + result.stderr
         assert "EXPOSED: notifications — anon has SELECT" in result.stdout
         assert supabase_db.manage("check_supabase", public_graph=public_graph).returncode == 0
@@ -347,18 +415,22 @@ def test_check_supabase_flags_anon_select_on_notifications(supabase_db, public_g
 
 
 def test_check_supabase_flags_authenticated_writes(supabase_db):
-    result = broken(supabase_db, ["GRANT UPDATE ON notifications TO authenticated",
-                                  "GRANT INSERT ON nodes TO authenticated"],
-                    ["REVOKE UPDATE ON notifications FROM authenticated",
-                     "REVOKE INSERT ON nodes FROM authenticated"])
+    result = broken(
+        supabase_db,
+        ["GRANT UPDATE ON notifications TO authenticated", "GRANT INSERT ON nodes TO authenticated"],
+        ["REVOKE UPDATE ON notifications FROM authenticated", "REVOKE INSERT ON nodes FROM authenticated"],
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "EXPOSED: notifications — authenticated has UPDATE" in result.stdout
     assert "EXPOSED: nodes — authenticated has INSERT" in result.stdout
 
 
 def test_check_supabase_flags_a_policy_that_shows_others_notifications(supabase_db):
-    result = broken(supabase_db, ["CREATE POLICY team_reads_all ON notifications FOR SELECT TO authenticated USING (true)"],
-                    ["DROP POLICY team_reads_all ON notifications"])
+    result = broken(
+        supabase_db,
+        ["CREATE POLICY team_reads_all ON notifications FOR SELECT TO authenticated USING (true)"],
+        ["DROP POLICY team_reads_all ON notifications"],
+    )
     out = result.stdout
     assert result.returncode == 1, out + result.stderr
     assert "LEAK: authenticated as viewer linked to a person reads notifications of nexus-probe-other" in out
@@ -367,8 +439,10 @@ def test_check_supabase_flags_a_policy_that_shows_others_notifications(supabase_
 
 def test_column_level_grants_are_reported_and_revoked_by_migrate(supabase_db):
     """A column grant is not a table grant (has_table_privilege says no), but exposes the column."""
-    column_privilege = ("SELECT has_any_column_privilege('anon', 'auth_user', 'SELECT'), "
-                        "has_any_column_privilege('authenticated', 'notifications', 'UPDATE')")
+    column_privilege = (
+        "SELECT has_any_column_privilege('anon', 'auth_user', 'SELECT'), "
+        "has_any_column_privilege('authenticated', 'notifications', 'UPDATE')"
+    )
     with supabase_db.connect(autocommit=True) as conn:
         conn.execute("GRANT SELECT (username, password) ON auth_user TO anon")
         conn.execute("GRANT UPDATE (acknowledged) ON notifications TO authenticated")
@@ -426,8 +500,10 @@ def test_public_graph_setting_toggles_anon_reads_both_ways(supabase_db):
     assert off.returncode == 0, off.stderr
     with supabase_db.connect() as conn:
         assert reachable(conn, "anon") == {}
-        roles = {r[0]: r[1] for r in conn.execute(
-            "SELECT tablename, roles::text FROM pg_policies WHERE policyname = 'nexus_read'")}
+        roles = {
+            r[0]: r[1]
+            for r in conn.execute("SELECT tablename, roles::text FROM pg_policies WHERE policyname = 'nexus_read'")
+        }
     assert roles == {"nodes": "{authenticated}", "edges": "{authenticated}"}
     assert supabase_db.manage("check_supabase").returncode == 0
 
@@ -437,8 +513,10 @@ def test_migrate_upgrades_a_database_locked_down_by_the_old_rule(supabase_db):
     (policy nexus_public_read USING (true)); the next migrate closes that."""
     old_rule = []
     for table in READABLE:
-        old_rule += [f"GRANT SELECT ON {table} TO anon, authenticated",
-                     f"CREATE POLICY nexus_public_read ON {table} FOR SELECT TO anon, authenticated USING (true)"]
+        old_rule += [
+            f"GRANT SELECT ON {table} TO anon, authenticated",
+            f"CREATE POLICY nexus_public_read ON {table} FOR SELECT TO anon, authenticated USING (true)",
+        ]
     old_rule += ["DROP POLICY nexus_notifications_read ON notifications"]
     with supabase_db.connect(autocommit=True) as conn:
         for statement in old_rule:
@@ -452,18 +530,24 @@ def test_migrate_upgrades_a_database_locked_down_by_the_old_rule(supabase_db):
         assert supabase_db.manage("migrate", "--no-input").returncode == 0
         assert reachable(conn, "anon") == {}
         assert visible_notifications(conn, "authenticated", VIEWER_P01) == {"p-01": 3}
-        assert conn.execute("SELECT count(*) FROM pg_policies WHERE policyname = 'nexus_public_read'").fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM pg_policies WHERE policyname = 'nexus_public_read'").fetchone()[0] == 0
+        )
     assert supabase_db.manage("check_supabase").returncode == 0
 
 
 def test_check_supabase_live_probe_leaves_nothing_behind(supabase_db):
     with supabase_db.connect() as conn:
-        before = {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
-                  for t in tables(conn)}
+        before = {
+            t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
+            for t in tables(conn)
+        }
     assert supabase_db.manage("check_supabase").returncode == 0
     with supabase_db.connect() as conn:
-        after = {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
-                 for t in tables(conn)}
+        after = {
+            t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
+            for t in tables(conn)
+        }
     assert before == after
 
 
@@ -476,10 +560,12 @@ def test_owner_role_is_not_superuser_but_can_assume_anon(supabase_db):
 def test_lockdown_changes_nothing_when_already_locked_down(supabase_db):
     """The post-migrate lockdown runs after every migrate (and every test flush): when nothing
     differs it issues no GRANT/REVOKE/ALTER, so catalog rows are not rewritten (xmin unchanged)."""
-    catalog = ("SELECT c.relname, c.xmin::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-               "WHERE n.nspname = 'public' UNION ALL SELECT p.proname, p.xmin::text FROM pg_proc p "
-               "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' "
-               "UNION ALL SELECT polname || '@' || polrelid::regclass::text, xmin::text FROM pg_policy")
+    catalog = (
+        "SELECT c.relname, c.xmin::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' UNION ALL SELECT p.proname, p.xmin::text FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' "
+        "UNION ALL SELECT polname || '@' || polrelid::regclass::text, xmin::text FROM pg_policy"
+    )
     with supabase_db.connect() as conn:
         before = sorted(conn.execute(catalog).fetchall())
     rerun = supabase_db.manage("migrate", "--no-input")

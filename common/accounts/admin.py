@@ -1,5 +1,6 @@
 """Users with their role and person link in the Django admin (admins only). API tokens are
 django-rest-knox's own admin: listed there, and revoked by deleting them."""
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin

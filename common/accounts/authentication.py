@@ -6,6 +6,7 @@
 
 ``user_for_token`` does the same for the realtime websocket's ``access_token`` / ``apikey``.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -30,8 +31,9 @@ def _bearer(request) -> str | None:
 
 def supabase_user(token: str):
     identity = supabase_jwt.verify(token)
-    return services.supabase_user_sync(sub=identity.sub, email=identity.email, role=identity.role,
-                                       person_id=identity.person_id)
+    return services.supabase_user_sync(
+        sub=identity.sub, email=identity.email, role=identity.role, person_id=identity.person_id
+    )
 
 
 class SupabaseJWTAuthentication(BaseAuthentication):

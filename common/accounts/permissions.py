@@ -4,6 +4,7 @@ conf to keep it so); the project default is ``DenyAll``, so an endpoint that for
 Unauthenticated requests get 401, authenticated ones with too low a role 403 (DRF decides which
 from the authenticators; ours answer ``WWW-Authenticate: Bearer``).
 """
+
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
 
 from common.accounts.roles import ADMIN, EDITOR, VIEWER, has_role

@@ -1,4 +1,5 @@
 """The three roles, as Django groups: viewer < editor < admin. Superusers are admins."""
+
 from __future__ import annotations
 
 from django.conf import settings

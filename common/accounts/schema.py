@@ -1,4 +1,5 @@
 """How the OpenAPI schema describes NEXUS's sign-in schemes (drf-spectacular extensions)."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -8,8 +9,11 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     priority = 1
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "A NEXUS API token (python manage.py create_api_token)"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A NEXUS API token (python manage.py create_api_token)",
+        }
 
 
 class SupabaseBearerScheme(OpenApiAuthenticationExtension):
@@ -18,8 +22,12 @@ class SupabaseBearerScheme(OpenApiAuthenticationExtension):
     priority = 1
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                "description": "A Supabase Auth access token (when SUPABASE_URL is set)"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A Supabase Auth access token (when SUPABASE_URL is set)",
+        }
 
 
 class SessionCookieScheme(OpenApiAuthenticationExtension):
@@ -29,5 +37,9 @@ class SessionCookieScheme(OpenApiAuthenticationExtension):
     priority = 1
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": "sessionid",
-                "description": "Browser session from POST /api/auth/login; unsafe methods need X-CSRFToken"}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "Browser session from POST /api/auth/login; unsafe methods need X-CSRFToken",
+        }

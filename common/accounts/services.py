@@ -1,4 +1,5 @@
 """Writes for users, roles and API tokens."""
+
 from __future__ import annotations
 
 from datetime import timedelta

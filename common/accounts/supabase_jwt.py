@@ -5,6 +5,7 @@ Asymmetric keys (ES256/RS256) come from the project's JWKS endpoint, fetched and
 Each key type accepts only its own algorithms, so an HS256 token can never be checked against a
 public key, and ``alg: none`` is never accepted.
 """
+
 from __future__ import annotations
 
 import functools
@@ -41,8 +42,12 @@ def issuer() -> str:
 
 @functools.lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
-    return jwt.PyJWKClient(url, cache_keys=True, lifespan=settings.SUPABASE_JWKS_CACHE_SECONDS,
-                           timeout=settings.SUPABASE_JWKS_TIMEOUT_SECONDS)
+    return jwt.PyJWKClient(
+        url,
+        cache_keys=True,
+        lifespan=settings.SUPABASE_JWKS_CACHE_SECONDS,
+        timeout=settings.SUPABASE_JWKS_TIMEOUT_SECONDS,
+    )
 
 
 def _key_for(token: str, header: dict):
@@ -64,8 +69,15 @@ def verify(token: str) -> SupabaseIdentity:
     try:
         header = jwt.get_unverified_header(token)
         key, algorithms = _key_for(token, header)
-        claims = jwt.decode(token, key, algorithms=algorithms, audience="authenticated", issuer=issuer(),
-                            options={"require": ["exp", "sub", "iss", "aud"]}, leeway=settings.SUPABASE_JWT_LEEWAY_SECONDS)
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=algorithms,
+            audience="authenticated",
+            issuer=issuer(),
+            options={"require": ["exp", "sub", "iss", "aud"]},
+            leeway=settings.SUPABASE_JWT_LEEWAY_SECONDS,
+        )
     except jwt.PyJWTError as exc:
         raise InvalidSupabaseToken(str(exc)) from None
     metadata = claims.get("app_metadata") or {}
@@ -75,5 +87,6 @@ def verify(token: str) -> SupabaseIdentity:
     if role not in ROLES:
         raise InvalidSupabaseToken(f"app_metadata.nexus_role {role!r} is not one of {', '.join(ROLES)}.")
     person = metadata.get("nexus_person_id")
-    return SupabaseIdentity(sub=str(claims["sub"]), email=claims.get("email"), role=role,
-                            person_id=str(person) if person else None)
+    return SupabaseIdentity(
+        sub=str(claims["sub"]), email=claims.get("email"), role=role, person_id=str(person) if person else None
+    )

@@ -27,8 +27,9 @@ class AskResponseSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=["llm", "ask_cache", "graph"])
     citations = CitationSerializer(many=True)
     abstained = serializers.BooleanField(help_text="nothing in the graph is about the question: no citations")
-    looked_for = serializers.ListField(child=serializers.CharField(),
-                                       help_text="the question's key terms and the people/teams/agents it names")
+    looked_for = serializers.ListField(
+        child=serializers.CharField(), help_text="the question's key terms and the people/teams/agents it names"
+    )
     turns = serializers.ListField(child=serializers.IntegerField(), help_text="seq of the user and assistant turns")
 
 

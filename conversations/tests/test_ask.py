@@ -1,8 +1,9 @@
 """Ask NEXUS offline, end to end: retrieval, cited freshness, stored turns, follow-ups."""
+
 import pytest
-from tests.actors import signed_in
 
 from conversations.models import ConversationTurn
+from tests.actors import signed_in
 
 
 def ask(question, conversation_id=None):
@@ -16,13 +17,16 @@ def cited(body):
     return [c["id"] for c in body["citations"]]
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("Who leads the Perception team?", {"t-02", "p-06"}),
-    ("Who operates the Field Ticket Triage bot?", {"a-04", "p-22"}),
-    ("What is the lidar supplier lead time?", {"f-07"}),
-    ("Who asked about the safety case for the Halden pilot?", {"q-04"}),
-    ("What does Kwame Mensah work on?", {"p-11"}),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Who leads the Perception team?", {"t-02", "p-06"}),
+        ("Who operates the Field Ticket Triage bot?", {"a-04", "p-22"}),
+        ("What is the lidar supplier lead time?", {"f-07"}),
+        ("Who asked about the safety case for the Halden pilot?", {"q-04"}),
+        ("What does Kwame Mensah work on?", {"p-11"}),
+    ],
+)
 def test_ask_returns_the_right_nodes_from_the_graph(seeded_embedded, question, expected):
     response = ask(question)
     assert response.status_code == 200, response.content
@@ -100,8 +104,9 @@ def test_unknown_conversation_is_404_and_writes_nothing(seeded_embedded):
     assert signed_in("editor").get("/api/conversations/conv-does-not-exist").status_code == 404
 
 
-@pytest.mark.parametrize("payload", [{}, {"question": ""}, {"question": "   "}, {"question": "x" * 2001},
-                                     {"question": ["list"]}])
+@pytest.mark.parametrize(
+    "payload", [{}, {"question": ""}, {"question": "   "}, {"question": "x" * 2001}, {"question": ["list"]}]
+)
 def test_ask_bad_input_is_400_and_writes_nothing(seeded, payload):
     response = signed_in("editor").post("/api/ask", payload, format="json")
     assert response.status_code == 400
@@ -112,7 +117,9 @@ def test_ask_bad_input_is_400_and_writes_nothing(seeded, payload):
 def test_nul_characters_are_a_clear_4xx(seeded):
     client = signed_in("editor")
     assert client.post("/api/ask", {"question": "who\x00leads"}, format="json").status_code == 400
-    assert client.post("/api/ask", {"question": "Who leads?", "conversation_id": "c\x00"},
-                       format="json").status_code == 400
+    assert (
+        client.post("/api/ask", {"question": "Who leads?", "conversation_id": "c\x00"}, format="json").status_code
+        == 400
+    )
     assert client.get("/api/conversations/bad%00id").status_code == 404
     assert ConversationTurn.objects.count() == 0

@@ -1,11 +1,12 @@
 """Ask NEXUS offline answers the question asked — or says plainly that the graph doesn't know."""
+
 import json
 from pathlib import Path
 
 import pytest
-from tests.actors import signed_in
 
 from conversations.models import ConversationTurn
+from tests.actors import signed_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,12 +24,15 @@ def cited(body):
     return [c["id"] for c in body["citations"]]
 
 
-@pytest.mark.parametrize("question, looked_for", [
-    ("Who owns the vendor security review?", ["vendor", "security", "review"]),
-    ("What is Rebecca Holloway's salary?", ["salary", "p-10"]),       # a real person, an unknown attribute
-    ("What's the wifi password at the Leeds plant?", ["wifi", "password", "leeds", "plant"]),
-    ("Who owns the Halden parking permits?", ["halden", "parking", "permits"]),  # a real topic, nothing on it
-])
+@pytest.mark.parametrize(
+    "question, looked_for",
+    [
+        ("Who owns the vendor security review?", ["vendor", "security", "review"]),
+        ("What is Rebecca Holloway's salary?", ["salary", "p-10"]),  # a real person, an unknown attribute
+        ("What's the wifi password at the Leeds plant?", ["wifi", "password", "leeds", "plant"]),
+        ("Who owns the Halden parking permits?", ["halden", "parking", "permits"]),  # a real topic, nothing on it
+    ],
+)
 def test_question_the_graph_cannot_answer_says_so_and_cites_nothing(seeded_embedded, question, looked_for):
     body = ask(question)
     assert body["abstained"] is True and body["citations"] == []
@@ -49,27 +53,38 @@ def test_vendor_review_is_not_attributed_to_the_roadmap_review_owner(seeded_embe
     assert "c-07" not in cited(body) and "p-10" not in cited(body)
 
 
-@pytest.mark.parametrize("question, expected_ids, says", [
-    # who: the people with more than five open commitments, from the graph (not a headcount fact)
-    ("Who is overloaded?", {"p-10", "c-01", "c-07"}, "Rebecca Holloway (p-10) owns 7 open commitments"),
-    ("Who heads up motion control?", {"p-03", "t-01"}, "Tomasz Kowalski (p-03) leads Motion Control"),
-    ("Who does Kwame Mensah report to?", {"p-10", "p-11"}, "Kwame Mensah (p-11) reports to Rebecca Holloway (p-10)"),
-    ("Who is migrating the telemetry database?", {"c-09", "p-15"}, "Aisha Rahman (p-15) owns Migrate telemetry database"),
-    ("Who approves the Halden safety case?", {"q-04"}, "The graph has no answer yet: q-04"),
-    # when: the due date / date field
-    ("When is the Halden safety walkthrough?", {"c-10", "p-21"}, "is due 2026-12-20, owned by Samuel Adeyemi"),
-    ("When was the LiFePO4 decision made?", {"d-03"}, "was decided on 2026-08-22"),
-    # how many: a count
-    ("How many people are in Perception?", {"t-02", "p-06"}, "4 people are in Perception (t-02)"),
-    ("How many open commitments does Rebecca Holloway have?", {"p-10", "c-04"}, "owns 7 open commitment(s)"),
-    ("How many robots are we sending to Halden?", {"d-04"}, "12, according to d-04"),
-    # why: the recorded rationale
-    ("Why did telemetry move off self-hosted Postgres?", {"d-05", "p-14"}, "caused two telemetry outages"),
-    # is it true: yes / not yet / not any more, from status and progress
-    ("Is the UN 38.3 customs paperwork finished?", {"c-08"}, "Yes: Complete UN 38.3 documentation pack"),
-    ("Have the Fleet API rate limits been agreed with cloud?", {"c-06"}, "Not yet: Agree Fleet API rate limits"),
-    ("Was the pilot shortlist limited to sites in the UK?", {"d-10"}, "Not any more: decision d-10"),
-])
+@pytest.mark.parametrize(
+    "question, expected_ids, says",
+    [
+        # who: the people with more than five open commitments, from the graph (not a headcount fact)
+        ("Who is overloaded?", {"p-10", "c-01", "c-07"}, "Rebecca Holloway (p-10) owns 7 open commitments"),
+        ("Who heads up motion control?", {"p-03", "t-01"}, "Tomasz Kowalski (p-03) leads Motion Control"),
+        (
+            "Who does Kwame Mensah report to?",
+            {"p-10", "p-11"},
+            "Kwame Mensah (p-11) reports to Rebecca Holloway (p-10)",
+        ),
+        (
+            "Who is migrating the telemetry database?",
+            {"c-09", "p-15"},
+            "Aisha Rahman (p-15) owns Migrate telemetry database",
+        ),
+        ("Who approves the Halden safety case?", {"q-04"}, "The graph has no answer yet: q-04"),
+        # when: the due date / date field
+        ("When is the Halden safety walkthrough?", {"c-10", "p-21"}, "is due 2026-12-20, owned by Samuel Adeyemi"),
+        ("When was the LiFePO4 decision made?", {"d-03"}, "was decided on 2026-08-22"),
+        # how many: a count
+        ("How many people are in Perception?", {"t-02", "p-06"}, "4 people are in Perception (t-02)"),
+        ("How many open commitments does Rebecca Holloway have?", {"p-10", "c-04"}, "owns 7 open commitment(s)"),
+        ("How many robots are we sending to Halden?", {"d-04"}, "12, according to d-04"),
+        # why: the recorded rationale
+        ("Why did telemetry move off self-hosted Postgres?", {"d-05", "p-14"}, "caused two telemetry outages"),
+        # is it true: yes / not yet / not any more, from status and progress
+        ("Is the UN 38.3 customs paperwork finished?", {"c-08"}, "Yes: Complete UN 38.3 documentation pack"),
+        ("Have the Fleet API rate limits been agreed with cloud?", {"c-06"}, "Not yet: Agree Fleet API rate limits"),
+        ("Was the pilot shortlist limited to sites in the UK?", {"d-10"}, "Not any more: decision d-10"),
+    ],
+)
 def test_offline_answer_addresses_the_question(seeded_embedded, question, expected_ids, says):
     body = ask(question)
     assert body["mode"] == "offline" and body["source"] == "graph" and body["abstained"] is False
@@ -103,12 +118,15 @@ def test_answers_from_words_when_the_embedding_service_is_down_stand_in(seeded_e
 def test_a_strong_semantic_match_alone_is_not_enough_stand_in(seeded_embedded, monkeypatch):
     """A provider that scores an unrelated node as similar does not make the question answerable."""
     from conversations import answering
-    from graph.selectors import node_values
     from graph.models import Node
+    from graph.selectors import node_values
 
     row = node_values(Node.objects.filter(id="c-07"))[0]
-    monkeypatch.setattr(answering, "search_nodes",
-                        lambda **kw: [{"node": row, "similarity": 0.45, "current_freshness": row["current_freshness"]}])
+    monkeypatch.setattr(
+        answering,
+        "search_nodes",
+        lambda **kw: [{"node": row, "similarity": 0.45, "current_freshness": row["current_freshness"]}],
+    )
     body = ask("Who owns the vendor security review?")
     assert body["abstained"] is True and body["citations"] == []
 

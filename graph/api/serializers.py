@@ -3,11 +3,11 @@
 Request bodies are validated by graph.validation (shared with the services). Responses are built
 from selector dicts; these output serializers exist so the OpenAPI schema describes them.
 """
+
 from rest_framework import serializers
 
 from common.api_schema import ErrorOut, page_of  # noqa: F401  (ErrorOut is used by the views)
 from common.pagination import PageQuery
-
 from graph.models import NODE_TYPES
 from graph.time_travel import history_horizon
 
@@ -34,8 +34,9 @@ class EdgeListQuery(PageQuery):
 
 
 class HistoryQuery(PageQuery):
-    node = serializers.CharField(required=False, max_length=200,
-                                 help_text="this node's mutations and its edges' creation/deletion")
+    node = serializers.CharField(
+        required=False, max_length=200, help_text="this node's mutations and its edges' creation/deletion"
+    )
     since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after (not after `until`)")
     until = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or before")
 
@@ -48,18 +49,29 @@ class HistoryQuery(PageQuery):
 class SearchQuery(serializers.Serializer):
     q = serializers.CharField(max_length=2000, help_text="the text to search for")
     k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=100)
-    threshold = serializers.FloatField(required=False, default=0.0, min_value=-1.0, max_value=1.0,
-                                       help_text="minimum cosine similarity of a vector hit")
+    threshold = serializers.FloatField(
+        required=False,
+        default=0.0,
+        min_value=-1.0,
+        max_value=1.0,
+        help_text="minimum cosine similarity of a vector hit",
+    )
     type = serializers.ChoiceField(choices=NODE_TYPES, required=False)
     mode = serializers.ChoiceField(
-        choices=["hybrid", "vector", "text"], required=False, default="hybrid",
+        choices=["hybrid", "vector", "text"],
+        required=False,
+        default="hybrid",
         help_text="hybrid (default): full-text and vector rankings fused by reciprocal rank fusion "
-                  "(search_hybrid_nodes); vector: embeddings only (search_similar_nodes); text: "
-                  "PostgreSQL full-text search only (works while embeddings are being rebuilt)")
+        "(search_hybrid_nodes); vector: embeddings only (search_similar_nodes); text: "
+        "PostgreSQL full-text search only (works while embeddings are being rebuilt)",
+    )
     freshness = serializers.FloatField(
-        required=False, default=0.0, min_value=0.0, max_value=1.0,
-        help_text="hybrid/text: weight of a node's current freshness in its score (0: none, 1: "
-                  "score × freshness)")
+        required=False,
+        default=0.0,
+        min_value=0.0,
+        max_value=1.0,
+        help_text="hybrid/text: weight of a node's current freshness in its score (0: none, 1: score × freshness)",
+    )
 
 
 class PastMoment(serializers.DateTimeField):
@@ -69,14 +81,14 @@ class PastMoment(serializers.DateTimeField):
     def to_internal_value(self, value):
         from django.utils import timezone
 
-
         moment = super().to_internal_value(value)
         if moment > timezone.now():
             raise serializers.ValidationError("Must not be in the future.")
         horizon = history_horizon()
         if horizon is not None and moment < horizon:
             raise serializers.ValidationError(
-                f"History before {horizon.isoformat()} was compacted; ask for a later moment.")
+                f"History before {horizon.isoformat()} was compacted; ask for a later moment."
+            )
         return moment
 
 
@@ -86,9 +98,12 @@ class AsOfQuery(NodeFilterQuery):
 
 class GraphQuery(AsOfQuery):
     view = serializers.ChoiceField(
-        choices=["full", "compact"], required=False, default="full",
+        choices=["full", "compact"],
+        required=False,
+        default="full",
         help_text="compact: only what PulseView draws (no extras, timestamps or sources); a node's "
-                  "details come from /api/nodes/{id}. The full shape with as_of.")
+        "details come from /api/nodes/{id}. The full shape with as_of.",
+    )
 
 
 class DiffQuery(serializers.Serializer):
@@ -116,6 +131,7 @@ class VersionsQuery(PageQuery):
 
 class CompactNodeOut(serializers.Serializer):
     """What the first view of the graph draws (?view=compact); NodeOut adds the rest."""
+
     id = serializers.CharField()
     type = serializers.ChoiceField(choices=NODE_TYPES)
     label = serializers.CharField()
@@ -134,7 +150,8 @@ class NodeOut(CompactNodeOut):
     freshness_score = serializers.FloatField(allow_null=True, help_text="freshness at the last update (stored)")
     half_life_days = serializers.IntegerField(allow_null=True)
     current_freshness = serializers.FloatField(
-        allow_null=True, help_text="freshness_score * 0.5 ^ (age_days / half_life_days), computed now")
+        allow_null=True, help_text="freshness_score * 0.5 ^ (age_days / half_life_days), computed now"
+    )
     source_type = serializers.CharField(allow_null=True)
     source_id = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField(allow_null=True)
@@ -162,7 +179,9 @@ class HistoryEntryOut(serializers.Serializer):
     node_id = serializers.CharField(allow_null=True)
     edge_id = serializers.CharField(allow_null=True)
     data = serializers.DictField(help_text="before/after row data; delete_node lists removed_edges")
-    actor = serializers.CharField(allow_null=True, help_text="username, 'system' or 'anonymous'; null when written outside NEXUS")
+    actor = serializers.CharField(
+        allow_null=True, help_text="username, 'system' or 'anonymous'; null when written outside NEXUS"
+    )
     created_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -215,7 +234,9 @@ class NodeCascadeOut(serializers.Serializer):
     embedding = serializers.BooleanField(help_text="its embedding is deleted with it")
     search_document = serializers.BooleanField(help_text="its full-text document is deleted with it")
     referenced_by = ReferenceOut(many=True, help_text="nodes whose extras name it: they stay, the reference dangles")
-    linked_accounts = serializers.IntegerField(help_text="user accounts linked to it as their person: they stay, unlinked in effect")
+    linked_accounts = serializers.IntegerField(
+        help_text="user accounts linked to it as their person: they stay, unlinked in effect"
+    )
 
 
 class EdgeDeletedOut(serializers.Serializer):
@@ -228,10 +249,16 @@ class MutationIn(serializers.Serializer):
 
 
 class MutationBatchIn(serializers.Serializer):
-    mutations = MutationIn(many=True, allow_empty=False, max_length=1000, help_text=(
-        "Applied in order, all or nothing. Each mutation is {op, ...fields}: create_node takes the "
-        "node fields, update_node id + changed fields, delete_node/delete_edge id, create_edge "
-        "source, target, type (+ id, weight, animated, extras)."))
+    mutations = MutationIn(
+        many=True,
+        allow_empty=False,
+        max_length=1000,
+        help_text=(
+            "Applied in order, all or nothing. Each mutation is {op, ...fields}: create_node takes the "
+            "node fields, update_node id + changed fields, delete_node/delete_edge id, create_edge "
+            "source, target, type (+ id, weight, animated, extras)."
+        ),
+    )
 
 
 class MutationResultOut(serializers.Serializer):
@@ -248,12 +275,15 @@ class MutationBatchOut(serializers.Serializer):
 
 class SearchResultOut(serializers.Serializer):
     node = NodeOut()
-    similarity = serializers.FloatField(help_text="cosine similarity to the query (0 for a text-only hit "
-                                                  "without a vector, and in text mode)")
-    score = serializers.FloatField(help_text="the ranking score: cosine in vector mode, the fused "
-                                             "reciprocal-rank score in hybrid and text mode")
-    text_rank = serializers.FloatField(allow_null=True, help_text="full-text rank (ts_rank_cd), "
-                                                                  "null when the words did not match")
+    similarity = serializers.FloatField(
+        help_text="cosine similarity to the query (0 for a text-only hit without a vector, and in text mode)"
+    )
+    score = serializers.FloatField(
+        help_text="the ranking score: cosine in vector mode, the fused reciprocal-rank score in hybrid and text mode"
+    )
+    text_rank = serializers.FloatField(
+        allow_null=True, help_text="full-text rank (ts_rank_cd), null when the words did not match"
+    )
     current_freshness = serializers.FloatField(allow_null=True)
 
 
@@ -284,7 +314,9 @@ class NodeVersionOut(serializers.Serializer):
     valid_to = serializers.DateTimeField(allow_null=True, help_text="when it was replaced or deleted; null: current")
     actor = serializers.CharField(allow_null=True, help_text="who wrote it; null when unknown (psql, Supabase)")
     ended_by = serializers.CharField(allow_null=True, help_text="who replaced or deleted it, where known")
-    changed = serializers.ListField(child=serializers.CharField(), help_text="fields that differ from the version before")
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="fields that differ from the version before"
+    )
     node = serializers.DictField(help_text="the node's stored columns in this version")
 
 
@@ -295,9 +327,13 @@ class NodeVersionsOut(serializers.Serializer):
 
 
 class GraphTimelineOut(serializers.Serializer):
-    earliest = serializers.DateTimeField(allow_null=True, help_text=(
-        "the first moment with a recorded version (null: nothing recorded yet); as_of and from "
-        "accept any moment from here to now"))
+    earliest = serializers.DateTimeField(
+        allow_null=True,
+        help_text=(
+            "the first moment with a recorded version (null: nothing recorded yet); as_of and from "
+            "accept any moment from here to now"
+        ),
+    )
     horizon = serializers.DateTimeField(allow_null=True, help_text="history before this was compacted (null: none)")
     now = serializers.DateTimeField(help_text="the server's clock: later moments are refused as future")
 
@@ -306,7 +342,9 @@ class DiffEntryOut(serializers.Serializer):
     id = serializers.CharField()
     at = serializers.DateTimeField(help_text="its latest change within the window")
     actors = serializers.ListField(child=serializers.CharField(), help_text="who changed it, where known")
-    node = serializers.DictField(required=False, help_text="added/removed nodes: the row after (added) or before (removed)")
+    node = serializers.DictField(
+        required=False, help_text="added/removed nodes: the row after (added) or before (removed)"
+    )
     edge = serializers.DictField(required=False, help_text="added/removed edges: the same")
     type = serializers.CharField(required=False, help_text="changed only: the row's type (after)")
     label = serializers.CharField(required=False, help_text="changed nodes: the label (after)")

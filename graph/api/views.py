@@ -1,4 +1,5 @@
 """Graph API views: validate, call a selector or service, serialise. Errors use the one JSON shape."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -10,14 +11,14 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from graph import selectors, services, time_travel
-from graph.api import serializers as s
-from graph.search import search_nodes
-from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
-from graph.embeddings import describe_provider
-from common.pagination import paginate
 from common.accounts.permissions import IsEditor, IsViewer, ViewerReadsEditorWrites
 from common.api import ApiView
+from common.pagination import paginate
+from graph import selectors, services, time_travel
+from graph.api import serializers as s
+from graph.embeddings import describe_provider
+from graph.search import search_nodes
+from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
 
 
 def _query(serializer_class, request) -> dict:
@@ -33,19 +34,31 @@ def _body(request) -> dict:
 
 
 def _errors(*codes: int) -> dict:
-    descriptions = {400: "invalid input (fields named)", 404: "unknown id", 409: "duplicate",
-                    413: "body over the size limit", 503: "database or embedding service unavailable"}
+    descriptions = {
+        400: "invalid input (fields named)",
+        404: "unknown id",
+        409: "duplicate",
+        413: "body over the size limit",
+        503: "database or embedding service unavailable",
+    }
     return {code: OpenApiResponse(s.ErrorOut, description=descriptions[code]) for code in codes}
 
 
 class GraphView(ApiView):
     permission_classes = [IsViewer]
-    @extend_schema(operation_id="graph_read", parameters=[s.GraphQuery],
-                   responses={200: PolymorphicProxySerializer(
-                       component_name="GraphRead", serializers=[s.GraphOut, s.GraphCompactOut],
-                       resource_type_field_name=None), **_errors(400, 503)},
-                   summary="The whole graph (or the filtered part): nodes, edges between them, metadata; "
-                           "with as_of, as it stood then (from the version tables)")
+
+    @extend_schema(
+        operation_id="graph_read",
+        parameters=[s.GraphQuery],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="GraphRead", serializers=[s.GraphOut, s.GraphCompactOut], resource_type_field_name=None
+            ),
+            **_errors(400, 503),
+        },
+        summary="The whole graph (or the filtered part): nodes, edges between them, metadata; "
+        "with as_of, as it stood then (from the version tables)",
+    )
     @method_decorator(gzip_page)  # the largest answer there is; gzip only when the client accepts it
     def get(self, request):
         # serialised by PostgreSQL (one statement); same shape as selectors.graph_snapshot
@@ -63,9 +76,12 @@ class GraphDiffView(ApiView):
     permission_classes = [IsViewer]
     records_actor = False
 
-    @extend_schema(operation_id="graph_diff", parameters=[s.DiffQuery],
-                   responses={200: s.GraphDiffOut, **_errors(400, 503)},
-                   summary="Nodes and edges added, removed and changed between two moments (field by field)")
+    @extend_schema(
+        operation_id="graph_diff",
+        parameters=[s.DiffQuery],
+        responses={200: s.GraphDiffOut, **_errors(400, 503)},
+        summary="Nodes and edges added, removed and changed between two moments (field by field)",
+    )
     def get(self, request):
         query = _query(s.DiffQuery, request)
         document = time_travel.graph_diff_json(from_time=query["from"], to_time=query["to"])
@@ -76,23 +92,29 @@ class GraphTimelineView(ApiView):
     permission_classes = [IsViewer]
     records_actor = False
 
-    @extend_schema(operation_id="graph_timeline", responses={200: s.GraphTimelineOut, **_errors(503)},
-                   summary="The span time travel answers for: the earliest kept version up to now")
+    @extend_schema(
+        operation_id="graph_timeline",
+        responses={200: s.GraphTimelineOut, **_errors(503)},
+        summary="The span time travel answers for: the earliest kept version up to now",
+    )
     def get(self, request):
         return Response(s.GraphTimelineOut(time_travel.history_range()).data)
 
 
 class NodesView(ApiView):
     permission_classes = [ViewerReadsEditorWrites]
-    @extend_schema(operation_id="nodes_list", parameters=[s.NodeListQuery],
-                   responses={200: s.NodePageOut, **_errors(400)})
+
+    @extend_schema(
+        operation_id="nodes_list", parameters=[s.NodeListQuery], responses={200: s.NodePageOut, **_errors(400)}
+    )
     def get(self, request):
         filters = _query(s.NodeListQuery, request)
         filters.pop("limit", None), filters.pop("offset", None)
         return paginate(self, request, selectors.nodes_list(**filters))
 
-    @extend_schema(operation_id="nodes_create", request=NodeCreateInput,
-                   responses={201: s.NodeOut, **_errors(400, 409, 413, 503)})
+    @extend_schema(
+        operation_id="nodes_create", request=NodeCreateInput, responses={201: s.NodeOut, **_errors(400, 409, 413, 503)}
+    )
     def post(self, request):
         data = validate(NodeCreateInput, _body(request))
         node = services.node_create(node_type=data.pop("type"), node_id=data.pop("id", None), **data)
@@ -101,25 +123,35 @@ class NodesView(ApiView):
 
 class NodeDetailView(ApiView):
     permission_classes = [ViewerReadsEditorWrites]
-    @extend_schema(operation_id="nodes_retrieve", responses={200: s.NodeDetailOut, **_errors(404)},
-                   summary="A node with its edges, neighbours and recent history")
+
+    @extend_schema(
+        operation_id="nodes_retrieve",
+        responses={200: s.NodeDetailOut, **_errors(404)},
+        summary="A node with its edges, neighbours and recent history",
+    )
     def get(self, request, node_id: str):
         detail = selectors.node_detail(node_id=node_id)
         if detail is None:
             raise NotFound(f"No node with id {node_id!r}.")
         return Response(detail)
 
-    @extend_schema(operation_id="nodes_update", request=NodeUpdateInput,
-                   responses={200: s.NodeOut, **_errors(400, 404, 413, 503)},
-                   summary="Change fields; updated_at and freshness restart (freshness_score 1.0 unless given)")
+    @extend_schema(
+        operation_id="nodes_update",
+        request=NodeUpdateInput,
+        responses={200: s.NodeOut, **_errors(400, 404, 413, 503)},
+        summary="Change fields; updated_at and freshness restart (freshness_score 1.0 unless given)",
+    )
     def patch(self, request, node_id: str):
         changes = validate(NodeUpdateInput, _body(request), partial=True)
         node = services.node_update(node_id=node_id, **changes)
         return Response(selectors.node_get(node_id=node.id))
 
-    @extend_schema(operation_id="nodes_delete", request=None,
-                   responses={200: s.NodeDeletedOut, **_errors(404)},
-                   summary="Delete a node; its edges and embedding go with it (listed in history)")
+    @extend_schema(
+        operation_id="nodes_delete",
+        request=None,
+        responses={200: s.NodeDeletedOut, **_errors(404)},
+        summary="Delete a node; its edges and embedding go with it (listed in history)",
+    )
     def delete(self, request, node_id: str):
         return Response(services.node_delete(node_id=node_id))
 
@@ -128,8 +160,11 @@ class NodeCascadeView(ApiView):
     permission_classes = [IsEditor]  # only editors delete, so only they need to know what goes
     records_actor = False
 
-    @extend_schema(operation_id="nodes_cascade", responses={200: s.NodeCascadeOut, **_errors(404)},
-                   summary="What deleting this node removes with it, and what it leaves pointing at nothing")
+    @extend_schema(
+        operation_id="nodes_cascade",
+        responses={200: s.NodeCascadeOut, **_errors(404)},
+        summary="What deleting this node removes with it, and what it leaves pointing at nothing",
+    )
     def get(self, request, node_id: str):
         found = selectors.node_cascade(node_id=node_id)
         if found is None:
@@ -141,9 +176,12 @@ class NodeVersionsView(ApiView):
     permission_classes = [IsViewer]
     records_actor = False
 
-    @extend_schema(operation_id="nodes_versions", parameters=[s.VersionsQuery],
-                   responses={200: s.NodeVersionsOut, **_errors(400, 404)},
-                   summary="Every recorded version of a node, newest first (also after it was deleted)")
+    @extend_schema(
+        operation_id="nodes_versions",
+        parameters=[s.VersionsQuery],
+        responses={200: s.NodeVersionsOut, **_errors(400, 404)},
+        summary="Every recorded version of a node, newest first (also after it was deleted)",
+    )
     def get(self, request, node_id: str):
         query = _query(s.VersionsQuery, request)
         page = {"limit": query.get("limit", settings.REST_FRAMEWORK["PAGE_SIZE"]), "offset": query.get("offset", 0)}
@@ -155,15 +193,18 @@ class NodeVersionsView(ApiView):
 
 class EdgesView(ApiView):
     permission_classes = [ViewerReadsEditorWrites]
-    @extend_schema(operation_id="edges_list", parameters=[s.EdgeListQuery],
-                   responses={200: s.EdgePageOut, **_errors(400)})
+
+    @extend_schema(
+        operation_id="edges_list", parameters=[s.EdgeListQuery], responses={200: s.EdgePageOut, **_errors(400)}
+    )
     def get(self, request):
         filters = _query(s.EdgeListQuery, request)
         filters.pop("limit", None), filters.pop("offset", None)
         return paginate(self, request, selectors.edges_list(**filters), selectors.edge_row)
 
-    @extend_schema(operation_id="edges_create", request=EdgeCreateInput,
-                   responses={201: s.EdgeOut, **_errors(400, 409, 413)})
+    @extend_schema(
+        operation_id="edges_create", request=EdgeCreateInput, responses={201: s.EdgeOut, **_errors(400, 409, 413)}
+    )
     def post(self, request):
         data = validate(EdgeCreateInput, _body(request))
         edge = services.edge_create(edge_type=data.pop("type"), edge_id=data.pop("id", None), **data)
@@ -172,6 +213,7 @@ class EdgesView(ApiView):
 
 class EdgeDetailView(ApiView):
     permission_classes = [ViewerReadsEditorWrites]
+
     @extend_schema(operation_id="edges_retrieve", responses={200: s.EdgeOut, **_errors(404)})
     def get(self, request, edge_id: str):
         edge = selectors.edge_get(edge_id=edge_id)
@@ -186,9 +228,13 @@ class EdgeDetailView(ApiView):
 
 class MutationsView(ApiView):
     permission_classes = [IsEditor]
-    @extend_schema(operation_id="graph_mutations_apply", request=s.MutationBatchIn,
-                   responses={200: s.MutationBatchOut, **_errors(400, 404, 409, 413, 503)},
-                   summary="Apply a batch of mutations, all or nothing")
+
+    @extend_schema(
+        operation_id="graph_mutations_apply",
+        request=s.MutationBatchIn,
+        responses={200: s.MutationBatchOut, **_errors(400, 404, 409, 413, 503)},
+        summary="Apply a batch of mutations, all or nothing",
+    )
     def post(self, request):
         body = _body(request)
         unknown = sorted(set(body) - {"mutations"})
@@ -201,9 +247,13 @@ class MutationsView(ApiView):
 
 class HistoryView(ApiView):
     permission_classes = [IsViewer]
-    @extend_schema(operation_id="graph_history", parameters=[s.HistoryQuery],
-                   responses={200: s.HistoryPageOut, **_errors(400)},
-                   summary="Mutation history, newest first")
+
+    @extend_schema(
+        operation_id="graph_history",
+        parameters=[s.HistoryQuery],
+        responses={200: s.HistoryPageOut, **_errors(400)},
+        summary="Mutation history, newest first",
+    )
     def get(self, request):
         query = _query(s.HistoryQuery, request)
         rows = selectors.history_queryset(node_id=query.get("node"), since=query.get("since"), until=query.get("until"))
@@ -212,27 +262,49 @@ class HistoryView(ApiView):
 
 class MetadataView(ApiView):
     permission_classes = [IsViewer]
-    @extend_schema(operation_id="graph_metadata", responses={200: s.MetadataOut},
-                   summary="graph_metadata (organisation, hierarchy) and node/edge counts")
+
+    @extend_schema(
+        operation_id="graph_metadata",
+        responses={200: s.MetadataOut},
+        summary="graph_metadata (organisation, hierarchy) and node/edge counts",
+    )
     def get(self, request):
         return Response({"metadata": selectors.graph_metadata(), "counts": selectors.graph_counts()})
 
 
 class SearchView(ApiView):
     permission_classes = [IsViewer]
-    @extend_schema(operation_id="search", parameters=[s.SearchQuery],
-                   responses={200: s.SearchOut, **_errors(400, 503)},
-                   summary="Search nodes: hybrid (full-text + vector, reciprocal rank fusion), vector or text",
-                   description="503 `embeddings_stale` when stored vectors were made by another model than "
-                               "the configured one (run `python manage.py rebuild_embeddings --recreate`); "
-                               "mode=text still answers then.")
+
+    @extend_schema(
+        operation_id="search",
+        parameters=[s.SearchQuery],
+        responses={200: s.SearchOut, **_errors(400, 503)},
+        summary="Search nodes: hybrid (full-text + vector, reciprocal rank fusion), vector or text",
+        description="503 `embeddings_stale` when stored vectors were made by another model than "
+        "the configured one (run `python manage.py rebuild_embeddings --recreate`); "
+        "mode=text still answers then.",
+    )
     def get(self, request):
         query = _query(s.SearchQuery, request)
         if not query["q"].strip():
             raise ValidationError({"q": ["This field may not be blank."]})
-        results = search_nodes(query=query["q"], k=query["k"], threshold=query["threshold"],
-                               node_type=query.get("type"), mode=query["mode"],
-                               freshness_weight=query["freshness"])
-        return Response({"query": query["q"], "k": query["k"], "threshold": query["threshold"],
-                         "type": query.get("type"), "mode": query["mode"], "freshness": query["freshness"],
-                         "provider": describe_provider(), "results": results})
+        results = search_nodes(
+            query=query["q"],
+            k=query["k"],
+            threshold=query["threshold"],
+            node_type=query.get("type"),
+            mode=query["mode"],
+            freshness_weight=query["freshness"],
+        )
+        return Response(
+            {
+                "query": query["q"],
+                "k": query["k"],
+                "threshold": query["threshold"],
+                "type": query.get("type"),
+                "mode": query["mode"],
+                "freshness": query["freshness"],
+                "provider": describe_provider(),
+                "results": results,
+            }
+        )

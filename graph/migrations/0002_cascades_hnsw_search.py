@@ -9,11 +9,16 @@
   the number of rows an HNSW scan returns) and turns on pgvector 0.8's iterative scan so a
   similarity threshold cannot starve the result.
 """
-from graph.embeddings import embedding_dimensions
+
 from django.db import migrations
 
+from graph.embeddings import embedding_dimensions
 from graph.vector_sql import (  # noqa: F401  (the helpers used to live here)
-    HALFVEC_LIMIT, VECTOR_LIMIT, distance_expression, index_sql, search_function_sql,
+    HALFVEC_LIMIT,
+    VECTOR_LIMIT,
+    distance_expression,
+    index_sql,
+    search_function_sql,
 )
 
 

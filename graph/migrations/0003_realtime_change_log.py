@@ -10,6 +10,7 @@ Capture and notify are each wrapped in an exception block, so realtime can never
 The function is SECURITY DEFINER with the search_path pinned at creation, so writers that may not
 touch the change log themselves (Supabase roles; RLS is on for it there) are still captured.
 """
+
 import django.db.models.functions.datetime
 from django.db import migrations, models
 
@@ -122,9 +123,17 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(primary_key=True, serialize=False)),
                 ("table_name", models.TextField()),
-                ("event_type", models.TextField(choices=[
-                    ("INSERT", "INSERT"), ("UPDATE", "UPDATE"), ("DELETE", "DELETE"), ("TRUNCATE", "TRUNCATE"),
-                ])),
+                (
+                    "event_type",
+                    models.TextField(
+                        choices=[
+                            ("INSERT", "INSERT"),
+                            ("UPDATE", "UPDATE"),
+                            ("DELETE", "DELETE"),
+                            ("TRUNCATE", "TRUNCATE"),
+                        ]
+                    ),
+                ),
                 ("new_record", models.JSONField(blank=True, null=True)),
                 ("old_record", models.JSONField(blank=True, null=True)),
                 ("commit_time", models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
@@ -133,10 +142,12 @@ class Migration(migrations.Migration):
                 "db_table": "realtime_changes",
                 "ordering": ["id"],
                 "indexes": [models.Index(fields=["commit_time"], name="idx_realtime_changes_time")],
-                "constraints": [models.CheckConstraint(
-                    condition=models.Q(("event_type__in", ("INSERT", "UPDATE", "DELETE", "TRUNCATE"))),
-                    name="realtime_changes_event_check",
-                )],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("event_type__in", ("INSERT", "UPDATE", "DELETE", "TRUNCATE"))),
+                        name="realtime_changes_event_check",
+                    )
+                ],
             },
         ),
         migrations.RunSQL(FORWARDS, reverse_sql=BACKWARDS),

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('graph', '0003_realtime_change_log'),
+        ("graph", "0003_realtime_change_log"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mutationhistory',
-            name='actor',
+            model_name="mutationhistory",
+            name="actor",
             field=models.TextField(blank=True, null=True),
         ),
     ]

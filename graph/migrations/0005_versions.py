@@ -22,18 +22,38 @@ the search_path pinned, so writers that may not touch the version tables are sti
 Columns are listed explicitly (columns added to nodes/edges later are not versioned until added
 here), and rows existing when this migration runs get a version from the migration's time.
 """
+
 from django.db import migrations
 
 NODE_COLUMNS = (
-    ("id", "text NOT NULL"), ("type", "text"), ("label", "text"), ("division", "text"),
-    ("department", "text"), ("team", "text"), ("health", "text"), ("size", "integer"),
-    ("x", "double precision"), ("y", "double precision"), ("status", "text"),
-    ("freshness_score", "double precision"), ("half_life_days", "integer"), ("source_type", "text"),
-    ("source_id", "text"), ("created_at", "timestamptz"), ("updated_at", "timestamptz"), ("extras", "jsonb"),
+    ("id", "text NOT NULL"),
+    ("type", "text"),
+    ("label", "text"),
+    ("division", "text"),
+    ("department", "text"),
+    ("team", "text"),
+    ("health", "text"),
+    ("size", "integer"),
+    ("x", "double precision"),
+    ("y", "double precision"),
+    ("status", "text"),
+    ("freshness_score", "double precision"),
+    ("half_life_days", "integer"),
+    ("source_type", "text"),
+    ("source_id", "text"),
+    ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+    ("extras", "jsonb"),
 )
 EDGE_COLUMNS = (
-    ("id", "text NOT NULL"), ("source", "text"), ("target", "text"), ("type", "text"),
-    ("weight", "double precision"), ("animated", "boolean"), ("created_at", "timestamptz"), ("extras", "jsonb"),
+    ("id", "text NOT NULL"),
+    ("source", "text"),
+    ("target", "text"),
+    ("type", "text"),
+    ("weight", "double precision"),
+    ("animated", "boolean"),
+    ("created_at", "timestamptz"),
+    ("extras", "jsonb"),
 )
 TABLES = {"nodes": ("node_versions", NODE_COLUMNS), "edges": ("edge_versions", EDGE_COLUMNS)}
 
@@ -148,12 +168,17 @@ FORWARDS = HORIZON + "".join(
     _table(versions, columns) + _function(table, versions, columns) + _triggers(table, versions)
     for table, (versions, columns) in TABLES.items()
 )
-BACKWARDS = "".join(
-    "".join(f"DROP TRIGGER IF EXISTS versions_capture_{op} ON {table};\n"
-            for op in ("insert", "update", "delete", "truncate"))
-    + f"DROP FUNCTION IF EXISTS {versions}_capture();\nDROP TABLE IF EXISTS {versions};\n"
-    for table, (versions, _) in TABLES.items()
-) + "DROP TABLE IF EXISTS graph_version_horizon;"
+BACKWARDS = (
+    "".join(
+        "".join(
+            f"DROP TRIGGER IF EXISTS versions_capture_{op} ON {table};\n"
+            for op in ("insert", "update", "delete", "truncate")
+        )
+        + f"DROP FUNCTION IF EXISTS {versions}_capture();\nDROP TABLE IF EXISTS {versions};\n"
+        for table, (versions, _) in TABLES.items()
+    )
+    + "DROP TABLE IF EXISTS graph_version_horizon;"
+)
 
 
 class Migration(migrations.Migration):

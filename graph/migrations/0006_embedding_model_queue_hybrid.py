@@ -16,19 +16,19 @@
 * ``search_similar_nodes`` re-created: its final sort is now really done (PostgreSQL 17+ skipped
   it as already satisfied by the relaxed-order HNSW candidates, which are only nearly in order).
 """
-import common.db
-from django.db import migrations, models
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
+from django.db import migrations, models
 
-from graph.vector_sql import DOCUMENT_ARGS, DOCUMENT_FUNCTION_SQL, hybrid_function_sql, search_function_sql
+import common.db
 from graph.embeddings import embedding_dimensions
+from graph.vector_sql import DOCUMENT_ARGS, DOCUMENT_FUNCTION_SQL, hybrid_function_sql, search_function_sql
 
 TEXT_COLUMNS = "label, type, extras, division, department, team"
 
-QUEUE_FUNCTION = f"""
+QUEUE_FUNCTION = """
 CREATE OR REPLACE FUNCTION embedding_queue_capture() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
@@ -134,8 +134,10 @@ def _hybrid_forwards(apps, schema_editor):
 
 
 def _hybrid_backwards(apps, schema_editor):
-    schema_editor.execute("DROP FUNCTION IF EXISTS search_hybrid_nodes(text, vector, integer, text, double precision, "
-                          "double precision, double precision, double precision, integer)")
+    schema_editor.execute(
+        "DROP FUNCTION IF EXISTS search_hybrid_nodes(text, vector, integer, text, double precision, "
+        "double precision, double precision, double precision, integer)"
+    )
 
 
 class Migration(migrations.Migration):
@@ -143,10 +145,13 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name="nodeembedding", name="model", field=models.TextField(blank=True, null=True),
+            model_name="nodeembedding",
+            name="model",
+            field=models.TextField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name="nodeembedding", index=models.Index(fields=["model"], name="idx_embeddings_model"),
+            model_name="nodeembedding",
+            index=models.Index(fields=["model"], name="idx_embeddings_model"),
         ),
         migrations.CreateModel(
             name="EmbeddingQueue",
@@ -160,19 +165,31 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="NodeSearchDocument",
             fields=[
-                ("node", models.OneToOneField(db_column="node_id", db_constraint=False,
-                                              on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True,
-                                              related_name="search_document", serialize=False, to="graph.node")),
+                (
+                    "node",
+                    models.OneToOneField(
+                        db_column="node_id",
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="search_document",
+                        serialize=False,
+                        to="graph.node",
+                    ),
+                ),
                 ("document", django.contrib.postgres.search.SearchVectorField()),
             ],
             options={
                 "db_table": "node_search_documents",
-                "indexes": [django.contrib.postgres.indexes.GinIndex(fields=["document"],
-                                                                     name="idx_node_search_documents")],
+                "indexes": [
+                    django.contrib.postgres.indexes.GinIndex(fields=["document"], name="idx_node_search_documents")
+                ],
             },
         ),
-        migrations.RunSQL(DOCUMENT_FUNCTION_SQL,
-                          reverse_sql="DROP FUNCTION IF EXISTS node_search_document(text, text, jsonb, text, text, text);"),
+        migrations.RunSQL(
+            DOCUMENT_FUNCTION_SQL,
+            reverse_sql="DROP FUNCTION IF EXISTS node_search_document(text, text, jsonb, text, text, text);",
+        ),
         migrations.RunSQL(DOCUMENT_TRIGGER, reverse_sql=DROP_DOCUMENT_TRIGGER),
         migrations.RunPython(_hybrid_forwards, _hybrid_backwards),
         migrations.RunSQL(PRIVATE_ON_SUPABASE, reverse_sql=migrations.RunSQL.noop),

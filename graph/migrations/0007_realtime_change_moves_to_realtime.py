@@ -1,4 +1,5 @@
 """RealtimeChange now belongs to the realtime app (realtime 0001): graph forgets it, state only."""
+
 from django.db import migrations
 
 
@@ -9,6 +10,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(state_operations=[migrations.DeleteModel(name="RealtimeChange")],
-                                            database_operations=[]),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.DeleteModel(name="RealtimeChange")], database_operations=[]
+        ),
     ]

@@ -7,6 +7,7 @@
   parameter (a NEXUS API token or a Supabase JWT, as supabase-js / supabase-py send them), or the
   browser's session cookie — the first that names an active user with a role.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ consumers' in-process queues — no Channels layer (its default capacity drops b
 lazily by the first websocket (daphne has no ASGI lifespan). After the database goes away the
 bridge reconnects by itself and reads on from its cursor, so connected clients miss nothing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,15 @@ BATCH = 2000
 IDLE_POLL_SECONDS = 5.0  # also re-reads the log, in case a NOTIFY was lost
 HOLD_POLL_SECONDS = 0.05  # while a gap may still be filled by a running transaction
 PRUNE_EVERY_SECONDS = 600
-_DJANGO_ONLY = ("cursor_factory", "context", "prepare_threshold", "server_side_binding",
-                "isolation_level", "assume_role", "pool")
+_DJANGO_ONLY = (
+    "cursor_factory",
+    "context",
+    "prepare_threshold",
+    "server_side_binding",
+    "isolation_level",
+    "assume_role",
+    "pool",
+)
 
 
 class Subscriber(Protocol):
@@ -52,8 +60,18 @@ def connection_kwargs(*, may_start_embedded: bool) -> dict:
     params = {k: v for k, v in params.items() if k not in _DJANGO_ONLY and v is not None}
     params.setdefault("connect_timeout", 5)
     # A silently dead TCP peer (no RST) is noticed within ~25 s instead of the kernel's hours.
-    params.update({k: v for k, v in (("keepalives", 1), ("keepalives_idle", 10), ("keepalives_interval", 5),
-                                      ("keepalives_count", 3)) if k not in params})
+    params.update(
+        {
+            k: v
+            for k, v in (
+                ("keepalives", 1),
+                ("keepalives_idle", 10),
+                ("keepalives_interval", 5),
+                ("keepalives_count", 3),
+            )
+            if k not in params
+        }
+    )
     params["application_name"] = "nexus-realtime"
     return params
 
@@ -195,8 +213,11 @@ class ChangeBridge:
                     rows = events.merge(rows, await self._fetch_ranges(conn, gaps))
             plan = events.plan_delivery(rows, self.cursor, running, gap_timeout_seconds())
             for gap in plan.late_gaps:
-                logger.warning("realtime: ids %s-%s held by a long transaction; delivering past them "
-                               "and the rest when it commits", gap.lo, gap.hi)
+                logger.warning(
+                    "realtime: ids %s-%s held by a long transaction; delivering past them and the rest when it commits",
+                    gap.lo,
+                    gap.hi,
+                )
             self._late_gaps.extend(plan.late_gaps)
             for change in plan.deliver:
                 await self._fan_out(change)

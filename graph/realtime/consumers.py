@@ -19,6 +19,7 @@ REALTIME_CLIENT_QUEUE_MAX_BYTES and _MAX_MESSAGES. A client past a bound is clos
 Incoming frames are bounded (REALTIME_MAX_FRAME_BYTES, nesting), and so are the channels per socket
 and the bindings per channel (REALTIME_MAX_JOINS_PER_SOCKET, REALTIME_MAX_BINDINGS_PER_JOIN).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -146,16 +147,23 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     def _frame(self, join_ref, ref, topic, event, payload) -> str:
         if self.array_frames:
             return json.dumps([join_ref, ref, topic, event, payload], separators=(",", ":"))
-        return json.dumps({"join_ref": join_ref, "ref": ref, "topic": topic, "event": event,
-                           "payload": payload}, separators=(",", ":"))
+        return json.dumps(
+            {"join_ref": join_ref, "ref": ref, "topic": topic, "event": event, "payload": payload},
+            separators=(",", ":"),
+        )
 
     def _send(self, join_ref, ref, topic, event, payload) -> None:
         text = self._frame(join_ref, ref, topic, event, payload)
         self._deliver(wire.text_frame(text) if self.writer else text)
 
     def _reply(self, message: dict, status: str, response: dict) -> None:
-        self._send(message.get("join_ref"), message.get("ref"), message.get("topic") or "phoenix",
-                   "phx_reply", {"status": status, "response": response})
+        self._send(
+            message.get("join_ref"),
+            message.get("ref"),
+            message.get("topic") or "phoenix",
+            "phx_reply",
+            {"status": status, "response": response},
+        )
 
     def _error(self, message: dict, reason: str) -> None:
         self._reply(message, "error", {"reason": reason})
@@ -175,9 +183,14 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             self.wakeup.set()
 
     def _too_slow(self, pending: int) -> None:
-        logger.warning("realtime: client %s too slow (%s messages, %s bytes waiting); closing it with %s, "
-                       "it resumes from its cursor", self.scope.get("client"), len(self.queue),
-                       self.queued_bytes + pending, CLOSE_TOO_SLOW)
+        logger.warning(
+            "realtime: client %s too slow (%s messages, %s bytes waiting); closing it with %s, "
+            "it resumes from its cursor",
+            self.scope.get("client"),
+            len(self.queue),
+            self.queued_bytes + pending,
+            CLOSE_TOO_SLOW,
+        )
         self.closing = True
         self._drop_queue()
         if self.writer is not None:
@@ -240,8 +253,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if self.array_frames:
             text = f'[null,null,{topic},"postgres_changes",{{"ids":{ids_json},"data":{data}}}]'
         else:
-            text = (f'{{"join_ref":null,"ref":null,"topic":{topic},"event":"postgres_changes",'
-                    f'"payload":{{"ids":{ids_json},"data":{data}}}}}')
+            text = (
+                f'{{"join_ref":null,"ref":null,"topic":{topic},"event":"postgres_changes",'
+                f'"payload":{{"ids":{ids_json},"data":{data}}}}}'
+            )
         return wire.text_frame(text) if raw else text
 
     # ── incoming ──
@@ -263,8 +278,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
     def _decode(self, raw) -> dict:
         if raw is not None and len(raw) > self.max_frame_bytes:
-            raise ProtocolError(f"malformed frame: larger than {self.max_frame_bytes} bytes "
-                                "(REALTIME_MAX_FRAME_BYTES)")
+            raise ProtocolError(f"malformed frame: larger than {self.max_frame_bytes} bytes (REALTIME_MAX_FRAME_BYTES)")
         if isinstance(raw, bytes):
             try:
                 raw = raw.decode()
@@ -303,8 +317,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         subscriber = await subscriber_for_join(self.scope, token, self.apikey)
         if message["event"] == "phx_join":
             if subscriber is None:
-                raise ProtocolError("unauthorized: sign in, or pass a NEXUS API token or Supabase access token "
-                                    "as access_token / apikey")
+                raise ProtocolError(
+                    "unauthorized: sign in, or pass a NEXUS API token or Supabase access token as access_token / apikey"
+                )
             message["subscriber"] = subscriber
         elif message["topic"] in self.subscriptions:
             if subscriber is None:  # the new token is not valid: this topic receives nothing more
@@ -344,18 +359,30 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if not isinstance(wanted, list):
             raise ProtocolError("config.postgres_changes must be a list")
         if len(wanted) > self.max_bindings:
-            raise ProtocolError(f"too many bindings: {len(wanted)} in one join, at most {self.max_bindings} "
-                                "(REALTIME_MAX_BINDINGS_PER_JOIN)")
+            raise ProtocolError(
+                f"too many bindings: {len(wanted)} in one join, at most {self.max_bindings} "
+                "(REALTIME_MAX_BINDINGS_PER_JOIN)"
+            )
         if topic not in self.subscriptions and len(self.subscriptions) >= self.max_joins:
-            raise ProtocolError(f"too many channels: at most {self.max_joins} joined on one socket "
-                                "(REALTIME_MAX_JOINS_PER_SOCKET); leave one first")
+            raise ProtocolError(
+                f"too many channels: at most {self.max_joins} joined on one socket "
+                "(REALTIME_MAX_JOINS_PER_SOCKET); leave one first"
+            )
         bindings = [self._binding(spec) for spec in wanted]
         self.subscriptions[topic] = Subscription(topic, message.get("join_ref"), bindings, message["subscriber"])
         self._reply(message, "ok", {"postgres_changes": [b.reply() for b in bindings]})
-        self._send(message.get("join_ref"), None, topic, "system", {
-            "channel": topic.removeprefix("realtime:"), "extension": "postgres_changes",
-            "message": "Subscribed to PostgreSQL", "status": "ok",
-        })
+        self._send(
+            message.get("join_ref"),
+            None,
+            topic,
+            "system",
+            {
+                "channel": topic.removeprefix("realtime:"),
+                "extension": "postgres_changes",
+                "message": "Subscribed to PostgreSQL",
+                "status": "ok",
+            },
+        )
 
     def _binding(self, spec) -> Binding:
         if not isinstance(spec, dict):

@@ -8,13 +8,14 @@ rebuild the payload from ``schema, table, commit_timestamp, type, errors`` plus 
 ``convertChangeData`` keeps unknown keys). It is in ``new`` for INSERT/UPDATE and in ``old`` for
 UPDATE/DELETE; raw protocol clients also get ``data.change_id``.
 """
+
 from __future__ import annotations
 
 import functools
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from graph.realtime.models import REALTIME_TABLES, WRITER_LOCK_KEY  # noqa: F401
 
@@ -22,12 +23,16 @@ SCHEMA = "public"
 CURSOR_FIELD = "_change_id"
 NOTIFY_CHANNEL = "realtime_changes"
 
-_COLUMNS = ("id, table_name, event_type, new_record, old_record, commit_time, "
-            "extract(epoch FROM clock_timestamp() - commit_time)::float8 AS age")
+_COLUMNS = (
+    "id, table_name, event_type, new_record, old_record, commit_time, "
+    "extract(epoch FROM clock_timestamp() - commit_time)::float8 AS age"
+)
 SELECT_AFTER = f"SELECT {_COLUMNS} FROM realtime_changes WHERE id > %s ORDER BY id LIMIT %s"
-SELECT_RANGES = (f"SELECT {_COLUMNS} FROM realtime_changes WHERE id BETWEEN %s AND %s AND EXISTS "
-                 "(SELECT 1 FROM unnest(%s::bigint[], %s::bigint[]) AS g(lo, hi) WHERE id BETWEEN g.lo AND g.hi) "
-                 "ORDER BY id")
+SELECT_RANGES = (
+    f"SELECT {_COLUMNS} FROM realtime_changes WHERE id BETWEEN %s AND %s AND EXISTS "
+    "(SELECT 1 FROM unnest(%s::bigint[], %s::bigint[]) AS g(lo, hi) WHERE id BETWEEN g.lo AND g.hi) "
+    "ORDER BY id"
+)
 # Other transactions that wrote to the change log and have not finished (see WRITER_LOCK_KEY).
 COUNT_WRITERS = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = %s "
@@ -43,7 +48,7 @@ ORDER BY c.relname, a.attnum
 
 
 def iso_timestamp(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass
@@ -63,7 +68,7 @@ class Change:
     matched: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_row(cls, row) -> "Change":
+    def from_row(cls, row) -> Change:
         id_, table, type_, new, old, commit_time, age = row
         if isinstance(new, str):  # Django's cursor may hand jsonb back as text
             new = json.loads(new)
@@ -84,8 +89,12 @@ class Change:
         """Supabase's wire ``data`` object of a postgres_changes message."""
         new, old = self._records()
         data = {
-            "schema": SCHEMA, "table": self.table, "commit_timestamp": iso_timestamp(self.commit_time),
-            "type": self.type, "columns": columns.get(self.table, []), "errors": None,
+            "schema": SCHEMA,
+            "table": self.table,
+            "commit_timestamp": iso_timestamp(self.commit_time),
+            "type": self.type,
+            "columns": columns.get(self.table, []),
+            "errors": None,
             "change_id": self.id,
         }
         if self.type in ("INSERT", "UPDATE"):
@@ -103,9 +112,14 @@ class Change:
         """The shape realtime-js hands a postgres_changes callback, plus the change-log id."""
         new, old = self._records()
         return {
-            "id": self.id, "schema": SCHEMA, "table": self.table,
-            "commit_timestamp": iso_timestamp(self.commit_time), "eventType": self.type,
-            "new": new or {}, "old": old or {}, "errors": None,
+            "id": self.id,
+            "schema": SCHEMA,
+            "table": self.table,
+            "commit_timestamp": iso_timestamp(self.commit_time),
+            "eventType": self.type,
+            "new": new or {},
+            "old": old or {},
+            "errors": None,
         }
 
 
@@ -147,8 +161,7 @@ class Plan:
     late_gaps: list[Gap] = field(default_factory=list)  # stepped over after the timeout
 
 
-def plan_delivery(changes: list[Change], cursor: int, writers_running: bool,
-                  gap_timeout_seconds: float) -> Plan:
+def plan_delivery(changes: list[Change], cursor: int, writers_running: bool, gap_timeout_seconds: float) -> Plan:
     """Which of ``changes`` (id order) to deliver now; with no writer running, gaps are final."""
     plan = Plan(deliver=[], cursor=cursor)
     expected = cursor + 1
@@ -201,8 +214,14 @@ class RowFilter:
         order = _compare(actual, self.value)
         if order is None:  # incomparable (null, type mismatch): only neq holds
             return self.op == "neq"
-        return {"eq": order == 0, "neq": order != 0, "lt": order < 0, "lte": order <= 0,
-                "gt": order > 0, "gte": order >= 0}[self.op]
+        return {
+            "eq": order == 0,
+            "neq": order != 0,
+            "lt": order < 0,
+            "lte": order <= 0,
+            "gt": order > 0,
+            "gte": order >= 0,
+        }[self.op]
 
 
 def _compare(actual, expected: str) -> int | None:
@@ -259,7 +278,7 @@ class LikePattern:
     ignore_case: bool
 
     @classmethod
-    def compile(cls, pattern: str, ignore_case: bool) -> "LikePattern":
+    def compile(cls, pattern: str, ignore_case: bool) -> LikePattern:
         if ignore_case:
             pattern = pattern.lower()
         segments, items, escaped = [], [], False  # items: a character, or None for ``_``
@@ -330,8 +349,9 @@ def parse_filter(text: str, table: str | None, columns: set[str]) -> RowFilter:
     if column not in columns:
         raise FilterError(f"invalid filter {text!r}: {table} has no column {column!r}")
     if op not in OPERATORS or not dot:
-        raise FilterError(f"invalid filter {text!r}: operator must be one of {', '.join(OPERATORS)} "
-                          "(optionally after not.)")
+        raise FilterError(
+            f"invalid filter {text!r}: operator must be one of {', '.join(OPERATORS)} (optionally after not.)"
+        )
     if op == "in":
         if not (value.startswith("(") and value.endswith(")")):
             raise FilterError(f"invalid filter {text!r}: in needs a list like in.(a,b)")

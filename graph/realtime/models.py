@@ -8,6 +8,7 @@ The triggers also take a shared transaction-level advisory lock (WRITER_LOCK_KEY
 look for in pg_locks: it tells an id a still-running transaction holds from one that was rolled
 back (see events.py).
 """
+
 from django.db import models
 from django.db.models.functions import Now
 
@@ -33,9 +34,7 @@ class RealtimeChange(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["commit_time"], name="idx_realtime_changes_time")]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(event_type__in=EVENT_TYPES), name="realtime_changes_event_check"
-            ),
+            models.CheckConstraint(condition=models.Q(event_type__in=EVENT_TYPES), name="realtime_changes_event_check"),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 """Websocket routes: the Supabase Realtime-compatible endpoint (realtime-js appends /websocket)."""
+
 from django.urls import re_path
 
 from graph.realtime.consumers import RealtimeConsumer

@@ -1,4 +1,5 @@
 """Reads of the change log for the resume endpoint (GET /api/realtime/changes)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,13 @@ class ResyncRequired(NexusError):
 
     status, code = 410, "resync_required"
 
-    def __init__(self, message: str = ("The cursor is older than the retained change log (or from another database); "
-                                       "reload the graph and start from the cursor GET /api/realtime/changes returns.")):
+    def __init__(
+        self,
+        message: str = (
+            "The cursor is older than the retained change log (or from another database); "
+            "reload the graph and start from the cursor GET /api/realtime/changes returns."
+        ),
+    ):
         super().__init__(message)
 
 
@@ -30,8 +36,9 @@ class ChangesPage:
     held: bool = False  # stopped before a gap a running transaction may fill; ask again
 
 
-def changes_after(*, after: int | None, tables: tuple[str, ...], limit: int,
-                  notification_scope: str | None = None) -> ChangesPage:
+def changes_after(
+    *, after: int | None, tables: tuple[str, ...], limit: int, notification_scope: str | None = None
+) -> ChangesPage:
     """Changes after ``after`` in id order, never past a gap a running writer may still fill.
 
     ``after=None`` returns no changes and the current cursor (where a fresh client starts);

@@ -1,4 +1,5 @@
 """Writes on the change log: retention pruning (the bridge also prunes, every 10 minutes)."""
+
 from django.conf import settings
 from django.db import connection, transaction
 

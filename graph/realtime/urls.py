@@ -1,4 +1,5 @@
 """HTTP routes of the realtime feature (mounted under /api/)."""
+
 from django.urls import path
 
 from graph.realtime import views

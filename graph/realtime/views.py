@@ -1,23 +1,26 @@
 """GET /api/realtime/changes: resume from a cursor."""
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from graph.realtime import selectors
-from graph.realtime.models import REALTIME_TABLES
 from common.accounts.permissions import IsViewer
 from common.accounts.roles import notification_scope
 from common.api import ApiView
+from graph.realtime import selectors
+from graph.realtime.models import REALTIME_TABLES
 
 MAX_LIMIT = 5000
 
 
 class ChangesQuery(serializers.Serializer):
     after = serializers.IntegerField(required=False, min_value=0, help_text="last change id the client has")
-    tables = serializers.CharField(required=False, default=",".join(REALTIME_TABLES),
-                                   help_text="comma-separated: nodes,edges,notifications")
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=500,
-                                     help_text=f"1–{MAX_LIMIT}, default 500")
+    tables = serializers.CharField(
+        required=False, default=",".join(REALTIME_TABLES), help_text="comma-separated: nodes,edges,notifications"
+    )
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_LIMIT, default=500, help_text=f"1–{MAX_LIMIT}, default 500"
+    )
 
     def validate_tables(self, value):
         names = tuple(t.strip() for t in value.split(",") if t.strip())
@@ -30,30 +33,38 @@ class ChangesQuery(serializers.Serializer):
 _record = serializers.DictField(help_text="row; carries the change-log id as _change_id")
 CHANGE_FIELDS = {
     "id": serializers.IntegerField(help_text="change-log id: the cursor"),
-    "schema": serializers.CharField(), "table": serializers.CharField(),
+    "schema": serializers.CharField(),
+    "table": serializers.CharField(),
     "commit_timestamp": serializers.CharField(),
     "eventType": serializers.ChoiceField(choices=["INSERT", "UPDATE", "DELETE", "TRUNCATE"]),
-    "new": _record, "old": _record,
+    "new": _record,
+    "old": _record,
     "errors": serializers.JSONField(allow_null=True),
 }
-ChangesPageSerializer = inline_serializer("RealtimeChangesPage", {
-    "changes": inline_serializer("RealtimeChange", CHANGE_FIELDS, many=True),
-    "cursor": serializers.IntegerField(help_text="pass as ?after= next time"),
-    "has_more": serializers.BooleanField(),
-    "pending": serializers.BooleanField(help_text="stopped before a change a running transaction may still commit"),
-})
+ChangesPageSerializer = inline_serializer(
+    "RealtimeChangesPage",
+    {
+        "changes": inline_serializer("RealtimeChange", CHANGE_FIELDS, many=True),
+        "cursor": serializers.IntegerField(help_text="pass as ?after= next time"),
+        "has_more": serializers.BooleanField(),
+        "pending": serializers.BooleanField(help_text="stopped before a change a running transaction may still commit"),
+    },
+)
 ErrorSerializer = inline_serializer("RealtimeError", {"error": serializers.DictField()})
 
 
 class ChangesView(ApiView):
     permission_classes = [IsViewer]
+
     @extend_schema(
         operation_id="realtime_changes",
         summary="Changes after a cursor, in order (resume after a reconnect)",
-        description=("Without `after`: no changes, just the current cursor. With `after`: the changes "
-                     "after it, oldest first, in the realtime event shape plus `id`. 410 "
-                     "`resync_required` when rows after the cursor were pruned (older than "
-                     "REALTIME_RETENTION_HOURS) or the cursor is from another database."),
+        description=(
+            "Without `after`: no changes, just the current cursor. With `after`: the changes "
+            "after it, oldest first, in the realtime event shape plus `id`. 410 "
+            "`resync_required` when rows after the cursor were pruned (older than "
+            "REALTIME_RETENTION_HOURS) or the cursor is from another database."
+        ),
         parameters=[ChangesQuery],
         responses={200: ChangesPageSerializer, 400: ErrorSerializer, 410: ErrorSerializer},
     )
@@ -61,9 +72,17 @@ class ChangesView(ApiView):
         query = ChangesQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         args = query.validated_data
-        page = selectors.changes_after(after=args.get("after"), tables=args["tables"], limit=args["limit"],
-                                       notification_scope=notification_scope(request.user))
-        return Response({
-            "changes": [c.payload() for c in page.changes], "cursor": page.cursor,
-            "has_more": page.has_more, "pending": page.held,
-        })
+        page = selectors.changes_after(
+            after=args.get("after"),
+            tables=args["tables"],
+            limit=args["limit"],
+            notification_scope=notification_scope(request.user),
+        )
+        return Response(
+            {
+                "changes": [c.payload() for c in page.changes],
+                "cursor": page.cursor,
+                "has_more": page.has_more,
+                "pending": page.held,
+            }
+        )

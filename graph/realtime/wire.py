@@ -15,6 +15,7 @@ argument of the ASGI ``send`` callable, under Channels' session wrapper), so it 
 Anything else (another server, TLS terminated by daphne itself) gets ``None`` from ``attach`` and
 the consumer falls back to plain ASGI sends.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,7 +47,7 @@ class DirectWriter:
         self.transport = transport
 
     @classmethod
-    def attach(cls, send) -> "DirectWriter | None":
+    def attach(cls, send) -> DirectWriter | None:
         """The writer for this ASGI ``send`` when it is daphne's, over plain TCP; else None."""
         for _ in range(4):  # Channels' session middleware wraps send; websocket frames pass straight through it
             inner = getattr(getattr(send, "__self__", None), "real_send", None)
@@ -55,10 +56,15 @@ class DirectWriter:
             send = inner
         protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
         transport = getattr(protocol, "transport", None)
-        needed = (hasattr(protocol, "STATE_OPEN") and hasattr(protocol, "send_queue")
-                  and hasattr(protocol, "sendClose") and getattr(protocol, "_perMessageCompress", None) is None
-                  and not getattr(transport, "TLS", False) and hasattr(getattr(transport, "socket", None), "send")
-                  and all(hasattr(transport, a) for a in ("write", "dataBuffer", "offset", "_tempDataLen")))
+        needed = (
+            hasattr(protocol, "STATE_OPEN")
+            and hasattr(protocol, "send_queue")
+            and hasattr(protocol, "sendClose")
+            and getattr(protocol, "_perMessageCompress", None) is None
+            and not getattr(transport, "TLS", False)
+            and hasattr(getattr(transport, "socket", None), "send")
+            and all(hasattr(transport, a) for a in ("write", "dataBuffer", "offset", "_tempDataLen"))
+        )
         return cls(protocol, transport) if needed else None
 
     def pending(self) -> int:

@@ -1,4 +1,5 @@
 """Test helpers for the graph API."""
+
 import json
 
 
@@ -11,8 +12,11 @@ class Api:
     def _send(self, method, path, body=None, raw=None, **extra):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         kwargs = {"content_type": "application/json"} if data is not None else {}
-        response = getattr(self.client, method)(path, data=data, **kwargs, **extra) if data is not None \
+        response = (
+            getattr(self.client, method)(path, data=data, **kwargs, **extra)
+            if data is not None
             else getattr(self.client, method)(path, **extra)
+        )
         try:
             payload = response.json()
         except ValueError:

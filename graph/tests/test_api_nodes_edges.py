@@ -8,15 +8,17 @@ from graph.tests.helpers import assert_error
 
 
 def counts():
-    return (Node.objects.count(), Edge.objects.count(), NodeEmbedding.objects.count(),
-            MutationHistory.objects.count())
+    return (Node.objects.count(), Edge.objects.count(), NodeEmbedding.objects.count(), MutationHistory.objects.count())
 
 
 # ── nodes ────────────────────────────────────────────────────────────────────
 
+
 def test_create_node_generates_id_embeds_and_records_history(api, db):
-    status, body = api.post("/api/nodes", {"type": "decision", "label": "Adopt ROS 2 Jazzy",
-                                           "division": "Engineering", "extras": {"rationale": "LTS"}})
+    status, body = api.post(
+        "/api/nodes",
+        {"type": "decision", "label": "Adopt ROS 2 Jazzy", "division": "Engineering", "extras": {"rationale": "LTS"}},
+    )
     assert status == 201, body
     assert body["id"].startswith("d-") and len(body["id"]) > 4
     assert body["health"] == "green" and body["status"] == "active"  # database defaults
@@ -31,24 +33,26 @@ def test_create_node_generates_id_embeds_and_records_history(api, db):
 def test_create_node_with_given_id_and_duplicate_id_is_409(api, db):
     assert api.post("/api/nodes", {"id": "p-99", "type": "person", "label": "Ada"})[0] == 201
     before = counts()
-    assert_error(*api.post("/api/nodes", {"id": "p-99", "type": "person", "label": "Ada again"}), 409,
-                 code="conflict")
+    assert_error(*api.post("/api/nodes", {"id": "p-99", "type": "person", "label": "Ada again"}), 409, code="conflict")
     assert counts() == before
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"type": "planet", "label": "Mars"}, "type"),
-    ({"type": "person"}, "label"),
-    ({"type": "person", "label": ""}, "label"),
-    ({"label": "no type"}, "type"),
-    ({"type": "person", "label": "x", "size": "big"}, "size"),
-    ({"type": "person", "label": "x", "freshness_score": 3}, "freshness_score"),
-    ({"type": "person", "label": "x", "half_life_days": 0}, "half_life_days"),
-    ({"type": "person", "label": "x", "extras": [1, 2]}, "extras"),
-    ({"type": "person", "label": "x", "lable": "typo"}, "lable"),
-    ({"type": "person", "label": "nul\u0000byte"}, "label"),
-    ({"type": "person", "label": "x", "extras": {"note": "nul\u0000"}}, "extras.note"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"type": "planet", "label": "Mars"}, "type"),
+        ({"type": "person"}, "label"),
+        ({"type": "person", "label": ""}, "label"),
+        ({"label": "no type"}, "type"),
+        ({"type": "person", "label": "x", "size": "big"}, "size"),
+        ({"type": "person", "label": "x", "freshness_score": 3}, "freshness_score"),
+        ({"type": "person", "label": "x", "half_life_days": 0}, "half_life_days"),
+        ({"type": "person", "label": "x", "extras": [1, 2]}, "extras"),
+        ({"type": "person", "label": "x", "lable": "typo"}, "lable"),
+        ({"type": "person", "label": "nul\u0000byte"}, "label"),
+        ({"type": "person", "label": "x", "extras": {"note": "nul\u0000"}}, "extras.note"),
+    ],
+)
 def test_create_node_bad_input_is_400_naming_the_field_and_writes_nothing(api, db, body, field):
     before = counts()
     assert_error(*api.post("/api/nodes", body), 400, field=field, code="invalid")
@@ -58,8 +62,9 @@ def test_create_node_bad_input_is_400_naming_the_field_and_writes_nothing(api, d
 def test_out_of_range_numbers_are_400_not_500(api, db):
     before = counts()
     assert_error(*api.post("/api/nodes", raw='{"type": "fact", "label": "x", "x": 1e999}'), 400, field="x")
-    assert_error(*api.post("/api/nodes", raw='{"type": "fact", "label": "x", "extras": {"n": 1e999}}'), 400,
-                 field="extras")
+    assert_error(
+        *api.post("/api/nodes", raw='{"type": "fact", "label": "x", "extras": {"n": 1e999}}'), 400, field="extras"
+    )
     assert_error(*api.post("/api/nodes", raw='{"type": "fact", "label": "x", "y": NaN}'), 400)
     assert counts() == before
 
@@ -94,10 +99,15 @@ def test_list_nodes_with_filters_and_paging(api, seeded):
     assert {n["id"] for n in page2["results"]}.isdisjoint({n["id"] for n in body["results"]})
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"limit": "ten"}, "limit"), ({"limit": 0}, "limit"), ({"offset": -1}, "offset"),
-    ({"type": "planet"}, "type"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"limit": "ten"}, "limit"),
+        ({"limit": 0}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"type": "planet"}, "type"),
+    ],
+)
 def test_list_nodes_wrong_query_types_are_400(api, db, params, field):
     assert_error(*api.get("/api/nodes", **params), 400, field=field)
 
@@ -158,9 +168,12 @@ def test_weird_ids_in_paths_are_404_not_500(api, db):
 
 # ── edges ────────────────────────────────────────────────────────────────────
 
+
 def test_create_list_get_delete_edge(api, seeded):
-    status, edge = api.post("/api/edges", {"source": "p-10", "target": "q-04", "type": "answers",
-                                           "weight": 0.5, "extras": {"note": "follow-up"}})
+    status, edge = api.post(
+        "/api/edges",
+        {"source": "p-10", "target": "q-04", "type": "answers", "weight": 0.5, "extras": {"note": "follow-up"}},
+    )
     assert status == 201, edge
     assert edge["id"].startswith("e-") and edge["weight"] == 0.5 and edge["animated"] is False
     assert MutationHistory.objects.get(edge_id=edge["id"]).data["after"]["source"] == "p-10"
@@ -177,14 +190,17 @@ def test_create_list_get_delete_edge(api, seeded):
     assert_error(*api.get("/api/edges", limit="x"), 400, field="limit")
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"source": "p-01", "target": "nobody", "type": "reports_to"}, "target"),
-    ({"source": "nobody", "target": "p-01", "type": "reports_to"}, "source"),
-    ({"source": "p-01", "target": "p-02"}, "type"),
-    ({"target": "p-02", "type": "x"}, "source"),
-    ({"source": "p-01", "target": "p-02", "type": "x", "weight": "heavy"}, "weight"),
-    ({"source": "p-01", "target": "p-02", "type": "x", "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"source": "p-01", "target": "nobody", "type": "reports_to"}, "target"),
+        ({"source": "nobody", "target": "p-01", "type": "reports_to"}, "source"),
+        ({"source": "p-01", "target": "p-02"}, "type"),
+        ({"target": "p-02", "type": "x"}, "source"),
+        ({"source": "p-01", "target": "p-02", "type": "x", "weight": "heavy"}, "weight"),
+        ({"source": "p-01", "target": "p-02", "type": "x", "colour": "red"}, "colour"),
+    ],
+)
 def test_create_edge_bad_input_is_400_and_writes_nothing(api, seeded, body, field):
     before = counts()
     assert_error(*api.post("/api/edges", body), 400, field=field)
@@ -193,7 +209,8 @@ def test_create_edge_bad_input_is_400_and_writes_nothing(api, seeded, body, fiel
 
 def test_duplicate_edge_is_409(api, seeded):
     before = counts()
-    assert_error(*api.post("/api/edges", {"source": "p-02", "target": "p-01", "type": "reports_to"}), 409,
-                 code="conflict")
+    assert_error(
+        *api.post("/api/edges", {"source": "p-02", "target": "p-01", "type": "reports_to"}), 409, code="conflict"
+    )
     assert_error(*api.post("/api/edges", {"id": "e-001", "source": "p-01", "target": "p-02", "type": "new"}), 409)
     assert counts() == before

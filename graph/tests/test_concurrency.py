@@ -1,4 +1,5 @@
 """The database decides duplicate edges, even when 20 clients race (real daphne server)."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,8 +37,9 @@ def test_twenty_batches_updating_p_and_q_in_opposite_orders_get_200_or_409_never
 
     def batch(i):
         order = ["p-dead-p", "p-dead-q"] if i % 2 == 0 else ["p-dead-q", "p-dead-p"]
-        body = {"mutations": [{"op": "update_node", "id": node_id, "label": f"{node_id} by batch {i}"}
-                              for node_id in order]}
+        body = {
+            "mutations": [{"op": "update_node", "id": node_id, "label": f"{node_id} by batch {i}"} for node_id in order]
+        }
         barrier.wait(timeout=30)
         return nexus_server.call("POST", "/api/graph/mutations", body, timeout=120)
 
@@ -89,8 +91,12 @@ def test_a_deadlock_with_another_client_is_retried_and_the_batch_succeeds(server
     Node.objects.create(id="p-dl-q", type="person", label="Q")
     server = server_factory()
     params = {k: v for k, v in connection.get_connection_params().items() if k not in ("cursor_factory", "context")}
-    body = {"mutations": [{"op": "update_node", "id": "p-dl-p", "label": "P2"},
-                          {"op": "update_node", "id": "p-dl-q", "label": "Q2"}]}
+    body = {
+        "mutations": [
+            {"op": "update_node", "id": "p-dl-p", "label": "P2"},
+            {"op": "update_node", "id": "p-dl-q", "label": "Q2"},
+        ]
+    }
     with psycopg.connect(**params) as other, ThreadPoolExecutor(max_workers=1) as pool:
         other.execute("SET deadlock_timeout = '10s'")  # so the server's transaction is the one aborted
         other.execute("SELECT 1 FROM nodes WHERE id = 'p-dl-q' FOR UPDATE")

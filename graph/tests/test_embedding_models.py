@@ -1,5 +1,6 @@
 """Stored vectors record their model; search never compares two models' vectors; the startup
 check, /api/health and `rebuild_embeddings --if-stale` (what `make run` runs) see and fix a switch."""
+
 import io
 
 import pytest
@@ -10,10 +11,10 @@ from django.test import override_settings
 
 from graph import services
 from graph.checks import embedding_dimensions_check
+from graph.embeddings import LocalProvider, get_provider
 from graph.models import NodeEmbedding
 from graph.search import hybrid_hits, search_nodes
 from graph.tests.helpers import assert_error
-from graph.embeddings import LocalProvider, get_provider
 
 LASER = "How long do we wait for laser scanner parts from our vendor?"
 FIX = "python manage.py rebuild_embeddings --recreate"
@@ -69,12 +70,21 @@ def test_sql_function_never_returns_another_models_vectors(hash_384_then_local):
     node = services.node_create(node_type="fact", label="Laser scanner parts take six weeks from the vendor")
     assert NodeEmbedding.objects.get(node_id=node.id).model == "all-MiniLM-L6-v2"
     vector = get_provider().embed([LASER])[0]
-    rows = hybrid_hits(query=LASER, vector=vector, model="all-MiniLM-L6-v2", count=20, threshold=-1.0,
-                       freshness_weight=0.0, text_weight=0.0)
+    rows = hybrid_hits(
+        query=LASER,
+        vector=vector,
+        model="all-MiniLM-L6-v2",
+        count=20,
+        threshold=-1.0,
+        freshness_weight=0.0,
+        text_weight=0.0,
+    )
     assert [row[0] for row in rows] == [node.id]  # the only vector of the configured model
     with connection.cursor() as cursor:  # what a Supabase RPC caller gets with model_name
-        cursor.execute("SELECT node_id, vector_position FROM search_hybrid_nodes(%s, %s::vector, 20, %s)",
-                       [LASER, str(vector), "all-MiniLM-L6-v2"])
+        cursor.execute(
+            "SELECT node_id, vector_position FROM search_hybrid_nodes(%s, %s::vector, 20, %s)",
+            [LASER, str(vector), "all-MiniLM-L6-v2"],
+        )
         vector_hits = [r[0] for r in cursor.fetchall() if r[1] is not None]
     assert vector_hits == [node.id]
 

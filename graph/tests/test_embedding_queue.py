@@ -1,5 +1,6 @@
 """Every node is searchable whoever wrote it: a trigger queues nodes written from anywhere, a
 running server embeds them within seconds, `embed_pending` drains on demand, nothing twice."""
+
 import io
 import time
 
@@ -10,9 +11,9 @@ from django.db import connection
 
 from graph import services
 from graph.embedding_queue import drain, pending_count
+from graph.embeddings import HashProvider
 from graph.models import NodeEmbedding
 from graph.search import search_nodes
-from graph.embeddings import HashProvider
 
 
 def _sql(sql, params=None):
@@ -41,8 +42,10 @@ def embedded_texts(monkeypatch):
 
 
 def test_sql_inserts_and_relabels_are_queued_other_updates_are_not(db):
-    _sql("INSERT INTO nodes (id, type, label) VALUES ('f-sql-1', 'fact', 'Written with psql'), "
-         "('f-sql-2', 'fact', 'Also psql')")
+    _sql(
+        "INSERT INTO nodes (id, type, label) VALUES ('f-sql-1', 'fact', 'Written with psql'), "
+        "('f-sql-2', 'fact', 'Also psql')"
+    )
     assert _queued() == {"f-sql-1", "f-sql-2"}
     _sql("DELETE FROM embedding_queue")
     _sql("UPDATE nodes SET x = 10, y = 20, health = 'red', freshness_score = 0.5 WHERE id = 'f-sql-1'")
@@ -92,12 +95,18 @@ def test_queued_node_with_unchanged_text_is_dequeued_not_re_embedded(db, embedde
 
 
 def test_concurrent_drainers_skip_each_others_rows(transactional_db, embedded_texts):
-    _sql("INSERT INTO nodes (id, type, label) SELECT 'f-par-' || i, 'fact', 'Parallel fact ' || i "
-         "FROM generate_series(1, 6) i")
+    _sql(
+        "INSERT INTO nodes (id, type, label) SELECT 'f-par-' || i, 'fact', 'Parallel fact ' || i "
+        "FROM generate_series(1, 6) i"
+    )
     params = connection.get_connection_params()
     with psycopg.connect(**params) as other:  # another server process holding a claim
-        claimed = [r[0] for r in other.execute(
-            "SELECT node_id FROM embedding_queue ORDER BY node_id LIMIT 2 FOR UPDATE SKIP LOCKED").fetchall()]
+        claimed = [
+            r[0]
+            for r in other.execute(
+                "SELECT node_id FROM embedding_queue ORDER BY node_id LIMIT 2 FOR UPDATE SKIP LOCKED"
+            ).fetchall()
+        ]
         assert drain() == 4
         assert _queued() == set(claimed)  # the other drainer's rows are left to it
         other.rollback()

@@ -1,4 +1,5 @@
 """The embedding provider (offline and OpenAI via a local stand-in), the size check, rebuild_embeddings."""
+
 import io
 import json
 
@@ -10,10 +11,10 @@ from django.test import override_settings
 
 from graph import services
 from graph.checks import embedding_dimensions_check
+from graph.embeddings import EmbeddingUnavailable, HashProvider, LocalProvider, embedding_dimensions, get_provider
 from graph.models import Node, NodeEmbedding
 from graph.vector_sql import column_dimensions
 from insights.models import LlmUsage
-from graph.embeddings import EmbeddingUnavailable, HashProvider, LocalProvider, embedding_dimensions, get_provider
 from tests.http_stand_in import JsonHandler, StandInServer
 
 
@@ -23,6 +24,7 @@ def cosine(a, b):
 
 
 # ── offline provider ────────────────────────────────────────────────────────
+
 
 @override_settings(OPENAI_API_KEY="", EMBEDDING_PROVIDER="", EMBEDDING_OFFLINE_PROVIDER="local")
 def test_local_model_is_the_default_without_a_key():
@@ -46,18 +48,23 @@ def test_embedding_provider_picks_explicitly_even_with_a_key(name, cls, dims):
 def test_unknown_embedding_provider_is_a_configuration_error():
     from django.core.exceptions import ImproperlyConfigured
 
-    with override_settings(EMBEDDING_PROVIDER="word2vec"), pytest.raises(ImproperlyConfigured, match="local, openai, hash"):
+    with (
+        override_settings(EMBEDDING_PROVIDER="word2vec"),
+        pytest.raises(ImproperlyConfigured, match="local, openai, hash"),
+    ):
         get_provider()
 
 
 def test_hash_vectors_are_deterministic_normalised_and_related_texts_are_close():
     provider = HashProvider(3072)
-    a, b, c, a2 = provider.embed([
-        "Q4 hiring freeze applies to all of engineering",
-        "Engineering hiring is frozen for Q4",
-        "Warehouse robot battery charging schedule",
-        "Q4 hiring freeze applies to all of engineering",
-    ])
+    a, b, c, a2 = provider.embed(
+        [
+            "Q4 hiring freeze applies to all of engineering",
+            "Engineering hiring is frozen for Q4",
+            "Warehouse robot battery charging schedule",
+            "Q4 hiring freeze applies to all of engineering",
+        ]
+    )
     assert a == a2 and len(a) == 3072
     assert np.linalg.norm(a) == pytest.approx(1.0)
     assert cosine(a, b) > cosine(a, c) + 0.2
@@ -67,6 +74,7 @@ def test_hash_vectors_are_deterministic_normalised_and_related_texts_are_close()
 
 
 # ── OpenAI through a local HTTP stand-in (tests never reach OpenAI) ──────────
+
 
 class _StandIn(JsonHandler):
     requests: list = []
@@ -78,10 +86,17 @@ class _StandIn(JsonHandler):
         if type(self).fail_with:
             return self.send_json(type(self).fail_with)
         dims = body["dimensions"]
-        data = [{"object": "embedding", "index": i, "embedding": [(i + 1) / dims] * dims}
-                for i in range(len(body["input"]))][::-1]  # out of order on purpose
-        self.send_json(200, {"data": data, "model": body["model"],
-                             "usage": {"prompt_tokens": 7 * len(body["input"]), "total_tokens": 7}})
+        data = [
+            {"object": "embedding", "index": i, "embedding": [(i + 1) / dims] * dims} for i in range(len(body["input"]))
+        ][::-1]  # out of order on purpose
+        self.send_json(
+            200,
+            {
+                "data": data,
+                "model": body["model"],
+                "usage": {"prompt_tokens": 7 * len(body["input"]), "total_tokens": 7},
+            },
+        )
 
 
 @pytest.fixture
@@ -94,8 +109,12 @@ def openai_stand_in():
 
 def test_openai_stand_in_gets_model_and_dimensions_and_usage_is_recorded(db, openai_stand_in):
     url, handler = openai_stand_in
-    with override_settings(OPENAI_API_KEY="sk-test-not-real", OPENAI_BASE_URL=url,
-                           EMBEDDING_MODEL="text-embedding-3-large", EMBEDDING_DIMENSIONS=3072):
+    with override_settings(
+        OPENAI_API_KEY="sk-test-not-real",
+        OPENAI_BASE_URL=url,
+        EMBEDDING_MODEL="text-embedding-3-large",
+        EMBEDDING_DIMENSIONS=3072,
+    ):
         provider = get_provider()
         assert provider.name == "openai" and provider.offline is False
         vectors = provider.embed(["alpha", "beta"], task_type="search")
@@ -131,13 +150,17 @@ def test_openai_stand_in_failure_is_503_and_writes_nothing(api, openai_stand_in)
 
 
 def test_openai_stand_in_unreachable_raises_embedding_unavailable(db):
-    with override_settings(OPENAI_API_KEY="sk-test-not-real", OPENAI_BASE_URL="http://127.0.0.1:9/v1",
-                           OPENAI_TIMEOUT_SECONDS=2):
-        with pytest.raises(EmbeddingUnavailable):
-            get_provider().embed(["x"])
+    with (
+        override_settings(
+            OPENAI_API_KEY="sk-test-not-real", OPENAI_BASE_URL="http://127.0.0.1:9/v1", OPENAI_TIMEOUT_SECONDS=2
+        ),
+        pytest.raises(EmbeddingUnavailable),
+    ):
+        get_provider().embed(["x"])
 
 
 # ── the size check and rebuild_embeddings ───────────────────────────────────
+
 
 def test_dimension_mismatch_check_names_the_fix(db):
     assert embedding_dimensions_check() == []

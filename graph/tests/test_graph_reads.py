@@ -1,4 +1,5 @@
 """GET /api/graph, /api/graph/metadata and node detail: content, filters, freshness, query count."""
+
 from datetime import timedelta
 
 import pytest
@@ -59,7 +60,7 @@ def test_current_freshness_decays_by_half_life(api, db):
     Node.objects.filter(id=node.id).update(updated_at=timezone.now() - timedelta(days=20))
     row = selectors.node_get(node_id=node.id)
     assert row["freshness_score"] == pytest.approx(0.8)
-    assert row["current_freshness"] == pytest.approx(0.8 * 0.5 ** 2, rel=1e-3)
+    assert row["current_freshness"] == pytest.approx(0.8 * 0.5**2, rel=1e-3)
     status, body = api.get("/api/graph")
     served = next(n for n in body["nodes"] if n["id"] == node.id)
     assert served["current_freshness"] == pytest.approx(0.2, rel=1e-3)
@@ -67,8 +68,12 @@ def test_current_freshness_decays_by_half_life(api, db):
 
 
 def test_planted_stale_facts_have_the_documented_current_freshness(seeded):
-    rows = {r["id"]: r["current_freshness"] for r in selectors.nodes_with_freshness().filter(
-        id__in=["f-05", "f-06", "f-07"]).values("id", "current_freshness")}
+    rows = {
+        r["id"]: r["current_freshness"]
+        for r in selectors.nodes_with_freshness()
+        .filter(id__in=["f-05", "f-06", "f-07"])
+        .values("id", "current_freshness")
+    }
     assert rows["f-05"] == pytest.approx(0.022, abs=0.002)
     assert rows["f-06"] == pytest.approx(0.039, abs=0.002)
     assert rows["f-07"] == pytest.approx(0.053, abs=0.002)

@@ -1,5 +1,6 @@
 """/api/graph on the wire: gzip when the client accepts it, the compact view for PulseView, and a
 canvas move (x/y only) that leaves a node's freshness alone."""
+
 import gzip
 import json
 
@@ -26,10 +27,24 @@ def test_compact_view_carries_what_the_drawing_needs_and_nothing_else(api, seede
     assert status == 200
     assert len(compact["nodes"]) == Node.objects.count() and len(compact["edges"]) == Edge.objects.count()
     node = next(n for n in compact["nodes"] if n["id"] == "p-10")
-    assert set(node) == {"id", "type", "label", "division", "department", "team", "health", "size", "x", "y",
-                         "status", "current_freshness"}
+    assert set(node) == {
+        "id",
+        "type",
+        "label",
+        "division",
+        "department",
+        "team",
+        "health",
+        "size",
+        "x",
+        "y",
+        "status",
+        "current_freshness",
+    }
     same = next(n for n in full["nodes"] if n["id"] == "p-10")
-    assert {k: node[k] for k in node if k != "current_freshness"} == {k: same[k] for k in node if k != "current_freshness"}
+    assert {k: node[k] for k in node if k != "current_freshness"} == {
+        k: same[k] for k in node if k != "current_freshness"
+    }
     assert abs(node["current_freshness"] - same["current_freshness"]) < 1e-3
     assert set(compact["edges"][0]) == {"id", "source", "target", "type", "weight"}
     assert compact["metadata"] == full["metadata"]

@@ -1,5 +1,6 @@
 """Hybrid search: PostgreSQL full-text rank and vector rank fused by reciprocal rank fusion in
 search_hybrid_nodes, with an optional freshness weight; /api/search?mode=vector|text|hybrid."""
+
 import io
 
 import pytest
@@ -23,8 +24,10 @@ def embedded(seeded):
 
 def test_text_mode_finds_words_without_any_vector(api, embedded):
     # written with SQL and not embedded yet: full-text search finds it, vector search cannot
-    _sql("INSERT INTO nodes (id, type, label, extras) VALUES ('f-txt-1', 'fact', 'Dock door seven', "
-         "'{\"notes\": \"The proximity sensors were miscalibrated during the retrofit\"}')")
+    _sql(
+        "INSERT INTO nodes (id, type, label, extras) VALUES ('f-txt-1', 'fact', 'Dock door seven', "
+        '\'{"notes": "The proximity sensors were miscalibrated during the retrofit"}\')'
+    )
     status, body = api.get("/api/search", q="which sensors are miscalibrated?", mode="text", k=3)
     assert status == 200 and body["results"][0]["node"]["id"] == "f-txt-1"
     assert body["results"][0]["text_rank"] > 0 and body["results"][0]["similarity"] == 0.0
@@ -41,15 +44,17 @@ def test_hybrid_fuses_both_rankings_by_reciprocal_rank(api, embedded):
     assert status == 200 and body["mode"] == "hybrid"
     assert "f-txt-2" in [r["node"]["id"] for r in body["results"]]  # by its words alone: it has no vector
     # f-03's own vector as the query: f-03 leads the vector ranking, f-txt-2 the text ranking
-    rows = _sql("SELECT node_id, score, vector_position, text_position FROM search_hybrid_nodes(%s, "
-                "(SELECT embedding FROM node_embeddings WHERE node_id = 'f-03'), 10)",
-                ["miscalibrated dock sensors"])
+    rows = _sql(
+        "SELECT node_id, score, vector_position, text_position FROM search_hybrid_nodes(%s, "
+        "(SELECT embedding FROM node_embeddings WHERE node_id = 'f-03'), 10)",
+        ["miscalibrated dock sensors"],
+    )
     by_id = {r[0]: r for r in rows}
     assert by_id["f-03"][2:] == (1, None) and by_id["f-txt-2"][2:] == (None, 1)
     assert by_id["f-03"][1] == pytest.approx(1 / 61) == by_id["f-txt-2"][1]
     both = [r for r in rows if r[2] and r[3]]  # in both rankings: above either list's leader alone
     assert both and all(r[1] > 1 / 61 for r in both)
-    for node_id, score, vpos, tpos in rows:
+    for _node_id, score, vpos, tpos in rows:
         assert score == pytest.approx((1 / (60 + vpos) if vpos else 0) + (1 / (60 + tpos) if tpos else 0))
     assert [r[1] for r in rows] == sorted((r[1] for r in rows), reverse=True)
 
@@ -60,8 +65,10 @@ def test_freshness_weight_prefers_fresh_nodes(api, embedded):
     _sql("UPDATE nodes SET freshness_score = 0.1 WHERE id = %s", [stale.id])
     for mode in ("hybrid", "text"):
         plain = [r["node"]["id"] for r in search_nodes(query="forklift charger firmware", k=10, mode=mode)]
-        weighted = [r["node"]["id"] for r in search_nodes(query="forklift charger firmware", k=10, mode=mode,
-                                                           freshness_weight=1.0)]
+        weighted = [
+            r["node"]["id"]
+            for r in search_nodes(query="forklift charger firmware", k=10, mode=mode, freshness_weight=1.0)
+        ]
         assert plain[:2] == [stale.id, fresh.id]  # a tie, broken by id
         assert weighted[0] == fresh.id and (stale.id not in weighted or weighted.index(stale.id) > 1)
     status, body = api.get("/api/search", q="forklift charger firmware", k=2, freshness=1.0)
@@ -81,7 +88,9 @@ def test_search_documents_follow_every_write_in_the_same_statement(api, embedded
 def test_full_text_search_uses_the_gin_index(embedded):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN SELECT node_id FROM node_search_documents WHERE document @@ to_tsquery('simple', 'lidar')")
+        cursor.execute(
+            "EXPLAIN SELECT node_id FROM node_search_documents WHERE document @@ to_tsquery('simple', 'lidar')"
+        )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "idx_node_search_documents" in plan
 
@@ -104,6 +113,7 @@ def test_tiny_weights_and_freshness_never_underflow(api, embedded, freshness):
     _sql("UPDATE nodes SET freshness_score = 1e-300, updated_at = now() - interval '3000 days' WHERE id = 'f-03'")
     status, body = api.get("/api/search", q="Q4 hiring freeze for engineering", k=5, freshness=freshness)
     assert status == 200, body
-    rows = _sql("SELECT node_id FROM search_hybrid_nodes('hiring freeze', NULL, 5, NULL, %s, 0, 1e-320, 1, 0)",
-                [freshness])
+    rows = _sql(
+        "SELECT node_id FROM search_hybrid_nodes('hiring freeze', NULL, 5, NULL, %s, 0, 1e-320, 1, 0)", [freshness]
+    )
     assert rows

@@ -1,5 +1,6 @@
 """The local provider is all-MiniLM-L6-v2: equal to sentence-transformers' vectors, no PyTorch, no
 network, and it finds what users mean on the mock organisation."""
+
 import io
 import json
 import subprocess
@@ -39,14 +40,16 @@ def test_batching_and_order_do_not_change_vectors():
 
 
 def test_runs_without_torch_transformers_or_network():
-    code = ("import socket, sys\n"
-            "def no_network(*a, **k): raise RuntimeError('network used')\n"
-            "socket.socket.connect = no_network\n"
-            "from graph.minilm import get_model\n"
-            "v = get_model().encode(['offline sentence'])\n"
-            "assert v.shape == (1, 384)\n"
-            "bad = [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules]\n"
-            "assert not bad, bad\n")
+    code = (
+        "import socket, sys\n"
+        "def no_network(*a, **k): raise RuntimeError('network used')\n"
+        "socket.socket.connect = no_network\n"
+        "from graph.minilm import get_model\n"
+        "v = get_model().encode(['offline sentence'])\n"
+        "assert v.shape == (1, 384)\n"
+        "bad = [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 
@@ -72,10 +75,13 @@ def local_seeded(seeded, monkeypatch):
 
 
 @pytest.mark.parametrize("mode", ["vector", "hybrid"])
-@pytest.mark.parametrize("question, node_id", [
-    ("How long do we wait for laser scanner parts from our vendor?", "f-07"),
-    ("Is there good wireless at the customer's site?", "f-14"),
-])
+@pytest.mark.parametrize(
+    "question, node_id",
+    [
+        ("How long do we wait for laser scanner parts from our vendor?", "f-07"),
+        ("Is there good wireless at the customer's site?", "f-14"),
+    ],
+)
 def test_local_model_finds_what_users_mean(api, local_seeded, mode, question, node_id):
     assert isinstance(get_provider(), LocalProvider)
     status, body = api.get("/api/search", q=question, k=5, mode=mode)

@@ -1,4 +1,5 @@
 """GET /api/nodes/{id}/cascade: what deleting a node takes with it, before it is deleted."""
+
 from graph.models import Edge, MutationHistory, Node
 from graph.tests.helpers import Api, assert_error
 from tests.actors import signed_in, user_with_role
@@ -17,8 +18,12 @@ def test_cascade_names_each_edge_by_the_other_node_and_the_dangling_references(a
         assert e["other"] == {"id": other.id, "label": other.label, "type": other.type}
         assert e["direction"] == ("out" if edge.source_id == "p-02" else "in") and e["type"] == edge.type
     # Every node whose extras name p-02 (a manager, a decider…) is listed with the field.
-    expected = {(n.id, k) for n in Node.objects.exclude(id="p-02") for k, v in (n.extras or {}).items()
-                if v == "p-02" or (isinstance(v, list) and "p-02" in v)}
+    expected = {
+        (n.id, k)
+        for n in Node.objects.exclude(id="p-02")
+        for k, v in (n.extras or {}).items()
+        if v == "p-02" or (isinstance(v, list) and "p-02" in v)
+    }
     assert expected and {(r["id"], r["field"]) for r in body["referenced_by"]} == expected
     assert body["linked_accounts"] == 1
     assert body["search_document"] is True

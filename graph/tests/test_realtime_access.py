@@ -1,5 +1,6 @@
 """Who may listen on /realtime/v1/websocket: Origin checked at the handshake, every join
 authenticated, and notifications delivered only to whom they concern (real daphne, real sockets)."""
+
 import asyncio
 import json
 import urllib.request
@@ -70,10 +71,12 @@ def _session_cookie(server) -> str:
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     session = json.loads(opener.open(f"{server.url}/api/auth/session").read())
-    request = urllib.request.Request(f"{server.url}/api/auth/login", method="POST",
-                                     data=json.dumps({"username": "browser-viewer", "password": PASSWORD}).encode(),
-                                     headers={"Content-Type": "application/json", "X-CSRFToken": session["csrf_token"],
-                                              "Referer": server.url + "/"})
+    request = urllib.request.Request(
+        f"{server.url}/api/auth/login",
+        method="POST",
+        data=json.dumps({"username": "browser-viewer", "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json", "X-CSRFToken": session["csrf_token"], "Referer": server.url + "/"},
+    )
     assert json.loads(opener.open(request).read())["authenticated"]
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
@@ -81,8 +84,9 @@ def _session_cookie(server) -> str:
 async def test_the_browser_session_cookie_authenticates_joins(nexus_server):
     await asyncio.to_thread(user_with_role, "viewer", username="browser-viewer", person_id="p-10")
     cookie = await asyncio.to_thread(_session_cookie, nexus_server)
-    client = await RawClient.connect(nexus_server, token=None, origin=nexus_server.url,
-                                   additional_headers={"Cookie": cookie})
+    client = await RawClient.connect(
+        nexus_server, token=None, origin=nexus_server.url, additional_headers={"Cookie": cookie}
+    )
     assert (await client.join("realtime:browser", ALL_NODES))["payload"]["status"] == "ok"
     await asyncio.to_thread(sql, *node_insert("f-ws-cookie"))
     assert len(await client.changes(1)) == 1
@@ -94,9 +98,9 @@ async def test_resume_endpoint_leaves_out_other_peoples_notifications(nexus_serv
     status, head = await asyncio.to_thread(nexus_server.call, "GET", "/api/realtime/changes", None, 10, token)
     await _notify("p-11", "not yours")
     await _notify("p-10", "yours")
-    status, page = await asyncio.to_thread(nexus_server.call, "GET",
-                                           f"/api/realtime/changes?after={head['cursor']}&tables=notifications",
-                                           None, 10, token)
+    status, page = await asyncio.to_thread(
+        nexus_server.call, "GET", f"/api/realtime/changes?after={head['cursor']}&tables=notifications", None, 10, token
+    )
     assert status == 200
     assert [c["new"]["summary"] for c in page["changes"]] == ["yours"]
     assert page["cursor"] > head["cursor"] + 1  # moved past the hidden one

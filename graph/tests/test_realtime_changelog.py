@@ -1,4 +1,5 @@
 """The change log in the database: triggers, NOTIFY, gaps, retention, migration, resume endpoint."""
+
 import json
 import time
 from datetime import timedelta
@@ -11,9 +12,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from graph.models import Edge, Node
-from graph.realtime.models import RealtimeChange
 from graph.realtime import events, selectors
 from graph.realtime.bridge import connection_kwargs
+from graph.realtime.models import RealtimeChange
 from insights.models import Notification
 
 
@@ -22,7 +23,9 @@ def pg(autocommit=True):
 
 
 def changes():
-    return list(RealtimeChange.objects.order_by("id").values_list("table_name", "event_type", "new_record", "old_record"))
+    return list(
+        RealtimeChange.objects.order_by("id").values_list("table_name", "event_type", "new_record", "old_record")
+    )
 
 
 @pytest.mark.django_db
@@ -36,9 +39,15 @@ def test_orm_and_sql_writes_are_captured_with_old_and_new_rows():
         cursor.execute("INSERT INTO notifications (person_id, summary) VALUES ('p-12', 'hi')")
     Node.objects.filter(id="a").delete()  # the database cascades the edge
     got = [(t, e, (n or o)["id"]) for t, e, n, o in changes()]
-    assert got == [("nodes", "INSERT", "a"), ("nodes", "INSERT", "b"), ("edges", "INSERT", "e"),
-                   ("nodes", "UPDATE", "a"), ("notifications", "INSERT", got[4][2]),
-                   ("nodes", "DELETE", "a"), ("edges", "DELETE", "e")]
+    assert got == [
+        ("nodes", "INSERT", "a"),
+        ("nodes", "INSERT", "b"),
+        ("edges", "INSERT", "e"),
+        ("nodes", "UPDATE", "a"),
+        ("notifications", "INSERT", got[4][2]),
+        ("nodes", "DELETE", "a"),
+        ("edges", "DELETE", "e"),
+    ]
     update = changes()[3]
     assert update[3]["label"] == "Ada" and update[2]["label"] == "Ada L."
     assert update[2]["health"] == "green"  # database defaults are in the captured row
@@ -51,7 +60,9 @@ def test_one_notify_per_statement_carrying_the_id_not_the_row():
         listener.execute("LISTEN realtime_changes")
         big = json.dumps({"blob": "x" * 20_000})  # a NOTIFY of the row would fail the write
         writer.execute("INSERT INTO nodes (id, type, label, extras) VALUES ('big', 'fact', 'big', %s)", (big,))
-        writer.execute("INSERT INTO nodes (id, type, label) SELECT 'n' || g, 'fact', 'n' FROM generate_series(1, 1000) g")
+        writer.execute(
+            "INSERT INTO nodes (id, type, label) SELECT 'n' || g, 'fact', 'n' FROM generate_series(1, 1000) g"
+        )
         notifies = list(listener.notifies(timeout=1.0))
     top = RealtimeChange.objects.order_by("-id").first().id
     assert [n.payload for n in notifies] == [str(top - 1000), str(top)]
@@ -73,7 +84,9 @@ def test_a_write_never_fails_because_of_realtime():
 def test_hundred_thousand_row_write_is_one_capture_not_pathological():
     started = time.monotonic()
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO nodes (id, type, label) SELECT 'bulk-' || g, 'fact', 'n' FROM generate_series(1, 100000) g")
+        cursor.execute(
+            "INSERT INTO nodes (id, type, label) SELECT 'bulk-' || g, 'fact', 'n' FROM generate_series(1, 100000) g"
+        )
     with_capture = time.monotonic() - started
     assert RealtimeChange.objects.filter(event_type="INSERT").count() == 100_000
     assert with_capture < 60, f"100k-row insert took {with_capture:.1f}s"
@@ -101,9 +114,11 @@ def test_resume_stops_before_a_gap_a_running_transaction_may_fill_then_delivers_
 
 def test_plan_delivery_holds_at_gaps_while_writers_run_and_steps_over_old_ones():
     now = timezone.now()
-    rows = [events.Change(5, "nodes", "INSERT", {}, None, now, age=60.0),
-            events.Change(6, "nodes", "INSERT", {}, None, now, age=0.1),
-            events.Change(8, "nodes", "INSERT", {}, None, now, age=0.1)]
+    rows = [
+        events.Change(5, "nodes", "INSERT", {}, None, now, age=60.0),
+        events.Change(6, "nodes", "INSERT", {}, None, now, age=0.1),
+        events.Change(8, "nodes", "INSERT", {}, None, now, age=0.1),
+    ]
     assert [(g.lo, g.hi) for g in events.find_gaps(rows, 3)] == [(4, 4), (7, 7)]
     plan = events.plan_delivery(rows, cursor=3, writers_running=True, gap_timeout_seconds=30)
     assert [c.id for c in plan.deliver] == [5, 6] and plan.cursor == 6 and plan.held
@@ -112,38 +127,53 @@ def test_plan_delivery_holds_at_gaps_while_writers_run_and_steps_over_old_ones()
     assert [c.id for c in final.deliver] == [5, 6, 8] and not final.held and not final.late_gaps
 
 
-@pytest.mark.parametrize("text,record,expected", [
-    ("person_id=eq.p-12", {"person_id": "p-12"}, True),
-    ("person_id=eq.p-12", {"person_id": "p-1"}, False),
-    ("person_id=neq.p-12", {"person_id": "p-1"}, True),
-    ("id=in.(1,2,3)", {"id": 2}, True),
-    ("id=in.(1,2,3)", {"id": 4}, False),
-    ("person_id=in.(p-12,\"p-13\")", {"person_id": "p-13"}, True),
-    ("id=gt.10", {"id": 11}, True),
-    ("id=gte.10", {"id": 10}, True),
-    ("id=lt.10", {"id": 10}, False),
-    ("id=lte.10.5", {"id": 10}, True),
-    ("acknowledged=eq.true", {"acknowledged": True}, True),
-    ("person_name=eq.null", {"person_name": None}, True),
-    ("person_name=eq.Ann", {"person_name": None}, False),
-    ("person_name=is.null", {"person_name": None}, True),
-    ("person_name=not.is.null", {"person_name": "Ann"}, True),
-    ("acknowledged=is.false", {"acknowledged": False}, True),
-    ("person_id=not.in.(p-12,p-13)", {"person_id": "p-12"}, False),
-    ("person_id=not.eq.p-12", {"person_id": "p-1"}, True),
-    ("person_name=like.An%", {"person_name": "Ann"}, True),
-    ("person_name=like.an%", {"person_name": "Ann"}, False),
-    ("person_name=ilike.*NN", {"person_name": "Ann"}, True),
-    ("person_name=like.A_n", {"person_name": "Ann"}, True),
-    ("person_name=like.A.n", {"person_name": "Ann"}, False),
-])
+@pytest.mark.parametrize(
+    "text,record,expected",
+    [
+        ("person_id=eq.p-12", {"person_id": "p-12"}, True),
+        ("person_id=eq.p-12", {"person_id": "p-1"}, False),
+        ("person_id=neq.p-12", {"person_id": "p-1"}, True),
+        ("id=in.(1,2,3)", {"id": 2}, True),
+        ("id=in.(1,2,3)", {"id": 4}, False),
+        ('person_id=in.(p-12,"p-13")', {"person_id": "p-13"}, True),
+        ("id=gt.10", {"id": 11}, True),
+        ("id=gte.10", {"id": 10}, True),
+        ("id=lt.10", {"id": 10}, False),
+        ("id=lte.10.5", {"id": 10}, True),
+        ("acknowledged=eq.true", {"acknowledged": True}, True),
+        ("person_name=eq.null", {"person_name": None}, True),
+        ("person_name=eq.Ann", {"person_name": None}, False),
+        ("person_name=is.null", {"person_name": None}, True),
+        ("person_name=not.is.null", {"person_name": "Ann"}, True),
+        ("acknowledged=is.false", {"acknowledged": False}, True),
+        ("person_id=not.in.(p-12,p-13)", {"person_id": "p-12"}, False),
+        ("person_id=not.eq.p-12", {"person_id": "p-1"}, True),
+        ("person_name=like.An%", {"person_name": "Ann"}, True),
+        ("person_name=like.an%", {"person_name": "Ann"}, False),
+        ("person_name=ilike.*NN", {"person_name": "Ann"}, True),
+        ("person_name=like.A_n", {"person_name": "Ann"}, True),
+        ("person_name=like.A.n", {"person_name": "Ann"}, False),
+    ],
+)
 def test_filters(text, record, expected):
     columns = {"id", "person_id", "acknowledged", "person_name"}
     assert events.parse_filter(text, "notifications", columns).matches(record) is expected
 
 
-@pytest.mark.parametrize("text", ["person_id", "nope=eq.1", "id=match.1", "id=in.1,2", "id=in.()", "id=eq",
-                                  "id=is.maybe", "id=not.nope.1", "id=eq.1,person_id=eq.p-1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "person_id",
+        "nope=eq.1",
+        "id=match.1",
+        "id=in.1,2",
+        "id=in.()",
+        "id=eq",
+        "id=is.maybe",
+        "id=not.nope.1",
+        "id=eq.1,person_id=eq.p-1",
+    ],
+)
 def test_bad_filters_are_rejected_with_a_reason(text):
     with pytest.raises(events.FilterError):
         events.parse_filter(text, "notifications", {"id", "person_id"})
@@ -178,7 +208,9 @@ def test_prune_keeps_recent_and_newest_and_old_cursors_get_410(editor_client):
     assert response.json()["error"]["code"] == "resync_required"
     ok = editor_client.get(f"/api/realtime/changes?after={ids[1]}").json()
     assert [c["id"] for c in ok["changes"]] == ids[2:] and ok["cursor"] == ids[3]
-    assert editor_client.get(f"/api/realtime/changes?after={ids[3] + 50}").status_code == 410  # another database's cursor
+    assert (
+        editor_client.get(f"/api/realtime/changes?after={ids[3] + 50}").status_code == 410
+    )  # another database's cursor
 
     RealtimeChange.objects.update(commit_time=timezone.now() - timedelta(hours=30))
     call_command("prune_changes", "--hours", "1", stdout=open("/dev/null", "w"))
@@ -189,8 +221,12 @@ def test_prune_keeps_recent_and_newest_and_old_cursors_get_410(editor_client):
 def test_changes_endpoint_head_cursor_and_validation(editor_client):
     Node.objects.create(id="h", type="fact", label="x")
     head = editor_client.get("/api/realtime/changes").json()
-    assert head == {"changes": [], "cursor": RealtimeChange.objects.order_by("-id").first().id,
-                    "has_more": False, "pending": False}
+    assert head == {
+        "changes": [],
+        "cursor": RealtimeChange.objects.order_by("-id").first().id,
+        "has_more": False,
+        "pending": False,
+    }
     for query in ("tables=secrets", "limit=0", "limit=99999", "after=-1", "after=abc"):
         response = editor_client.get(f"/api/realtime/changes?{query}")
         assert response.status_code == 400, query
@@ -201,17 +237,27 @@ def test_changes_endpoint_head_cursor_and_validation(editor_client):
 @pytest.mark.django_db
 def test_config_points_at_channels_websocket_without_supabase(client):
     body = client.get("/api/config", HTTP_HOST="nexus.example:8000").json()
-    assert body == {"realtime": {"transport": "channels", "url": "ws://nexus.example:8000/realtime/v1"},
-                    "changes_url": "/api/realtime/changes", "auth": {"mode": "required", "provider": "django"}}
+    assert body == {
+        "realtime": {"transport": "channels", "url": "ws://nexus.example:8000/realtime/v1"},
+        "changes_url": "/api/realtime/changes",
+        "auth": {"mode": "required", "provider": "django"},
+    }
     secure = client.get("/api/config", HTTP_HOST="nexus.example", HTTP_X_FORWARDED_PROTO="https", secure=True)
     assert secure.json()["realtime"]["url"] == "wss://nexus.example/realtime/v1"
 
 
-@override_settings(SUPABASE_URL="https://abc.supabase.co", SUPABASE_ANON_KEY="anon-key",
-                   SUPABASE_SERVICE_KEY="service-secret", ALLOWED_HOSTS=["*"])
+@override_settings(
+    SUPABASE_URL="https://abc.supabase.co",
+    SUPABASE_ANON_KEY="anon-key",
+    SUPABASE_SERVICE_KEY="service-secret",
+    ALLOWED_HOSTS=["*"],
+)
 @pytest.mark.django_db
 def test_config_names_supabase_and_never_the_service_key(client):
     response = client.get("/api/config")
-    assert response.json()["realtime"] == {"transport": "supabase", "url": "https://abc.supabase.co",
-                                           "anon_key": "anon-key"}
+    assert response.json()["realtime"] == {
+        "transport": "supabase",
+        "url": "https://abc.supabase.co",
+        "anon_key": "anon-key",
+    }
     assert b"service-secret" not in response.content

@@ -3,6 +3,7 @@ per-client queues, capped joins and bindings, malformed frames that leave the so
 
 Real daphne servers on the test database, real websockets, writes as plain SQL (another writer).
 """
+
 import asyncio
 import json
 import random
@@ -22,21 +23,68 @@ BIG = "x" * 900_000  # ~0.9 MB of extras per row
 # ── LIKE / ILIKE: PostgreSQL's semantics, linear time ──────────────────────
 LIKE_CASES = [
     # (text, pattern)
-    ("abc", "abc"), ("abc", "ab"), ("abc", "a%"), ("abc", "%c"), ("abc", "%b%"), ("abc", "%"),
-    ("", "%"), ("", ""), ("", "_"), ("a", ""), ("abc", "___"), ("abc", "__"), ("abc", "a_c"),
-    ("abc", "_b_"), ("abc", "%%%"), ("abc", "a%%c"), ("ac", "a%c"), ("ac", "a_%c"), ("abbc", "a_%c"),
-    ("aaa", "%a%a%a%"), ("aa", "%a%a%a%"), ("banana", "%an%an%"), ("banana", "%ana%ana%"),
-    ("banana", "b%a"), ("banana", "%n_n%"), ("mississippi", "m%ss%ss%pi"), ("mississippi", "%s_s%p_"),
-    ("50%", "50\\%"), ("50x", "50\\%"), ("a_b", "a\\_b"), ("axb", "a\\_b"), ("a\\b", "a\\\\b"),
-    ("ab", "\\a\\b"), ("a%", "%\\%"), ("%", "\\%"), ("_", "\\_"), ("\\", "\\\\"),
-    ("line\nbreak", "line_break"), ("line\nbreak", "%\n%"), ("tab\there", "tab%here"),
-    ("héllo", "h_llo"), ("héllo", "h%o"), ("日本語", "_本_"), ("日本語", "%語"), ("naïve", "na_ve"),
-    ("a" * 60, "%a%a%a%a%a%a%a%ab"), ("a" * 59 + "b", "%a%a%a%a%a%a%a%ab"),
-    ("abcabc", "%abc"), ("abcab", "%abc%"), ("xabcx", "_abc_"), ("ab", "a_b"), ("aXbYc", "a%b%c"),
+    ("abc", "abc"),
+    ("abc", "ab"),
+    ("abc", "a%"),
+    ("abc", "%c"),
+    ("abc", "%b%"),
+    ("abc", "%"),
+    ("", "%"),
+    ("", ""),
+    ("", "_"),
+    ("a", ""),
+    ("abc", "___"),
+    ("abc", "__"),
+    ("abc", "a_c"),
+    ("abc", "_b_"),
+    ("abc", "%%%"),
+    ("abc", "a%%c"),
+    ("ac", "a%c"),
+    ("ac", "a_%c"),
+    ("abbc", "a_%c"),
+    ("aaa", "%a%a%a%"),
+    ("aa", "%a%a%a%"),
+    ("banana", "%an%an%"),
+    ("banana", "%ana%ana%"),
+    ("banana", "b%a"),
+    ("banana", "%n_n%"),
+    ("mississippi", "m%ss%ss%pi"),
+    ("mississippi", "%s_s%p_"),
+    ("50%", "50\\%"),
+    ("50x", "50\\%"),
+    ("a_b", "a\\_b"),
+    ("axb", "a\\_b"),
+    ("a\\b", "a\\\\b"),
+    ("ab", "\\a\\b"),
+    ("a%", "%\\%"),
+    ("%", "\\%"),
+    ("_", "\\_"),
+    ("\\", "\\\\"),
+    ("line\nbreak", "line_break"),
+    ("line\nbreak", "%\n%"),
+    ("tab\there", "tab%here"),
+    ("héllo", "h_llo"),
+    ("héllo", "h%o"),
+    ("日本語", "_本_"),
+    ("日本語", "%語"),
+    ("naïve", "na_ve"),
+    ("a" * 60, "%a%a%a%a%a%a%a%ab"),
+    ("a" * 59 + "b", "%a%a%a%a%a%a%a%ab"),
+    ("abcabc", "%abc"),
+    ("abcab", "%abc%"),
+    ("xabcx", "_abc_"),
+    ("ab", "a_b"),
+    ("aXbYc", "a%b%c"),
 ]
 ILIKE_CASES = [
-    ("ABC", "abc"), ("abc", "A%C"), ("Ops Review", "%ops%"), ("OPS", "_p_"), ("mIxEd", "MiXeD"),
-    ("abc", "ABD"), ("A_B", "a\\_b"), ("Banana", "%AN%an%"),
+    ("ABC", "abc"),
+    ("abc", "A%C"),
+    ("Ops Review", "%ops%"),
+    ("OPS", "_p_"),
+    ("mIxEd", "MiXeD"),
+    ("abc", "ABD"),
+    ("A_B", "a\\_b"),
+    ("Banana", "%AN%an%"),
 ]
 
 
@@ -99,12 +147,15 @@ def test_like_pattern_rules_postgrest_star_and_trailing_escape():
         events.parse_filter("label=like." + "a" * 300, "nodes", columns)
 
 
-@pytest.mark.parametrize("pattern,text", [
-    ("%a%a%a%a%a%a%a%ab", "a" * 200_000),
-    ("%" + "a%" * 120 + "b", "a" * 200_000),
-    ("%" + "_a" * 60 + "b%", "a" * 50_000),
-    ("%ab%ab%ab%ac", "ab" * 100_000),
-])
+@pytest.mark.parametrize(
+    "pattern,text",
+    [
+        ("%a%a%a%a%a%a%a%ab", "a" * 200_000),
+        ("%" + "a%" * 120 + "b", "a" * 200_000),
+        ("%" + "_a" * 60 + "b%", "a" * 50_000),
+        ("%ab%ab%ab%ac", "ab" * 100_000),
+    ],
+)
 def test_adversarial_patterns_take_milliseconds_not_seconds(pattern, text):
     started = time.perf_counter()
     assert like(pattern, text) is False
@@ -121,8 +172,10 @@ async def _timed_health(server) -> tuple[int, float]:
 @pytest.mark.slow
 async def test_backtracking_like_filter_does_not_freeze_the_server(nexus_server):
     client = await RawClient.connect(nexus_server)
-    reply = await client.join("realtime:redos", [
-        {"event": "INSERT", "schema": "public", "table": "nodes", "filter": "label=like.%a%a%a%a%a%a%a%ab"}])
+    reply = await client.join(
+        "realtime:redos",
+        [{"event": "INSERT", "schema": "public", "table": "nodes", "filter": "label=like.%a%a%a%a%a%a%a%ab"}],
+    )
     assert reply["payload"]["status"] == "ok", reply
     await _timed_health(nexus_server)  # warm: the first request imports and connects
     await asql(*node_insert("redos-1", label="a" * 60))
@@ -208,8 +261,9 @@ async def test_slow_client_gets_close_code_4008_with_reason_and_resumes_from_its
 
     await writing
     after = cursor_of(received[-1]) if received else 0
-    status, body = await asyncio.to_thread(nexus_server.call, "GET",
-                                           f"/api/realtime/changes?after={after}&tables=nodes&limit=100")
+    status, body = await asyncio.to_thread(
+        nexus_server.call, "GET", f"/api/realtime/changes?after={after}&tables=nodes&limit=100"
+    )
     assert status == 200, body
     assert [c["new"]["id"] for c in body["changes"]] == [f"slow-{i}" for i in range(len(ids), 30)]
 
@@ -255,8 +309,9 @@ async def test_deeply_nested_and_oversized_frames_get_error_replies_and_the_sock
 
     ref = await client.send("phoenix", "heartbeat", {})
     assert (await client.reply_to(ref))["payload"] == {"status": "ok", "response": {}}
-    assert (await client.join("realtime:after", [{"event": "*", "schema": "public", "table": "nodes"}]))[
-        "payload"]["status"] == "ok"
+    assert (await client.join("realtime:after", [{"event": "*", "schema": "public", "table": "nodes"}]))["payload"][
+        "status"
+    ] == "ok"
     await asql(*node_insert("after-nesting"))
     assert [c["data"]["record"]["id"] for c in await client.changes(1)] == ["after-nesting"]
     await client.close()
@@ -270,8 +325,10 @@ async def test_message_count_bound_closes_a_stalled_client_of_many_small_changes
     await stalled.join("realtime:stalled", [{"event": "INSERT", "schema": "public", "table": "nodes"}])
     # 20,000 rows of ~1 KB in one statement: far more small frames than socket buffers hold, far
     # fewer bytes than the byte bound.
-    await asql("INSERT INTO nodes (id, type, label, extras) SELECT 'small-' || g, 'fact', 'n', "
-               "jsonb_build_object('pad', repeat('y', 1000)) FROM generate_series(1, 20000) g")
+    await asql(
+        "INSERT INTO nodes (id, type, label, extras) SELECT 'small-' || g, 'fact', 'n', "
+        "jsonb_build_object('pad', repeat('y', 1000)) FROM generate_series(1, 20000) g"
+    )
     deadline = time.monotonic() + 30
     while "too slow" not in server.log() and time.monotonic() < deadline:
         await asyncio.sleep(0.1)

@@ -4,6 +4,7 @@ Clients: supabase-py's ``realtime`` package, @supabase/supabase-js under Node (s
 raw websocket for protocol edge cases. Writes are plain SQL on their own connection — like psql or
 another server would write — so what is tested is the database → trigger → bridge → socket path.
 """
+
 import asyncio
 import json
 import os
@@ -33,10 +34,9 @@ def sql(statement: str, params=None) -> None:
 
 
 def sql_in_one_transaction(statements: list[tuple[str, tuple]]) -> None:
-    with psycopg.connect(**connection_kwargs(may_start_embedded=True)) as conn:
-        with conn.transaction():
-            for statement, params in statements:
-                conn.execute(statement, params)
+    with psycopg.connect(**connection_kwargs(may_start_embedded=True)) as conn, conn.transaction():
+        for statement, params in statements:
+            conn.execute(statement, params)
 
 
 async def asql(statement: str, params=None) -> None:
@@ -44,8 +44,10 @@ async def asql(statement: str, params=None) -> None:
 
 
 def node_insert(node_id: str, label: str = "n", extras: dict | None = None):
-    return ("INSERT INTO nodes (id, type, label, extras) VALUES (%s, 'fact', %s, %s)",
-            (node_id, label, json.dumps(extras or {})))
+    return (
+        "INSERT INTO nodes (id, type, label, extras) VALUES (%s, 'fact', %s, %s)",
+        (node_id, label, json.dumps(extras or {})),
+    )
 
 
 class RawClient:
@@ -60,8 +62,9 @@ class RawClient:
         """Connects with the server's admin token as ``apikey`` unless ``token`` names another (None: none)."""
         token = server.token if token == "default" else token
         query = f"vsn={vsn}" + (f"&apikey={token}" if token else "")
-        ws = await websockets.connect(f"{server.ws_url}/realtime/v1/websocket?{query}", max_size=None,
-                                      **connect_options)
+        ws = await websockets.connect(
+            f"{server.ws_url}/realtime/v1/websocket?{query}", max_size=None, **connect_options
+        )
         return cls(ws, vsn.startswith("2."))
 
     async def send(self, topic, event, payload, join_ref=None):
@@ -70,8 +73,9 @@ class RawClient:
         if self.vsn2:
             await self.ws.send(json.dumps([join_ref, ref, topic, event, payload]))
         else:
-            await self.ws.send(json.dumps({"join_ref": join_ref, "ref": ref, "topic": topic,
-                                           "event": event, "payload": payload}))
+            await self.ws.send(
+                json.dumps({"join_ref": join_ref, "ref": ref, "topic": topic, "event": event, "payload": payload})
+            )
         return ref
 
     async def recv(self, timeout=10.0) -> dict:
@@ -134,7 +138,10 @@ class NodeSubscriber:
     def __init__(self, server, bindings, seconds=60, token: str | None = None):
         self.proc = subprocess.Popen(
             ["node", "subscribe.mjs", server.url, json.dumps(bindings), str(seconds)],
-            cwd=JS_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=JS_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             env={**os.environ, "NEXUS_TOKEN": token or server.token or ""},
         )
         self.lines: queue.Queue = queue.Queue()
@@ -198,10 +205,12 @@ def node_client(nexus_server):
 
 # ── supabase-js (Node) ─────────────────────────────────────────────────────
 def test_supabase_js_receives_insert_update_delete_for_nodes_and_edges(nexus_server, node_client):
-    client = node_client([
-        {"event": "*", "schema": "public", "table": "nodes"},
-        {"event": "*", "schema": "public", "table": "edges"},
-    ])
+    client = node_client(
+        [
+            {"event": "*", "schema": "public", "table": "nodes"},
+            {"event": "*", "schema": "public", "table": "edges"},
+        ]
+    )
     sql_in_one_transaction([node_insert("js-a"), node_insert("js-b")])
     sql("INSERT INTO edges (id, source, target, type) VALUES ('js-e', 'js-a', 'js-b', 'relates')")
     sql("UPDATE nodes SET label = 'renamed' WHERE id = 'js-a'")
@@ -209,12 +218,15 @@ def test_supabase_js_receives_insert_update_delete_for_nodes_and_edges(nexus_ser
     sql("DELETE FROM nodes WHERE id = 'js-a'")  # cascades: the edge goes too
 
     got = client.events(7)
-    seen = [(e["event"]["table"], e["event"]["eventType"], (e["event"]["new"] or e["event"]["old"])["id"])
-            for e in got]
+    seen = [(e["event"]["table"], e["event"]["eventType"], (e["event"]["new"] or e["event"]["old"])["id"]) for e in got]
     assert seen == [
-        ("nodes", "INSERT", "js-a"), ("nodes", "INSERT", "js-b"), ("edges", "INSERT", "js-e"),
-        ("nodes", "UPDATE", "js-a"), ("edges", "UPDATE", "js-e"),
-        ("nodes", "DELETE", "js-a"), ("edges", "DELETE", "js-e"),
+        ("nodes", "INSERT", "js-a"),
+        ("nodes", "INSERT", "js-b"),
+        ("edges", "INSERT", "js-e"),
+        ("nodes", "UPDATE", "js-a"),
+        ("edges", "UPDATE", "js-e"),
+        ("nodes", "DELETE", "js-a"),
+        ("edges", "DELETE", "js-e"),
     ], client.seen
     update = got[3]["event"]
     assert update["old"]["label"] == "n" and update["new"]["label"] == "renamed"
@@ -227,17 +239,24 @@ def test_supabase_js_receives_insert_update_delete_for_nodes_and_edges(nexus_ser
 
 
 def test_supabase_js_filtered_notifications_only_that_person(nexus_server, node_client):
-    client = node_client([
-        {"event": "*", "schema": "public", "table": "notifications", "filter": "person_id=eq.p-12"},
-        {"event": "INSERT", "schema": "public", "table": "notifications", "filter": "person_id=in.(p-13,p-14)"},
-    ])
+    client = node_client(
+        [
+            {"event": "*", "schema": "public", "table": "notifications", "filter": "person_id=eq.p-12"},
+            {"event": "INSERT", "schema": "public", "table": "notifications", "filter": "person_id=in.(p-13,p-14)"},
+        ]
+    )
     for person in ("p-11", "p-12", "p-13", "p-12", "p-99"):
         sql("INSERT INTO notifications (person_id, summary) VALUES (%s, %s)", (person, f"for {person}"))
     sql("UPDATE notifications SET acknowledged = true WHERE person_id = 'p-12'")
     got = client.events(5)
     pairs = [(e["binding"], e["event"]["eventType"], e["event"]["new"]["person_id"]) for e in got]
-    assert pairs == [(0, "INSERT", "p-12"), (1, "INSERT", "p-13"), (0, "INSERT", "p-12"),
-                     (0, "UPDATE", "p-12"), (0, "UPDATE", "p-12")], client.seen
+    assert pairs == [
+        (0, "INSERT", "p-12"),
+        (1, "INSERT", "p-13"),
+        (0, "INSERT", "p-12"),
+        (0, "UPDATE", "p-12"),
+        (0, "UPDATE", "p-12"),
+    ], client.seen
     assert got[-1]["event"]["new"]["acknowledged"] is True and got[-1]["event"]["old"]["acknowledged"] is False
     assert client.events(7, timeout=1.5)[6:] == []  # nothing for anybody else
 
@@ -253,8 +272,13 @@ async def test_supabase_py_realtime_client_receives_changes_and_filters(nexus_se
     channel = client.channel("py-test")
     channel.on_postgres_changes("*", table="nodes", schema="public", callback=lambda p: received.append(("nodes", p)))
     channel.on_postgres_changes("*", table="edges", schema="public", callback=lambda p: received.append(("edges", p)))
-    channel.on_postgres_changes("*", table="notifications", schema="public", filter="person_id=eq.p-12",
-                                callback=lambda p: received.append(("p-12", p)))
+    channel.on_postgres_changes(
+        "*",
+        table="notifications",
+        schema="public",
+        filter="person_id=eq.p-12",
+        callback=lambda p: received.append(("p-12", p)),
+    )
     await channel.subscribe(lambda state, err: states.append((str(state), err)))
     assert states and "SUBSCRIBED" in states[-1][0], states
 
@@ -271,10 +295,16 @@ async def test_supabase_py_realtime_client_receives_changes_and_filters(nexus_se
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.3)  # anything extra (p-13) would have arrived by now
     await client.close()
-    summary = [(name, p["data"]["type"], (p["data"].get("record") or p["data"].get("old_record"))["id"])
-               for name, p in received]
-    assert summary[:4] == [("nodes", "INSERT", "py-a"), ("nodes", "INSERT", "py-b"),
-                           ("edges", "INSERT", "py-e"), ("nodes", "UPDATE", "py-a")], summary
+    summary = [
+        (name, p["data"]["type"], (p["data"].get("record") or p["data"].get("old_record"))["id"])
+        for name, p in received
+    ]
+    assert summary[:4] == [
+        ("nodes", "INSERT", "py-a"),
+        ("nodes", "INSERT", "py-b"),
+        ("edges", "INSERT", "py-e"),
+        ("nodes", "UPDATE", "py-a"),
+    ], summary
     assert summary[4][:2] == ("p-12", "INSERT") and received[4][1]["data"]["record"]["person_id"] == "p-12"
     assert summary[5:] == [("edges", "DELETE", "py-e"), ("nodes", "DELETE", "py-b")], summary
     update = received[3][1]["data"]
@@ -290,10 +320,14 @@ async def test_thousand_changes_in_one_transaction_reach_every_client_in_order(n
         reply = await c.join("realtime:bulk", [{"event": "INSERT", "schema": "public", "table": "nodes"}])
         assert reply["payload"]["status"] == "ok"
     statements = [node_insert(f"bulk-{i:04d}", extras={"i": i}) for i in range(500)]
-    statements.append((  # and 500 more in a single multi-row statement (one trigger call)
-        "INSERT INTO nodes (id, type, label, extras) "
-        "SELECT 'bulk-' || lpad(g::text, 4, '0'), 'fact', 'n', jsonb_build_object('i', g) "
-        "FROM generate_series(500, 999) g", ()))
+    statements.append(
+        (  # and 500 more in a single multi-row statement (one trigger call)
+            "INSERT INTO nodes (id, type, label, extras) "
+            "SELECT 'bulk-' || lpad(g::text, 4, '0'), 'fact', 'n', jsonb_build_object('i', g) "
+            "FROM generate_series(500, 999) g",
+            (),
+        )
+    )
     await asyncio.to_thread(sql_in_one_transaction, statements)
     for c in clients:
         got = await c.changes(1000, timeout=30)
@@ -319,8 +353,9 @@ async def test_two_server_processes_every_client_gets_every_change_exactly_once(
     for server in servers:
         for _ in range(2):
             client = await RawClient.connect(server)
-            assert (await client.join("realtime:scale", [{"event": "*", "schema": "public", "table": "*"}]))[
-                "payload"]["status"] == "ok"
+            assert (await client.join("realtime:scale", [{"event": "*", "schema": "public", "table": "*"}]))["payload"][
+                "status"
+            ] == "ok"
             clients.append(client)
     for i in range(30):
         await asql(*node_insert(f"scale-{i}"))
@@ -350,10 +385,38 @@ async def test_malformed_frames_and_unknown_events_get_error_replies_and_server_
         ("phoenix", "explode", {}, "unknown event"),
         ("lobby", "phx_join", {}, "unknown topic"),
         ("realtime:x", "broadcast", {"event": "hi"}, "unmatched topic"),
-        ("realtime:x", "phx_join", {"config": {"postgres_changes": [{"event": "UPSERT", "schema": "public", "table": "nodes"}]}}, "invalid event"),
-        ("realtime:x", "phx_join", {"config": {"postgres_changes": [{"event": "*", "schema": "public", "table": "secrets"}]}}, "unknown table"),
-        ("realtime:x", "phx_join", {"config": {"postgres_changes": [{"event": "*", "schema": "public", "table": "nodes", "filter": "nope=eq.1"}]}}, "no column"),
-        ("realtime:x", "phx_join", {"config": {"postgres_changes": [{"event": "*", "schema": "public", "table": "nodes", "filter": "id=match.x"}]}}, "operator"),
+        (
+            "realtime:x",
+            "phx_join",
+            {"config": {"postgres_changes": [{"event": "UPSERT", "schema": "public", "table": "nodes"}]}},
+            "invalid event",
+        ),
+        (
+            "realtime:x",
+            "phx_join",
+            {"config": {"postgres_changes": [{"event": "*", "schema": "public", "table": "secrets"}]}},
+            "unknown table",
+        ),
+        (
+            "realtime:x",
+            "phx_join",
+            {
+                "config": {
+                    "postgres_changes": [{"event": "*", "schema": "public", "table": "nodes", "filter": "nope=eq.1"}]
+                }
+            },
+            "no column",
+        ),
+        (
+            "realtime:x",
+            "phx_join",
+            {
+                "config": {
+                    "postgres_changes": [{"event": "*", "schema": "public", "table": "nodes", "filter": "id=match.x"}]
+                }
+            },
+            "operator",
+        ),
         ("realtime:x", "phx_join", {"config": {"postgres_changes": "all"}}, "must be a list"),
     ]
     for topic, event, payload, reason in cases:
@@ -364,9 +427,12 @@ async def test_malformed_frames_and_unknown_events_get_error_replies_and_server_
 
     ref = await client.send("phoenix", "heartbeat", {})
     assert (await client.reply_to(ref))["payload"] == {"status": "ok", "response": {}}
-    joined = await client.join("realtime:ok", [{"event": "*", "schema": "public", "table": "nodes", "filter": "id=eq.still-1"}])
+    joined = await client.join(
+        "realtime:ok", [{"event": "*", "schema": "public", "table": "nodes", "filter": "id=eq.still-1"}]
+    )
     assert joined["payload"]["response"]["postgres_changes"] == [
-        {"id": 1, "event": "*", "schema": "public", "table": "nodes", "filter": "id=eq.still-1"}]
+        {"id": 1, "event": "*", "schema": "public", "table": "nodes", "filter": "id=eq.still-1"}
+    ]
     ref = await client.send("realtime:ok", "access_token", {"access_token": "whatever"})
     assert (await client.reply_to(ref))["payload"]["status"] == "ok"
     await asql(*node_insert("still-0"))
@@ -403,7 +469,11 @@ async def test_disconnected_client_resumes_with_its_cursor_and_gets_exactly_what
     status, body = await get(after=cursor)
     assert status == 200, body
     assert [(c["table"], c["eventType"]) for c in body["changes"]] == [
-        ("nodes", "INSERT"), ("nodes", "UPDATE"), ("notifications", "INSERT"), ("nodes", "DELETE")]
+        ("nodes", "INSERT"),
+        ("nodes", "UPDATE"),
+        ("notifications", "INSERT"),
+        ("nodes", "DELETE"),
+    ]
     ids = [c["id"] for c in body["changes"]]
     assert ids[0] > cursor and ids == sorted(ids) and body["cursor"] == ids[-1]
     assert body["changes"][1]["old"]["label"] == "n" and body["changes"][1]["new"]["label"] == "changed"
@@ -483,8 +553,10 @@ async def test_out_of_commit_order_ids_are_delivered_in_order_and_rollbacks_do_n
 async def test_listener_starts_with_the_first_websocket_and_is_one_connection_per_process(nexus_server):
     def listeners() -> int:
         with psycopg.connect(**connection_kwargs(may_start_embedded=True), autocommit=True) as conn:
-            return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nexus-realtime' "
-                                "AND datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+            return conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nexus-realtime' "
+                "AND datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
 
     status, _ = await asyncio.to_thread(http_get, f"{nexus_server.url}/api/config")
     assert status == 200 and await asyncio.to_thread(listeners) == 0  # HTTP alone starts nothing

@@ -1,4 +1,5 @@
 """GET /api/search (hybrid by default; vector through search_similar_nodes) and GET /api/health."""
+
 import io
 
 import pytest
@@ -52,8 +53,10 @@ def test_search_type_filter_and_threshold(api, embedded):
     assert len(body["results"]) < 50
 
 
-@pytest.mark.parametrize("mode, function", [("vector", "search_similar_nodes"), ("hybrid", "search_hybrid_nodes"),
-                                            ("text", "search_hybrid_nodes")])
+@pytest.mark.parametrize(
+    "mode, function",
+    [("vector", "search_similar_nodes"), ("hybrid", "search_hybrid_nodes"), ("text", "search_hybrid_nodes")],
+)
 def test_search_goes_through_the_sql_function(embedded, mode, function):
     with connection.cursor() as cursor:
         cursor.execute("SET track_functions = 'pl'")
@@ -72,12 +75,22 @@ def test_search_returns_k_results_when_k_rows_exist(embedded, mode):
     assert len(search_nodes(query="robot", k=60, mode=mode)) == 60
 
 
-@pytest.mark.parametrize("params, field", [
-    ({}, "q"), ({"q": ""}, "q"), ({"q": "   "}, "q"), ({"q": "x", "k": "ten"}, "k"), ({"q": "x", "k": 0}, "k"),
-    ({"q": "x", "k": 101}, "k"), ({"q": "x", "threshold": "high"}, "threshold"),
-    ({"q": "x", "threshold": 2}, "threshold"), ({"q": "x", "type": "planet"}, "type"),
-    ({"q": "x", "mode": "fuzzy"}, "mode"), ({"q": "x", "freshness": 2}, "freshness"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({}, "q"),
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "q"),
+        ({"q": "x", "k": "ten"}, "k"),
+        ({"q": "x", "k": 0}, "k"),
+        ({"q": "x", "k": 101}, "k"),
+        ({"q": "x", "threshold": "high"}, "threshold"),
+        ({"q": "x", "threshold": 2}, "threshold"),
+        ({"q": "x", "type": "planet"}, "type"),
+        ({"q": "x", "mode": "fuzzy"}, "mode"),
+        ({"q": "x", "freshness": 2}, "freshness"),
+    ],
+)
 def test_search_bad_query_is_400(api, db, params, field):
     assert_error(*api.get("/api/search", **params), 400, field=field)
 
@@ -90,21 +103,36 @@ def test_health_reports_mode_versions_provider_and_counts(api, seeded):
     assert body["database"]["mode"] == "embedded"
     assert body["database"]["pgvector_version"].startswith("0.8")
     assert body["database"]["embedding_column_dimensions"] == 3072
-    assert body["embeddings"] == {"provider": "hash", "model": "local-hash-3072", "offline": True,
-                                  "dimensions": 3072, "dimensions_match": True, "stored_model": "local-hash-3072",
-                                  "stored_models": {"local-hash-3072": 1}, "matches": True, "pending": 88}
+    assert body["embeddings"] == {
+        "provider": "hash",
+        "model": "local-hash-3072",
+        "offline": True,
+        "dimensions": 3072,
+        "dimensions_match": True,
+        "stored_model": "local-hash-3072",
+        "stored_models": {"local-hash-3072": 1},
+        "matches": True,
+        "pending": 88,
+    }
     counts = body["counts"]
     assert counts["nodes"] == 89 and counts["edges"] == 176 and counts["node_embeddings"] == 1
     assert counts["mutation_history"] == 1 and counts["immune_scans"] == 1
-    assert set(counts) == {"nodes", "edges", "graph_metadata", "node_embeddings", "mutation_history",
-                           "notifications", "conversations", "task_graphs", "immune_scans",
-                           "worker_analyses", "llm_usage"}
+    assert set(counts) == {
+        "nodes",
+        "edges",
+        "graph_metadata",
+        "node_embeddings",
+        "mutation_history",
+        "notifications",
+        "conversations",
+        "task_graphs",
+        "immune_scans",
+        "worker_analyses",
+        "llm_usage",
+    }
 
 
 def test_health_answers_503_unavailable_when_the_database_is_down(server_factory):
-    import json
-    import urllib.error
-    import urllib.request
 
     # a server whose database does not exist: every connection attempt fails
     server = server_factory(extra_env={"NEXUS_TEST_DATABASE_NAME": "nexus_no_such_database"})

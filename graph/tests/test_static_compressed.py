@@ -1,4 +1,5 @@
 """The built frontend is served compressed (whitenoise picks the .br/.gz beside each asset)."""
+
 from pathlib import Path
 
 import pytest

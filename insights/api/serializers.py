@@ -1,8 +1,8 @@
 """Request validation and response shapes of the insights API."""
+
 from rest_framework import serializers
 
 from common.api_schema import page_of
-
 from insights.models import ImmuneScan, Notification, TaskGraph, WorkerAnalysis
 
 MODE_CHOICES = [("offline", "offline"), ("llm", "llm")]
@@ -14,8 +14,18 @@ MAX_TASKS = 2_000
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "person_id", "person_name", "priority", "action_required", "suggested_action",
-                  "summary", "source_unit", "acknowledged", "created_at"]
+        fields = [
+            "id",
+            "person_id",
+            "person_name",
+            "priority",
+            "action_required",
+            "suggested_action",
+            "summary",
+            "source_unit",
+            "acknowledged",
+            "created_at",
+        ]
 
 
 class NotificationQuerySerializer(serializers.Serializer):
@@ -43,7 +53,9 @@ class AlertSerializer(serializers.Serializer):
     id = serializers.CharField()
     fingerprint = serializers.CharField(required=False, help_text="agent + the nodes the alert is about")
     evidence = serializers.CharField(required=False, help_text="hash of the facts that raised it")
-    action = serializers.DictField(required=False, help_text="a suggestion that can be carried out: set_owner | reallocate")
+    action = serializers.DictField(
+        required=False, help_text="a suggestion that can be carried out: set_owner | reallocate"
+    )
     state = AlertStateSerializer(required=False, help_text="in the alerts list: what people decided")
     agent = serializers.CharField()
     severity = serializers.ChoiceField(choices=["low", "medium", "high"])
@@ -51,8 +63,9 @@ class AlertSerializer(serializers.Serializer):
     description = serializers.CharField()
     node_ids = serializers.ListField(child=serializers.CharField())
     suggested_action = serializers.CharField()
-    pair = serializers.ListField(child=serializers.CharField(), required=False,
-                                 help_text="contradiction / duplicate: the two node ids")
+    pair = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="contradiction / duplicate: the two node ids"
+    )
     person_id = serializers.CharField(required=False, help_text="overload: the person")
     commitment_ids = serializers.ListField(child=serializers.CharField(), required=False)
     freshness = serializers.FloatField(required=False, help_text="staleness: current freshness")
@@ -72,8 +85,17 @@ class ImmuneScanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImmuneScan
-        fields = ["id", "agents_run", "total_findings", "alerts_generated", "alerts", "by_agent", "summary",
-                  "created_at", "mode"]
+        fields = [
+            "id",
+            "agents_run",
+            "total_findings",
+            "alerts_generated",
+            "alerts",
+            "by_agent",
+            "summary",
+            "created_at",
+            "mode",
+        ]
 
     def get_mode(self, obj) -> str:
         # The agents are rule-based in every mode; "llm" means the model wrote the summary.
@@ -87,8 +109,10 @@ class AlertsResponseSerializer(serializers.Serializer):
     scan_id = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField(allow_null=True)
     alerts = AlertSerializer(many=True)
-    suppressed = AlertSerializer(many=True, help_text="resolved/dismissed findings the scan did not raise again "
-                                                      "(same evidence), with their state")
+    suppressed = AlertSerializer(
+        many=True,
+        help_text="resolved/dismissed findings the scan did not raise again (same evidence), with their state",
+    )
 
 
 class AlertStateResponseSerializer(AlertStateSerializer):
@@ -126,17 +150,23 @@ class TaskInputSerializer(serializers.Serializer):
     id = serializers.CharField(max_length=200)
     name = serializers.CharField(max_length=500)
     duration_days = serializers.FloatField(max_value=100_000)
-    depends_on = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
-                                       max_length=MAX_TASKS)
-    owner = serializers.CharField(max_length=200, required=False, allow_null=True, allow_blank=True, default=None,
-                                  help_text="a person node id")
+    depends_on = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=MAX_TASKS
+    )
+    owner = serializers.CharField(
+        max_length=200, required=False, allow_null=True, allow_blank=True, default=None, help_text="a person node id"
+    )
     done = serializers.BooleanField(required=False, default=False)
 
 
 class TaskGraphRequestSerializer(serializers.Serializer):
     tasks = TaskInputSerializer(many=True, max_length=MAX_TASKS, allow_empty=False)
-    base_id = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                       help_text="the task graph this edits: 409 when another edit replaced it")
+    base_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="the task graph this edits: 409 when another edit replaced it",
+    )
 
 
 class ScheduledTaskSerializer(serializers.Serializer):
@@ -178,8 +208,16 @@ class WorkerAnalysisSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WorkerAnalysis
-        fields = ["id", "conflicts", "duplicates", "overloads", "reallocation_suggestions",
-                  "collaboration_recommendations", "created_at", "mode"]
+        fields = [
+            "id",
+            "conflicts",
+            "duplicates",
+            "overloads",
+            "reallocation_suggestions",
+            "collaboration_recommendations",
+            "created_at",
+            "mode",
+        ]
 
     def get_mode(self, obj) -> str:
         return "offline"  # rule-based graph analysis in every mode

@@ -13,8 +13,8 @@ def seeded_embedded(seeded):
 @pytest.fixture
 def openai_stand_in(settings):
     """OpenAI configured against a local HTTP stand-in; the response cache starts empty."""
-    from insights.tests.openai_stand_in import OpenAIStandIn
     from insights import llm
+    from insights.tests.openai_stand_in import OpenAIStandIn
 
     llm.cache_clear()
     with OpenAIStandIn() as stand_in:

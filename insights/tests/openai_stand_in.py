@@ -1,5 +1,6 @@
 """A local HTTP stand-in for OpenAI's chat completions and embeddings endpoints (OpenAI cannot be
 reached from tests). Embeddings are the local provider's vectors so retrieval stays deterministic."""
+
 import time
 
 from tests.http_stand_in import JsonHandler, StandInServer
@@ -27,11 +28,19 @@ class OpenAIStandIn(StandInServer):
                     self.close_connection = True
                     return
                 text = stand_in.reply_text(body) if callable(stand_in.reply_text) else stand_in.reply_text
-                payload = {"error": {"message": "stand-in failure"}} if stand_in.status != 200 else {
-                    "id": "chatcmpl-standin", "object": "chat.completion", "model": body.get("model"),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                    "usage": {**stand_in.usage, "total_tokens": sum(stand_in.usage.values())},
-                }
+                payload = (
+                    {"error": {"message": "stand-in failure"}}
+                    if stand_in.status != 200
+                    else {
+                        "id": "chatcmpl-standin",
+                        "object": "chat.completion",
+                        "model": body.get("model"),
+                        "choices": [
+                            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                        ],
+                        "usage": {**stand_in.usage, "total_tokens": sum(stand_in.usage.values())},
+                    }
+                )
                 self.send_json(stand_in.status, payload)
 
             def _embeddings(self, body):
@@ -41,9 +50,17 @@ class OpenAIStandIn(StandInServer):
                 stand_in.embedding_requests += 1
                 provider = HashProvider(int(body.get("dimensions") or 3072))
                 texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                self.send_json(200, {"object": "list", "model": body.get("model"),
-                                     "data": [{"object": "embedding", "index": i, "embedding": provider.embed_one(t)}
-                                              for i, t in enumerate(texts)],
-                                     "usage": {"prompt_tokens": sum(len(t.split()) for t in texts)}})
+                self.send_json(
+                    200,
+                    {
+                        "object": "list",
+                        "model": body.get("model"),
+                        "data": [
+                            {"object": "embedding", "index": i, "embedding": provider.embed_one(t)}
+                            for i, t in enumerate(texts)
+                        ],
+                        "usage": {"prompt_tokens": sum(len(t.split()) for t in texts)},
+                    },
+                )
 
         super().__init__(Handler, "/v1")

@@ -1,15 +1,16 @@
 """Acting on immune alerts: resolve, dismiss, assign, set an owner; the state persists and a later
 scan does not raise a resolved or dismissed alert again unless its evidence changed."""
+
 from urllib.parse import quote
 
 import pytest
 from django.db import connection
-from tests.actors import signed_in
 
 from graph import services as graph_services
 from graph.models import Edge, MutationHistory, Node
 from insights.models import ImmuneAlertState, Notification
 from insights.tests.test_immune import anchor_mock_dates_to_today
+from tests.actors import signed_in
 
 STALE = "staleness:f-05"
 ORPHAN = "orphan:c-12"
@@ -42,7 +43,10 @@ def rescan(client) -> dict:
 def test_alerts_carry_a_fingerprint_and_open_state(editor):
     listed = alerts(editor)
     assert {STALE, ORPHAN, CONTRADICTION, "overload:p-10", "duplicate:f-03+f-04"} <= set(listed)
-    assert listed[ORPHAN]["state"]["state"] == "open" and listed[ORPHAN]["action"] == {"kind": "set_owner", "commitment_id": "c-12"}
+    assert listed[ORPHAN]["state"]["state"] == "open" and listed[ORPHAN]["action"] == {
+        "kind": "set_owner",
+        "commitment_id": "c-12",
+    }
     assert "POST /api" not in listed["overload:p-10"]["suggested_action"]
 
 
@@ -51,7 +55,12 @@ def test_dismiss_persists_with_reason_and_a_rescan_does_not_raise_it_again(edito
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "dismissed"
     row = ImmuneAlertState.objects.get(fingerprint=STALE)
-    assert (row.state, row.reason, row.actor, row.agent) == ("dismissed", "Archived on purpose", "alert-editor", "staleness")
+    assert (row.state, row.reason, row.actor, row.agent) == (
+        "dismissed",
+        "Archived on purpose",
+        "alert-editor",
+        "staleness",
+    )
     assert alerts(editor)[STALE]["state"]["reason"] == "Archived on purpose"
     scan = rescan(editor)
     assert STALE not in {a["fingerprint"] for a in scan["alerts"]}
@@ -59,7 +68,8 @@ def test_dismiss_persists_with_reason_and_a_rescan_does_not_raise_it_again(edito
     body = editor.get("/api/immune/alerts").json()
     assert STALE not in {a["fingerprint"] for a in body["alerts"]}
     assert [(s["fingerprint"], s["state"]["state"], s["state"]["reason"]) for s in body["suppressed"]] == [
-        (STALE, "dismissed", "Archived on purpose")]
+        (STALE, "dismissed", "Archived on purpose")
+    ]
     assert "staleness:f-06" in {a["fingerprint"] for a in body["alerts"]}  # the others stay
 
 
@@ -134,20 +144,25 @@ def test_apply_supersedes_the_older_side_of_a_contradiction(editor):
 
 def _counts():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT (SELECT count(*) FROM immune_alert_states), (SELECT count(*) FROM notifications),"
-                       " (SELECT count(*) FROM edges), (SELECT count(*) FROM mutation_history)")
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM immune_alert_states), (SELECT count(*) FROM notifications),"
+            " (SELECT count(*) FROM edges), (SELECT count(*) FROM mutation_history)"
+        )
         return cursor.fetchone()
 
 
-@pytest.mark.parametrize("fingerprint, action, body, status, field", [
-    (STALE, "dismiss", {}, 400, "reason"),
-    (STALE, "dismiss", {"reason": "   "}, 400, "reason"),
-    (STALE, "assign", {"person_id": "c-01"}, 400, "person_id"),  # not a person
-    (STALE, "assign", {}, 400, "person_id"),
-    (ORPHAN, "set-owner", {"person_id": "nobody"}, 400, "person_id"),
-    ("staleness:f-99", "resolve", {}, 404, None),
-    (ORPHAN, "apply", {}, 400, None),  # needs a person: set-owner
-])
+@pytest.mark.parametrize(
+    "fingerprint, action, body, status, field",
+    [
+        (STALE, "dismiss", {}, 400, "reason"),
+        (STALE, "dismiss", {"reason": "   "}, 400, "reason"),
+        (STALE, "assign", {"person_id": "c-01"}, 400, "person_id"),  # not a person
+        (STALE, "assign", {}, 400, "person_id"),
+        (ORPHAN, "set-owner", {"person_id": "nobody"}, 400, "person_id"),
+        ("staleness:f-99", "resolve", {}, 404, None),
+        (ORPHAN, "apply", {}, 400, None),  # needs a person: set-owner
+    ],
+)
 def test_bad_alert_actions_are_4xx_and_write_nothing(editor, fingerprint, action, body, status, field):
     before = _counts()
     response = editor.post(url(fingerprint, action), body, format="json")
@@ -158,11 +173,22 @@ def test_bad_alert_actions_are_4xx_and_write_nothing(editor, fingerprint, action
     assert _counts() == before
 
 
-@pytest.mark.parametrize("action, body", [("resolve", {}), ("dismiss", {"reason": "x"}), ("assign", {"person_id": "p-11"}),
-                                          ("set-owner", {"person_id": "p-11"}), ("reopen", {}), ("apply", {})])
+@pytest.mark.parametrize(
+    "action, body",
+    [
+        ("resolve", {}),
+        ("dismiss", {"reason": "x"}),
+        ("assign", {"person_id": "p-11"}),
+        ("set-owner", {"person_id": "p-11"}),
+        ("reopen", {}),
+        ("apply", {}),
+    ],
+)
 def test_viewers_cannot_act_on_alerts(editor, action, body):
     before = _counts()
-    response = signed_in("viewer", username="alert-viewer", person_id="p-10").post(url(ORPHAN, action), body, format="json")
+    response = signed_in("viewer", username="alert-viewer", person_id="p-10").post(
+        url(ORPHAN, action), body, format="json"
+    )
     assert response.status_code == 403
     assert _counts() == before
 
@@ -179,7 +205,9 @@ def test_the_table_has_database_defaults_and_refuses_an_unknown_state():
     from django.db import IntegrityError, transaction
 
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO immune_alert_states (fingerprint, agent, evidence_hash) VALUES ('orphan:c-1', 'orphan', 'h')")
+        cursor.execute(
+            "INSERT INTO immune_alert_states (fingerprint, agent, evidence_hash) VALUES ('orphan:c-1', 'orphan', 'h')"
+        )
         cursor.execute("SELECT state, node_ids, created_at IS NOT NULL FROM immune_alert_states")
         assert cursor.fetchone() == ("open", "[]", True)
         with pytest.raises(IntegrityError), transaction.atomic():

@@ -1,9 +1,10 @@
 """Critical path: scheduling on a known DAG, validation errors, one active graph."""
-import pytest
-from tests.actors import signed_in
 
-from insights.models import TaskGraph
+import pytest
+
 from insights.critical_path import ScheduleError, schedule
+from insights.models import TaskGraph
+from tests.actors import signed_in
 
 # Classic example: A(3) → B(2) → D(4); A → C(5) → D; C → E(1). Critical: A, C, D (12 days).
 DAG = [
@@ -27,9 +28,11 @@ def test_schedule_known_dag_critical_path_and_slack():
 
 
 def test_schedule_cycle_names_the_cycle():
-    tasks = [{"id": "x", "name": "x", "duration_days": 1, "depends_on": ["z"]},
-             {"id": "y", "name": "y", "duration_days": 1, "depends_on": ["x"]},
-             {"id": "z", "name": "z", "duration_days": 1, "depends_on": ["y"]}]
+    tasks = [
+        {"id": "x", "name": "x", "duration_days": 1, "depends_on": ["z"]},
+        {"id": "y", "name": "y", "duration_days": 1, "depends_on": ["x"]},
+        {"id": "z", "name": "z", "duration_days": 1, "depends_on": ["y"]},
+    ]
     with pytest.raises(ScheduleError) as err:
         schedule(tasks)
     assert err.value.code == "cycle"
@@ -58,17 +61,25 @@ def test_current_without_graph_is_404_json():
     assert response.json()["error"]["code"] == "not_found"
 
 
-@pytest.mark.parametrize("tasks, needle", [
-    ([{"id": "a", "name": "a", "duration_days": 1, "depends_on": ["b"]},
-      {"id": "b", "name": "b", "duration_days": 1, "depends_on": ["a"]}], "cycle"),
-    ([{"id": "a", "name": "a", "duration_days": 1, "depends_on": ["nope"]}], "unknown task 'nope'"),
-    ([{"id": "a", "name": "a", "duration_days": 1}, {"id": "a", "name": "again", "duration_days": 2}], "Duplicate"),
-    ([{"id": "a", "name": "a", "duration_days": -1}], "negative"),
-    ([{"id": "a", "name": "a", "duration_days": 1, "depends_on": ["a"]}], "itself"),
-    ([{"id": "a", "duration_days": 1}], "name"),
-    ([{"id": "a", "name": "a", "duration_days": "soon"}], "duration_days"),
-    ([], "tasks"),
-])
+@pytest.mark.parametrize(
+    "tasks, needle",
+    [
+        (
+            [
+                {"id": "a", "name": "a", "duration_days": 1, "depends_on": ["b"]},
+                {"id": "b", "name": "b", "duration_days": 1, "depends_on": ["a"]},
+            ],
+            "cycle",
+        ),
+        ([{"id": "a", "name": "a", "duration_days": 1, "depends_on": ["nope"]}], "unknown task 'nope'"),
+        ([{"id": "a", "name": "a", "duration_days": 1}, {"id": "a", "name": "again", "duration_days": 2}], "Duplicate"),
+        ([{"id": "a", "name": "a", "duration_days": -1}], "negative"),
+        ([{"id": "a", "name": "a", "duration_days": 1, "depends_on": ["a"]}], "itself"),
+        ([{"id": "a", "duration_days": 1}], "name"),
+        ([{"id": "a", "name": "a", "duration_days": "soon"}], "duration_days"),
+        ([], "tasks"),
+    ],
+)
 def test_post_tasks_bad_input_is_400_and_writes_nothing(seeded, tasks, needle):
     client = signed_in("editor")
     client.post("/api/tasks", {"tasks": DAG}, format="json")
@@ -81,8 +92,10 @@ def test_post_tasks_bad_input_is_400_and_writes_nothing(seeded, tasks, needle):
 
 @pytest.mark.django_db
 def test_post_tasks_cycle_message_names_the_cycle():
-    tasks = [{"id": "a", "name": "a", "duration_days": 1, "depends_on": ["b"]},
-             {"id": "b", "name": "b", "duration_days": 1, "depends_on": ["a"]}]
+    tasks = [
+        {"id": "a", "name": "a", "duration_days": 1, "depends_on": ["b"]},
+        {"id": "b", "name": "b", "duration_days": 1, "depends_on": ["a"]},
+    ]
     error = signed_in("editor").post("/api/tasks", {"tasks": tasks}, format="json").json()["error"]
     assert error["code"] == "cycle"
     assert "a → b → a" in error["message"] or "b → a → b" in error["message"]

@@ -1,14 +1,15 @@
 """Immune system: every planted problem in mock_data/planted.json is found, and nothing else."""
+
 import json
 from datetime import date
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from tests.actors import signed_in
 
 from graph.models import Edge, Node
 from insights.models import ImmuneScan
+from tests.actors import signed_in
 
 PLANTED = json.loads((settings.BASE_DIR / "mock_data" / "planted.json").read_text())
 MOCK_TODAY = date(2026, 11, 25)  # "today" of the mock organisation (mock_data/README.md)
@@ -82,8 +83,11 @@ def test_scan_is_persisted_with_counts_and_listed(scan):
 
 def test_scan_thresholds_are_configurable(seeded):
     anchor_mock_dates_to_today()
-    body = signed_in("editor").post("/api/immune/scan", {"overload_limit": 7, "staleness_threshold": 0.03},
-                            format="json").json()
+    body = (
+        signed_in("editor")
+        .post("/api/immune/scan", {"overload_limit": 7, "staleness_threshold": 0.03}, format="json")
+        .json()
+    )
     assert flagged(body, "overload") == []
     assert [a["node_ids"][0] for a in flagged(body, "staleness")] == ["f-05"]
 
@@ -124,10 +128,10 @@ def test_embedding_duplicates_count_when_embeddings_exist(seeded):
 def test_vectors_of_another_model_are_not_compared(seeded, monkeypatch, through_index):
     """Identical vectors recorded under another model (a provider switch not yet rebuilt) are not
     compared; once the configured model made them, every pair is — exactly or through the index."""
+    from graph.embeddings import embedding_dimensions, get_provider
     from graph.models import NodeEmbedding
     from insights import similarity
     from insights.similarity import embedding_similarities
-    from graph.embeddings import embedding_dimensions, get_provider
 
     if through_index:
         monkeypatch.setattr(similarity, "EXACT_PAIRS_UP_TO", 0)

@@ -1,15 +1,16 @@
 """Info Drop + info router, offline, end to end against the real database."""
+
 import pytest
-from tests.actors import signed_in
 
 from graph.models import Edge, MutationHistory, Node
 from insights.models import Notification
+from tests.actors import signed_in
 
 DROP = {
     "text": "Kwame will deliver the Halden dispatcher load test by 12 December 2026. "
-            "We decided to standardise on ROS 2 Jazzy for all robots. "
-            "Who signs off the Wi-Fi survey for the Halden pilot? "
-            "The Perception team measured lidar drift of 2 cm on the AMR-400.",
+    "We decided to standardise on ROS 2 Jazzy for all robots. "
+    "Who signs off the Wi-Fi survey for the Halden pilot? "
+    "The Perception team measured lidar drift of 2 cm on the AMR-400.",
     "source": "slack #fleet",
     "author": "Isabel Moreno",
 }
@@ -21,8 +22,12 @@ def post(payload):
 
 @pytest.fixture
 def dropped(seeded_embedded):
-    before = {"nodes": Node.objects.count(), "edges": Edge.objects.count(),
-              "history": MutationHistory.objects.count(), "notifications": Notification.objects.count()}
+    before = {
+        "nodes": Node.objects.count(),
+        "edges": Edge.objects.count(),
+        "history": MutationHistory.objects.count(),
+        "notifications": Notification.objects.count(),
+    }
     response = post(DROP)
     assert response.status_code == 201, response.content
     return before, response.json()
@@ -53,8 +58,16 @@ def test_info_drop_creates_edges_and_history(dropped):
     q = by_type(body, "question")[0]["node_id"]
     f = by_type(body, "fact")[0]["node_id"]
     triples = set(Edge.objects.filter(id__in=body["edges_created"]).values_list("source", "target", "type"))
-    assert {("p-11", c, "owns"), (c, "tp-02", "about"), (d, "tp-01", "about"), (d, "p-26", "decided_by"),
-            (q, "p-26", "asked_by"), (q, "tp-02", "about"), (f, "tp-04", "about"), (f, "t-02", "mentions")} <= triples
+    assert {
+        ("p-11", c, "owns"),
+        (c, "tp-02", "about"),
+        (d, "tp-01", "about"),
+        (d, "p-26", "decided_by"),
+        (q, "p-26", "asked_by"),
+        (q, "tp-02", "about"),
+        (f, "tp-04", "about"),
+        (f, "t-02", "mentions"),
+    } <= triples
     assert Edge.objects.count() == before["edges"] + len(body["edges_created"])
     actions = MutationHistory.objects.filter(id__gt=0).values_list("action", flat=True)
     assert MutationHistory.objects.count() == before["history"] + 4 + len(body["edges_created"])
@@ -106,11 +119,19 @@ def test_first_name_recognised_only_when_unambiguous(seeded_embedded):
     assert body["items"][0]["owner"] == "p-10"
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({}, "text"), ({"text": ""}, "text"), ({"text": "x" * 20_001}, "text"), ({"text": "ok"}, "text"),
-    ({"text": "fine words here", "source": "s" * 201}, "source"), ({"text": 5}, "text"),
-    ({"text": "Short statement here. " * 51}, "text"), ({"text": "fine words", "author": ["x"]}, "author"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({}, "text"),
+        ({"text": ""}, "text"),
+        ({"text": "x" * 20_001}, "text"),
+        ({"text": "ok"}, "text"),
+        ({"text": "fine words here", "source": "s" * 201}, "source"),
+        ({"text": 5}, "text"),
+        ({"text": "Short statement here. " * 51}, "text"),
+        ({"text": "fine words", "author": ["x"]}, "author"),
+    ],
+)
 def test_info_drop_bad_input_is_400_and_writes_nothing(seeded, payload, field):
     counts = (Node.objects.count(), Edge.objects.count(), Notification.objects.count())
     response = post(payload)

@@ -1,13 +1,14 @@
 """The OpenAI path, against a local HTTP stand-in (OpenAI itself is unreachable from tests)."""
+
 import json
 import logging
 
 import pytest
-from tests.actors import signed_in
 
-from insights.models import LlmUsage
 from insights import llm
 from insights.llm_usage import cost_usd
+from insights.models import LlmUsage
+from tests.actors import signed_in
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 
@@ -84,8 +85,9 @@ def test_openai_stand_in_ask_uses_llm_and_sends_history(openai_stand_in, seeded_
     assert first["mode"] == "llm" and first["source"] == "llm"
     assert [c["id"] for c in first["citations"]] == ["p-06", "t-02"]
     assert all("current_freshness" in c for c in first["citations"])
-    follow = client.post("/api/ask", {"question": "And their mission?", "conversation_id": first["conversation_id"]},
-                         format="json").json()
+    follow = client.post(
+        "/api/ask", {"question": "And their mission?", "conversation_id": first["conversation_id"]}, format="json"
+    ).json()
     assert follow["mode"] == "llm"
     sent = openai_stand_in.requests[-1]["body"]["messages"]
     assert {"role": "user", "content": "Who leads the Perception team?"} in sent
@@ -101,32 +103,55 @@ def test_openai_stand_in_ask_timeout_answers_offline(openai_stand_in, seeded_emb
 
 
 def test_openai_stand_in_info_drop_llm_mode_validates_ids(openai_stand_in, seeded_embedded):
-    openai_stand_in.reply_text = json.dumps({"items": [
-        {"type": "commitment", "label": "Kwame delivers the Halden load test", "people": ["p-11", "p-404"],
-         "teams": [], "topics": ["tp-02", "tp-999"], "owner": "p-11", "due_date": "2026-12-12"},
-        {"type": "nonsense", "label": "dropped"},
-    ]})
-    body = signed_in("editor").post("/api/info-drop", {"text": "Kwame will deliver the Halden load test by 12 Dec."},
-                            format="json").json()
+    openai_stand_in.reply_text = json.dumps(
+        {
+            "items": [
+                {
+                    "type": "commitment",
+                    "label": "Kwame delivers the Halden load test",
+                    "people": ["p-11", "p-404"],
+                    "teams": [],
+                    "topics": ["tp-02", "tp-999"],
+                    "owner": "p-11",
+                    "due_date": "2026-12-12",
+                },
+                {"type": "nonsense", "label": "dropped"},
+            ]
+        }
+    )
+    body = (
+        signed_in("editor")
+        .post("/api/info-drop", {"text": "Kwame will deliver the Halden load test by 12 Dec."}, format="json")
+        .json()
+    )
     assert body["mode"] == "llm"
     [item] = body["items"]
-    assert (item["type"], item["owner"], item["topics"], item["due_date"]) == ("commitment", "p-11", ["tp-02"], "2026-12-12")
+    assert (item["type"], item["owner"], item["topics"], item["due_date"]) == (
+        "commitment",
+        "p-11",
+        ["tp-02"],
+        "2026-12-12",
+    )
     assert openai_stand_in.requests[0]["body"]["response_format"] == {"type": "json_object"}
     assert LlmUsage.objects.filter(task_type="info_drop").count() == 1
 
 
 def test_openai_stand_in_info_drop_bad_json_falls_back_offline(openai_stand_in, seeded_embedded):
     openai_stand_in.reply_text = "not json at all"
-    body = signed_in("editor").post("/api/info-drop", {"text": "Kwame will deliver the Halden load test by 12 Dec."},
-                            format="json").json()
+    body = (
+        signed_in("editor")
+        .post("/api/info-drop", {"text": "Kwame will deliver the Halden load test by 12 Dec."}, format="json")
+        .json()
+    )
     assert body["mode"] == "offline" and body["items"][0]["owner"] == "p-11"
 
 
 def test_openai_stand_in_usage_report_by_model_task_and_day(openai_stand_in, db):
     llm.chat(messages=MESSAGES, task_type="ask")
     llm.chat(messages=[{"role": "user", "content": "x"}], task_type="info_drop")
-    LlmUsage.objects.create(model="gpt-4o", input_tokens=100, output_tokens=10, cost_usd=cost_usd("gpt-4o", 100, 10),
-                            task_type="ask")
+    LlmUsage.objects.create(
+        model="gpt-4o", input_tokens=100, output_tokens=10, cost_usd=cost_usd("gpt-4o", 100, 10), task_type="ask"
+    )
     report = signed_in("editor").get("/api/usage").json()
     assert report["totals"]["calls"] == 3 and report["totals"]["input_tokens"] == 2100
     assert report["totals"]["cost_usd"] == pytest.approx(2 * 0.00027 + cost_usd("gpt-4o", 100, 10))

@@ -1,11 +1,12 @@
 """Editing a task graph from the panel (owners, done, concurrent edits) and applying a worker
 analysis' reallocation."""
+
 import pytest
 from django.db import connection
-from tests.actors import signed_in
 
 from graph.models import Edge, MutationHistory, Node
 from insights.models import TaskGraph, WorkerAnalysis
+from tests.actors import signed_in
 
 TASKS = [
     {"id": "t1", "name": "Survey the site", "duration_days": 2, "owner": "p-11"},
@@ -97,11 +98,15 @@ def test_apply_refuses_when_the_owner_already_changed(analysis):
     assert _counts() == before
 
 
-@pytest.mark.parametrize("analysis_id, body, status", [(None, {"commitment_id": "c-99"}, 404), (999999, {"commitment_id": "c-01"}, 404),
-                                                       (None, {}, 400)])
+@pytest.mark.parametrize(
+    "analysis_id, body, status",
+    [(None, {"commitment_id": "c-99"}, 404), (999999, {"commitment_id": "c-01"}, 404), (None, {}, 400)],
+)
 def test_apply_bad_input_is_4xx_and_writes_nothing(analysis, analysis_id, body, status):
     before = _counts()
-    response = signed_in("editor").post(f"/api/workers/analyses/{analysis_id or analysis['id']}/apply", body, format="json")
+    response = signed_in("editor").post(
+        f"/api/workers/analyses/{analysis_id or analysis['id']}/apply", body, format="json"
+    )
     assert response.status_code == status, response.content
     assert _counts() == before
 

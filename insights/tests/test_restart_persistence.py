@@ -1,5 +1,6 @@
 """Against a real daphne process: everything written through the API survives a restart, and
 concurrent writes stay consistent."""
+
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -13,12 +14,24 @@ def test_insights_and_conversations_persist_across_restart(server_factory, seede
     from insights.llm_usage import record_usage
 
     first = server_factory()
-    status, drop = call(first, "POST", "/api/info-drop", {
-        "text": "Kwame will deliver the Halden dispatcher load test by 12 December 2026.", "author": "Isabel Moreno"})
+    status, drop = call(
+        first,
+        "POST",
+        "/api/info-drop",
+        {"text": "Kwame will deliver the Halden dispatcher load test by 12 December 2026.", "author": "Isabel Moreno"},
+    )
     assert status == 201, (drop, first.log())
-    status, tasks = call(first, "POST", "/api/tasks", {"tasks": [
-        {"id": "a", "name": "Design", "duration_days": 2, "depends_on": []},
-        {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]}]})
+    status, tasks = call(
+        first,
+        "POST",
+        "/api/tasks",
+        {
+            "tasks": [
+                {"id": "a", "name": "Design", "duration_days": 2, "depends_on": []},
+                {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]},
+            ]
+        },
+    )
     assert status == 201
     status, scan = call(first, "POST", "/api/immune/scan", {})
     assert status == 201
@@ -62,8 +75,11 @@ def test_concurrent_identical_drops_create_one_set_of_nodes(nexus_server, seeded
     from graph.models import Node
 
     before = Node.objects.count()
-    drop = {"text": "Oliver will deliver the dispatcher simulation harness by 2027-01-15. "
-                    "The Halden site has two loading docks.", "author": "Rebecca Holloway"}
+    drop = {
+        "text": "Oliver will deliver the dispatcher simulation harness by 2027-01-15. "
+        "The Halden site has two loading docks.",
+        "author": "Rebecca Holloway",
+    }
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: call(nexus_server, "POST", "/api/info-drop", drop), range(4)))
     assert all(status == 201 for status, _ in results), results

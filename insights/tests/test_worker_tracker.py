@@ -1,9 +1,10 @@
 """Worker tracker on the mock organisation, offline, end to end."""
+
 import pytest
-from tests.actors import signed_in
 
 from graph.models import Edge
 from insights.models import WorkerAnalysis
+from tests.actors import signed_in
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 Starting lazily (not at settings import) keeps commands that never touch the database fast, and
 means every command, the server and the tests get a running server without a separate step.
 """
+
 import threading
 from pathlib import Path
 

@@ -15,6 +15,7 @@ Expected (``nexus_site.supabase.rls``): authenticated reads nodes, edges and not
 viewer its own person's rows, editor and admin every row); anon reads nothing, or nodes and edges
 with ``NEXUS_PUBLIC_GRAPH``; no writes and no ``search_similar_nodes`` for either.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,8 @@ from nexus_site.supabase.rls import API_ROLES, NOTIFICATIONS, expected_grants, p
 
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 SENSITIVE_COLUMN = re.compile(
-    r"(pass(word)?|secret|token|api_?key|private_?key|ssn|salt|hash|credential|session_data)", re.I)
+    r"(pass(word)?|secret|token|api_?key|private_?key|ssn|salt|hash|credential|session_data)", re.I
+)
 
 PROBE_SELF, PROBE_OTHER = "nexus-probe-self", "nexus-probe-other"
 PROBE_PEOPLE = (PROBE_SELF, PROBE_OTHER)
@@ -34,8 +36,15 @@ PROBE_PEOPLE = (PROBE_SELF, PROBE_OTHER)
 
 def jwt_claims(app_metadata: dict, **extra) -> str:
     """Claims as PostgREST and Realtime put them in ``request.jwt.claims`` for a signed-in user."""
-    return json.dumps({"sub": "nexus-probe-user", "role": "authenticated", "aud": "authenticated",
-                       "app_metadata": app_metadata, **extra})
+    return json.dumps(
+        {
+            "sub": "nexus-probe-user",
+            "role": "authenticated",
+            "aud": "authenticated",
+            "app_metadata": app_metadata,
+            **extra,
+        }
+    )
 
 
 VIEWER_CLAIMS = jwt_claims({"nexus_person_id": PROBE_SELF, "nexus_role": "viewer"})
@@ -46,8 +55,11 @@ NOTIFICATION_CASES = (
     ("editor", jwt_claims({"nexus_role": "editor"}), set(PROBE_PEOPLE)),
     ("admin", jwt_claims({"nexus_role": "admin", "nexus_person_id": PROBE_OTHER}), set(PROBE_PEOPLE)),
     # Users can edit their own user_metadata: it must count for nothing.
-    ("user claiming admin in user_metadata", jwt_claims({}, user_metadata={"nexus_role": "admin",
-                                                                           "nexus_person_id": PROBE_OTHER}), set()),
+    (
+        "user claiming admin in user_metadata",
+        jwt_claims({}, user_metadata={"nexus_role": "admin", "nexus_person_id": PROBE_OTHER}),
+        set(),
+    ),
 )
 
 
@@ -82,8 +94,11 @@ class AuditReport:
     @property
     def leaks(self) -> list:
         """[(who, person ids seen that are not theirs to see)]"""
-        return [(who, sorted(r[0] - r[1])) for who, r in self.notifications.items()
-                if not isinstance(r, str) and r[0] - r[1]]
+        return [
+            (who, sorted(r[0] - r[1]))
+            for who, r in self.notifications.items()
+            if not isinstance(r, str) and r[0] - r[1]
+        ]
 
     @property
     def blind(self) -> list:
@@ -113,23 +128,31 @@ def _relations(cursor) -> list[tuple[str, str, bool]]:
 
 
 def _catalog(cursor, report: AuditReport) -> None:
-    cursor.execute("SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-                   "WHERE n.nspname = current_schema() AND e.extname <> 'plpgsql'")
+    cursor.execute(
+        "SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE n.nspname = current_schema() AND e.extname <> 'plpgsql'"
+    )
     for (extension,) in cursor.fetchall():
         # Supabase's advisor warns (extension_in_public): its functions become callable over
         # /rest/v1/rpc. pgvector's are pure functions, so this is a note, not an exposure.
-        report.notes.append(f"advisor extension_in_public: {extension} is installed in the exposed schema "
-                            "(Supabase installs it in 'extensions' when enabled from the dashboard)")
+        report.notes.append(
+            f"advisor extension_in_public: {extension} is installed in the exposed schema "
+            "(Supabase installs it in 'extensions' when enabled from the dashboard)"
+        )
     roles = report.roles
-    cursor.execute("SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
-                   "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()")
+    cursor.execute(
+        "SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+    )
     with_policy = {r[0] for r in cursor.fetchall()}
     for name, kind, rls in _relations(cursor):
         if kind == "S":
             for role in roles:
-                cursor.execute("SELECT has_sequence_privilege(%s, quote_ident(%s), 'USAGE') "
-                               "OR has_sequence_privilege(%s, quote_ident(%s), 'UPDATE')",
-                               [role, name, role, name])
+                cursor.execute(
+                    "SELECT has_sequence_privilege(%s, quote_ident(%s), 'USAGE') "
+                    "OR has_sequence_privilege(%s, quote_ident(%s), 'UPDATE')",
+                    [role, name, role, name],
+                )
                 if cursor.fetchone()[0]:
                     report.exposed.add((role, name, "USAGE"))
             continue
@@ -139,26 +162,33 @@ def _catalog(cursor, report: AuditReport) -> None:
                 if cursor.fetchone()[0]:
                     report.exposed.add((role, name, privilege))
             for privilege in ("SELECT", "INSERT", "UPDATE", "REFERENCES"):  # column-level grants too
-                cursor.execute("SELECT has_any_column_privilege(%s, quote_ident(%s), %s) "
-                               "AND NOT has_table_privilege(%s, quote_ident(%s), %s)",
-                               [role, name, privilege, role, name, privilege])
+                cursor.execute(
+                    "SELECT has_any_column_privilege(%s, quote_ident(%s), %s) "
+                    "AND NOT has_table_privilege(%s, quote_ident(%s), %s)",
+                    [role, name, privilege, role, name, privilege],
+                )
                 if cursor.fetchone()[0]:
                     report.exposed.add((role, name, f"{privilege} (columns)"))
-        if kind in ("r", "p"):
-            if not rls:
-                report.advisor.append(("rls_disabled_in_public", name,
-                                       "row-level security is off: any grant exposes every row"))
-                if name in with_policy:
-                    report.advisor.append(("policy_exists_rls_disabled", name,
-                                           "a policy exists but RLS is off, so it is ignored"))
+        if kind in ("r", "p") and not rls:
+            report.advisor.append(
+                ("rls_disabled_in_public", name, "row-level security is off: any grant exposes every row")
+            )
+            if name in with_policy:
+                report.advisor.append(
+                    ("policy_exists_rls_disabled", name, "a policy exists but RLS is off, so it is ignored")
+                )
         readable = any(role for (role, table, p) in report.exposed if table == name and p.startswith("SELECT"))
         if readable:
-            cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = quote_ident(%s)::regclass "
-                           "AND attnum > 0 AND NOT attisdropped", [name])
+            cursor.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = quote_ident(%s)::regclass "
+                "AND attnum > 0 AND NOT attisdropped",
+                [name],
+            )
             for (column,) in cursor.fetchall():
                 if SENSITIVE_COLUMN.search(column):
-                    report.advisor.append(("sensitive_columns_exposed", f"{name}.{column}",
-                                           "readable with Supabase's API keys"))
+                    report.advisor.append(
+                        ("sensitive_columns_exposed", f"{name}.{column}", "readable with Supabase's API keys")
+                    )
     _policies(cursor, report)
     cursor.execute("""
         SELECT p.oid::regprocedure::text, p.proname FROM pg_proc p
@@ -192,12 +222,22 @@ def _policies(cursor, report: AuditReport) -> None:
         if spec is not None:
             stored = hashlib.md5((expression or "").encode()).hexdigest()
             if cmd != "r" or not permissive or comment != f"nexus {spec.fingerprint} {stored}":
-                report.advisor.append(("nexus_policy_altered", f"{table}.{name}",
-                                       f"not the policy NEXUS writes (USING ({expression})); `migrate` restores it"))
+                report.advisor.append(
+                    (
+                        "nexus_policy_altered",
+                        f"{table}.{name}",
+                        f"not the policy NEXUS writes (USING ({expression})); `migrate` restores it",
+                    )
+                )
         elif table == NOTIFICATIONS and permissive and cmd in ("r", "*"):
-            report.advisor.append(("notifications_policy_not_nexus", f"{table}.{name}",
-                                   f"for {', '.join(roles)} USING ({expression}): widens whose notifications "
-                                   "a role reads; `migrate` drops it"))
+            report.advisor.append(
+                (
+                    "notifications_policy_not_nexus",
+                    f"{table}.{name}",
+                    f"for {', '.join(roles)} USING ({expression}): widens whose notifications "
+                    "a role reads; `migrate` drops it",
+                )
+            )
 
 
 def _savepoint(cursor, sql, params=()):
@@ -234,9 +274,10 @@ def _insert_probe_notifications(cursor) -> bool:
 
     cursor.execute("SAVEPOINT nexus_seed")
     try:
-        cursor.execute("INSERT INTO notifications (person_id, summary) VALUES (%s, %s), (%s, %s)",
-                       [PROBE_SELF, "check_supabase probe (rolled back)",
-                        PROBE_OTHER, "check_supabase probe (rolled back)"])
+        cursor.execute(
+            "INSERT INTO notifications (person_id, summary) VALUES (%s, %s), (%s, %s)",
+            [PROBE_SELF, "check_supabase probe (rolled back)", PROBE_OTHER, "check_supabase probe (rolled back)"],
+        )
     except psycopg.Error:
         cursor.execute("ROLLBACK TO SAVEPOINT nexus_seed")
         return False
@@ -260,8 +301,11 @@ def _live_probe(connection, report: AuditReport) -> None:
                 names = [n for n, k, _ in _relations(cursor) if k in ("r", "p", "v", "m")]
                 first_column = {}
                 for name in names:
-                    cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = quote_ident(%s)::regclass "
-                                   "AND attnum > 0 AND NOT attisdropped ORDER BY attnum LIMIT 1", [name])
+                    cursor.execute(
+                        "SELECT attname FROM pg_attribute WHERE attrelid = quote_ident(%s)::regclass "
+                        "AND attnum > 0 AND NOT attisdropped ORDER BY attnum LIMIT 1",
+                        [name],
+                    )
                     first_column[name] = cursor.fetchone()[0]
                 seeded = NOTIFICATIONS in names and _insert_probe_notifications(cursor)
                 if not seeded and "authenticated" in report.roles:
@@ -277,23 +321,33 @@ def _live_probe(connection, report: AuditReport) -> None:
                     for name in names:
                         table, column = q.Identifier(name), q.Identifier(first_column[name])
                         report.probe[(role, name, "select")] = _attempt(
-                            cursor, q.SQL("SELECT * FROM {} LIMIT 1").format(table))
+                            cursor, q.SQL("SELECT * FROM {} LIMIT 1").format(table)
+                        )
                         report.probe[(role, name, "insert")] = _attempt(
-                            cursor, q.SQL("INSERT INTO {} DEFAULT VALUES").format(table))
+                            cursor, q.SQL("INSERT INTO {} DEFAULT VALUES").format(table)
+                        )
                         report.probe[(role, name, "update")] = _attempt(
-                            cursor, q.SQL("UPDATE {} SET {} = {} WHERE false").format(table, column, column))
+                            cursor, q.SQL("UPDATE {} SET {} = {} WHERE false").format(table, column, column)
+                        )
                         report.probe[(role, name, "delete")] = _attempt(
-                            cursor, q.SQL("DELETE FROM {} WHERE false").format(table))
+                            cursor, q.SQL("DELETE FROM {} WHERE false").format(table)
+                        )
                     report.probe[(role, "search_similar_nodes", "execute")] = _attempt(
-                        cursor, "SELECT * FROM search_similar_nodes(NULL, 1, 0)")
+                        cursor, "SELECT * FROM search_similar_nodes(NULL, 1, 0)"
+                    )
                     if role == "authenticated" and seeded:
                         for who, claims, expected in NOTIFICATION_CASES:
                             _become(cursor, role, claims)
                             outcome, rows = _savepoint(
-                                cursor, "SELECT DISTINCT person_id FROM notifications WHERE person_id = ANY(%s)",
-                                [list(PROBE_PEOPLE)])
-                            report.notifications[who] = ({r[0] for r in rows}, expected) if rows is not None \
+                                cursor,
+                                "SELECT DISTINCT person_id FROM notifications WHERE person_id = ANY(%s)",
+                                [list(PROBE_PEOPLE)],
+                            )
+                            report.notifications[who] = (
+                                ({r[0] for r in rows}, expected)
+                                if rows is not None
                                 else f"cannot read notifications ({outcome})"
+                            )
                     cursor.execute("RESET ROLE")
             raise _Rollback  # whatever happened, nothing of the probe is kept
     except _Rollback:
@@ -313,11 +367,16 @@ def audit_database(connection=None, public_graph: bool | None = None) -> AuditRe
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s) ORDER BY 1", [list(API_ROLES)])
         roles = [r[0] for r in cursor.fetchall()]
-        report = AuditReport(roles_present="anon" in roles, roles=roles,
-                             public_graph=public_graph_enabled() if public_graph is None else public_graph)
+        report = AuditReport(
+            roles_present="anon" in roles,
+            roles=roles,
+            public_graph=public_graph_enabled() if public_graph is None else public_graph,
+        )
         if not report.roles_present:
-            report.notes.append("role anon does not exist here (not a Supabase database): "
-                                "nothing is reachable through Supabase's API keys")
+            report.notes.append(
+                "role anon does not exist here (not a Supabase database): "
+                "nothing is reachable through Supabase's API keys"
+            )
             return report
         _catalog(cursor, report)
     _live_probe(connection, report)

@@ -11,6 +11,7 @@
   answer, checked concurrently under a hard timeout and cached briefly, so a slow or dead
   Supabase never slows the health endpoint down by more than ``timeout``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -59,8 +60,7 @@ def supabase_config() -> SupabaseConfig | None:
     service_key = getattr(settings, "SUPABASE_SERVICE_KEY", "") or ""
     if not url or not service_key:
         return None
-    return SupabaseConfig(url=url, anon_key=getattr(settings, "SUPABASE_ANON_KEY", "") or "",
-                          service_key=service_key)
+    return SupabaseConfig(url=url, anon_key=getattr(settings, "SUPABASE_ANON_KEY", "") or "", service_key=service_key)
 
 
 def is_configured() -> bool:
@@ -149,8 +149,9 @@ atexit.register(_close_at_exit)
 
 
 # ── typed helpers for the calls NEXUS makes ──────────────────────────────────
-async def fetch_rows(table: str, *, columns: str = "*", limit: int = 100,
-                     filters: dict[str, Any] | None = None) -> list[dict]:
+async def fetch_rows(
+    table: str, *, columns: str = "*", limit: int = 100, filters: dict[str, Any] | None = None
+) -> list[dict]:
     """Rows of ``table`` through PostgREST as service_role (``filters``: column → equal value)."""
     client = await get_supabase()
     query = client.table(table).select(columns).limit(limit)
@@ -165,15 +166,19 @@ async def count_rows(table: str) -> int:
     return int(response.count or 0)
 
 
-async def search_similar_nodes(*, query_embedding: list[float], match_count: int = 10,
-                               similarity_threshold: float = 0.0) -> list[dict]:
+async def search_similar_nodes(
+    *, query_embedding: list[float], match_count: int = 10, similarity_threshold: float = 0.0
+) -> list[dict]:
     """The database's ``search_similar_nodes`` through PostgREST RPC (service_role only)."""
     client = await get_supabase()
-    response = await client.rpc("search_similar_nodes", {
-        "query_embedding": "[" + ",".join(f"{x:.7g}" for x in query_embedding) + "]",
-        "match_count": match_count,
-        "similarity_threshold": similarity_threshold,
-    }).execute()
+    response = await client.rpc(
+        "search_similar_nodes",
+        {
+            "query_embedding": "[" + ",".join(f"{x:.7g}" for x in query_embedding) + "]",
+            "match_count": match_count,
+            "similarity_threshold": similarity_threshold,
+        },
+    ).execute()
     return response.data
 
 
@@ -187,15 +192,17 @@ _health_inflight: dict[str, Any] = {}
 def _probe(url: str, key: str, timeout: float) -> dict:
     started = time.monotonic()
     try:
-        response = httpx.get(url, headers={"apikey": key, "Authorization": f"Bearer {key}"},
-                             timeout=timeout)
+        response = httpx.get(url, headers={"apikey": key, "Authorization": f"Bearer {key}"}, timeout=timeout)
     except httpx.TimeoutException:
         return {"ok": False, "error": "timeout"}
     except httpx.HTTPError as exc:
         return {"ok": False, "error": type(exc).__name__}
     # Any answer below 500 means the service is up (the REST root may answer 401 to the anon key).
-    return {"ok": response.status_code < 500, "status": response.status_code,
-            "ms": round((time.monotonic() - started) * 1000, 1)}
+    return {
+        "ok": response.status_code < 500,
+        "status": response.status_code,
+        "ms": round((time.monotonic() - started) * 1000, 1),
+    }
 
 
 def supabase_health(timeout: float = 1.0) -> dict:

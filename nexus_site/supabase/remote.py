@@ -8,6 +8,7 @@ and deletes filter on a primary-key value no row has. PostgREST answers a missin
 401/403 and error code 42501; a missing table or function with 404. The key itself is sent only
 in request headers, never printed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -73,8 +74,10 @@ def nexus_tables() -> list[TableTarget]:
             column_field = model._meta.get_field(column_field)
         internal = column_field.get_internal_type()
         targets[model._meta.db_table] = TableTarget(
-            model._meta.db_table, column_field.column,
-            internal in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "SmallAutoField"))
+            model._meta.db_table,
+            column_field.column,
+            internal in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "SmallAutoField"),
+        )
     return sorted(targets.values(), key=lambda t: t.name)
 
 
@@ -96,12 +99,18 @@ def _verdict(response: httpx.Response) -> tuple[str, str]:
     return "unclear", f"HTTP {response.status_code} {code}".strip()
 
 
-def probe_project(url: str, anon_key: str, *, dimensions: int, tables: list[TableTarget] | None = None,
-                  timeout: float = 10.0, client: httpx.Client | None = None,
-                  public_graph: bool = False) -> RemoteReport:
+def probe_project(
+    url: str,
+    anon_key: str,
+    *,
+    dimensions: int,
+    tables: list[TableTarget] | None = None,
+    timeout: float = 10.0,
+    client: httpx.Client | None = None,
+    public_graph: bool = False,
+) -> RemoteReport:
     rest = url.rstrip("/") + "/rest/v1"
-    headers = {"apikey": anon_key, "Authorization": f"Bearer {anon_key}",
-               "Content-Type": "application/json"}
+    headers = {"apikey": anon_key, "Authorization": f"Bearer {anon_key}", "Content-Type": "application/json"}
     write_headers = {**headers, "Prefer": "tx=rollback, return=minimal"}
     report = RemoteReport(expected=expected_reads(public_graph))
     own_client = client is None
@@ -113,16 +122,21 @@ def probe_project(url: str, anon_key: str, *, dimensions: int, tables: list[Tabl
             attempts = {
                 "read": lambda: client.get(path, params={"select": "*", "limit": "1"}, headers=headers),
                 "insert": lambda: client.post(path, json=[], headers=write_headers),
-                "update": lambda: client.patch(path, params=match, headers=write_headers,
-                                               json={target.key_column: target.probe_value}),
+                "update": lambda: client.patch(
+                    path, params=match, headers=write_headers, json={target.key_column: target.probe_value}
+                ),
                 "delete": lambda: client.delete(path, params=match, headers=write_headers),
             }
             for action, send in attempts.items():
                 report.results[(target.name, action)] = _send(send)
-        body = {"query_embedding": "[" + ",".join(["0"] * dimensions) + "]", "match_count": 1,
-                "similarity_threshold": 0.0}
+        body = {
+            "query_embedding": "[" + ",".join(["0"] * dimensions) + "]",
+            "match_count": 1,
+            "similarity_threshold": 0.0,
+        }
         report.results[("search_similar_nodes", "execute")] = _send(
-            lambda: client.post(f"{rest}/rpc/search_similar_nodes", json=body, headers=headers))
+            lambda: client.post(f"{rest}/rpc/search_similar_nodes", json=body, headers=headers)
+        )
     finally:
         if own_client:
             client.close()

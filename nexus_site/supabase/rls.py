@@ -24,6 +24,7 @@ toggling ``NEXUS_PUBLIC_GRAPH`` and migrating again changes the grants both ways
 No writes for anon or authenticated anywhere: NEXUS writes through its own API. Where role
 ``anon`` does not exist (embedded or plain PostgreSQL) nothing is changed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -71,14 +72,15 @@ def public_graph_enabled() -> bool:
 def readers(public_graph: bool) -> dict[str, tuple[str, ...]]:
     """Table → the API roles that may SELECT it. Nothing else is granted to them."""
     graph = ("anon", "authenticated") if public_graph else ("authenticated",)
-    return {**{t: graph for t in GRAPH_TABLES}, NOTIFICATIONS: ("authenticated",)}
+    return {**dict.fromkeys(GRAPH_TABLES, graph), NOTIFICATIONS: ("authenticated",)}
 
 
 def policies(public_graph: bool) -> list[Policy]:
     graph = readers(public_graph)
-    return [*(Policy(t, "nexus_read", graph[t], "true") for t in GRAPH_TABLES),
-            Policy(NOTIFICATIONS, "nexus_notifications_read", readers(public_graph)[NOTIFICATIONS],
-                   NOTIFICATIONS_QUAL)]
+    return [
+        *(Policy(t, "nexus_read", graph[t], "true") for t in GRAPH_TABLES),
+        Policy(NOTIFICATIONS, "nexus_notifications_read", readers(public_graph)[NOTIFICATIONS], NOTIFICATIONS_QUAL),
+    ]
 
 
 def expected_grants(public_graph: bool) -> frozenset:
@@ -207,8 +209,10 @@ $lockdown$;
 
 def lockdown_sql(public_graph: bool) -> str:
     pairs = [f"{table}:{role}" for table, roles in readers(public_graph).items() for role in roles]
-    spec = [{"tbl": p.table, "name": p.name, "roles": ",".join(p.roles), "qual": p.qual, "fp": p.fingerprint}
-            for p in policies(public_graph)]
+    spec = [
+        {"tbl": p.table, "name": p.name, "roles": ",".join(p.roles), "qual": p.qual, "fp": p.fingerprint}
+        for p in policies(public_graph)
+    ]
     return LOCKDOWN_SQL % {
         "readers": "ARRAY[" + ", ".join(_literal(x) for x in pairs) + "]::text[]",
         "policies": _literal(json.dumps(spec)) + "::jsonb",

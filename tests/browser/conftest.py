@@ -1,5 +1,6 @@
 """Real-browser fixtures: Debian's Chromium driven by Python Playwright against a daphne-served
 NEXUS on the test database (conftest.nexus_server), with the mock organisation committed."""
+
 import shutil
 from pathlib import Path
 
@@ -11,8 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -86,8 +92,16 @@ def sign_in(page, username: str, password: str = BROWSER_PASSWORD) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
-def open_app(page, server, *, live: bool = True, user: str | None = "editor", role: str = "editor",
-             person_id: str | None = "p-01", ensure: bool = True):
+def open_app(
+    page,
+    server,
+    *,
+    live: bool = True,
+    user: str | None = "editor",
+    role: str = "editor",
+    person_id: str | None = "p-01",
+    ensure: bool = True,
+):
     """Load PulseView, sign in (``user=None``: expect no sign-in screen, as in open mode) and wait
     until the graph is drawn (and the realtime channel is live). ``ensure=False``: the user is not
     a Django user (Supabase Auth)."""
@@ -117,13 +131,16 @@ def drawn_node(page, node_id: str) -> dict | None:
 def wait_drawn(page, node_id: str, drawn: bool = True, timeout: float = 5000) -> None:
     page.wait_for_function(
         "([id, want]) => window.__pulseview && window.__pulseview.drawnIds().includes(id) === want",
-        arg=[node_id, drawn], timeout=timeout,
+        arg=[node_id, drawn],
+        timeout=timeout,
     )
 
 
 def wait_label(page, node_id: str, text: str, timeout: float = 5000) -> None:
     page.wait_for_function(
-        "([id, text]) => (window.__pulseview?.node(id)?.label ?? '').includes(text)", arg=[node_id, text], timeout=timeout,
+        "([id, text]) => (window.__pulseview?.node(id)?.label ?? '').includes(text)",
+        arg=[node_id, text],
+        timeout=timeout,
     )
 
 
@@ -132,10 +149,15 @@ def wait_camera_still(page, quiet_ms: int = 400) -> None:
     drawn (a framing animation still running would move them under the mouse), and two clicks
     never fall within sigma's double-click interval (300 ms), which zooms instead of clicking."""
     page.evaluate("() => { window.__cameraState = null; }")
-    page.wait_for_function("""quiet => {
+    page.wait_for_function(
+        """quiet => {
         const state = JSON.stringify(window.__pulseview.camera()), now = performance.now();
         if (window.__cameraState !== state) { window.__cameraState = state; window.__cameraSince = now; return false; }
-        return now - window.__cameraSince >= quiet; }""", arg=quiet_ms, polling=50, timeout=15_000)
+        return now - window.__cameraSince >= quiet; }""",
+        arg=quiet_ms,
+        polling=50,
+        timeout=15_000,
+    )
 
 
 def click_node(page, node_id: str) -> None:
@@ -148,14 +170,23 @@ def click_node(page, node_id: str) -> None:
 def inside_graph(page, node_id: str) -> bool:
     stage = page.locator('[data-testid="graph-stage"]').bounding_box()
     n = drawn_node(page, node_id)
-    return (stage["x"] <= n["x"] <= stage["x"] + stage["width"]) and (stage["y"] <= n["y"] <= stage["y"] + stage["height"])
+    return (stage["x"] <= n["x"] <= stage["x"] + stage["width"]) and (
+        stage["y"] <= n["y"] <= stage["y"] + stage["height"]
+    )
 
 
 SUPABASE_STAND_IN_SECRET = "stand-in-jwt-secret-for-browser-tests-only"
 
 
-def supabase_auth_stand_in(page, supabase_url: str, *, email: str, password: str = BROWSER_PASSWORD,
-                           role: str = "editor", person_id: str | None = None) -> dict:
+def supabase_auth_stand_in(
+    page,
+    supabase_url: str,
+    *,
+    email: str,
+    password: str = BROWSER_PASSWORD,
+    role: str = "editor",
+    person_id: str | None = None,
+) -> dict:
     """Answer supabase-js's Supabase Auth calls in the page (there is no network here): the
     password grant returns a session whose access token is an HS256 JWT signed with
     SUPABASE_STAND_IN_SECRET, as a legacy-secret project issues them, so the NEXUS server checks
@@ -172,14 +203,35 @@ def supabase_auth_stand_in(page, supabase_url: str, *, email: str, password: str
     def session_body():
         now = int(time.time())
         metadata = {"provider": "email", "nexus_role": role, **({"nexus_person_id": person_id} if person_id else {})}
-        claims = {"sub": sub, "aud": "authenticated", "iss": supabase_url.rstrip("/") + "/auth/v1", "iat": now,
-                  "exp": now + 3600, "email": email, "role": "authenticated", "app_metadata": metadata}
+        claims = {
+            "sub": sub,
+            "aud": "authenticated",
+            "iss": supabase_url.rstrip("/") + "/auth/v1",
+            "iat": now,
+            "exp": now + 3600,
+            "email": email,
+            "role": "authenticated",
+            "app_metadata": metadata,
+        }
         token = jwt.encode(claims, SUPABASE_STAND_IN_SECRET, algorithm="HS256")
         seen["access_token"] = token
-        user = {"id": sub, "aud": "authenticated", "role": "authenticated", "email": email,
-                "app_metadata": metadata, "user_metadata": {}, "created_at": "2026-01-01T00:00:00Z"}
-        return {"access_token": token, "token_type": "bearer", "expires_in": 3600, "expires_at": now + 3600,
-                "refresh_token": "stand-in-refresh-token", "user": user}
+        user = {
+            "id": sub,
+            "aud": "authenticated",
+            "role": "authenticated",
+            "email": email,
+            "app_metadata": metadata,
+            "user_metadata": {},
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+        return {
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": 3600,
+            "expires_at": now + 3600,
+            "refresh_token": "stand-in-refresh-token",
+            "user": user,
+        }
 
     def handle(route):
         request = route.request
@@ -188,8 +240,11 @@ def supabase_auth_stand_in(page, supabase_url: str, *, email: str, password: str
             asked = json.loads(request.post_data or "{}")
             if asked.get("email") == email and asked.get("password") == password:
                 return route.fulfill(status=200, content_type="application/json", body=json.dumps(session_body()))
-            return route.fulfill(status=400, content_type="application/json", body=json.dumps(
-                {"code": 400, "error_code": "invalid_credentials", "msg": "Invalid login credentials"}))
+            return route.fulfill(
+                status=400,
+                content_type="application/json",
+                body=json.dumps({"code": 400, "error_code": "invalid_credentials", "msg": "Invalid login credentials"}),
+            )
         if "/auth/v1/logout" in request.url:
             seen["logout_requests"] += 1
             return route.fulfill(status=204, body="")

@@ -1,11 +1,22 @@
 """PulseView in a real Chromium against a real daphne + PostgreSQL (no mocks)."""
+
 import time
 
 import pytest
 
 from tests.browser.conftest import (
-    SUPABASE_STAND_IN_SECRET, call_api, click_node, drawn_ids, drawn_node, inside_graph, open_app, shot, sign_in,
-    supabase_auth_stand_in, wait_drawn, wait_label,
+    SUPABASE_STAND_IN_SECRET,
+    call_api,
+    click_node,
+    drawn_ids,
+    drawn_node,
+    inside_graph,
+    open_app,
+    shot,
+    sign_in,
+    supabase_auth_stand_in,
+    wait_drawn,
+    wait_label,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -19,7 +30,9 @@ def drawn_count_is(page, n: int, timeout: float = 5000) -> None:
 
 
 def highlighted_ids(page) -> set[str]:
-    return set(page.evaluate("() => window.__pulseview.drawnIds().filter(id => window.__pulseview.node(id).highlighted)"))
+    return set(
+        page.evaluate("() => window.__pulseview.drawnIds().filter(id => window.__pulseview.node(id).highlighted)")
+    )
 
 
 def dimmed_count(page) -> int:
@@ -61,7 +74,10 @@ def test_graph_shows_every_seeded_node(app_server, page):
     details = page.locator('[data-testid="node-details"]')
     details.get_by_text("Rebecca Holloway").first.wait_for()
     page.wait_for_selector(".neighbours li")
-    assert page.locator(".neighbours li").count() == Edge.objects.filter(source_id="p-10").count() + Edge.objects.filter(target_id="p-10").count()
+    assert (
+        page.locator(".neighbours li").count()
+        == Edge.objects.filter(source_id="p-10").count() + Edge.objects.filter(target_id="p-10").count()
+    )
     shot(page, "pulseview-node-details")
     assert page.page_errors == []
 
@@ -70,9 +86,19 @@ def test_node_created_renamed_deleted_through_api_patches_graph_within_a_second(
     open_app(page, app_server)
     page.evaluate("window.__noReload = 'still here'")
 
-    status, body = call_api(app_server, "POST", "/api/nodes", {
-        "id": "f-900", "type": "fact", "label": "Browser-made fact", "division": "Engineering", "x": 500, "y": 500,
-    })
+    status, body = call_api(
+        app_server,
+        "POST",
+        "/api/nodes",
+        {
+            "id": "f-900",
+            "type": "fact",
+            "label": "Browser-made fact",
+            "division": "Engineering",
+            "x": 500,
+            "y": 500,
+        },
+    )
     assert status == 201, body
     t0 = time.monotonic()
     wait_drawn(page, "f-900", timeout=1000)
@@ -110,8 +136,12 @@ def test_notification_for_selected_person_raises_badge_and_is_acknowledged(app_s
     # Someone else's notification does not count.
     Notification.objects.create(person_id="p-11", person_name="Someone Else", summary="Not for Rebecca")
     note = Notification.objects.create(
-        person_id="p-10", person_name="Rebecca Holloway", priority="high", action_required=True,
-        summary="Halden go-live moved to 14 April", suggested_action="Re-plan c-03",
+        person_id="p-10",
+        person_name="Rebecca Holloway",
+        priority="high",
+        action_required=True,
+        summary="Halden go-live moved to 14 April",
+        suggested_action="Re-plan c-03",
     )
     badge = page.locator('[data-testid="notification-badge"]')
     badge.wait_for(timeout=3000)
@@ -148,7 +178,9 @@ def test_ask_answer_citation_focuses_node(app_server, page):
     # The conversation is kept: a follow-up goes to the same conversation.
     page.get_by_label("Your question").fill("Who owns it?")
     page.get_by_role("button", name="Ask", exact=True).click()
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=turn-assistant]').length === 2", timeout=15_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=turn-assistant]').length === 2", timeout=15_000
+    )
     assert page.locator('[data-testid="turn-user"]').count() == 2
     assert page.page_errors == []
 
@@ -163,8 +195,14 @@ def test_change_made_while_websocket_is_down_shows_after_reconnect(app_server, p
     page.wait_for_selector('[data-testid="connection-status"]:not([data-status="live"])', timeout=10_000)
     shot(page, "pulseview-reconnecting")
 
-    services.node_create(node_id="f-901", node_type="fact", label="Written while the server was down",
-                         division="Engineering", x=700, y=300)
+    services.node_create(
+        node_id="f-901",
+        node_type="fact",
+        label="Written while the server was down",
+        division="Engineering",
+        x=700,
+        y=300,
+    )
     services.node_update(node_id="p-10", label="Rebecca H. (renamed offline)")
     services.node_delete(node_id="q-05")
 
@@ -235,7 +273,11 @@ def test_panels_render_and_narrow_window_has_no_sideways_scroll(app_server, page
     page.keyboard.press("Tab")
     seen = set()
     for _ in range(30):  # past every tab and the panel, round to the top bar
-        seen.add(page.evaluate("() => document.activeElement?.id || document.activeElement?.getAttribute('role') || document.activeElement?.tagName"))
+        seen.add(
+            page.evaluate(
+                "() => document.activeElement?.id || document.activeElement?.getAttribute('role') || document.activeElement?.tagName"
+            )
+        )
         page.keyboard.press("Tab")
     assert "nx-search" in seen
     assert page.page_errors == []
@@ -256,7 +298,9 @@ def test_semantic_search_highlights_and_focuses_results(app_server, page):
     assert hits, body
     assert results.count() == len(hits)
     page.wait_for_function(
-        "ids => ids.every(id => window.__pulseview.node(id)?.highlighted)", arg=hits, timeout=3000,
+        "ids => ids.every(id => window.__pulseview.node(id)?.highlighted)",
+        arg=hits,
+        timeout=3000,
     )
     page.wait_for_timeout(700)  # the camera animation
     assert all(inside_graph(page, h) for h in hits)
@@ -276,9 +320,13 @@ def test_immune_alert_focuses_its_nodes(app_server, page):
     status, body = call_api(app_server, "GET", "/api/immune/alerts")
     assert status == 200, body
     alert = next(a for a in body["alerts"] if a["agent"] == "contradiction" and "f-01" in a["node_ids"])
-    page.locator('[data-testid="alerts"] li', has_text=alert["title"]).get_by_role("button", name="show in graph").click()
+    page.locator('[data-testid="alerts"] li', has_text=alert["title"]).get_by_role(
+        "button", name="show in graph"
+    ).click()
     page.wait_for_function(
-        "ids => ids.every(id => window.__pulseview.node(id)?.highlighted)", arg=alert["node_ids"], timeout=3000,
+        "ids => ids.every(id => window.__pulseview.node(id)?.highlighted)",
+        arg=alert["node_ids"],
+        timeout=3000,
     )
     assert highlighted_ids(page) == set(alert["node_ids"])
     shot(page, "pulseview-immune-focus")
@@ -291,7 +339,8 @@ def test_info_drop_reports_changes_and_notifies(app_server, page):
     open_app(page, app_server)
     page.get_by_role("tab", name="Info Drop", exact=True).click()
     page.get_by_label("What happened?").fill(
-        "Rebecca Holloway decided to delay the Halden pilot go-live to 14 April 2027.")
+        "Rebecca Holloway decided to delay the Halden pilot go-live to 14 April 2027."
+    )
     page.get_by_role("button", name="Drop it in").click()
     result = page.locator('[data-testid="info-drop-result"]')
     result.wait_for(timeout=15_000)
@@ -333,12 +382,15 @@ def test_supabase_stand_in_transport_runs_supabase_js(app_server, page, server_f
     from conftest import free_port
 
     port = free_port()
-    stand_in = server_factory(port=port, extra_env={
-        "NEXUS_TEST_KEEP_SECRETS": "1",
-        "SUPABASE_URL": f"http://127.0.0.1:{port}",
-        "SUPABASE_ANON_KEY": "stand-in-anon-key",
-        "SUPABASE_JWT_SECRET": SUPABASE_STAND_IN_SECRET,
-    })
+    stand_in = server_factory(
+        port=port,
+        extra_env={
+            "NEXUS_TEST_KEEP_SECRETS": "1",
+            "SUPABASE_URL": f"http://127.0.0.1:{port}",
+            "SUPABASE_ANON_KEY": "stand-in-anon-key",
+            "SUPABASE_JWT_SECRET": SUPABASE_STAND_IN_SECRET,
+        },
+    )
     status, config = call_api(stand_in, "GET", "/api/config")
     assert config["realtime"]["transport"] == "supabase", config
     assert config["auth"]["provider"] == "supabase", config
@@ -346,7 +398,9 @@ def test_supabase_stand_in_transport_runs_supabase_js(app_server, page, server_f
     sockets, scripts, bearers = [], [], []
     page.on("websocket", lambda ws: sockets.append(ws.url))
     page.on("request", lambda req: scripts.append(req.url) if req.url.endswith(".js") else None)
-    page.on("request", lambda req: bearers.append(req.headers.get("authorization")) if "/api/graph" in req.url else None)
+    page.on(
+        "request", lambda req: bearers.append(req.headers.get("authorization")) if "/api/graph" in req.url else None
+    )
 
     page.goto(stand_in.url + "/")
     page.locator('[data-testid="sign-in"]').wait_for(timeout=20_000)
@@ -362,7 +416,9 @@ def test_supabase_stand_in_transport_runs_supabase_js(app_server, page, server_f
     assert bearers and all(b == f"Bearer {auth['access_token']}" for b in bearers), bearers
     assert page.locator('[data-testid="user-role"]').inner_text() == "editor"
 
-    status, body = call_api(stand_in, "POST", "/api/nodes", {"id": "t-90", "type": "team", "label": "Stand-in Team", "x": 900, "y": 700})
+    status, body = call_api(
+        stand_in, "POST", "/api/nodes", {"id": "t-90", "type": "team", "label": "Stand-in Team", "x": 900, "y": 700}
+    )
     assert status == 201, body
     wait_drawn(page, "t-90", timeout=2000)
 
@@ -386,12 +442,19 @@ def test_channels_transport_does_not_load_supabase_js(app_server, page):
 def test_tasks_critical_path_and_usage_bars(app_server, page):
     from insights.llm_usage import record_usage
 
-    status, body = call_api(app_server, "POST", "/api/tasks", {"tasks": [
-        {"id": "design", "name": "Design dispatcher v3", "duration_days": 3},
-        {"id": "build", "name": "Build dispatcher v3", "duration_days": 5, "depends_on": ["design"]},
-        {"id": "docs", "name": "Write docs", "duration_days": 1, "depends_on": ["design"]},
-        {"id": "pilot", "name": "Pilot at Halden", "duration_days": 2, "depends_on": ["build", "docs"]},
-    ]})
+    status, body = call_api(
+        app_server,
+        "POST",
+        "/api/tasks",
+        {
+            "tasks": [
+                {"id": "design", "name": "Design dispatcher v3", "duration_days": 3},
+                {"id": "build", "name": "Build dispatcher v3", "duration_days": 5, "depends_on": ["design"]},
+                {"id": "docs", "name": "Write docs", "duration_days": 1, "depends_on": ["design"]},
+                {"id": "pilot", "name": "Pilot at Halden", "duration_days": 2, "depends_on": ["build", "docs"]},
+            ]
+        },
+    )
     assert status == 201, body
     record_usage(model="gpt-4o-mini", input_tokens=120_000, output_tokens=30_000, task_type="ask")
     record_usage(model="gpt-4o", input_tokens=50_000, output_tokens=10_000, task_type="info_drop")
@@ -434,4 +497,3 @@ def test_healthy_database_shows_no_banner(app_server, page):
     open_app(page, app_server)
     page.wait_for_timeout(500)
     assert page.query_selector('[data-testid="health-banner"]') is None
-

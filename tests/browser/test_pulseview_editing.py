@@ -2,9 +2,9 @@
 connects and deletes while a second page sees each change live; the API's validation messages
 appear next to their fields; a viewer gets no edit controls and a 403 from the API; exports hold
 what the view shows; panels show names and readable dates instead of ids and ISO times."""
+
 import csv
 import io
-import json
 import math
 import struct
 import xml.etree.ElementTree as ET
@@ -12,7 +12,14 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.browser.conftest import (
-    click_node, drawn_ids, drawn_node, ensure_user, open_app, shot, wait_camera_still, wait_drawn, wait_label,
+    click_node,
+    drawn_ids,
+    ensure_user,
+    open_app,
+    shot,
+    wait_camera_still,
+    wait_drawn,
+    wait_label,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -69,7 +76,9 @@ def test_editor_creates_edits_connects_and_deletes_a_node_seen_live_on_a_second_
     form = page.get_by_test_id("node-form")
     form.locator('[name="type"]').select_option("commitment")
     form.locator('[name="label"]').fill("Calibrate the lidar rig")
-    offered = page.evaluate("() => [...document.querySelectorAll('[data-testid=node-form] datalist')].map(d => [...d.options].map(o => o.value))")
+    offered = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=node-form] datalist')].map(d => [...d.options].map(o => o.value))"
+    )
     assert "Engineering" in offered[0]
     form.locator('[name="division"]').fill("Engineering")
     form.locator('[name="extras.owner_id"]').select_option(label=priya.label)
@@ -81,7 +90,11 @@ def test_editor_creates_edits_connects_and_deletes_a_node_seen_live_on_a_second_
     assert MutationHistory.objects.get(node_id=node.id, action="create_node").actor == "editor"
     # It was given a place of its own: clear of every other node.
     assert node.x is not None and node.y is not None
-    nearest = min(math.hypot(node.x - x, node.y - y) for x, y in Node.objects.exclude(id=node.id).values_list("x", "y") if x is not None)
+    nearest = min(
+        math.hypot(node.x - x, node.y - y)
+        for x, y in Node.objects.exclude(id=node.id).values_list("x", "y")
+        if x is not None
+    )
     assert nearest >= 35.9
     wait_drawn(viewer, node.id)
     details = page.get_by_test_id("node-details")
@@ -131,14 +144,18 @@ def test_editor_creates_edits_connects_and_deletes_a_node_seen_live_on_a_second_
     details.get_by_role("button", name="Delete…").click()
     cascade = page.get_by_test_id("delete-cascade")
     cascade.wait_for()
-    assert [t.strip() for t in cascade.get_by_test_id("cascade-edge").all_inner_texts()] == [f"→ depends on {kwame.label}"]
+    assert [t.strip() for t in cascade.get_by_test_id("cascade-edge").all_inner_texts()] == [
+        f"→ depends on {kwame.label}"
+    ]
     shot(page, "pulseview-delete-confirm")
     page.get_by_role("button", name="Delete node and 1 edge").click()
     assert wait_for(lambda: not Node.objects.filter(id=node.id).exists())
     assert not Edge.objects.filter(id=second.id).exists()
     wait_drawn(viewer, node.id, drawn=False)
     assert not has_edge(viewer, second.id)
-    assert MutationHistory.objects.get(node_id=node.id, action="delete_node").data["removed_edges"][0]["id"] == second.id
+    assert (
+        MutationHistory.objects.get(node_id=node.id, action="delete_node").data["removed_edges"][0]["id"] == second.id
+    )
     viewer.context.close()
     assert page.page_errors == []
 
@@ -262,13 +279,13 @@ def light_pixels(data: bytes) -> int:
     bpp = 4 if colour == 6 else 3
     pos, idat = 8, b""
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
+            idat += data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     raw, stride, prev, light = zlib.decompress(idat), width * bpp, bytearray(width * bpp), 0
     for y in range(height):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b, c = prev[i], prev[i - bpp] if i >= bpp else 0
@@ -305,9 +322,12 @@ def test_png_and_svg_exports_are_valid_images_of_the_view(app_server, page):
     ns = "{http://www.w3.org/2000/svg}"
     assert root.tag == f"{ns}svg" and float(root.get("width")) == pytest.approx(stage["width"], abs=1)
     circles = root.findall(f".//{ns}circle")
-    on_screen = page.evaluate("""([w, h]) => window.__pulseview.drawnIds().filter(id => {
+    on_screen = page.evaluate(
+        """([w, h]) => window.__pulseview.drawnIds().filter(id => {
         const s = window.__pulseview.sigma, d = s.getNodeDisplayData(id), p = s.framedGraphToViewport(d), r = s.scaleSize(d.size);
-        return p.x >= -r - 2 && p.y >= -r - 2 && p.x <= w + r + 2 && p.y <= h + r + 2; }).length""", [stage["width"], stage["height"]])
+        return p.x >= -r - 2 && p.y >= -r - 2 && p.x <= w + r + 2 && p.y <= h + r + 2; }).length""",
+        [stage["width"], stage["height"]],
+    )
     assert on_screen > 50 and len(circles) == 2 * on_screen  # a ring and a fill per node
     assert root.findall(f".//{ns}line")
     # Labels are those of drawn nodes, none overprinting another (as on the canvas).
@@ -329,7 +349,10 @@ def test_markdown_export_names_the_node_and_its_neighbours(app_server, page):
     rebecca = Node.objects.get(id="p-10")
     assert name == "rebecca-holloway-p-10.md"
     assert text.startswith(f"# {rebecca.label}\n")
-    others = {e.target_id if e.source_id == "p-10" else e.source_id for e in Edge.objects.filter(source_id="p-10") | Edge.objects.filter(target_id="p-10")}
+    others = {
+        e.target_id if e.source_id == "p-10" else e.source_id
+        for e in Edge.objects.filter(source_id="p-10") | Edge.objects.filter(target_id="p-10")
+    }
     for other in others:
         assert f"**{Node.objects.get(id=other).label}**" in text
     assert f"| manager id | {Node.objects.get(id='p-02').label} (p-02) |" in text

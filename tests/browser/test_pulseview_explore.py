@@ -1,6 +1,7 @@
 """Exploring PulseView's WebGL graph in a real Chromium: clusters, focus mode, shortest path,
 hover, drag-to-move (saved, seen live elsewhere), exact totals after a burst of SQL inserts,
 and axe-core. What is drawn is read from sigma through window.__pulseview."""
+
 import json
 import time
 from collections import deque
@@ -9,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import (
-    BROWSER_PASSWORD, click_node, drawn_ids, drawn_node, ensure_user, open_app, shot, wait_camera_still,
+    click_node,
+    drawn_node,
+    ensure_user,
+    open_app,
+    shot,
+    wait_camera_still,
     wait_drawn,
 )
 
@@ -49,12 +55,15 @@ def hops_between(adj, a, b):
 def wait_drawn_set(page, ids, timeout=5000):
     page.wait_for_function(
         "ids => { const d = window.__pulseview.drawnIds(); return d.length === ids.length && ids.every(i => d.includes(i)); }",
-        arg=sorted(ids), timeout=timeout,
+        arg=sorted(ids),
+        timeout=timeout,
     )
 
 
 def emphasised(page) -> set[str]:
-    return set(page.evaluate("() => window.__pulseview.drawnIds().filter(id => window.__pulseview.node(id).highlighted)"))
+    return set(
+        page.evaluate("() => window.__pulseview.drawnIds().filter(id => window.__pulseview.node(id).highlighted)")
+    )
 
 
 def dimmed(page) -> int:
@@ -72,7 +81,11 @@ def test_collapse_a_team_and_every_division_then_expand(app_server, page):
 
     open_app(page, app_server)
     p10 = Node.objects.get(id="p-10")
-    team = set(Node.objects.filter(division=p10.division, department=p10.department, team=p10.team).values_list("id", flat=True))
+    team = set(
+        Node.objects.filter(division=p10.division, department=p10.department, team=p10.team).values_list(
+            "id", flat=True
+        )
+    )
     assert len(team) > 1
     everyone = set(Node.objects.values_list("id", flat=True))
     select(page, "p-10")
@@ -90,7 +103,8 @@ def test_collapse_a_team_and_every_division_then_expand(app_server, page):
     page.get_by_label("Collapse groups").select_option("division")
     divisions = set(Node.objects.exclude(division__isnull=True).exclude(division="").values_list("division", flat=True))
     loose = set(Node.objects.filter(division__isnull=True).values_list("id", flat=True)) | set(
-        Node.objects.filter(division="").values_list("id", flat=True))
+        Node.objects.filter(division="").values_list("id", flat=True)
+    )
     wait_drawn_set(page, loose | {f"cluster:division|{d}" for d in divisions})
     for d in divisions:
         assert drawn_node(page, f"cluster:division|{d}")["count"] == Node.objects.filter(division=d).count()
@@ -125,7 +139,9 @@ def test_shortest_path_between_two_chosen_nodes(app_server, page):
     open_app(page, app_server)
     adj = adjacency()
     a = "p-01"
-    b = max((n for n in adj if n != a and hops_between(adj, a, n) is not None), key=lambda n: (hops_between(adj, a, n), n))
+    b = max(
+        (n for n in adj if n != a and hops_between(adj, a, n) is not None), key=lambda n: (hops_between(adj, a, n), n)
+    )
     expected = hops_between(adj, a, b)
     assert expected >= 2
     select(page, a)
@@ -148,12 +164,15 @@ def test_shortest_path_between_two_chosen_nodes(app_server, page):
     # A click on the empty canvas clears the path, the selection and every dimming.
     wait_camera_still(page)
     stage = page.locator('[data-testid="graph-stage"]').bounding_box()
-    empty = page.evaluate("""([x0, y0, w, h]) => {
+    empty = page.evaluate(
+        """([x0, y0, w, h]) => {
         const pts = window.__pulseview.drawnIds().map(id => window.__pulseview.node(id));
         for (let y = y0 + 10; y < y0 + h; y += 12) for (let x = x0 + 10; x < x0 + w; x += 12)
             // display sizes are not screen pixels once zoomed in: keep well clear of every node
             if (pts.every(p => Math.hypot(p.x - x, p.y - y) > Math.max(80, p.size * 4))) return [x, y];
-        return null; }""", [stage["x"], stage["y"], stage["width"], stage["height"]])
+        return null; }""",
+        [stage["x"], stage["y"], stage["width"], stage["height"]],
+    )
     assert empty
     page.mouse.click(*empty)
     page.wait_for_function("() => window.__pulseview.drawnIds().every(id => !window.__pulseview.node(id).dimmed)")
@@ -166,7 +185,9 @@ def test_hover_highlights_the_neighbours_and_leaving_clears_it(app_server, page)
     adj = adjacency()
     n = drawn_node(page, "p-10")
     page.mouse.move(n["x"], n["y"])
-    page.wait_for_function("() => window.__pulseview.drawnIds().some(id => window.__pulseview.node(id).dimmed)", timeout=3000)
+    page.wait_for_function(
+        "() => window.__pulseview.drawnIds().some(id => window.__pulseview.node(id).dimmed)", timeout=3000
+    )
     assert emphasised(page) == {"p-10"} | adj["p-10"]
     page.mouse.move(2, 790)
     page.wait_for_function("() => window.__pulseview.drawnIds().every(id => !window.__pulseview.node(id).dimmed)")
@@ -199,7 +220,8 @@ def test_editor_drags_a_node_saved_and_seen_live_on_a_viewer_page_who_cannot_dra
     # The viewer's page moves it live, to the saved position (sigma's y grows upwards).
     viewer.wait_for_function(
         "([x, y]) => { const n = window.__pulseview.node('p-10'); return Math.abs(n.graphX - x) < 0.2 && Math.abs(n.graphY + y) < 0.2; }",
-        arg=[after.x, after.y], timeout=3000,
+        arg=[after.x, after.y],
+        timeout=3000,
     )
     # A viewer's drag moves nothing and saves nothing.
     v = drawn_node(viewer, "p-12")
@@ -227,13 +249,20 @@ def test_counts_stay_exact_through_a_burst_of_sql_inserts_and_deletes(app_server
         const tick = (t) => { window.__frames.push(t - last); last = t; requestAnimationFrame(tick); };
         requestAnimationFrame(tick); }""")
     with connection.cursor() as cur:  # one statement each, as a bulk load would
-        cur.execute("INSERT INTO nodes (id, type, label, division) SELECT 'g-' || i, 'fact', 'Generated fact ' || i, "
-                    "'Engineering' FROM generate_series(1, 2000) i")
-        cur.execute("INSERT INTO edges (id, source, target, type) SELECT 'ge-' || i, 'g-' || i, 'p-10', 'about' "
-                    "FROM generate_series(1, 2000) i")
+        cur.execute(
+            "INSERT INTO nodes (id, type, label, division) SELECT 'g-' || i, 'fact', 'Generated fact ' || i, "
+            "'Engineering' FROM generate_series(1, 2000) i"
+        )
+        cur.execute(
+            "INSERT INTO edges (id, source, target, type) SELECT 'ge-' || i, 'g-' || i, 'p-10', 'about' "
+            "FROM generate_series(1, 2000) i"
+        )
     counts = page.get_by_test_id("graph-counts")
-    page.wait_for_function("t => document.querySelector('[data-testid=graph-counts]').textContent === t",
-                           arg=f"2,088 nodes · {edges0 + 2000:,} edges", timeout=10_000)
+    page.wait_for_function(
+        "t => document.querySelector('[data-testid=graph-counts]').textContent === t",
+        arg=f"2,088 nodes · {edges0 + 2000:,} edges",
+        timeout=10_000,
+    )
     wait_drawn(page, "g-2000")
     longest = page.evaluate("() => Math.max(...window.__frames)")
     # New nodes sit next to their neighbour and on top of no other node.
@@ -245,8 +274,11 @@ def test_counts_stay_exact_through_a_burst_of_sql_inserts_and_deletes(app_server
     page.evaluate("() => { window.__frames = []; }")  # the check above held the page, not PulseView
     with connection.cursor() as cur:
         cur.execute("DELETE FROM nodes WHERE id IN (SELECT 'g-' || i FROM generate_series(1, 500) i)")
-    page.wait_for_function("t => document.querySelector('[data-testid=graph-counts]').textContent === t",
-                           arg=f"1,588 nodes · {edges0 + 1500:,} edges", timeout=10_000)
+    page.wait_for_function(
+        "t => document.querySelector('[data-testid=graph-counts]').textContent === t",
+        arg=f"1,588 nodes · {edges0 + 1500:,} edges",
+        timeout=10_000,
+    )
     longest = max(longest, page.evaluate("() => Math.max(...window.__frames)"))
     shot(page, "pulseview-burst")
     assert counts.inner_text() == f"1,588 nodes · {edges0 + 1500:,} edges"

@@ -1,6 +1,7 @@
 """PulseView's timeline in a real Chromium: scrubbing back to the seeded past (the Halden pilot
 date as it stood then, read-only), "Changes since" listing API writes made after a chosen moment,
 live changes held back while the past is on screen, and a viewer doing the same."""
+
 import time
 
 import pytest
@@ -33,9 +34,11 @@ def app_server(nexus_server):
 
 def local_input(page, days_ago: float) -> str:
     """The datetime-local value (the browser's local time) for that many days ago."""
-    return page.evaluate("""ms => { const d = new Date(Date.now() - ms), p = n => String(n).padStart(2, '0');
+    return page.evaluate(
+        """ms => { const d = new Date(Date.now() - ms), p = n => String(n).padStart(2, '0');
         return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; }""",
-                         days_ago * DAY_MS)
+        days_ago * DAY_MS,
+    )
 
 
 def view_days_ago(page, days: float) -> None:
@@ -82,8 +85,9 @@ def test_the_date_input_and_the_slider_show_the_seeded_past_read_only(app_server
     slider = page.get_by_test_id("timeline-slider")
     slider.focus()
     page.keyboard.press("Home")
-    page.wait_for_function("() => { const n = window.__pulseview.drawnIds(); return n.length > 0 && !n.includes('f-01'); }",
-                           timeout=5000)
+    page.wait_for_function(
+        "() => { const n = window.__pulseview.drawnIds(); return n.length > 0 && !n.includes('f-01'); }", timeout=5000
+    )
     assert 0 < len(drawn_ids(page)) < 88
     assert page.get_by_test_id("timeline-viewing").is_visible()
     page.keyboard.press("End")  # the right end is now: live
@@ -118,8 +122,9 @@ def test_changes_since_lists_a_rename_and_a_deletion_made_after_the_chosen_momen
 
     # From now on: nothing from the seeded week, then the API's rename and deletion, live.
     since.fill(local_input(page, 0))
-    page.wait_for_function("() => !document.querySelector('[data-node-id=\"f-02\"][data-testid=\"change-item\"]')",
-                           timeout=5000)
+    page.wait_for_function(
+        '() => !document.querySelector(\'[data-node-id="f-02"][data-testid="change-item"]\')', timeout=5000
+    )
     status, body = call_api(app_server, "PATCH", "/api/nodes/f-01", {"label": "Halden go-live is 10 March 2027"})
     assert status == 200, body
     status, body = call_api(app_server, "DELETE", "/api/nodes/q-01")
@@ -127,7 +132,10 @@ def test_changes_since_lists_a_rename_and_a_deletion_made_after_the_chosen_momen
     renamed = panel.locator('[data-testid="change-item"][data-node-id="f-01"][data-kind="changed"]')
     renamed.wait_for(timeout=5000)
     label_line = renamed.locator('[data-field="label"]')
-    assert label_line.inner_text() == "label: Halden warehouse pilot go-live is 3 March 2027 → Halden go-live is 10 March 2027"
+    assert (
+        label_line.inner_text()
+        == "label: Halden warehouse pilot go-live is 3 March 2027 → Halden go-live is 10 March 2027"
+    )
     assert "server-admin" in renamed.inner_text()  # who, and when (a local time, relative: "now")
     assert renamed.locator("time").get_attribute("datetime").startswith(time.strftime("%Y-%m-%d", time.gmtime()))
     removed = panel.locator('[data-testid="change-item"][data-node-id="q-01"][data-kind="removed"]')
@@ -157,7 +165,10 @@ def test_changes_since_lists_a_rename_and_a_deletion_made_after_the_chosen_momen
     page.reload()
     page.wait_for_function("() => window.__pulseview && window.__pulseview.drawnIds().length > 0", timeout=20_000)
     page.get_by_test_id("open-changes").click()
-    assert page.get_by_test_id("changes-since-input").input_value() in (local_input(page, 0), local_input(page, 1 / 1440))
+    assert page.get_by_test_id("changes-since-input").input_value() in (
+        local_input(page, 0),
+        local_input(page, 1 / 1440),
+    )
     assert page.page_errors == []
 
 
@@ -165,9 +176,19 @@ def test_a_node_added_while_viewing_the_past_shows_only_back_in_live(app_server,
     open_app(page, app_server)
     view_days_ago(page, 50)
     wait_label(page, "f-01", "27 January 2027")
-    status, body = call_api(app_server, "POST", "/api/nodes", {
-        "id": "f-950", "type": "fact", "label": "Made while looking back", "division": "Operations", "x": 700, "y": 400,
-    })
+    status, body = call_api(
+        app_server,
+        "POST",
+        "/api/nodes",
+        {
+            "id": "f-950",
+            "type": "fact",
+            "label": "Made while looking back",
+            "division": "Operations",
+            "x": 700,
+            "y": 400,
+        },
+    )
     assert status == 201, body
     page.wait_for_timeout(1500)  # realtime delivers within a second (test_pulseview): it has arrived
     assert "f-950" not in drawn_ids(page)

@@ -2,6 +2,7 @@
 and see its critical path, slack and a cycle; dismiss an alert and it stays dismissed after a
 rescan; assign one and the person is notified live; carry out an orphan alert; apply a
 reallocation and a second page sees the owner change; a viewer sees none of the controls."""
+
 import pytest
 
 from tests.browser.conftest import call_api, open_app, shot
@@ -24,10 +25,13 @@ def second_page(page, app_server, *, user: str, role: str, person_id: str | None
 
 def page_post_status(page, path: str, body: dict) -> int:
     """The status the page itself gets for a POST (its session cookie and CSRF token)."""
-    return page.evaluate("""([p, body]) => {
+    return page.evaluate(
+        """([p, body]) => {
         const csrf = (document.cookie.split('; ').find(c => c.startsWith('csrftoken=')) || '').split('=')[1] || '';
         return fetch(p, {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
-                         body: JSON.stringify(body)}).then(r => r.status); }""", [path, body])
+                         body: JSON.stringify(body)}).then(r => r.status); }""",
+        [path, body],
+    )
 
 
 def person_option(person_id: str) -> str:
@@ -69,7 +73,10 @@ def test_build_a_task_graph_see_critical_path_slack_and_a_named_cycle(app_server
     assert path.all_inner_texts() == ["Survey the site", "Install docks"]
     rows = {r.get_attribute("data-testid"): r for r in side.locator('[data-testid="task-list"] > li').all()}
     assert [(r.get_attribute("data-critical"), r.get_attribute("data-slack")) for r in rows.values()] == [
-        ("true", "0"), ("true", "0"), ("false", "2")]
+        ("true", "0"),
+        ("true", "0"),
+        ("false", "2"),
+    ]
     assert "slack 2 d" in rows["task-task-3"].inner_text()
     # The owner is shown by name, linked to the person, never as an id.
     assert priya in rows["task-task-1"].inner_text() and "p-11" not in rows["task-task-1"].inner_text()
@@ -86,8 +93,10 @@ def test_build_a_task_graph_see_critical_path_slack_and_a_named_cycle(app_server
     side.get_by_role("button", name="Save task").click()
     cycle = side.locator('[data-testid="task-cycle"]')
     cycle.wait_for(timeout=10_000)
-    assert "Survey the site → Install docks → Survey the site" in cycle.inner_text() \
+    assert (
+        "Survey the site → Install docks → Survey the site" in cycle.inner_text()
         or "Install docks → Survey the site → Install docks" in cycle.inner_text()
+    )
     assert TaskGraph.objects.get(active=True).id == saved.id  # nothing written
     shot(page, "pulseview-tasks-cycle")
     assert page.page_errors == []
@@ -119,7 +128,9 @@ def test_dismiss_an_alert_with_a_reason_and_it_stays_dismissed_after_a_rescan(ap
     row = ImmuneAlertState.objects.get(fingerprint="staleness:f-05")
     assert (row.state, row.reason, row.actor) == ("dismissed", "Archived on purpose; kept for the record", "editor")
 
-    side.get_by_role("group", name="Which alerts").get_by_role("button", name="Resolved & dismissed", exact=False).click()
+    side.get_by_role("group", name="Which alerts").get_by_role(
+        "button", name="Resolved & dismissed", exact=False
+    ).click()
     closed = alert_card(side, "staleness:f-05")
     assert "Archived on purpose" in closed.inner_text() and "dismissed by editor" in closed.inner_text()
     side.get_by_role("group", name="Which alerts").get_by_role("button", name="Open", exact=False).click()
@@ -172,7 +183,9 @@ def test_assign_an_alert_notifies_the_person_live_and_set_its_owner(app_server, 
     # Priya's open page hears of it at once.
     assignee.locator('[data-testid="notification-badge"]').wait_for(timeout=10_000)
     assert assignee.locator('[data-testid="notification-badge"]').inner_text() == "1"
-    panel(assignee, "Notifications", exact=False).get_by_text("editor assigned you an alert", exact=False).wait_for(timeout=5_000)
+    panel(assignee, "Notifications", exact=False).get_by_text("editor assigned you an alert", exact=False).wait_for(
+        timeout=5_000
+    )
 
     # Carry out the suggestion: Priya owns the commitment from now on.
     card.get_by_role("button", name="Set owner…").click()
@@ -217,18 +230,25 @@ def test_run_the_worker_analysis_and_apply_a_reallocation_seen_live_elsewhere(ap
 
     card.get_by_role("button", name="Apply…").click()
     card.get_by_role("button", name="Confirm").click()
-    page.wait_for_function("id => document.querySelector(`[data-testid=realloc-${id}]`).dataset.applied === 'true'",
-                           arg=move["commitment_id"], timeout=10_000)
+    page.wait_for_function(
+        "id => document.querySelector(`[data-testid=realloc-${id}]`).dataset.applied === 'true'",
+        arg=move["commitment_id"],
+        timeout=10_000,
+    )
     assert "Applied by editor" in card.inner_text()
     commitment = Node.objects.get(id=move["commitment_id"])
     assert commitment.extras["owner_id"] == move["to"]["id"]
-    assert set(Edge.objects.filter(target_id=commitment.id, type="owns").values_list("source_id", flat=True)) == {move["to"]["id"]}
+    assert set(Edge.objects.filter(target_id=commitment.id, type="owns").values_list("source_id", flat=True)) == {
+        move["to"]["id"]
+    }
     assert MutationHistory.objects.filter(node_id=commitment.id, actor="editor").exists()
 
     # The second page sees the new owner without reloading.
     watcher.wait_for_function(
         "([id, name]) => document.querySelector(`[data-testid=realloc-${id}] [data-testid=realloc-owner]`).innerText.includes(name)",
-        arg=[move["commitment_id"], move["to"]["name"]], timeout=10_000)
+        arg=[move["commitment_id"], move["to"]["name"]],
+        timeout=10_000,
+    )
     assert watched.get_attribute("data-applied") == "true"
     shot(page, "pulseview-workers-applied")
     watcher.context.close()
@@ -236,10 +256,20 @@ def test_run_the_worker_analysis_and_apply_a_reallocation_seen_live_elsewhere(ap
 
 
 def test_a_viewer_sees_plans_alerts_and_analyses_but_no_action_controls(app_server, page):
-    assert call_api(app_server, "POST", "/api/tasks", {"tasks": [
-        {"id": "a", "name": "Design", "duration_days": 2, "owner": "p-11"},
-        {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]},
-    ]})[0] == 201
+    assert (
+        call_api(
+            app_server,
+            "POST",
+            "/api/tasks",
+            {
+                "tasks": [
+                    {"id": "a", "name": "Design", "duration_days": 2, "owner": "p-11"},
+                    {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]},
+                ]
+            },
+        )[0]
+        == 201
+    )
     assert call_api(app_server, "POST", "/api/immune/scan", {})[0] == 201
     status, analysis = call_api(app_server, "POST", "/api/workers/analyze")
     assert status == 201
@@ -279,10 +309,20 @@ def test_a_viewer_sees_plans_alerts_and_analyses_but_no_action_controls(app_serv
 def test_the_work_panels_have_no_axe_violations(app_server, page):
     from tests.browser.test_pulseview_explore import run_axe
 
-    assert call_api(app_server, "POST", "/api/tasks", {"tasks": [
-        {"id": "a", "name": "Design", "duration_days": 2, "owner": "p-11"},
-        {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]},
-    ]})[0] == 201
+    assert (
+        call_api(
+            app_server,
+            "POST",
+            "/api/tasks",
+            {
+                "tasks": [
+                    {"id": "a", "name": "Design", "duration_days": 2, "owner": "p-11"},
+                    {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]},
+                ]
+            },
+        )[0]
+        == 201
+    )
     assert call_api(app_server, "POST", "/api/immune/scan", {})[0] == 201
     assert call_api(app_server, "POST", "/api/workers/analyze")[0] == 201
     open_app(page, app_server)

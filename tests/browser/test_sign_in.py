@@ -1,4 +1,5 @@
 """Signing in to PulseView in a real Chromium against a real daphne + PostgreSQL."""
+
 import pytest
 
 from tests.browser.conftest import BROWSER_PASSWORD, click_node, drawn_ids, ensure_user, open_app, shot, sign_in
@@ -8,7 +9,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SIGN_IN = '[data-testid="sign-in"]'
 NO_GRAPH = "() => window.__pulseview === undefined"
 # What only a signed-in PulseView asks for: its code, its data and its realtime socket.
-SIGNED_IN_ONLY = ("/api/graph", "/api/nodes", "/api/realtime/changes", "/api/notifications", "/assets/App-", "/assets/sigma-")
+SIGNED_IN_ONLY = (
+    "/api/graph",
+    "/api/nodes",
+    "/api/realtime/changes",
+    "/api/notifications",
+    "/assets/App-",
+    "/assets/sigma-",
+)
 
 
 def watch_requests(page) -> list[str]:
@@ -60,7 +68,8 @@ def test_wrong_password_shows_the_error_then_lockout_is_explained(app_server, pa
         page.wait_for_function("() => !document.querySelector('button[type=submit]').disabled")
     page.wait_for_function(
         "() => document.querySelector('[data-testid=sign-in-error]')?.textContent.includes('Too many failed sign-ins')",
-        timeout=5000)
+        timeout=5000,
+    )
     assert "try again in" in error.inner_text()
     sign_in(page, user)  # even the right password waits out the lockout
     page.wait_for_timeout(500)
@@ -145,7 +154,8 @@ def test_open_mode_shows_the_warning_banner_and_no_sign_in(app_server, page, ser
     banner = page.locator('[data-testid="open-access-banner"]')
     banner.wait_for(timeout=5000)
     assert banner.inner_text() == (
-        "Open access: anyone who can reach this server can read and change it (NEXUS_AUTH=open)")
+        "Open access: anyone who can reach this server can read and change it (NEXUS_AUTH=open)"
+    )
     assert page.locator(SIGN_IN).count() == 0
     assert page.get_by_role("button", name="Sign out").count() == 0
     page.get_by_role("tab", name="Info Drop", exact=True).click()

@@ -1,10 +1,19 @@
 """The admin renders for staff and keeps everyone else out."""
+
 import pytest
 from django.urls import reverse
 
 ADMIN_LISTS = [
-    "graph_node", "graph_edge", "graph_graphmetadata", "graph_nodeembedding", "graph_mutationhistory",
-    "insights_notification", "insights_immunescan", "insights_taskgraph", "insights_workeranalysis", "insights_llmusage",
+    "graph_node",
+    "graph_edge",
+    "graph_graphmetadata",
+    "graph_nodeembedding",
+    "graph_mutationhistory",
+    "insights_notification",
+    "insights_immunescan",
+    "insights_taskgraph",
+    "insights_workeranalysis",
+    "insights_llmusage",
 ]
 
 
@@ -59,8 +68,9 @@ def test_acknowledge_bulk_action(staff_client, db):
     from insights.models import Notification
 
     ids = [Notification.objects.create(person_id="p-01", summary=f"n{i}").id for i in range(3)]
-    response = staff_client.post(reverse("admin:insights_notification_changelist"),
-                                 {"action": "acknowledge", "_selected_action": ids[:2]})
+    response = staff_client.post(
+        reverse("admin:insights_notification_changelist"), {"action": "acknowledge", "_selected_action": ids[:2]}
+    )
     assert response.status_code == 302
     assert list(Notification.objects.order_by("id").values_list("acknowledged", flat=True)) == [True, True, False]
 
@@ -77,8 +87,9 @@ def test_ensure_admin_creates_a_random_password_once(db, settings, tmp_path):
     password = out.getvalue().split("password: ")[1].split()[0]
     from django.test import RequestFactory
 
-    assert len(password) >= 20 and authenticate(RequestFactory().post("/admin/login/"), username="admin",
-                                                 password=password)
+    assert len(password) >= 20 and authenticate(
+        RequestFactory().post("/admin/login/"), username="admin", password=password
+    )
     assert (tmp_path / "admin_credentials.txt").stat().st_mode & 0o777 == 0o600
     again = StringIO()
     call_command("ensure_admin", stdout=again)

@@ -1,5 +1,6 @@
 """Admin edits of nodes and edges go through the graph services: validated the same way, recorded
 in history with the admin as actor, embedded; API writes record their user too."""
+
 import pytest
 from django.urls import reverse
 
@@ -14,12 +15,29 @@ def admin_client(client, db):
 
 
 def _node_form(**fields):
-    base = {"type": "fact", "label": "Admin fact", "division": "", "department": "", "team": "", "health": "",
-            "status": "", "size": "", "x": "", "y": "", "freshness_score": "", "half_life_days": "",
-            "source_type": "", "source_id": "", "extras": "{}", "id": "f-admin-1",
-            # the read-only edge inlines still send their management forms
-            "source_edges-TOTAL_FORMS": "0", "source_edges-INITIAL_FORMS": "0",
-            "target_edges-TOTAL_FORMS": "0", "target_edges-INITIAL_FORMS": "0"}
+    base = {
+        "type": "fact",
+        "label": "Admin fact",
+        "division": "",
+        "department": "",
+        "team": "",
+        "health": "",
+        "status": "",
+        "size": "",
+        "x": "",
+        "y": "",
+        "freshness_score": "",
+        "half_life_days": "",
+        "source_type": "",
+        "source_id": "",
+        "extras": "{}",
+        "id": "f-admin-1",
+        # the read-only edge inlines still send their management forms
+        "source_edges-TOTAL_FORMS": "0",
+        "source_edges-INITIAL_FORMS": "0",
+        "target_edges-TOTAL_FORMS": "0",
+        "target_edges-INITIAL_FORMS": "0",
+    }
     return {**base, **fields}
 
 
@@ -50,8 +68,13 @@ def test_admin_node_create_change_delete_go_through_the_services(admin_client, s
     page = admin_client.get(change).content.decode()
     assert 'name="id"' not in page  # the id is read-only once created
     # the change form posts every field with its current value; only the label is edited
-    current = {"health": node.health, "status": node.status, "size": str(node.size),
-               "freshness_score": str(node.freshness_score), "half_life_days": str(node.half_life_days)}
+    current = {
+        "health": node.health,
+        "status": node.status,
+        "size": str(node.size),
+        "freshness_score": str(node.freshness_score),
+        "half_life_days": str(node.half_life_days),
+    }
     response = _post_node(admin_client, change, label="Lidar lead time is 11 weeks", **current)
     assert response.status_code == 302
     updated = MutationHistory.objects.get(node_id=node.id, action="update_node")

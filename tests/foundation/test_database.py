@@ -1,9 +1,9 @@
 """Database selection (configured / embedded / fallback), pgvector missing, restarts, secret key."""
+
 import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
@@ -23,8 +23,14 @@ PROBE = (
 
 def run_django(code, env_extra, home):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEXUS_HOME")}
-    env.update({"DJANGO_SETTINGS_MODULE": "nexus_site.settings", "NEXUS_HOME": str(home),
-                "NEXUS_IGNORE_DOTENV": "1", **env_extra})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "nexus_site.settings",
+            "NEXUS_HOME": str(home),
+            "NEXUS_IGNORE_DOTENV": "1",
+            **env_extra,
+        }
+    )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -84,10 +90,24 @@ def postgres_without_pgvector():
     pgdata.mkdir()
     if user:
         shutil.chown(pgdata, user)
-    run = lambda *args: subprocess.run([str(install / "bin" / args[0]), *args[1:]], check=True,
-                                       capture_output=True, user=user, timeout=60)
+
+    def run(*args):
+        return subprocess.run(
+            [str(install / "bin" / args[0]), *args[1:]], check=True, capture_output=True, user=user, timeout=60
+        )
+
     run("initdb", "-D", str(pgdata), "-U", "postgres", "--auth=trust")
-    run("pg_ctl", "-D", str(pgdata), "-w", "-o", f"-p {port} -h 127.0.0.1 -k {pgdata}", "-l", str(pgdata / "log"), "start")
+    run(
+        "pg_ctl",
+        "-D",
+        str(pgdata),
+        "-w",
+        "-o",
+        f"-p {port} -h 127.0.0.1 -k {pgdata}",
+        "-l",
+        str(pgdata / "log"),
+        "start",
+    )
     yield f"postgres://postgres@127.0.0.1:{port}/postgres"
     run("pg_ctl", "-D", str(pgdata), "-w", "-m", "immediate", "stop")
     shutil.rmtree(tmp_path, ignore_errors=True)
@@ -95,10 +115,22 @@ def postgres_without_pgvector():
 
 def test_migrate_without_pgvector_fails_with_one_clear_sentence(postgres_without_pgvector, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("NEXUS_HOME",)}
-    env.update({"DJANGO_SETTINGS_MODULE": "nexus_site.settings", "NEXUS_HOME": str(tmp_path / "home"),
-                "NEXUS_IGNORE_DOTENV": "1", "DATABASE_URL": postgres_without_pgvector})
-    result = subprocess.run([sys.executable, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=180)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "nexus_site.settings",
+            "NEXUS_HOME": str(tmp_path / "home"),
+            "NEXUS_IGNORE_DOTENV": "1",
+            "DATABASE_URL": postgres_without_pgvector,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "pgvector is not available on this PostgreSQL server (PostgreSQL 18" in result.stderr
@@ -135,15 +167,19 @@ def test_server_in_fallback_mode_migrates_and_seeds_an_empty_embedded_database(s
     name = "nexus_fallback_empty"
     with django_db_blocker.unblock():
         host = connection.get_connection_params()["host"]
-    admin = dict(host=host, user="postgres", dbname="postgres", autocommit=True)
+    admin = {"host": host, "user": "postgres", "dbname": "postgres", "autocommit": True}
     with psycopg.connect(**admin) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
         # Open access: the fallback database is new, so it holds no user to sign in with.
-        server = ServerProcess(name, extra_env={
-            "NEXUS_AUTH": "open",
-            "NEXUS_TEST_DATABASE_URL": f"postgres://nexus:pw@127.0.0.1:{free_port()}/nexus"}).start(timeout=180)
+        server = ServerProcess(
+            name,
+            extra_env={
+                "NEXUS_AUTH": "open",
+                "NEXUS_TEST_DATABASE_URL": f"postgres://nexus:pw@127.0.0.1:{free_port()}/nexus",
+            },
+        ).start(timeout=180)
         try:
             status, health = server.call("GET", "/api/health")
             assert status == 200 and health["database"]["mode"] == "fallback"

@@ -1,6 +1,7 @@
 """Database faults against a real daphne on its own embedded PostgreSQL (a fresh NEXUS_HOME):
 a failed start is a 503 that says why and is retried on the next request; a hung (SIGSTOPped)
 server gives 503 within seconds and the app recovers on SIGCONT; dbshell starts the server."""
+
 import os
 import signal
 import subprocess
@@ -100,37 +101,69 @@ def test_a_hung_database_gives_503_within_seconds_and_recovers(fresh_home, serve
 
 def test_statement_and_lock_timeouts_reach_the_server(fresh_home, server_on):
     """The embedded database and a configured DATABASE_URL both get the timeouts."""
-    code = ("import django; django.setup(); from django.conf import settings; from django.db import connection; "
-            "c = connection.cursor(); c.execute('SHOW statement_timeout'); s = c.fetchone()[0]; "
-            "c.execute('SHOW lock_timeout'); print('TIMEOUTS', settings.NEXUS_DATABASE_MODE, s, c.fetchone()[0])")
+    code = (
+        "import django; django.setup(); from django.conf import settings; from django.db import connection; "
+        "c = connection.cursor(); c.execute('SHOW statement_timeout'); s = c.fetchone()[0]; "
+        "c.execute('SHOW lock_timeout'); print('TIMEOUTS', settings.NEXUS_DATABASE_MODE, s, c.fetchone()[0])"
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEXUS_HOME")}
-    env.update({"DJANGO_SETTINGS_MODULE": "nexus_site.settings", "NEXUS_HOME": str(fresh_home),
-                "NEXUS_IGNORE_DOTENV": "1", "DATABASE_STATEMENT_TIMEOUT": "7", "DATABASE_LOCK_TIMEOUT": "3"})
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "nexus_site.settings",
+            "NEXUS_HOME": str(fresh_home),
+            "NEXUS_IGNORE_DOTENV": "1",
+            "DATABASE_STATEMENT_TIMEOUT": "7",
+            "DATABASE_LOCK_TIMEOUT": "3",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert "TIMEOUTS embedded 7s 3s" in result.stdout, result.stderr[-2000:]
     socket_dir = (fresh_home / "pgdata" / "postmaster.pid").read_text().splitlines()[4]  # the server is up now
     env["DATABASE_URL"] = f"postgres://postgres@/postgres?host={socket_dir}"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert "TIMEOUTS configured 7s 3s" in result.stdout, result.stderr[-2000:]
 
 
 def test_dbshell_starts_the_embedded_server_on_a_stopped_home(fresh_home):
     stop_embedded(fresh_home)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEXUS_HOME")}
-    env.update({"NEXUS_HOME": str(fresh_home), "NEXUS_IGNORE_DOTENV": "1", "DJANGO_SETTINGS_MODULE": "nexus_site.settings"})
-    result = subprocess.run([sys.executable, "manage.py", "dbshell", "--", "-At", "-c", "select 40 + 2"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env.update(
+        {"NEXUS_HOME": str(fresh_home), "NEXUS_IGNORE_DOTENV": "1", "DJANGO_SETTINGS_MODULE": "nexus_site.settings"}
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "dbshell", "--", "-At", "-c", "select 40 + 2"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "42"
 
 
 def test_dbshell_on_a_fresh_home(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NEXUS_HOME")}
-    env.update({"NEXUS_HOME": str(tmp_path / "home"), "NEXUS_IGNORE_DOTENV": "1",
-                "DJANGO_SETTINGS_MODULE": "nexus_site.settings"})
+    env.update(
+        {
+            "NEXUS_HOME": str(tmp_path / "home"),
+            "NEXUS_IGNORE_DOTENV": "1",
+            "DJANGO_SETTINGS_MODULE": "nexus_site.settings",
+        }
+    )
     try:
-        result = subprocess.run([sys.executable, "manage.py", "dbshell", "--", "-At", "-c", "select version()"],
-                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+        result = subprocess.run(
+            [sys.executable, "manage.py", "dbshell", "--", "-At", "-c", "select version()"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert result.returncode == 0, result.stderr[-2000:]
         assert result.stdout.startswith("PostgreSQL 18"), result.stdout
     finally:

@@ -1,4 +1,5 @@
 """migrate on a fresh database, a no-op second time, and `migrate <app> zero` reverses cleanly."""
+
 import os
 import subprocess
 import sys
@@ -10,13 +11,26 @@ from django.db import connection
 
 from conftest import ROOT
 
-NEXUS_TABLES = {"nodes", "edges", "graph_metadata", "node_embeddings", "mutation_history", "notifications",
-                "conversations", "task_graphs", "immune_scans", "worker_analyses", "llm_usage"}
+NEXUS_TABLES = {
+    "nodes",
+    "edges",
+    "graph_metadata",
+    "node_embeddings",
+    "mutation_history",
+    "notifications",
+    "conversations",
+    "task_graphs",
+    "immune_scans",
+    "worker_analyses",
+    "llm_usage",
+}
 
 
 def manage(database, *args):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nexus_site.test_settings", "NEXUS_TEST_DATABASE_NAME": database}
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
@@ -26,7 +40,7 @@ def fresh_database(django_db_setup, django_db_blocker):
     name = f"nexus_mig_{uuid.uuid4().hex[:8]}"
     with django_db_blocker.unblock():
         params = connection.get_connection_params()
-    admin = dict(host=params["host"], user="postgres", dbname="postgres", autocommit=True)
+    admin = {"host": params["host"], "user": "postgres", "dbname": "postgres", "autocommit": True}
     with psycopg.connect(**admin) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield name, dict(admin, dbname=name)
@@ -38,8 +52,10 @@ def schema_state(conninfo):
     with psycopg.connect(**conninfo) as conn:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         functions = {r[0] for r in conn.execute("SELECT proname FROM pg_proc WHERE proname = 'search_similar_nodes'")}
-        published = {r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_publication_tables WHERE pubname = 'supabase_realtime'")}
+        published = {
+            r[0]
+            for r in conn.execute("SELECT tablename FROM pg_publication_tables WHERE pubname = 'supabase_realtime'")
+        }
         sequences = {r[0] for r in conn.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")}
     return tables, functions, published, sequences
 
@@ -48,7 +64,7 @@ def test_migrate_round_trip_on_a_fresh_database(fresh_database):
     name, conninfo = fresh_database
     manage(name, "migrate", "--no-input")
     tables, functions, published, _ = schema_state(conninfo)
-    assert NEXUS_TABLES <= tables
+    assert tables >= NEXUS_TABLES
     assert functions == {"search_similar_nodes"}
     assert {"nodes", "edges", "notifications"} <= published
 
@@ -63,7 +79,7 @@ def test_migrate_round_trip_on_a_fresh_database(fresh_database):
 
     manage(name, "migrate", "--no-input")
     tables, functions, published, _ = schema_state(conninfo)
-    assert NEXUS_TABLES <= tables and functions == {"search_similar_nodes"}
+    assert tables >= NEXUS_TABLES and functions == {"search_similar_nodes"}
     assert {"nodes", "edges", "notifications"} <= published
 
 
@@ -74,12 +90,15 @@ def test_a_database_migrated_before_realtime_and_supabase_were_apps_migrates_for
     manage(name, "migrate", "--no-input")
     manage(name, "migrate", "realtime", "zero", "--no-input")  # graph 0007 goes with it: the graph owns the model
     with psycopg.connect(**conninfo) as conn:  # the records the older code wrote
-        conn.execute("UPDATE django_migrations SET app = 'nexus_site' "
-                     "WHERE app = 'supabase' AND name = '0001_realtime_publication_and_rls'")
+        conn.execute(
+            "UPDATE django_migrations SET app = 'nexus_site' "
+            "WHERE app = 'supabase' AND name = '0001_realtime_publication_and_rls'"
+        )
         conn.execute("INSERT INTO nodes (id, type, label) VALUES ('before-move', 'topic', 'Written before the move')")
         logged = conn.execute("SELECT count(*) FROM realtime_changes").fetchone()[0]
-        assert conn.execute("SELECT app_label FROM django_content_type WHERE model = 'realtimechange'").fetchall() \
-            == [("graph",)]
+        assert conn.execute("SELECT app_label FROM django_content_type WHERE model = 'realtimechange'").fetchall() == [
+            ("graph",)
+        ]
     assert logged >= 1
 
     out = manage(name, "migrate", "--no-input")
@@ -89,10 +108,15 @@ def test_a_database_migrated_before_realtime_and_supabase_were_apps_migrates_for
     assert "No changes detected" in manage(name, "makemigrations", "--check", "--dry-run")
     with psycopg.connect(**conninfo) as conn:
         assert conn.execute("SELECT count(*) FROM realtime_changes").fetchone()[0] == logged
-        assert conn.execute("SELECT app_label FROM django_content_type WHERE model = 'realtimechange'").fetchall() \
-            == [("realtime",)]
-        assert conn.execute("SELECT 1 FROM django_migrations WHERE app = 'supabase' "
-                            "AND name = '0001_realtime_publication_and_rls'").fetchone() is not None
+        assert conn.execute("SELECT app_label FROM django_content_type WHERE model = 'realtimechange'").fetchall() == [
+            ("realtime",)
+        ]
+        assert (
+            conn.execute(
+                "SELECT 1 FROM django_migrations WHERE app = 'supabase' AND name = '0001_realtime_publication_and_rls'"
+            ).fetchone()
+            is not None
+        )
         conn.execute("UPDATE nodes SET label = 'Written after the move' WHERE id = 'before-move'")
         assert conn.execute("SELECT count(*) FROM realtime_changes").fetchone()[0] == logged + 1  # triggers intact
 

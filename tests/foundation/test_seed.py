@@ -1,4 +1,5 @@
 """seed_nexus: counts match the files, a second run is a no-op, bad files write nothing."""
+
 import json
 import shutil
 from io import StringIO
@@ -10,7 +11,9 @@ from graph.models import Edge, GraphMetadata, MutationHistory, Node
 from graph.seed import DEFAULT_DATA_DIR
 from insights.models import ImmuneScan
 
-MOCK = {name: json.loads((DEFAULT_DATA_DIR / name).read_text()) for name in ("graph.json", "hierarchy.json", "alerts.json")}
+MOCK = {
+    name: json.loads((DEFAULT_DATA_DIR / name).read_text()) for name in ("graph.json", "hierarchy.json", "alerts.json")
+}
 
 
 def seed(*args):
@@ -105,25 +108,44 @@ def _set(path, value):
     def mutate(graph):
         kind, index, key = path
         graph[kind][index][key] = value
+
     return mutate
 
 
 BAD_FILES = {
-    "unknown node type": (_set(("nodes", 5, "type"), "spaceship"),
-                          "graph.json: nodes[5] (id 'p-06'): field 'type': unknown node type 'spaceship'"),
-    "edge to a missing node": (_set(("edges", 3, "target"), "p-999"),
-                               "graph.json: edges[3] (id 'e-004'): field 'target': no node with id 'p-999'"),
-    "duplicate node id": (_set(("nodes", 7, "id"), "p-01"),
-                          "graph.json: nodes[7] (id 'p-01'): field 'id': duplicate id (first used by nodes[0])"),
-    "missing label": (_set(("nodes", 2, "label"), ""), "graph.json: nodes[2] (id 'p-03'): field 'label' is missing or empty"),
-    "wrong number type": (_set(("nodes", 1, "x"), "left"), "graph.json: nodes[1] (id 'p-02'): field 'x' must be a number"),
+    "unknown node type": (
+        _set(("nodes", 5, "type"), "spaceship"),
+        "graph.json: nodes[5] (id 'p-06'): field 'type': unknown node type 'spaceship'",
+    ),
+    "edge to a missing node": (
+        _set(("edges", 3, "target"), "p-999"),
+        "graph.json: edges[3] (id 'e-004'): field 'target': no node with id 'p-999'",
+    ),
+    "duplicate node id": (
+        _set(("nodes", 7, "id"), "p-01"),
+        "graph.json: nodes[7] (id 'p-01'): field 'id': duplicate id (first used by nodes[0])",
+    ),
+    "missing label": (
+        _set(("nodes", 2, "label"), ""),
+        "graph.json: nodes[2] (id 'p-03'): field 'label' is missing or empty",
+    ),
+    "wrong number type": (
+        _set(("nodes", 1, "x"), "left"),
+        "graph.json: nodes[1] (id 'p-02'): field 'x' must be a number",
+    ),
     # the API's rules (graph.validation), not a second copy of them
-    "freshness above 1": (_set(("nodes", 4, "freshness_score"), 1.5),
-                          "graph.json: nodes[4] (id 'p-05'): field 'freshness_score' must be between 0.0 and 1.0"),
-    "half-life below 1": (_set(("nodes", 4, "half_life_days"), 0),
-                          "graph.json: nodes[4] (id 'p-05'): field 'half_life_days' must be between 1 and"),
-    "label too long": (_set(("nodes", 4, "label"), "x" * 10_001),
-                       "graph.json: nodes[4] (id 'p-05'): field 'label' is longer than 10000 characters"),
+    "freshness above 1": (
+        _set(("nodes", 4, "freshness_score"), 1.5),
+        "graph.json: nodes[4] (id 'p-05'): field 'freshness_score' must be between 0.0 and 1.0",
+    ),
+    "half-life below 1": (
+        _set(("nodes", 4, "half_life_days"), 0),
+        "graph.json: nodes[4] (id 'p-05'): field 'half_life_days' must be between 1 and",
+    ),
+    "label too long": (
+        _set(("nodes", 4, "label"), "x" * 10_001),
+        "graph.json: nodes[4] (id 'p-05'): field 'label' is longer than 10000 characters",
+    ),
 }
 
 
@@ -161,6 +183,7 @@ def test_duplicate_edge_in_file_is_rejected(tmp_path):
     def mutate(graph):
         dup = dict(graph["edges"][0], id="e-999")
         graph["edges"].append(dup)
+
     data_dir = _bad_dir(tmp_path, mutate)
     with pytest.raises(CommandError, match=r"edges\[176\] \(id 'e-999'\): duplicate edge"):
         seed("--data-dir", str(data_dir))
@@ -182,4 +205,13 @@ def test_mock_data_plants_the_problems_the_immune_system_must_find():
     orphans = [i for i, n in nodes.items() if n["type"] == "commitment" and i not in owned_targets]
     assert orphans == planted["orphan_commitments"]
     assert len(nodes) >= 80 and len(edges) >= 150
-    assert {n["type"] for n in nodes.values()} == {"person", "agent", "team", "decision", "fact", "commitment", "question", "topic"}
+    assert {n["type"] for n in nodes.values()} == {
+        "person",
+        "agent",
+        "team",
+        "decision",
+        "fact",
+        "commitment",
+        "question",
+        "topic",
+    }

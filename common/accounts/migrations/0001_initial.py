@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 ROLES = ("viewer", "editor", "admin")
 
 
@@ -19,7 +18,6 @@ def remove_role_groups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -28,15 +26,33 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.TextField(blank=True, help_text='the person node this user is, e.g. p-02', null=True)),
-                ('supabase_sub', models.TextField(blank=True, help_text='Supabase Auth user id, for users who sign in with Supabase', null=True, unique=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='nexus_profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "person_id",
+                    models.TextField(blank=True, help_text="the person node this user is, e.g. p-02", null=True),
+                ),
+                (
+                    "supabase_sub",
+                    models.TextField(
+                        blank=True,
+                        help_text="Supabase Auth user id, for users who sign in with Supabase",
+                        null=True,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nexus_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table': 'nexus_user_profiles',
+                "db_table": "nexus_user_profiles",
             },
         ),
         migrations.RunPython(create_role_groups, remove_role_groups),

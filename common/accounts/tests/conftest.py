@@ -7,16 +7,33 @@ SUPABASE_URL = "http://127.0.0.1:9"  # nothing listens: the JWT check must not n
 JWT_SECRET = "test-supabase-jwt-secret-of-sufficient-length"
 
 
-def supabase_jwt(*, role: str | None = "viewer", person_id: str | None = None, sub: str = "sb-user-1",
-                 secret: str = JWT_SECRET, issuer: str | None = None, audience: str = "authenticated",
-                 expires_in: int = 3600, algorithm: str = "HS256", key=None, headers: dict | None = None) -> str:
+def supabase_jwt(
+    *,
+    role: str | None = "viewer",
+    person_id: str | None = None,
+    sub: str = "sb-user-1",
+    secret: str = JWT_SECRET,
+    issuer: str | None = None,
+    audience: str = "authenticated",
+    expires_in: int = 3600,
+    algorithm: str = "HS256",
+    key=None,
+    headers: dict | None = None,
+) -> str:
     metadata = {}
     if role:
         metadata["nexus_role"] = role
     if person_id:
         metadata["nexus_person_id"] = person_id
-    claims = {"sub": sub, "aud": audience, "iss": issuer or f"{SUPABASE_URL}/auth/v1", "role": "authenticated",
-              "exp": int(time.time()) + expires_in, "email": f"{sub}@example.org", "app_metadata": metadata}
+    claims = {
+        "sub": sub,
+        "aud": audience,
+        "iss": issuer or f"{SUPABASE_URL}/auth/v1",
+        "role": "authenticated",
+        "exp": int(time.time()) + expires_in,
+        "email": f"{sub}@example.org",
+        "app_metadata": metadata,
+    }
     return jwt.encode(claims, key if key is not None else secret, algorithm=algorithm, headers=headers)
 
 

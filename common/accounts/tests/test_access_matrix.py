@@ -1,6 +1,7 @@
 """Who may do what: every API endpoint against named actors — anonymous, a viewer linked to a
 person, another viewer, an editor, an admin (with an API token) and a Supabase-JWT user — with the
 expected status, and nothing written when a request is refused."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,8 +16,19 @@ from common.accounts.permissions import DenyAll
 from common.accounts.tests.conftest import supabase_jwt
 from tests.actors import ACTORS, api_token, signed_in
 
-WRITE_TABLES = ("nodes", "edges", "mutation_history", "notifications", "immune_scans", "task_graphs",
-                "worker_analyses", "conversations", "llm_usage", "node_embeddings", "immune_alert_states")
+WRITE_TABLES = (
+    "nodes",
+    "edges",
+    "mutation_history",
+    "notifications",
+    "immune_scans",
+    "task_graphs",
+    "worker_analyses",
+    "conversations",
+    "llm_usage",
+    "node_embeddings",
+    "immune_alert_states",
+)
 RANK = {"public": 0, "viewer": 1, "editor": 2, "admin": 3}
 ACTOR_RANK = {"anonymous": 0, "viewer": 1, "other_viewer": 1, "editor": 2, "admin": 3, "supabase_editor": 2}
 
@@ -55,8 +67,14 @@ CALLS = [
     Call("edges", "POST", "/api/edges", "editor", 201, {"source": "p-01", "target": "p-14", "type": "knows"}),
     Call("edge-detail", "GET", "/api/edges/e-001", "viewer", 200),
     Call("edge-detail", "DELETE", "/api/edges/e-002", "editor", 200),
-    Call("graph-mutations", "POST", "/api/graph/mutations", "editor", 200,
-         {"mutations": [{"op": "delete_node", "id": "f-02"}]}),
+    Call(
+        "graph-mutations",
+        "POST",
+        "/api/graph/mutations",
+        "editor",
+        200,
+        {"mutations": [{"op": "delete_node", "id": "f-02"}]},
+    ),
     Call("graph", "GET", "/api/graph?as_of=2026-01-01T00:00:00Z", "viewer", 200),
     Call("graph-diff", "GET", "/api/graph/diff?from=2026-01-01T00:00:00Z", "viewer", 200),
     Call("graph-timeline", "GET", "/api/graph/timeline", "viewer", 200),
@@ -66,29 +84,67 @@ CALLS = [
     Call("search", "GET", "/api/search?q=pilot", "viewer", 200),
     Call("usage", "GET", "/api/usage", "viewer", 200),
     Call("notifications", "GET", "/api/notifications", "viewer", 200),
-    Call("notification-ack", "POST", "/api/notifications/{viewers_note}/ack", "viewer", 200,
-         instead={"other_viewer": 404}),
+    Call(
+        "notification-ack",
+        "POST",
+        "/api/notifications/{viewers_note}/ack",
+        "viewer",
+        200,
+        instead={"other_viewer": 404},
+    ),
     Call("immune-scan", "POST", "/api/immune/scan", "editor", 201, {}),
     Call("immune-scans", "GET", "/api/immune/scans", "viewer", 200),
     Call("immune-alerts", "GET", "/api/immune/alerts", "viewer", 200),
     # After the scan above: its alerts can be acted on (an orphan commitment, a stale fact).
-    Call("immune-alert-assign", "POST", "/api/immune/alerts/orphan%3Ac-12/assign", "editor", 200, {"person_id": "p-11"}),
-    Call("immune-alert-set-owner", "POST", "/api/immune/alerts/orphan%3Ac-12/set-owner", "editor", 200,
-         {"person_id": "p-11"}),
-    Call("immune-alert-dismiss", "POST", "/api/immune/alerts/staleness%3Af-05/dismiss", "editor", 200,
-         {"reason": "archived"}),
+    Call(
+        "immune-alert-assign", "POST", "/api/immune/alerts/orphan%3Ac-12/assign", "editor", 200, {"person_id": "p-11"}
+    ),
+    Call(
+        "immune-alert-set-owner",
+        "POST",
+        "/api/immune/alerts/orphan%3Ac-12/set-owner",
+        "editor",
+        200,
+        {"person_id": "p-11"},
+    ),
+    Call(
+        "immune-alert-dismiss",
+        "POST",
+        "/api/immune/alerts/staleness%3Af-05/dismiss",
+        "editor",
+        200,
+        {"reason": "archived"},
+    ),
     Call("immune-alert-reopen", "POST", "/api/immune/alerts/staleness%3Af-05/reopen", "editor", 200, {}),
     Call("immune-alert-resolve", "POST", "/api/immune/alerts/staleness%3Af-05/resolve", "editor", 200, {}),
     Call("immune-alert-apply", "POST", "/api/immune/alerts/staleness%3Af-06/apply", "editor", 200, {}),
     Call("tasks-current", "GET", "/api/tasks/current", "viewer", 404),  # none yet: found, not refused
     Call("workers-latest", "GET", "/api/workers/latest", "viewer", 200),  # the fixture's analysis
-    Call("workers-apply", "POST", "/api/workers/analyses/{analysis}/apply", "editor", 200,
-         {"commitment_id": "{realloc_commitment}"}),
-    Call("tasks", "POST", "/api/tasks", "editor", 201,
-         {"tasks": [{"id": "a", "name": "A", "duration_days": 1, "depends_on": []}]}),
+    Call(
+        "workers-apply",
+        "POST",
+        "/api/workers/analyses/{analysis}/apply",
+        "editor",
+        200,
+        {"commitment_id": "{realloc_commitment}"},
+    ),
+    Call(
+        "tasks",
+        "POST",
+        "/api/tasks",
+        "editor",
+        201,
+        {"tasks": [{"id": "a", "name": "A", "duration_days": 1, "depends_on": []}]},
+    ),
     Call("workers-analyze", "POST", "/api/workers/analyze", "editor", 201),
-    Call("info-drop", "POST", "/api/info-drop", "editor", 201,
-         {"text": "Priya Raman will deliver the calibration report by 2026-12-18."}),
+    Call(
+        "info-drop",
+        "POST",
+        "/api/info-drop",
+        "editor",
+        201,
+        {"text": "Priya Raman will deliver the calibration report by 2026-12-18."},
+    ),
     Call("ask", "POST", "/api/ask", "viewer", 200, {"question": "Who leads the Perception team?"}),
     Call("conversations", "GET", "/api/conversations", "viewer", 200),
     Call("conversation-detail", "GET", "/api/conversations/conv-none", "viewer", 404),
@@ -124,13 +180,15 @@ def _client_for(actor: str, settings) -> APIClient:
 
 @pytest.fixture
 def notes(seeded):
+    from insights import services
     from insights.models import Notification
 
-    from insights import services
-
     analysis = services.worker_analysis_run()
-    return {"viewers_note": Notification.objects.create(person_id=ACTORS["viewer"][1], summary="for the viewer").id,
-            "analysis": analysis.id, "realloc_commitment": analysis.reallocation_suggestions[0]["commitment_id"]}
+    return {
+        "viewers_note": Notification.objects.create(person_id=ACTORS["viewer"][1], summary="for the viewer").id,
+        "analysis": analysis.id,
+        "realloc_commitment": analysis.reallocation_suggestions[0]["commitment_id"],
+    }
 
 
 @pytest.mark.parametrize("actor", list(ACTOR_RANK))
@@ -138,11 +196,17 @@ def test_every_endpoint_answers_each_actor_as_its_role_allows(actor, notes, sett
     client = _client_for(actor, settings)
     for call in CALLS:
         path = call.path.format(**notes)
-        body = {k: v.format(**notes) if isinstance(v, str) else v for k, v in call.body.items()} \
-            if call.body is not None else None
+        body = (
+            {k: v.format(**notes) if isinstance(v, str) else v for k, v in call.body.items()}
+            if call.body is not None
+            else None
+        )
         before = _counts() if call.writes else None
-        response = getattr(client, call.method.lower())(path, body, format="json") if body is not None \
+        response = (
+            getattr(client, call.method.lower())(path, body, format="json")
+            if body is not None
             else getattr(client, call.method.lower())(path)
+        )
         allowed = ACTOR_RANK[actor] >= RANK[call.needs]
         where = f"{actor} {call.method} {path}"
         if call.instead and actor in call.instead:
@@ -157,7 +221,8 @@ def test_every_endpoint_answers_each_actor_as_its_role_allows(actor, notes, sett
         assert response.status_code == expected, (where, response.content[:300])
         error = response.json()["error"]
         assert error["status"] == expected and error["code"] == (
-            "not_authenticated" if expected == 401 else "permission_denied"), where
+            "not_authenticated" if expected == 401 else "permission_denied"
+        ), where
         if expected == 401:
             assert response.headers["WWW-Authenticate"] == "Bearer"
         if call.writes:

@@ -1,5 +1,6 @@
 """Browser sign-in: session endpoints, CSRF on unsafe methods, failed sign-ins locked out (axes),
 paid endpoints throttled per user, health and config for anonymous callers, NEXUS_AUTH=open."""
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -16,8 +17,12 @@ def _csrf_client() -> tuple[Client, str]:
 
 
 def _login(client, token, username, password):
-    return client.post("/api/auth/login", {"username": username, "password": password},
-                       content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    return client.post(
+        "/api/auth/login",
+        {"username": username, "password": password},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
 
 
 def test_sign_in_reports_the_user_and_sign_out_ends_the_session(db):
@@ -43,12 +48,15 @@ def test_unsafe_requests_with_a_session_need_the_csrf_token(db):
     token = client.get("/api/auth/session").json()["csrf_token"]
     without = client.post("/api/nodes", {"type": "fact", "label": "no csrf"}, content_type="application/json")
     assert without.status_code == 403 and "CSRF" in without.json()["error"]["message"]
-    with_token = client.post("/api/nodes", {"type": "fact", "label": "with csrf"}, content_type="application/json",
-                             HTTP_X_CSRFTOKEN=token)
+    with_token = client.post(
+        "/api/nodes", {"type": "fact", "label": "with csrf"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
     assert with_token.status_code == 201
     from graph.models import Node
 
-    assert list(Node.objects.filter(label__in=["no csrf", "with csrf"]).values_list("label", flat=True)) == ["with csrf"]
+    assert list(Node.objects.filter(label__in=["no csrf", "with csrf"]).values_list("label", flat=True)) == [
+        "with csrf"
+    ]
 
 
 def test_sign_in_itself_is_csrf_checked(db):
@@ -96,8 +104,9 @@ def test_a_user_without_a_role_cannot_sign_in(db, django_user_model):
 def test_paid_endpoints_are_throttled_per_user(seeded, monkeypatch):
     from tests.actors import signed_in
 
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"ask": "2/min", "info_drop": "2/min",
-                                                                 "immune_scan": "2/min"})
+    monkeypatch.setattr(
+        ScopedRateThrottle, "THROTTLE_RATES", {"ask": "2/min", "info_drop": "2/min", "immune_scan": "2/min"}
+    )
     cache.clear()
     alice, bob = signed_in("viewer", username="alice"), signed_in("viewer", username="bob")
     ask = {"question": "Who leads the Perception team?"}
@@ -143,10 +152,17 @@ def test_open_mode_is_refused_in_production():
     import subprocess
     import sys
 
-    env = {**os.environ, "NEXUS_ENV": "production", "NEXUS_AUTH": "open", "SECRET_KEY": "x" * 50,
-           "ALLOWED_HOSTS": "nexus.example", "DJANGO_SETTINGS_MODULE": "nexus_site.settings",
-           "NEXUS_IGNORE_DOTENV": "1"}
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env,
-                            capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "NEXUS_ENV": "production",
+        "NEXUS_AUTH": "open",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "nexus.example",
+        "DJANGO_SETTINGS_MODULE": "nexus_site.settings",
+        "NEXUS_IGNORE_DOTENV": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "NEXUS_AUTH=open is refused when NEXUS_ENV=production" in result.stderr

@@ -1,5 +1,6 @@
 """Supabase Auth access tokens as API credentials: ES256/RS256 keys from a JWKS endpoint (a local
 stand-in for the project's /auth/v1/.well-known/jwks.json) and the legacy HS256 shared secret."""
+
 import json
 
 import jwt
@@ -31,8 +32,9 @@ class JwksHandler(JsonHandler):
         if self.path != "/auth/v1/.well-known/jwks.json":
             return self.send_json(404, {"message": "not found"})
         type(self).requests += 1
-        self.send_json(200, {"keys": [_jwk(ECAlgorithm, EC_KEY, "ec-1", "ES256"),
-                                      _jwk(RSAAlgorithm, RSA_KEY, "rsa-1", "RS256")]})
+        self.send_json(
+            200, {"keys": [_jwk(ECAlgorithm, EC_KEY, "ec-1", "ES256"), _jwk(RSAAlgorithm, RSA_KEY, "rsa-1", "RS256")]}
+        )
 
 
 @pytest.fixture
@@ -81,18 +83,33 @@ def test_stand_in_viewer_jwt_cannot_write(jwks_stand_in, db):
     assert client.post("/api/nodes", {"type": "fact", "label": "x"}, format="json").status_code == 403
 
 
-@pytest.mark.parametrize("case", ["expired", "wrong_issuer", "wrong_audience", "wrong_key", "alg_none",
-                                  "hs256_against_jwks", "unknown_role", "garbage"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "expired",
+        "wrong_issuer",
+        "wrong_audience",
+        "wrong_key",
+        "alg_none",
+        "hs256_against_jwks",
+        "unknown_role",
+        "garbage",
+    ],
+)
 def test_stand_in_bad_supabase_tokens_get_401(jwks_stand_in, db, case):
     server = jwks_stand_in
     token = {
         "expired": lambda: _signed(server, expires_in=-60),
-        "wrong_issuer": lambda: supabase_jwt(issuer="https://evil.example/auth/v1", key=EC_KEY, algorithm="ES256",
-                                             headers={"kid": "ec-1"}),
+        "wrong_issuer": lambda: supabase_jwt(
+            issuer="https://evil.example/auth/v1", key=EC_KEY, algorithm="ES256", headers={"kid": "ec-1"}
+        ),
         "wrong_audience": lambda: _signed(server, audience="anon"),
         "wrong_key": lambda: _signed(server, key=OTHER_EC_KEY),
-        "alg_none": lambda: jwt.encode({"sub": "x", "aud": "authenticated", "iss": f"{server.url}/auth/v1",
-                                        "exp": 9999999999}, None, algorithm="none"),
+        "alg_none": lambda: jwt.encode(
+            {"sub": "x", "aud": "authenticated", "iss": f"{server.url}/auth/v1", "exp": 9999999999},
+            None,
+            algorithm="none",
+        ),
         # an HS256 token signed with the *public* key material must never verify
         "hs256_against_jwks": lambda: supabase_jwt(issuer=f"{server.url}/auth/v1", secret="x" * 32),
         "unknown_role": lambda: _signed(server, role="superuser"),

@@ -1,4 +1,5 @@
 """API tokens for scripts: hashed at rest, expiring, revocable, created by create_api_token."""
+
 from datetime import timedelta
 from io import StringIO
 

@@ -5,8 +5,10 @@ from graph.embedding_queue import drain, pending_count
 
 
 class Command(BaseCommand):
-    help = ("Embed the nodes waiting in embedding_queue (written with psql, Supabase, COPY… while no "
-            "server ran). A running server does this by itself within seconds.")
+    help = (
+        "Embed the nodes waiting in embedding_queue (written with psql, Supabase, COPY… while no "
+        "server ran). A running server does this by itself within seconds."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=64, help="nodes per claimed batch")
@@ -18,5 +20,7 @@ class Command(BaseCommand):
         left = pending_count()
         self.stdout.write(f"Embedded {done} queued node(s); {left} left in the queue.")
         if left:
-            self.stdout.write("Some nodes could not be embedded: the column does not fit the configured "
-                              "provider; run `python manage.py rebuild_embeddings --recreate`.")
+            self.stdout.write(
+                "Some nodes could not be embedded: the column does not fit the configured "
+                "provider; run `python manage.py rebuild_embeddings --recreate`."
+            )

@@ -1,4 +1,5 @@
 """Delete realtime change-log rows older than REALTIME_RETENTION_HOURS (the bridge also does this)."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -9,8 +10,12 @@ class Command(BaseCommand):
     help = "Delete realtime change-log rows older than the retention (default settings.REALTIME_RETENTION_HOURS)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--hours", type=float, default=None,
-                            help=f"retention in hours (default {settings.REALTIME_RETENTION_HOURS:g})")
+        parser.add_argument(
+            "--hours",
+            type=float,
+            default=None,
+            help=f"retention in hours (default {settings.REALTIME_RETENTION_HOURS:g})",
+        )
 
     def handle(self, *args, hours, **options):
         if hours is not None and hours < 0:

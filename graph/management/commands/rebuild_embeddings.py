@@ -18,15 +18,24 @@ class Command(BaseCommand):
     requires_system_checks = []  # this command is the fix for the embedding checks
 
     def add_arguments(self, parser):
-        parser.add_argument("--missing-only", action="store_true",
-                            help="embed only nodes that have no embedding yet (seed_nexus uses this)")
-        parser.add_argument("--recreate", action="store_true",
-                            help="recreate the column, HNSW index and search functions at the provider's size, "
-                                 "then re-embed every node")
-        parser.add_argument("--if-stale", action="store_true",
-                            help="do only what is needed (make run uses this): --recreate when the column has "
-                                 "another size, re-embed everything when any vector is another model's, else "
-                                 "embed missing and queued nodes")
+        parser.add_argument(
+            "--missing-only",
+            action="store_true",
+            help="embed only nodes that have no embedding yet (seed_nexus uses this)",
+        )
+        parser.add_argument(
+            "--recreate",
+            action="store_true",
+            help="recreate the column, HNSW index and search functions at the provider's size, "
+            "then re-embed every node",
+        )
+        parser.add_argument(
+            "--if-stale",
+            action="store_true",
+            help="do only what is needed (make run uses this): --recreate when the column has "
+            "another size, re-embed everything when any vector is another model's, else "
+            "embed missing and queued nodes",
+        )
         parser.add_argument("--batch-size", type=int, default=256, help="texts per embedding request")
 
     def handle(self, *args, missing_only=False, recreate=False, if_stale=False, batch_size=256, **options):
@@ -38,8 +47,10 @@ class Command(BaseCommand):
         dims = provider.dimensions
         self.progress = if_stale or recreate
         if dims > HALFVEC_LIMIT:
-            self.stderr.write(f"Note: {dims} dimensions is above pgvector's HNSW limit ({HALFVEC_LIMIT}); "
-                              "searches will be exact scans.")
+            self.stderr.write(
+                f"Note: {dims} dimensions is above pgvector's HNSW limit ({HALFVEC_LIMIT}); "
+                "searches will be exact scans."
+            )
         with transaction.atomic():
             with connection.cursor() as cursor:
                 column = column_dimensions(cursor)
@@ -50,8 +61,10 @@ class Command(BaseCommand):
                 stale = recreate or other_models_stored(provider.model)
                 missing_only = not stale
                 if stale:
-                    self.stdout.write(f"Embeddings were made by another model or size; re-embedding every node "
-                                      f"with {provider.name} {provider.model}.")
+                    self.stdout.write(
+                        f"Embeddings were made by another model or size; re-embedding every node "
+                        f"with {provider.name} {provider.model}."
+                    )
             if recreate:
                 self._recreate_column(dims)
             elif column != dims:
@@ -62,9 +75,12 @@ class Command(BaseCommand):
             nodes = Node.objects.order_by("id")
             if missing_only:
                 # no vector, another model's vector, or queued (changed since it was embedded)
-                nodes = (nodes.filter(embedding__isnull=True) | nodes.filter(embedding__embedding__isnull=True)
-                         | nodes.exclude(embedding__model=provider.model)
-                         | nodes.filter(id__in=_queued_ids()))
+                nodes = (
+                    nodes.filter(embedding__isnull=True)
+                    | nodes.filter(embedding__embedding__isnull=True)
+                    | nodes.exclude(embedding__model=provider.model)
+                    | nodes.filter(id__in=_queued_ids())
+                )
             nodes = list(nodes.distinct())
             if not nodes:
                 _clear_queue()
@@ -89,21 +105,20 @@ class Command(BaseCommand):
         if len(nodes) < BULK_THRESHOLD and not replace_all:
             with tqdm(total=len(nodes), desc="embedding", unit="node", disable=not show, file=self.stderr) as bar:
                 for start in range(0, len(nodes), batch_size):
-                    chunk = nodes[start:start + batch_size]
+                    chunk = nodes[start : start + batch_size]
                     embed_nodes(chunk, provider=provider)
                     bar.update(len(chunk))
             return len(nodes)
         rows = []
         with tqdm(total=len(nodes), desc="embedding", unit="node", disable=not show, file=self.stderr) as bar:
             for start in range(0, len(nodes), batch_size):
-                chunk = nodes[start:start + batch_size]
+                chunk = nodes[start : start + batch_size]
                 texts = [node_text(node) for node in chunk]
                 vectors = provider.embed(texts, task_type="embedding")
                 rows.extend((node.id, text, vector) for node, text, vector in zip(chunk, texts, vectors))
                 bar.update(len(chunk))
         with tqdm(total=len(rows), desc="loading", unit="row", disable=not show, file=self.stderr) as bar:
-            bulk_load(rows, replace_all=replace_all, dimensions=provider.dimensions, model=provider.model,
-                      progress=bar)
+            bulk_load(rows, replace_all=replace_all, dimensions=provider.dimensions, model=provider.model, progress=bar)
         if replace_all:
             _clear_queue()
         return len(rows)
@@ -116,5 +131,6 @@ def _queued_ids():
 def _clear_queue():
     """Every node has its vector now: queue rows left (deleted nodes) go."""
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM embedding_queue WHERE NOT EXISTS "
-                       "(SELECT 1 FROM nodes n WHERE n.id = embedding_queue.node_id)")
+        cursor.execute(
+            "DELETE FROM embedding_queue WHERE NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = embedding_queue.node_id)"
+        )

@@ -4,6 +4,7 @@ Table, triggers and NOTIFY were created by graph 0003 (history keeps them there)
 removes the model from graph's state after this migration adds it to realtime's. The content type
 (and so its permissions) follows the model.
 """
+
 import django.db.models.functions.datetime
 from django.db import migrations, models
 
@@ -35,9 +36,17 @@ class Migration(migrations.Migration):
                     fields=[
                         ("id", models.BigAutoField(primary_key=True, serialize=False)),
                         ("table_name", models.TextField()),
-                        ("event_type", models.TextField(choices=[
-                            ("INSERT", "INSERT"), ("UPDATE", "UPDATE"), ("DELETE", "DELETE"), ("TRUNCATE", "TRUNCATE"),
-                        ])),
+                        (
+                            "event_type",
+                            models.TextField(
+                                choices=[
+                                    ("INSERT", "INSERT"),
+                                    ("UPDATE", "UPDATE"),
+                                    ("DELETE", "DELETE"),
+                                    ("TRUNCATE", "TRUNCATE"),
+                                ]
+                            ),
+                        ),
                         ("new_record", models.JSONField(blank=True, null=True)),
                         ("old_record", models.JSONField(blank=True, null=True)),
                         ("commit_time", models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
@@ -46,10 +55,12 @@ class Migration(migrations.Migration):
                         "db_table": "realtime_changes",
                         "ordering": ["id"],
                         "indexes": [models.Index(fields=["commit_time"], name="idx_realtime_changes_time")],
-                        "constraints": [models.CheckConstraint(
-                            condition=models.Q(("event_type__in", ("INSERT", "UPDATE", "DELETE", "TRUNCATE"))),
-                            name="realtime_changes_event_check",
-                        )],
+                        "constraints": [
+                            models.CheckConstraint(
+                                condition=models.Q(("event_type__in", ("INSERT", "UPDATE", "DELETE", "TRUNCATE"))),
+                                name="realtime_changes_event_check",
+                            )
+                        ],
                     },
                 ),
             ],

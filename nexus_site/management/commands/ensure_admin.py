@@ -25,7 +25,9 @@ class Command(BaseCommand):
         User.objects.create_superuser(username=username, email="", password=password)
         path.write_text(f"url={url}\nusername={username}\npassword={password}\n")
         path.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS(
-            f"Created admin account — log in at {url}\n  username: {username}\n  password: {password}\n"
-            f"  (also saved to {path})"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created admin account — log in at {url}\n  username: {username}\n  password: {password}\n"
+                f"  (also saved to {path})"
+            )
+        )

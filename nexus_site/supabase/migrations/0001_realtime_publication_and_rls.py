@@ -12,12 +12,19 @@ authenticated only; the graph for anon only with ``NEXUS_PUBLIC_GRAPH``), and th
 for Django's own tables and tables of later migrations, is applied by ``nexus_site.supabase.rls``
 after every ``migrate`` (post_migrate) — it depends on a setting, which a migration must not.
 """
+
 from django.db import migrations
 
 REALTIME_TABLES = ("nodes", "edges", "notifications")
 PRIVATE_TABLES = (
-    "graph_metadata", "node_embeddings", "mutation_history", "conversations", "task_graphs",
-    "immune_scans", "worker_analyses", "llm_usage",
+    "graph_metadata",
+    "node_embeddings",
+    "mutation_history",
+    "conversations",
+    "task_graphs",
+    "immune_scans",
+    "worker_analyses",
+    "llm_usage",
 )
 
 FORWARDS = f"""

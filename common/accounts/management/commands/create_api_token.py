@@ -3,6 +3,7 @@
 Creates the user when missing (with that role), creates an API token and prints it alone on the
 last line. The token is stored hashed and shown only this once; revoke it in the admin.
 """
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 

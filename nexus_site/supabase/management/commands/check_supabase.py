@@ -11,10 +11,12 @@ when ``NEXUS_PUBLIC_GRAPH`` is on — never notifications. Neither writes anythi
   rolled back;
 * ``--remote``: through the project's REST API (PostgREST) with SUPABASE_ANON_KEY.
 """
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from nexus_site.supabase import audit as supabase_audit, remote as supabase_remote
+from nexus_site.supabase import audit as supabase_audit
+from nexus_site.supabase import remote as supabase_remote
 from nexus_site.supabase.rls import public_graph_enabled
 
 
@@ -32,8 +34,11 @@ class Command(BaseCommand):
     help = "Report what Supabase's API roles can reach (database side, or --remote via REST with the anon key)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--remote", action="store_true",
-                            help="probe the project's REST API with SUPABASE_ANON_KEY instead of the database")
+        parser.add_argument(
+            "--remote",
+            action="store_true",
+            help="probe the project's REST API with SUPABASE_ANON_KEY instead of the database",
+        )
         parser.add_argument("--timeout", type=float, default=10.0, help="seconds per REST request (--remote)")
 
     def handle(self, *args, remote=False, timeout=10.0, **options):
@@ -42,8 +47,7 @@ class Command(BaseCommand):
         else:
             ok = self._database()
         if not ok:
-            raise CommandError("Supabase's API roles reach more (or less) than NEXUS expects; see above.",
-                               returncode=1)
+            raise CommandError("Supabase's API roles reach more (or less) than NEXUS expects; see above.", returncode=1)
 
     # ── database side ──────────────────────────────────────────────────────
     def _database(self) -> bool:
@@ -51,8 +55,10 @@ class Command(BaseCommand):
 
         report = supabase_audit.audit_database(connection)
         w = self.stdout.write
-        w(f"Supabase exposure check — database {connection.settings_dict['NAME']!r} "
-          "(catalog + live probe as anon and authenticated, rolled back)")
+        w(
+            f"Supabase exposure check — database {connection.settings_dict['NAME']!r} "
+            "(catalog + live probe as anon and authenticated, rolled back)"
+        )
         for note in report.notes:
             w(f"  note: {note}")
         if not report.roles_present:
@@ -68,8 +74,10 @@ class Command(BaseCommand):
                 continue
             seen, expected = result
             verdict = "as expected" if seen == expected else "WRONG"
-            w(f"  notifications as authenticated, {who}: sees {_pairs(sorted(seen))} "
-              f"(expected {_pairs(sorted(expected))}) — {verdict}")
+            w(
+                f"  notifications as authenticated, {who}: sees {_pairs(sorted(seen))} "
+                f"(expected {_pairs(sorted(expected))}) — {verdict}"
+            )
         grouped: dict = {}
         for role, obj, privilege in report.unexpected:
             grouped.setdefault((obj, role), []).append(privilege)
@@ -78,7 +86,11 @@ class Command(BaseCommand):
         for who, people in report.leaks:
             w(self.style.ERROR(f"  LEAK: authenticated as {who} reads notifications of {', '.join(people)}"))
         for role, table, _ in report.missing:
-            w(self.style.WARNING(f"  MISSING: {role} cannot read {table} — Supabase Realtime will deliver nothing for it"))
+            w(
+                self.style.WARNING(
+                    f"  MISSING: {role} cannot read {table} — Supabase Realtime will deliver nothing for it"
+                )
+            )
         for who, people in report.blind:
             detail = people if isinstance(people, str) else f"does not see the notifications of {', '.join(people)}"
             w(self.style.WARNING(f"  MISSING: authenticated as {who} {detail} — Realtime will not deliver them"))
@@ -91,8 +103,12 @@ class Command(BaseCommand):
             w(self.style.ERROR(f"  advisor {lint}: {obj} — {detail}"))
         if report.ok:
             anon = "reads nodes and edges only" if report.public_graph else "reaches no NEXUS table"
-            w(self.style.SUCCESS(f"OK: anon {anon}; authenticated reads nodes, edges and its own notifications "
-                                 "(editor and admin: all); no writes, no search_similar_nodes."))
+            w(
+                self.style.SUCCESS(
+                    f"OK: anon {anon}; authenticated reads nodes, edges and its own notifications "
+                    "(editor and admin: all); no writes, no search_similar_nodes."
+                )
+            )
         return report.ok
 
     # ── through Supabase's REST API ────────────────────────────────────────
@@ -101,8 +117,9 @@ class Command(BaseCommand):
         if not url or not anon_key:
             raise CommandError("Supabase not configured: set SUPABASE_URL and SUPABASE_ANON_KEY for --remote.")
         public_graph = public_graph_enabled()
-        report = supabase_remote.probe_project(url, anon_key, dimensions=settings.EMBEDDING_DIMENSIONS,
-                                               timeout=timeout, public_graph=public_graph)
+        report = supabase_remote.probe_project(
+            url, anon_key, dimensions=settings.EMBEDDING_DIMENSIONS, timeout=timeout, public_graph=public_graph
+        )
         w = self.stdout.write
         w(f"Supabase exposure check — {url.rstrip('/')}/rest/v1 with the anon key")
         if all(detail.startswith("no answer") for _, detail in report.results.values()):
@@ -115,8 +132,12 @@ class Command(BaseCommand):
             label = "EXPOSED" if verdict == "allowed" else "NOT DENIED"
             w(self.style.ERROR(f"  {label}: {action} {obj} ({detail})"))
         for obj, action in report.missing:
-            w(self.style.WARNING(f"  MISSING: anon cannot {action} {obj} ({report.results[(obj, action)][1]}) — "
-                                 "Supabase Realtime will deliver nothing for it"))
+            w(
+                self.style.WARNING(
+                    f"  MISSING: anon cannot {action} {obj} ({report.results[(obj, action)][1]}) — "
+                    "Supabase Realtime will deliver nothing for it"
+                )
+            )
         denied = sum(1 for verdict, _ in report.results.values() if verdict == "denied")
         w(f"  {denied} of {len(report.results)} probes denied")
         if report.ok:
