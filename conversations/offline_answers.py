@@ -51,8 +51,11 @@ def intent(question: str, overload: bool) -> str:
     return "what"
 
 
-def _name(names: dict[str, str], node_id: str | None) -> str:
-    return f"{names.get(node_id, node_id)} ({node_id})" if node_id else "nobody recorded"
+def _name(names: dict[str, str], node_id: object) -> str:
+    if not node_id:
+        return "nobody recorded"
+    # Extras are free JSON: a list where an id is expected is shown as it is (it cannot be looked up).
+    return f"{names.get(node_id, node_id) if isinstance(node_id, str) else node_id} ({node_id})"
 
 
 def _person(node: dict) -> str:
@@ -340,7 +343,7 @@ def compose(question: str, retrieval: Retrieval, names: dict[str, str]) -> tuple
     if made is None:
         return abstain(question, retrieval, names), []
     text, ids, supporting = made if len(made) == 3 else (*made, True)
-    ids = list(dict.fromkeys(i for i in ids if i))
+    ids = list(dict.fromkeys(i for i in ids if i and isinstance(i, str)))  # not an extras list
     if supporting:
         ids += [n["id"] for n in relevant if n["id"] not in ids][:SUPPORTING]
     # Contradicting nodes are part of the answer: the reader must see both sides.
