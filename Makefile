@@ -61,7 +61,7 @@ lint-imports: $(VENV)/.installed
 # mypy with the Django and DRF plugins ([tool.mypy] in pyproject.toml); its own NEXUS_HOME, so
 # loading the settings touches no developer or test data.
 typecheck: $(VENV)/.installed
-	NEXUS_HOME=$(CURDIR)/.nexus/mypy $(PY) -m mypy common graph insights conversations nexus_site bench
+	NEXUS_HOME=$(CURDIR)/.nexus/mypy $(PY) -m mypy common graph insights conversations nexus_site bench tests conftest.py
 
 # ruff's lint and format check (pyproject.toml); `make format` applies both.
 lint: $(VENV)/.installed lint-imports typecheck
