@@ -9,7 +9,7 @@ PORT ?= 8000
 FRONTEND_STAMP := frontend/dist/index.html
 REALTIME_JS_STAMP := tests/realtime_js/node_modules/.installed
 
-.PHONY: setup run test test-python test-frontend lint lint-imports format bench stop clean chromium
+.PHONY: setup run test test-python test-frontend lint lint-imports typecheck format bench stop clean chromium
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,8 +58,13 @@ $(REALTIME_JS_STAMP): tests/realtime_js/package.json tests/realtime_js/package-l
 lint-imports: $(VENV)/.installed
 	$(VENV)/bin/lint-imports
 
+# mypy with the Django and DRF plugins ([tool.mypy] in pyproject.toml); its own NEXUS_HOME, so
+# loading the settings touches no developer or test data.
+typecheck: $(VENV)/.installed
+	NEXUS_HOME=$(CURDIR)/.nexus/mypy $(PY) -m mypy common graph insights conversations nexus_site bench tests conftest.py
+
 # ruff's lint and format check (pyproject.toml); `make format` applies both.
-lint: $(VENV)/.installed lint-imports
+lint: $(VENV)/.installed lint-imports typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

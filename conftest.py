@@ -48,7 +48,7 @@ class ServerProcess:
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
         }
-        self.proc = None
+        self.proc: subprocess.Popen[bytes] | None = None
         self.token: str | None = None  # sent as "Authorization: Bearer" by call() (see nexus_server)
 
     def start(self, timeout: float = 30.0):

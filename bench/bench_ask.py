@@ -21,6 +21,7 @@ import json
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -77,7 +78,7 @@ def _word_overlap_hit5(answerable: list[dict]) -> float:
 def measure_search(answerable: list[dict], mode: str | None) -> dict:
     from graph.search import search_nodes
 
-    kwargs = {"mode": mode} if mode else {}
+    kwargs: dict[str, Any] = {"mode": mode} if mode else {}
     hits, times, misses = 0, [], []
     search_nodes(query="warm-up", k=5, **kwargs)
     for item in answerable:

@@ -60,7 +60,7 @@ def _load(n_nodes: int, n_edges: int):
                         Jsonb({"k": i}),
                     )
                 )
-        seen = set()
+        seen: set[tuple[int, int, str]] = set()
         with cursor.cursor.copy("COPY edges (id, source, target, type, weight) FROM STDIN") as copy:
             while len(seen) < n_edges:
                 s, t, kind = (

@@ -83,7 +83,7 @@ def _load(extra: int) -> None:
                     )
                 )
         total_edges = 5 * (88 + extra) - 176
-        seen = set()
+        seen: set[tuple[int, int, str]] = set()
         with cursor.cursor.copy("COPY edges (id, source, target, type, weight) FROM STDIN") as copy:
             while len(seen) < total_edges:
                 s = rng.randrange(extra)

@@ -70,7 +70,7 @@ def _client_worker(ws_url: str, clients: int, ready, stop, results, progress):
             ready.put(1)
             while True:
                 try:
-                    raw = await asyncio.wait_for(ws.recv(), 0.5)
+                    raw = await asyncio.wait_for(ws.recv(decode=True), 0.5)
                 except TimeoutError:
                     if stop.is_set():
                         return
@@ -118,7 +118,7 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
     conninfo = connection_kwargs(may_start_embedded=True)
     ctx = mp.get_context("spawn")
     ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = []
+    procs: list[mp.process.BaseProcess] = []
     with daphne_server("realtime") as port, _stopping(procs, stop):
         per_worker = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
         counters = [ctx.Value("q", 0, lock=False) for _ in per_worker]
@@ -169,9 +169,9 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
     for item in collected:
         if isinstance(item, dict):  # the LISTEN floor: change id → time
             for change_id, at in item.items():
-                node_id = id_map.get(change_id)
-                if node_id in commit_at:
-                    floor.append((at - commit_at[node_id]) * 1000)
+                inserted = id_map.get(change_id)
+                if inserted in commit_at:
+                    floor.append((at - commit_at[inserted]) * 1000)
             continue
         for tally in item:
             per_client.append(len(tally))

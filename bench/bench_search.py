@@ -208,7 +208,7 @@ def _rebuild_rows(n: int, dims: int) -> list[dict]:
             cursor.execute(index_sql(dims))
 
     # alternate the two and keep each one's best run: the machine's two cores are shared
-    timings = {"raw": [], "loader": []}
+    timings: dict[str, list[float]] = {"raw": [], "loader": []}
     for name, action in (
         ("raw", raw_copy_and_build),
         ("loader", lambda: bulk_load(rows, replace_all=False, dimensions=dims)),

@@ -10,6 +10,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
 from psycopg.types.json import Jsonb
@@ -42,7 +43,8 @@ def make_graph(n_nodes: int, n_edges: int, rng: random.Random) -> dict:
         }
         for i in range(n_nodes)
     ]
-    edges, seen = [], set()
+    edges: list[dict[str, Any]] = []
+    seen: set[tuple[int, int, str]] = set()
     while len(edges) < n_edges:
         s, t = rng.randrange(n_nodes), rng.randrange(n_nodes)
         kind = ("about", "member_of", "depends_on")[len(edges) % 3]
@@ -108,8 +110,8 @@ def raw_copy(graph: dict) -> float:
             for row in node_rows:
                 copy.write_row(row)
         with cur.copy(f"COPY edges ({', '.join(seed.EDGE_COLUMNS)}) FROM STDIN") as copy:
-            for row in edge_rows:
-                copy.write_row(row)
+            for edge in edge_rows:
+                copy.write_row(edge)
     connection.commit() if not connection.get_autocommit() else None
     return time.perf_counter() - started
 

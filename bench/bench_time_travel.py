@@ -23,6 +23,7 @@ import random
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -81,7 +82,8 @@ def _load(n_nodes: int, n_edges: int, n_versions: int) -> int:
                 )
                 nodes.append(row)
                 copy.write_row(row[:-1] + (Jsonb(row[-1]),))
-        seen, edges = set(), []
+        seen: set[tuple[int, int, str]] = set()
+        edges: list[tuple[Any, ...]] = []
         with cursor.cursor.copy(f"COPY edges ({', '.join(EDGE_COLUMNS)}) FROM STDIN") as copy:
             while len(edges) < n_edges:
                 s, t, kind = (
@@ -92,7 +94,7 @@ def _load(n_nodes: int, n_edges: int, n_versions: int) -> int:
                 if s == t or (s, t, kind) in seen:
                     continue
                 seen.add((s, t, kind))
-                row = (
+                edge: tuple[Any, ...] = (
                     f"{PREFIX}e{len(edges)}",
                     f"{PREFIX}{s}",
                     f"{PREFIX}{t}",
@@ -102,8 +104,8 @@ def _load(n_nodes: int, n_edges: int, n_versions: int) -> int:
                     now - rng.random() * YEAR,
                     {},
                 )
-                edges.append(row)
-                copy.write_row(row[:-1] + (Jsonb(row[-1]),))
+                edges.append(edge)
+                copy.write_row(edge[:-1] + (Jsonb(edge[-1]),))
 
         removed_edges = n_edges // 5
         earlier_budget = n_versions - n_nodes - n_edges - removed_edges

@@ -50,7 +50,10 @@ def _domain_response(exc: NexusError) -> Response:
     if fields and not exc.explicit_message:  # the first problem, named, as for a serializer's errors
         general = fields.pop("non_field_errors", None)
         first = next(iter(fields.items()), None)
-        message = general[0] if general else f"{first[0]}: {first[1][0]}"
+        if general:
+            message = general[0]
+        elif first:
+            message = f"{first[0]}: {first[1][0]}"
         fields = fields or None
     set_rollback()
     return Response(error_body(exc.status, exc.code, message, fields), status=exc.status)

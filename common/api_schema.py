@@ -7,7 +7,7 @@ class ErrorBody(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
 
 
 class ErrorOut(serializers.Serializer):

@@ -152,7 +152,7 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
         result.similarity[node_id] = hit["similarity"]
         scores[node_id] = max(scores.get(node_id, 0.0), hit["similarity"] + _word_bonus(question, hit["node"]["label"]))
     # One hop out from the best candidates: who leads, owns, decided, answers…
-    seeds = sorted(scores, key=scores.get, reverse=True)[:4]
+    seeds = sorted(scores, key=scores.__getitem__, reverse=True)[:4]
     types = dict(
         Node.objects.filter(Q(in_edges__source_id__in=seeds) | Q(out_edges__target_id__in=seeds))
         .values_list("id", "type")
@@ -177,7 +177,7 @@ def retrieve(question: str, directory: Directory, *, carried: list[str] | None =
     rows = {row["id"]: row for row in node_values(Node.objects.filter(id__in=pool))}
     linked: dict[str, set[str]] = {e: set() for e in result.terms.entities}
     for source, target in Edge.objects.filter(Q(source_id__in=linked) | Q(target_id__in=linked)).values_list(
-        "source_id", "target_id"
+        "source", "target"
     ):
         for a, b in ((source, target), (target, source)):
             if a in linked:
@@ -235,7 +235,11 @@ def _word_bonus(question: str, label: str) -> float:
 def describe(node: dict, names: dict[str, str]) -> str:
     """One sentence about a node, from its own fields (extractive)."""
     x, nid, label = node.get("extras") or {}, node["id"], node["label"]
-    name = lambda key: names.get(x.get(key), x.get(key))  # noqa: E731
+
+    def name(key: str):
+        value = x.get(key)  # extras are free JSON: a list here must not be looked up (unhashable)
+        return names.get(value, value) if isinstance(value, str) else value
+
     if node["type"] == "person":
         return f"{label} ({nid}) is {x.get('role') or 'a member'} in {node.get('team') or 'the organisation'}."
     if node["type"] == "team":

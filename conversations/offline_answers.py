@@ -51,8 +51,11 @@ def intent(question: str, overload: bool) -> str:
     return "what"
 
 
-def _name(names: dict[str, str], node_id: str | None) -> str:
-    return f"{names.get(node_id, node_id)} ({node_id})" if node_id else "nobody recorded"
+def _name(names: dict[str, str], node_id: object) -> str:
+    if not node_id:
+        return "nobody recorded"
+    # Extras are free JSON: a list where an id is expected is shown as it is (it cannot be looked up).
+    return f"{names.get(node_id, node_id) if isinstance(node_id, str) else node_id} ({node_id})"
 
 
 def _person(node: dict) -> str:
@@ -139,8 +142,8 @@ def _who(node: dict, question: str, names: dict[str, str]) -> tuple[str, list[st
     return describe(node, names), [node["id"]]
 
 
-def _when(node: dict, names: dict[str, str]) -> tuple[str, list[str]]:
-    what, when = _date_of(node)
+def _when(node: dict, dated: tuple[str, str], names: dict[str, str]) -> tuple[str, list[str]]:
+    what, when = dated
     if what == "is due":
         owner = (node.get("extras") or {}).get("owner_id")
         return (f"{node['label']} ({node['id']}) is due {when}, owned by {_name(names, owner)}, {_progress(node)}."), [
@@ -159,7 +162,7 @@ def _count(node: dict | None, terms, question: str, names: dict[str, str]) -> tu
             members = list(
                 Edge.objects.filter(target_id=entity_id, type="member_of")
                 .order_by("source_id")
-                .values_list("source_id", flat=True)
+                .values_list("source", flat=True)
             )
             return (
                 (
@@ -184,8 +187,8 @@ def _count(node: dict | None, terms, question: str, names: dict[str, str]) -> tu
                 [entity_id] + ids,
                 False,
             )
-    if node is not None and _NUMBER.search(node["label"]):
-        return f"{_NUMBER.search(node['label']).group(0)}, according to {node['id']}: {node['label']}.", [node["id"]]
+    if node is not None and (number := _NUMBER.search(node["label"])):
+        return f"{number.group(0)}, according to {node['id']}: {node['label']}.", [node["id"]]
     return None
 
 
@@ -194,7 +197,7 @@ def _why(node: dict, names: dict[str, str]) -> tuple[str, list[str]]:
     support = list(
         Edge.objects.filter(target_id=node["id"], type="supports")
         .order_by("source_id")
-        .values_list("source_id", flat=True)[:3]
+        .values_list("source", flat=True)[:3]
     )
     because = f" Supported by {', '.join(support)}." if support else ""
     if node["type"] == "decision":
@@ -250,7 +253,7 @@ def _what(node: dict, names: dict[str, str]) -> tuple[str, list[str]]:
                 Q(source_id=node["id"], type="works_on") | Q(target_id=node["id"], type__in=("asked_by", "decided_by"))
             )
             .order_by("id")
-            .values_list("source_id", "target_id", "type")[:5]
+            .values_list("source", "target", "type")[:5]
         )
         others = {(t if s == node["id"] else s): kind for s, t, kind in linked}
         labels = dict(Node.objects.filter(id__in=list(others)).values_list("id", "label"))
@@ -326,11 +329,10 @@ def compose(question: str, retrieval: Retrieval, names: dict[str, str]) -> tuple
     elif kind == "when":
         # A due date or a date in the statement answers "when" better than the day a decision was taken.
         dated = sorted(
-            (n for n in relevant if n["type"] != "topic" and _date_of(n)),
-            key=lambda n: _date_of(n)[0] not in ("is due", "says"),
+            ((n, found) for n in relevant if n["type"] != "topic" and (found := _date_of(n))),
+            key=lambda pair: pair[1][0] not in ("is due", "says"),
         )
-        dated = dated[0] if dated else None
-        made = _when(dated, names) if dated else None
+        made = _when(*dated[0], names) if dated else None
     elif kind == "why":
         decision = next((n for n in relevant if n["type"] == "decision"), first)
         made = _why(decision, names)
@@ -341,7 +343,7 @@ def compose(question: str, retrieval: Retrieval, names: dict[str, str]) -> tuple
     if made is None:
         return abstain(question, retrieval, names), []
     text, ids, supporting = made if len(made) == 3 else (*made, True)
-    ids = list(dict.fromkeys(i for i in ids if i))
+    ids = list(dict.fromkeys(i for i in ids if i and isinstance(i, str)))  # not an extras list
     if supporting:
         ids += [n["id"] for n in relevant if n["id"] not in ids][:SUPPORTING]
     # Contradicting nodes are part of the answer: the reader must see both sides.
@@ -355,8 +357,10 @@ def compose(question: str, retrieval: Retrieval, names: dict[str, str]) -> tuple
     rows = {n["id"]: n for n in retrieval.nodes}
     for node_id in ids:
         n = rows.get(node_id)
+        if n is None:
+            continue
         # NULL freshness (written by SQL outside the API) is unknown, not stale
-        stale = n is not None and n["current_freshness"] is not None and n["current_freshness"] < STALE_BELOW
+        stale = n["current_freshness"] is not None and n["current_freshness"] < STALE_BELOW
         if stale and n["type"] not in ("person", "team", "agent"):
             notes.append(f"{node_id} has freshness {n['current_freshness']:.2f}: possibly out of date.")
     labels = dict(Node.objects.filter(id__in=[o for _, o in pairs]).values_list("id", "label"))

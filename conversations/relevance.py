@@ -15,9 +15,11 @@ terms — the search similarity adds to that, weighted by ``SIMILARITY_WEIGHT`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import Q
 
@@ -296,7 +298,7 @@ def key_terms(question: str, directory) -> KeyTerms:
     return result
 
 
-def node_text(node: dict, names: dict[str, str] | None = None) -> str:
+def node_text(node: Mapping[str, Any], names: dict[str, str] | None = None) -> str:
     """The words a node is known by: label, team, and the text fields of its extras."""
     extras = node.get("extras") or {}
     parts = [
@@ -319,7 +321,7 @@ def node_text(node: dict, names: dict[str, str] | None = None) -> str:
 
 
 def coverage(
-    terms: KeyTerms, node: dict, similarity: float | None = None, linked: dict[str, set[str]] | None = None
+    terms: KeyTerms, node: Mapping[str, Any], similarity: float | None = None, linked: dict[str, set[str]] | None = None
 ) -> float:
     """Share of the key terms the node covers, plus the similarity bonus (capped at 1). A named
     person/team/agent is covered by itself, by the nodes linked to it (``linked``: entity id →

@@ -2,6 +2,8 @@
 edit gets the same validation, history (with the admin as actor), embedding and realtime event as
 an API write."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin
 from django.db import transaction
@@ -37,7 +39,10 @@ def _blank_to_none(value):
 
 
 def _add_service_errors(form, exc: Invalid) -> None:
-    for name, messages in (exc.fields or {None: [exc.message]}).items():
+    if not exc.fields:
+        form.add_error(None, exc.message)
+        return
+    for name, messages in exc.fields.items():
         field = name if name in form.fields else None
         for message in messages:
             form.add_error(field, str(message))
@@ -118,13 +123,14 @@ class DeleteThroughServices:
     """Deletes one row or a selection through the graph service named by ``delete_service``,
     with the signed-in admin as actor."""
 
-    delete_service = None
+    delete_service: Callable[[str], object] | None = None  # set by each admin
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
         with acting_as(request.user.get_username()), transaction.atomic():
+            assert self.delete_service is not None
             for pk in queryset.values_list("pk", flat=True):
                 self.delete_service(pk)
 

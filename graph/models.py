@@ -7,6 +7,8 @@ created by the migration with ``ON DELETE CASCADE`` (Django 5.2 cannot express a
 cascade), so deleting a node removes its edges and embedding whoever deletes it.
 """
 
+from typing import cast
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -195,5 +197,6 @@ class MutationHistory(models.Model):
 
 
 # The stored columns, in table order: the one list every COPY, JSON document and history row uses.
-NODE_COLUMNS = tuple(field.column for field in Node._meta.concrete_fields)
-EDGE_COLUMNS = tuple(field.column for field in Edge._meta.concrete_fields)
+# (A concrete field always has a column; the stubs type Field.column as optional.)
+NODE_COLUMNS = cast(tuple[str, ...], tuple(field.column for field in Node._meta.concrete_fields))
+EDGE_COLUMNS = cast(tuple[str, ...], tuple(field.column for field in Edge._meta.concrete_fields))

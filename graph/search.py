@@ -60,7 +60,7 @@ def _run(sql: str, params: list) -> list[tuple]:
     connection.ensure_connection()
     raw_connection = connection.connection
     with psycopg.Cursor(raw_connection) as cursor:
-        register_vector_info(cursor, _vector_type(raw_connection))
+        register_vector_info(cursor, _vector_type(raw_connection))  # type: ignore[arg-type]  # any AdaptContext; pgvector annotates a connection
         cursor.execute(sql, params)
         return cursor.fetchall()
 

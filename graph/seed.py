@@ -23,7 +23,7 @@ from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
 from common.actor import SYSTEM
-from graph.models import EDGE_COLUMNS, NODE_COLUMNS
+from graph.models import EDGE_COLUMNS, NODE_COLUMNS, NODE_TYPES
 from graph.validation import EdgeCreateInput, NodeCreateInput
 
 DEFAULT_DATA_DIR = settings.BASE_DIR / "mock_data"
@@ -83,7 +83,6 @@ def require_text(where: str, record: dict, name: str) -> str:
 
 _NODE_RULES = NodeCreateInput().fields
 _EDGE_RULES = EdgeCreateInput().fields
-NODE_TYPES = tuple(_NODE_RULES["type"].choices)
 
 
 def _number(where: str, record: dict, name: str, *, integer=False, rules=None):
@@ -406,7 +405,7 @@ def write_seed_data(data: SeedData, *, reset: bool = False, forget_history: bool
         for key, value in data.metadata.items():
             cursor.execute(
                 "INSERT INTO graph_metadata (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
-                [key, Jsonb(value)],
+                [key, Jsonb(value)],  # type: ignore[list-item]  # psycopg adapts Jsonb; the stubs list plain values
             )
             result.metadata += cursor.rowcount
     return result

@@ -295,7 +295,7 @@ def node_cascade(*, node_id: str) -> dict | None:
                 "id": e["id"],
                 "type": e["type"],
                 "direction": "out" if e["source_id"] == node_id else "in",
-                "other": others.get(e["target_id"] if e["source_id"] == node_id else e["source_id"]),
+                "other": others.get(e["target_id"] if e["source_id"] == node_id else e["source_id"]),  # type: ignore[arg-type]  # the plugin types Edge's source_id as Node.source_id (nullable)
             }
             for e in edges
         ],

@@ -50,7 +50,7 @@ def _optional_text(max_length=500):
 
 class NodeFieldsInput(StrictSerializer):
     type = serializers.ChoiceField(choices=NODE_TYPES, help_text="One of: " + ", ".join(NODE_TYPES))
-    label = serializers.CharField(max_length=TEXT_MAX, allow_blank=False)
+    label = serializers.CharField(max_length=TEXT_MAX, allow_blank=False)  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     division = _optional_text()
     department = _optional_text()
     team = _optional_text()
@@ -83,7 +83,7 @@ class EdgeCreateInput(StrictSerializer):
     id = serializers.CharField(
         required=False, allow_null=True, max_length=ID_MAX, help_text="Generated as 'e-<uuid>' when omitted."
     )
-    source = serializers.CharField(max_length=ID_MAX)
+    source = serializers.CharField(max_length=ID_MAX)  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     target = serializers.CharField(max_length=ID_MAX)
     type = serializers.CharField(max_length=100)
     weight = serializers.FloatField(required=False, default=1.0)

@@ -93,6 +93,7 @@ def resolve(text: str, today: date) -> date | None:
     _, kind, phrase = found
     if kind == "end":
         m = PHRASES[3][1].search(phrase)
+        assert m, "find_date_phrase matched this pattern"
         return _end_of(m.group(2), (m.group(1) or "").lower() or None, today)
     phrase = re.sub(r"\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b", r"\1", phrase, flags=re.I)
     phrase = re.sub(r"\bof\s+", "", phrase, flags=re.I)

@@ -148,7 +148,9 @@ def extract_llm(text: str, directory: Directory, *, author_id: str | None, today
             values = raw.get(key) if isinstance(raw.get(key), list) else []
             return [v for v in values if isinstance(v, str) and getattr(directory.by_id.get(v), "type", None) == kind]
 
-        owner = raw.get("owner") if getattr(directory.by_id.get(raw.get("owner")), "type", None) == "person" else None
+        owner = raw.get("owner")
+        if not isinstance(owner, str) or getattr(directory.by_id.get(owner), "type", None) != "person":
+            owner = None
         due = raw.get("due_date") if isinstance(raw.get("due_date"), str) else None
         items.append(
             Item(

@@ -148,7 +148,8 @@ def contradiction_pairs(view: GraphSnapshot) -> list[tuple[str, str, str]]:
             continue
         a, b = view.nodes.get(edge.source_id), view.nodes.get(edge.target_id)
         if a and b and view.is_open(a) and view.is_open(b):
-            pairs.setdefault(tuple(sorted((a.id, b.id))), (edge.extras or {}).get("note") or "marked as contradicting")
+            first, second = sorted((a.id, b.id))
+            pairs.setdefault((first, second), (edge.extras or {}).get("note") or "marked as contradicting")
     for node_type in ("fact", "decision"):
         candidates = [n for n in view.of_type(node_type) if view.is_open(n) and _dates(n.label)]
         for a, b in itertools.combinations(sorted(candidates, key=lambda n: n.id), 2):

@@ -143,6 +143,7 @@ def apply_items(items: list[Item], *, text: str, source: str, author_id: str | N
     drop_id = fingerprint(text)
     for item in items:
         fields = _node_fields(item, author_id=author_id, source=source, drop_id=drop_id, today=today)
+        similarity: float | None
         existing, similarity = find_duplicate(item, fields)
         if existing is not None:
             extras = dict(existing.extras or {})
@@ -244,7 +245,8 @@ def _route_item(view: GraphSnapshot, item: dict, author_id: str | None) -> dict[
                     )
         for person in item["people"]:
             add(person, "medium", True, f"You were asked: {label}")
-    out.pop(author_id, None)  # the author knows already
+    if author_id is not None:
+        out.pop(author_id, None)  # the author knows already
     return out
 
 
@@ -292,10 +294,10 @@ def route(result: DropResult, *, text: str, source: str, author: str, author_id:
                 + ", ".join(f"{o} ('{view.label(o)}')" for o in others)
                 + ": confirm which is current."
             )
-            people = {item.get("owner")}
+            people: set[str] = {item["owner"]} if item.get("owner") is not None else set()
             for other in others:
                 people |= view.people_concerned(other) | set(_topic_leads(view, other))
-            for person in people - {None, author_id}:
+            for person in people - {author_id}:
                 routes[person] = ("high", True, action)
         for person, (priority, action_required, action) in routes.items():
             entry = per_person.setdefault(

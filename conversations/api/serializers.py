@@ -13,7 +13,7 @@ class AskRequestSerializer(serializers.Serializer):
 class CitationSerializer(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     current_freshness = serializers.FloatField(allow_null=True, help_text="null when the node's freshness is unknown")
     similarity = serializers.FloatField(allow_null=True)
 
@@ -24,7 +24,7 @@ class AskResponseSerializer(serializers.Serializer):
     interpreted_as = serializers.CharField(help_text="the question after follow-up resolution")
     answer = serializers.CharField()
     mode = serializers.ChoiceField(choices=["offline", "llm"])
-    source = serializers.ChoiceField(choices=["llm", "ask_cache", "graph"])
+    source = serializers.ChoiceField(choices=["llm", "ask_cache", "graph"])  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     citations = CitationSerializer(many=True)
     abstained = serializers.BooleanField(help_text="nothing in the graph is about the question: no citations")
     looked_for = serializers.ListField(

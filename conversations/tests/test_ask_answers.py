@@ -191,3 +191,14 @@ def test_question_embedding_is_skipped_when_words_settle_it_stand_in(seeded_embe
     assert calls == []
     ask("How long do we wait for laser scanner parts from our vendor?")
     assert calls == ["How long do we wait for laser scanner parts from our vendor?"]
+
+
+def test_an_extras_list_where_an_id_is_expected_is_answered_not_a_server_error(seeded_embedded):
+    from graph.models import Node
+
+    # extras are free JSON: a writer may record two deciders as a list
+    node = Node.objects.get(id="d-05")
+    Node.objects.filter(id="d-05").update(extras={**node.extras, "decided_by": ["p-14", "p-15"]})
+    body = ask("Why did telemetry move off self-hosted Postgres?")
+    assert "caused two telemetry outages" in body["answer"], body["answer"]
+    assert "d-05" in cited(body)

@@ -27,7 +27,7 @@ class NodeListQuery(NodeFilterQuery, PageQuery):
 
 
 class EdgeListQuery(PageQuery):
-    source = serializers.CharField(required=False, max_length=200)
+    source = serializers.CharField(required=False, max_length=200)  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     target = serializers.CharField(required=False, max_length=200)
     node = serializers.CharField(required=False, max_length=200, help_text="edges touching this node")
     type = serializers.CharField(required=False, max_length=100)
@@ -134,7 +134,7 @@ class CompactNodeOut(serializers.Serializer):
 
     id = serializers.CharField()
     type = serializers.ChoiceField(choices=NODE_TYPES)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     division = serializers.CharField(allow_null=True)
     department = serializers.CharField(allow_null=True)
     team = serializers.CharField(allow_null=True)
@@ -161,7 +161,7 @@ class NodeOut(CompactNodeOut):
 
 class CompactEdgeOut(serializers.Serializer):
     id = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     target = serializers.CharField()
     type = serializers.CharField()
     weight = serializers.FloatField(allow_null=True)
@@ -178,7 +178,7 @@ class HistoryEntryOut(serializers.Serializer):
     action = serializers.CharField(help_text="create_node, update_node, delete_node, create_edge or delete_edge")
     node_id = serializers.CharField(allow_null=True)
     edge_id = serializers.CharField(allow_null=True)
-    data = serializers.DictField(help_text="before/after row data; delete_node lists removed_edges")
+    data = serializers.DictField(help_text="before/after row data; delete_node lists removed_edges")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     actor = serializers.CharField(
         allow_null=True, help_text="username, 'system' or 'anonymous'; null when written outside NEXUS"
     )
@@ -213,7 +213,7 @@ class NodeDeletedOut(serializers.Serializer):
 
 class NodeRefOut(serializers.Serializer):
     id = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     type = serializers.CharField()
 
 
@@ -249,7 +249,7 @@ class MutationIn(serializers.Serializer):
 
 
 class MutationBatchIn(serializers.Serializer):
-    mutations = MutationIn(
+    mutations = MutationIn(  # type: ignore[call-arg]  # many=True hands max_length to ListSerializer; the stubs omit it
         many=True,
         allow_empty=False,
         max_length=1000,
@@ -347,8 +347,8 @@ class DiffEntryOut(serializers.Serializer):
     )
     edge = serializers.DictField(required=False, help_text="added/removed edges: the same")
     type = serializers.CharField(required=False, help_text="changed only: the row's type (after)")
-    label = serializers.CharField(required=False, help_text="changed nodes: the label (after)")
-    source = serializers.CharField(required=False, help_text="changed edges: source (after)")
+    label = serializers.CharField(required=False, help_text="changed nodes: the label (after)")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
+    source = serializers.CharField(required=False, help_text="changed edges: source (after)")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     target = serializers.CharField(required=False, help_text="changed edges: target (after)")
     changes = serializers.DictField(required=False, help_text="changed only: {field: {before, after}}")
 

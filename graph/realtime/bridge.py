@@ -88,7 +88,7 @@ class ChangeBridge:
         self._held = False
         self._notified_max = 0
         self._task: asyncio.Task | None = None
-        self._ready: asyncio.Event | None = None
+        self._ready = asyncio.Event()  # a new one per event loop (ensure_started)
         self._loop = None
         self._ever_connected = False
         self._last_prune = 0.0
@@ -203,6 +203,7 @@ class ChangeBridge:
         if self._late_gaps:
             await self._check_late_gaps(conn)
         while True:
+            assert self.cursor is not None, "_run sets the cursor before catching up"
             cur = await conn.execute(events.SELECT_AFTER, (self.cursor, BATCH))
             rows = [events.Change.from_row(r) for r in await cur.fetchall()]
             gaps = events.find_gaps(rows, self.cursor)

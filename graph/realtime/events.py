@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from graph.realtime.models import REALTIME_TABLES, WRITER_LOCK_KEY  # noqa: F401
 
@@ -88,7 +89,7 @@ class Change:
     def data(self, columns: dict[str, list[dict]]) -> dict:
         """Supabase's wire ``data`` object of a postgres_changes message."""
         new, old = self._records()
-        data = {
+        data: dict[str, Any] = {
             "schema": SCHEMA,
             "table": self.table,
             "commit_timestamp": iso_timestamp(self.commit_time),
@@ -207,11 +208,12 @@ class RowFilter:
     def _test(self, actual) -> bool:
         if self.op == "in":
             return any(_compare(actual, v) == 0 for v in self.value)
+        value = cast(str, self.value)  # a tuple only for "in"
         if self.op == "is":  # is.null / is.true / is.false
-            return {"null": actual is None, "true": actual is True, "false": actual is False}[self.value]
+            return {"null": actual is None, "true": actual is True, "false": actual is False}[value]
         if self.pattern is not None:
             return isinstance(actual, str) and self.pattern.matches(actual)
-        order = _compare(actual, self.value)
+        order = _compare(actual, value)
         if order is None:  # incomparable (null, type mismatch): only neq holds
             return self.op == "neq"
         return {
@@ -281,7 +283,9 @@ class LikePattern:
     def compile(cls, pattern: str, ignore_case: bool) -> LikePattern:
         if ignore_case:
             pattern = pattern.lower()
-        segments, items, escaped = [], [], False  # items: a character, or None for ``_``
+        segments: list[_Segment] = []
+        items: list[str | None] = []  # a character, or None for ``_``
+        escaped = False
         for ch in pattern:
             if escaped:
                 items.append(ch)
@@ -322,7 +326,7 @@ def _segment(items: list[str | None]) -> _Segment:
         if item is not None and start is None:
             start = i
         elif item is None and start is not None:
-            runs.append((start, "".join(items[start:i])))
+            runs.append((start, "".join(cast(list[str], items[start:i]))))  # a run holds no None
             start = None
     runs.sort(key=lambda run: -len(run[1]))  # the longest run is the search anchor
     return _Segment(len(items), tuple(runs))
@@ -372,8 +376,8 @@ def table_columns() -> dict[str, set[str]]:
     """Column names of the realtime tables, from the models (no database needed)."""
     from django.apps import apps
 
-    names = {}
+    names: dict[str, set[str]] = {}
     for model in apps.get_models():
         if model._meta.db_table in REALTIME_TABLES:
-            names[model._meta.db_table] = {f.column for f in model._meta.concrete_fields}
+            names[model._meta.db_table] = {cast(str, f.column) for f in model._meta.concrete_fields}
     return names

@@ -31,7 +31,7 @@ class ChangesQuery(serializers.Serializer):
 
 
 _record = serializers.DictField(help_text="row; carries the change-log id as _change_id")
-CHANGE_FIELDS = {
+CHANGE_FIELDS: dict[str, serializers.Field] = {
     "id": serializers.IntegerField(help_text="change-log id: the cursor"),
     "schema": serializers.CharField(),
     "table": serializers.CharField(),

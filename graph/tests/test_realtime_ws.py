@@ -128,7 +128,7 @@ def http_get(url: str) -> tuple[int, dict]:
 
 
 def cursor_of(data: dict) -> int:
-    record = data.get("record") or data.get("old_record")
+    record = data.get("record") or data["old_record"]
     return record["_change_id"]
 
 
@@ -556,7 +556,7 @@ async def test_listener_starts_with_the_first_websocket_and_is_one_connection_pe
             return conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nexus-realtime' "
                 "AND datname = current_database() AND pid <> pg_backend_pid()"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
 
     status, _ = await asyncio.to_thread(http_get, f"{nexus_server.url}/api/config")
     assert status == 200 and await asyncio.to_thread(listeners) == 0  # HTTP alone starts nothing
@@ -575,7 +575,7 @@ async def test_bridge_prunes_changes_older_than_retention(nexus_server):
 
     def count() -> int:
         with psycopg.connect(**connection_kwargs(may_start_embedded=True), autocommit=True) as conn:
-            return conn.execute("SELECT count(*) FROM realtime_changes").fetchone()[0]
+            return conn.execute("SELECT count(*) FROM realtime_changes").fetchall()[0][0]
 
     assert await asyncio.to_thread(count) >= 3
     client = await RawClient.connect(nexus_server)  # starts the bridge, which prunes (24 h default)

@@ -160,7 +160,7 @@ class TaskInputSerializer(serializers.Serializer):
 
 
 class TaskGraphRequestSerializer(serializers.Serializer):
-    tasks = TaskInputSerializer(many=True, max_length=MAX_TASKS, allow_empty=False)
+    tasks = TaskInputSerializer(many=True, max_length=MAX_TASKS, allow_empty=False)  # type: ignore[call-arg]  # many=True hands max_length to ListSerializer; the stubs omit it
     base_id = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -259,7 +259,7 @@ class UsageReportSerializer(serializers.Serializer):
 # ── info drop ───────────────────────────────────────────────────────────────
 class InfoDropRequestSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=INFO_DROP_MAX_CHARS, trim_whitespace=True)
-    source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 

@@ -1,7 +1,7 @@
 """Thin views: validate, call a service or selector, serialise."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from common.accounts.permissions import IsEditor, IsViewer
@@ -105,11 +105,12 @@ def _state_response(state):
 
 class _AlertActionView(ApiView):
     permission_classes = [IsEditor]
-    body_serializer = None
+    body_serializer: type[serializers.Serializer] | None = None  # set by the views that take a body
 
     def body(self, request) -> dict:
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+        assert self.body_serializer is not None
         body = self.body_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         return body.validated_data

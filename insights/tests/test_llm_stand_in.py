@@ -136,6 +136,21 @@ def test_openai_stand_in_info_drop_llm_mode_validates_ids(openai_stand_in, seede
     assert LlmUsage.objects.filter(task_type="info_drop").count() == 1
 
 
+@pytest.mark.django_db
+def test_openai_stand_in_info_drop_ignores_an_owner_that_is_not_an_id(openai_stand_in, seeded_embedded):
+    openai_stand_in.reply_text = json.dumps(
+        {"items": [{"type": "commitment", "label": "Kwame delivers the Halden load test", "owner": ["p-11"]}]}
+    )
+    response = signed_in("editor").post(
+        "/api/info-drop", {"text": "Kwame will deliver the Halden load test by 12 Dec."}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["mode"] == "llm"
+    [item] = body["items"]
+    assert (item["label"], item["owner"]) == ("Kwame delivers the Halden load test", None)  # like an unknown id
+
+
 def test_openai_stand_in_info_drop_bad_json_falls_back_offline(openai_stand_in, seeded_embedded):
     openai_stand_in.reply_text = "not json at all"
     body = (

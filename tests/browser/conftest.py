@@ -170,6 +170,7 @@ def click_node(page, node_id: str) -> None:
 def inside_graph(page, node_id: str) -> bool:
     stage = page.locator('[data-testid="graph-stage"]').bounding_box()
     n = drawn_node(page, node_id)
+    assert stage is not None and n is not None, f"{node_id} or the graph stage is not drawn"
     return (stage["x"] <= n["x"] <= stage["x"] + stage["width"]) and (
         stage["y"] <= n["y"] <= stage["y"] + stage["height"]
     )

@@ -109,7 +109,7 @@ class Command(BaseCommand):
                     embed_nodes(chunk, provider=provider)
                     bar.update(len(chunk))
             return len(nodes)
-        rows = []
+        rows: list[tuple[str, str, list[float]]] = []
         with tqdm(total=len(nodes), desc="embedding", unit="node", disable=not show, file=self.stderr) as bar:
             for start in range(0, len(nodes), batch_size):
                 chunk = nodes[start : start + batch_size]
