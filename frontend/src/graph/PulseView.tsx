@@ -348,7 +348,11 @@ export function PulseView(props: Props) {
     });
     sigmaRef.current = sigma;
     // sigma follows window resizes only; the stage also changes size when the toolbar wraps.
-    const resized = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => sigma.scheduleRender());
+    // A stage that shrinks to nothing (the page is being left, signed out) is not drawn: sigma
+    // refuses a container without width or height.
+    const resized = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => {
+      if (el.offsetWidth > 0 && el.offsetHeight > 0) sigma.scheduleRender();
+    });
     resized?.observe(el);
     const overview = () => model.graph.size > EDGE_LOD && sigma.getCamera().getState().ratio > EDGE_LOD_RATIO;
     view.current.edgeOverview = overview();
