@@ -252,22 +252,18 @@ def test_run_the_worker_analysis_and_apply_a_reallocation_seen_live_elsewhere(ap
     assert page.page_errors == []
 
 
-def test_a_viewer_sees_plans_alerts_and_analyses_but_no_action_controls(app_server, page):
-    assert (
-        call_api(
-            app_server,
-            "POST",
-            "/api/tasks",
-            {
-                "tasks": [
-                    {"id": "a", "name": "Design", "duration_days": 2, "owner": "p-11"},
-                    {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]},
-                ]
-            },
-        )[0]
-        == 201
-    )
+def plan_and_scan(app_server):
+    """A two-task plan and an immune scan, written through the API as an editor."""
+    tasks = [
+        {"id": "a", "name": "Design", "duration_days": 2, "owner": "p-11"},
+        {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]},
+    ]
+    assert call_api(app_server, "POST", "/api/tasks", {"tasks": tasks})[0] == 201
     assert call_api(app_server, "POST", "/api/immune/scan", {})[0] == 201
+
+
+def test_a_viewer_sees_plans_alerts_and_analyses_but_no_action_controls(app_server, page):
+    plan_and_scan(app_server)
     status, analysis = call_api(app_server, "POST", "/api/workers/analyze")
     assert status == 201
     open_app(page, app_server, user="vera", role="viewer", person_id="p-10")
@@ -306,21 +302,7 @@ def test_a_viewer_sees_plans_alerts_and_analyses_but_no_action_controls(app_serv
 def test_the_work_panels_have_no_axe_violations(app_server, page):
     from tests.browser.test_pulseview_explore import run_axe
 
-    assert (
-        call_api(
-            app_server,
-            "POST",
-            "/api/tasks",
-            {
-                "tasks": [
-                    {"id": "a", "name": "Design", "duration_days": 2, "owner": "p-11"},
-                    {"id": "b", "name": "Build", "duration_days": 3, "depends_on": ["a"]},
-                ]
-            },
-        )[0]
-        == 201
-    )
-    assert call_api(app_server, "POST", "/api/immune/scan", {})[0] == 201
+    plan_and_scan(app_server)
     assert call_api(app_server, "POST", "/api/workers/analyze")[0] == 201
     open_app(page, app_server)
     side = panel(page, "Immune")
