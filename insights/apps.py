@@ -6,6 +6,8 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from graph.embeddings import embedding_usage
+        from insights import realtime
         from insights.llm_usage import record_embedding_usage  # imports models: only once apps are ready
 
         embedding_usage.connect(record_embedding_usage, dispatch_uid="nexus_embedding_usage")
+        realtime.register_tables()
