@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from django.db.models import F, FloatField, Func, Q, QuerySet
 from django.db.models.expressions import DatabaseDefault
 
+from graph import node_references
 from graph.models import NODE_COLUMNS, Edge, GraphMetadata, MutationHistory, Node
 
 NODE_FILTERS = ("type", "division", "department", "team", "status")
@@ -265,7 +266,8 @@ def graph_counts() -> dict:
 def node_cascade(*, node_id: str) -> dict | None:
     """What deleting a node takes with it (its edges, named by the other end; its embedding and
     search document) and what it leaves pointing at nothing (other nodes' extras that name it,
-    accounts linked to it), for the confirmation an editor reads first; None when it does not exist."""
+    accounts linked to it, rows of other apps that name it: node_references), for the confirmation
+    an editor reads first; None when it does not exist."""
     from django.db import connection
 
     from common.accounts.models import Profile
@@ -313,4 +315,5 @@ def node_cascade(*, node_id: str) -> dict | None:
         "search_document": bool(has_search_document),
         "referenced_by": referenced_by,
         "linked_accounts": Profile.objects.filter(person_id=node_id).count(),
+        "kept_rows": [ref for ref in node_references.counts(node_id) if ref["count"]],
     }
