@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.db.models import F, FloatField, Func, Q, QuerySet
+from django.db.models import F, Field, FloatField, Func, Q, QuerySet
 from django.db.models.expressions import DatabaseDefault
 
 from graph import node_references
@@ -36,7 +36,10 @@ def _column(node: Node, name: str):
     """The node's value of ``name``; for a node built in memory and not saved, the column's
     database default (graph/models.py holds the one default half-life, 14 days)."""
     value = getattr(node, name)
-    return Node._meta.get_field(name).db_default if isinstance(value, DatabaseDefault) else value
+    if isinstance(value, DatabaseDefault):
+        field = Node._meta.get_field(name)
+        return field.db_default if isinstance(field, Field) else None
+    return value
 
 
 def current_freshness(node: Node, now: datetime | None = None) -> float:
