@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.db.models import F, FloatField, Func, Q, QuerySet
+from django.db.models import F, Field, FloatField, Func, Q, QuerySet
+from django.db.models.expressions import DatabaseDefault
 
+from graph import node_references
 from graph.models import NODE_COLUMNS, Edge, GraphMetadata, MutationHistory, Node
 
 NODE_FILTERS = ("type", "division", "department", "team", "status")
@@ -30,15 +32,27 @@ def freshness_sql(score: str, updated: str, half_life: str, at: str = "now()") -
     )
 
 
+def _column(node: Node, name: str):
+    """The node's value of ``name``; for a node built in memory and not saved, the column's
+    database default (graph/models.py holds the one default half-life, 14 days)."""
+    value = getattr(node, name)
+    if isinstance(value, DatabaseDefault):
+        field = Node._meta.get_field(name)
+        return field.db_default if isinstance(field, Field) else None
+    return value
+
+
 def current_freshness(node: Node, now: datetime | None = None) -> float:
-    """``freshness_sql`` in Python, for a node read without the annotation (e.g. built in memory,
-    where unset columns count as their database defaults)."""
+    """``freshness_sql`` in Python, for a node read without the annotation (e.g. built in memory).
+    Both, and the browser's copy, are checked against frontend/src/graph/freshness-samples.json."""
     now = now or datetime.now(UTC)
-    score = node.freshness_score if node.freshness_score is not None else 1.0
-    half_life = node.half_life_days if node.half_life_days is not None else 14
-    if half_life <= 0:
+    stored_score = _column(node, "freshness_score")
+    score = float(stored_score) if stored_score is not None else 1.0
+    half_life = _column(node, "half_life_days")
+    if half_life is None or half_life <= 0:
         return score
-    updated = node.updated_at or node.created_at or now
+    updated = _column(node, "updated_at")
+    updated = updated if isinstance(updated, datetime) else now
     age_days = max((now - updated).total_seconds() / 86400.0, 0.0)
     return score * 0.5 ** min(age_days / half_life, MAX_HALF_LIVES)
 
@@ -255,7 +269,8 @@ def graph_counts() -> dict:
 def node_cascade(*, node_id: str) -> dict | None:
     """What deleting a node takes with it (its edges, named by the other end; its embedding and
     search document) and what it leaves pointing at nothing (other nodes' extras that name it,
-    accounts linked to it), for the confirmation an editor reads first; None when it does not exist."""
+    accounts linked to it, rows of other apps that name it: node_references), for the confirmation
+    an editor reads first; None when it does not exist."""
     from django.db import connection
 
     from common.accounts.models import Profile
@@ -303,4 +318,5 @@ def node_cascade(*, node_id: str) -> dict | None:
         "search_document": bool(has_search_document),
         "referenced_by": referenced_by,
         "linked_accounts": Profile.objects.filter(person_id=node_id).count(),
+        "kept_rows": [ref for ref in node_references.counts(node_id) if ref["count"]],
     }

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from common.accounts.permissions import Public
 from common.accounts.roles import auth_settings
 from common.api import ApiView
+from graph.realtime import registry
 
 
 def websocket_base(request) -> str:
@@ -25,7 +26,8 @@ class ConfigView(ApiView):
         description=(
             "`transport` is `supabase` (with the project URL and the public anon key) when "
             "SUPABASE_URL and SUPABASE_ANON_KEY are set, else `channels` with this server's "
-            "Supabase-compatible websocket. The service key is never sent."
+            "Supabase-compatible websocket. The service key is never sent. `tables`: the tables "
+            "realtime carries, which the browser subscribes to (one list, kept by the server)."
         ),
         responses={
             200: inline_serializer(
@@ -37,6 +39,7 @@ class ConfigView(ApiView):
                             "transport": serializers.ChoiceField(choices=["supabase", "channels"]),
                             "url": serializers.CharField(),
                             "anon_key": serializers.CharField(required=False),
+                            "tables": serializers.ListField(child=serializers.CharField()),
                         },
                     ),
                     "changes_url": serializers.CharField(),
@@ -56,4 +59,5 @@ class ConfigView(ApiView):
             realtime = {"transport": "supabase", "url": settings.SUPABASE_URL, "anon_key": settings.SUPABASE_ANON_KEY}
         else:
             realtime = {"transport": "channels", "url": websocket_base(request)}
+        realtime["tables"] = list(registry.tables())
         return Response({"realtime": realtime, "changes_url": "/api/realtime/changes", "auth": auth_settings()})

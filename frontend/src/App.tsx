@@ -19,6 +19,7 @@ import { PulseGraph } from "./graph/pulseGraph";
 import { isVisible, PulseView, type Filters, type FocusMode, type FocusRequest, type ViewHandle } from "./graph/PulseView";
 import { unacknowledged } from "./graph/reducer";
 import { useLiveGraph } from "./graph/useLiveGraph";
+import { LiveChangesContext } from "./realtime/useTableChanges";
 import { ViewingPastContext } from "./timeline/context";
 import { PastNode } from "./timeline/PastNode";
 import { Timeline } from "./timeline/Timeline";
@@ -52,6 +53,8 @@ const TABS: { id: Tab; label: string }[] = [
 
 export default function App() {
   const live = useLiveGraph();
+  // Panels beyond the graph (alerts, tasks) refetch from these when their tables change.
+  const liveChanges = useMemo(() => ({ listen: live.listen, reconnects: live.reconnects }), [live.listen, live.reconnects]);
   // Time travel: while a past moment is viewed, its graph is what every view shows (read-only).
   const timeline = useTimeline();
   const past = timeline.asOf;
@@ -323,6 +326,7 @@ export default function App() {
               ))}
             </div>
             <div id="side-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} className="side-panel">
+              <LiveChangesContext.Provider value={liveChanges}>
               <AuthContext.Provider value={readOnlyAuth}>
               <ViewingPastContext.Provider value={past}>
               <ErrorBoundary what="panel">
@@ -361,6 +365,7 @@ export default function App() {
               </ErrorBoundary>
               </ViewingPastContext.Provider>
               </AuthContext.Provider>
+              </LiveChangesContext.Provider>
             </div>
           </aside>
         </main>

@@ -228,6 +228,12 @@ class ReferenceOut(NodeRefOut):
     field = serializers.CharField(help_text="the extras key that holds the deleted node's id")
 
 
+class KeptRowsOut(serializers.Serializer):
+    table = serializers.CharField()
+    column = serializers.CharField()
+    count = serializers.IntegerField()
+
+
 class NodeCascadeOut(serializers.Serializer):
     node = NodeRefOut()
     edges = CascadeEdgeOut(many=True, help_text="deleted with the node (ON DELETE CASCADE)")
@@ -236,6 +242,11 @@ class NodeCascadeOut(serializers.Serializer):
     referenced_by = ReferenceOut(many=True, help_text="nodes whose extras name it: they stay, the reference dangles")
     linked_accounts = serializers.IntegerField(
         help_text="user accounts linked to it as their person: they stay, unlinked in effect"
+    )
+    kept_rows = KeptRowsOut(
+        many=True,
+        help_text="rows of other tables that name it without a foreign key (notifications addressed to the "
+        "person, alerts assigned to them): they stay, naming a node that no longer exists",
     )
 
 

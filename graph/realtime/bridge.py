@@ -17,8 +17,7 @@ from typing import Protocol
 import psycopg
 from django.conf import settings
 
-from graph.realtime import events
-from graph.realtime.models import REALTIME_TABLES
+from graph.realtime import events, registry
 from graph.realtime.services import PRUNE_SQL
 
 logger = logging.getLogger("nexus.realtime")
@@ -163,7 +162,7 @@ class ChangeBridge:
 
     # ── reading ──
     async def _load_columns(self, conn) -> None:
-        cur = await conn.execute(events.SELECT_COLUMNS, (list(REALTIME_TABLES),))
+        cur = await conn.execute(events.SELECT_COLUMNS, (list(registry.tables()),))
         columns: dict[str, list[dict]] = {}
         for table, name, type_name in await cur.fetchall():
             columns.setdefault(table, []).append({"name": name, "type": type_name})

@@ -35,11 +35,9 @@ from urllib.parse import parse_qs
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from common.accounts.roles import notification_visible
-from graph.realtime import events, wire
+from graph.realtime import events, registry, wire
 from graph.realtime.access import Subscriber, subscriber_for_join
 from graph.realtime.bridge import get_bridge
-from graph.realtime.models import REALTIME_TABLES
 
 logger = logging.getLogger("nexus.realtime")
 
@@ -96,10 +94,8 @@ class Subscription:
     subscriber: Subscriber
 
     def may_see(self, change: events.Change) -> bool:
-        """A viewer's join gets only their own person's notifications."""
-        if change.table != "notifications":
-            return True
-        return notification_visible(change.filter_record().get("person_id"), self.subscriber.notification_scope)
+        """By the rule its table registered (a viewer's join gets only their own notifications)."""
+        return registry.may_see(change.table, change.filter_record(), self.subscriber)
 
     def __post_init__(self):
         self.topic_json = json.dumps(self.topic)
@@ -428,8 +424,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if schema not in (events.SCHEMA, "*"):
             raise ProtocolError(f"unknown schema {schema!r}: only {events.SCHEMA}")
         table = spec.get("table")
-        if table not in (None, "*") and table not in REALTIME_TABLES:
-            raise ProtocolError(f"unknown table {table!r}: realtime covers {', '.join(REALTIME_TABLES)}")
+        if table not in (None, "*") and table not in registry.tables():
+            raise ProtocolError(f"unknown table {table!r}: realtime covers {', '.join(registry.tables())}")
         filter_text = spec.get("filter")
         row_filter = None
         if filter_text not in (None, ""):

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 from common.accounts.permissions import IsViewer
 from common.accounts.roles import notification_scope
 from common.api import ApiView
-from graph.realtime import selectors
-from graph.realtime.models import REALTIME_TABLES
+from graph.realtime import registry, selectors
+from graph.realtime.access import Subscriber
 
 MAX_LIMIT = 5000
 
@@ -16,17 +16,19 @@ MAX_LIMIT = 5000
 class ChangesQuery(serializers.Serializer):
     after = serializers.IntegerField(required=False, min_value=0, help_text="last change id the client has")
     tables = serializers.CharField(
-        required=False, default=",".join(REALTIME_TABLES), help_text="comma-separated: nodes,edges,notifications"
+        required=False,
+        help_text="comma-separated, among the tables GET /api/config lists under realtime.tables; default all",
     )
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_LIMIT, default=500, help_text=f"1–{MAX_LIMIT}, default 500"
     )
 
     def validate_tables(self, value):
+        known = registry.tables()
         names = tuple(t.strip() for t in value.split(",") if t.strip())
-        unknown = sorted(set(names) - set(REALTIME_TABLES))
+        unknown = sorted(set(names) - set(known))
         if unknown or not names:
-            raise serializers.ValidationError(f"tables must be among {', '.join(REALTIME_TABLES)}")
+            raise serializers.ValidationError(f"tables must be among {', '.join(known)}")
         return names
 
 
@@ -74,9 +76,9 @@ class ChangesView(ApiView):
         args = query.validated_data
         page = selectors.changes_after(
             after=args.get("after"),
-            tables=args["tables"],
+            tables=args.get("tables") or registry.tables(),
             limit=args["limit"],
-            notification_scope=notification_scope(request.user),
+            subscriber=Subscriber(request.user.get_username() or None, notification_scope(request.user)),
         )
         return Response(
             {

@@ -1,8 +1,11 @@
 """GET /api/graph, /api/graph/metadata and node detail: content, filters, freshness, query count."""
 
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from graph import selectors, services
@@ -77,6 +80,35 @@ def test_planted_stale_facts_have_the_documented_current_freshness(seeded):
     assert rows["f-05"] == pytest.approx(0.022, abs=0.002)
     assert rows["f-06"] == pytest.approx(0.039, abs=0.002)
     assert rows["f-07"] == pytest.approx(0.053, abs=0.002)
+
+
+FRESHNESS_SAMPLES = json.loads(
+    (Path(__file__).resolve().parents[2] / "frontend" / "src" / "graph" / "freshness-samples.json").read_text()
+)["samples"]
+
+
+@pytest.mark.django_db
+def test_freshness_in_sql_and_python_agrees_with_the_samples_the_browser_is_checked_against():
+    """One formula in three places (SQL for the API, Python for in-memory nodes, TypeScript for
+    rows that arrive live): all three are held to the same samples (reducer.test.ts: TypeScript)."""
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    expression = selectors.freshness_sql("%(score)s::float8", "%(updated)s::timestamptz", "%(half)s::int", "%(now)s")
+    with connection.cursor() as cursor:
+        for sample in FRESHNESS_SAMPLES:
+            updated = now - timedelta(days=sample["age_days"])
+            params = {"score": sample["score"], "updated": updated, "half": sample["half_life_days"], "now": now}
+            cursor.execute(f"SELECT {expression}", params)
+            assert cursor.fetchone()[0] == pytest.approx(sample["expected"], abs=1e-9), sample
+            node = Node(id="s", type="fact", label="s", freshness_score=sample["score"])
+            node.half_life_days, node.updated_at = sample["half_life_days"], updated
+            assert selectors.current_freshness(node, now) == pytest.approx(sample["expected"], abs=1e-9), sample
+
+
+def test_an_unsaved_node_decays_by_the_columns_default_half_life():
+    node = Node(id="s", type="fact", label="s")  # every column at its database default (14 days)
+    assert selectors.current_freshness(node) == 1.0
+    node.updated_at = timezone.now() - timedelta(days=14)
+    assert selectors.current_freshness(node) == pytest.approx(0.5)
 
 
 def test_very_old_node_does_not_underflow(db):

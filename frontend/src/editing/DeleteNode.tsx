@@ -12,6 +12,16 @@ export interface Cascade {
   search_document: boolean;
   referenced_by: { id: string; label: string; type: string; field: string }[];
   linked_accounts: number;
+  /** Rows of other tables that name it without a foreign key: they stay. */
+  kept_rows?: { table: string; column: string; count: number }[];
+}
+
+/** "3 notifications addressed to this person": what a kept row is, in words. */
+export function keptRowsText(row: { table: string; column: string; count: number }): string {
+  const n = row.count;
+  if (row.table === "notifications") return `${n} notification${n === 1 ? "" : "s"} addressed to this person`;
+  if (row.table === "immune_alert_states") return `${n} alert${n === 1 ? "" : "s"} assigned to this person`;
+  return `${n} ${row.table.replace(/_/g, " ")} row${n === 1 ? "" : "s"} (${row.column.replace(/_/g, " ")})`;
 }
 
 interface Props {
@@ -74,6 +84,14 @@ export default function DeleteNode({ nodeId, onDeleted, onCancel }: Props) {
                 {cascade.referenced_by.map((r) => (
                   <li key={`${r.id}-${r.field}`} data-testid="cascade-reference"><NodeRef id={r.id} /> ({r.field.replace(/_/g, " ")})</li>
                 ))}
+              </ul>
+            </>
+          )}
+          {(cascade.kept_rows ?? []).length > 0 && (
+            <>
+              <p>These stay, but will name a person or node that no longer exists:</p>
+              <ul className="small">
+                {(cascade.kept_rows ?? []).map((r) => <li key={`${r.table}-${r.column}`} data-testid="cascade-kept">{keptRowsText(r)}</li>)}
               </ul>
             </>
           )}

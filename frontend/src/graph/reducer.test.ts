@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ChangeEvent, GraphResponse } from "../types";
+import type { ChangeEvent, GraphNode, GraphResponse } from "../types";
+import freshnessSamples from "./freshness-samples.json";
 import { applyNotificationChange, currentFreshness, emptyGraph, graphReducer, unacknowledged, type GraphState } from "./reducer";
 
 const snapshot: GraphResponse = {
@@ -145,6 +146,15 @@ describe("currentFreshness", () => {
     const now = Date.parse("2026-11-25T00:00:00Z");
     const f = currentFreshness({ id: "a", type: "fact", label: "", freshness_score: 0.8, half_life_days: 14, updated_at: "2026-11-11T00:00:00Z" }, now);
     expect(f).toBeCloseTo(0.4, 6);
+  });
+
+  it("agrees with the server's SQL formula on the shared samples", () => {
+    const now = Date.parse("2026-11-25T00:00:00Z");
+    for (const s of freshnessSamples.samples) {
+      const updated = new Date(now - s.age_days * 86_400_000).toISOString();
+      const node = { id: "a", type: "fact", label: "", freshness_score: s.score, half_life_days: s.half_life_days, updated_at: updated };
+      expect(currentFreshness(node as GraphNode, now), JSON.stringify(s)).toBeCloseTo(s.expected, 9);
+    }
   });
 });
 

@@ -190,11 +190,18 @@ export function graphReducer(state: GraphState, action: GraphAction): GraphState
   }
 }
 
-/** Freshness now: freshness_score halved every half_life_days since updated_at. */
+/**
+ * Freshness now: freshness_score halved every half_life_days since updated_at; no half-life (or
+ * one of 0 or less) means no decay. The API's value when it sent one; this is the server's SQL
+ * formula (graph/selectors.py freshness_sql) for rows that arrive live without it — both are
+ * checked against freshness-samples.json. No default half-life here: a live row carries the
+ * column, whose database default is the one default.
+ */
 export function currentFreshness(node: GraphNode, now: number = Date.now()): number {
   if (typeof node.current_freshness === "number") return node.current_freshness;
   const score = typeof node.freshness_score === "number" ? node.freshness_score : 1;
-  const half = typeof node.half_life_days === "number" && node.half_life_days > 0 ? node.half_life_days : 14;
+  const half = node.half_life_days;
+  if (typeof half !== "number" || !(half > 0)) return score;
   const updated = node.updated_at ? Date.parse(node.updated_at) : NaN;
   if (!Number.isFinite(updated)) return score;
   const days = Math.max(0, (now - updated) / 86_400_000);

@@ -9,6 +9,7 @@ import { NodeRef, useNodeLabel } from "../components/NodeRef";
 import { PersonPicker } from "../components/PersonPicker";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { When } from "../components/When";
+import { useTableChanges } from "../realtime/useTableChanges";
 
 export interface AlertState {
   state: "open" | "resolved" | "dismissed"; reason: string | null; assignee_id: string | null;
@@ -145,6 +146,7 @@ export default function ImmunePanel({ onFocus, onOpenWorkers }: Props) {
   useEffect(() => {
     void load();
   }, [load]);
+  useTableChanges(["immune_alert_states", "immune_scans"], load); // another page acted or scanned
 
   const scan = async () => {
     setScanning(true);

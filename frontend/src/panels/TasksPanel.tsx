@@ -8,6 +8,7 @@ import { NodeRef } from "../components/NodeRef";
 import { PersonPicker } from "../components/PersonPicker";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { When } from "../components/When";
+import { useTableChanges } from "../realtime/useTableChanges";
 
 export interface Task {
   id: string; name: string; duration_days: number; depends_on: string[]; owner?: string | null; done?: boolean;
@@ -107,6 +108,7 @@ export default function TasksPanel({ onFocus }: { onFocus: (ids: string[]) => vo
       .finally(() => setLoading(false));
   }, []);
   useEffect(() => { load(); }, [load]);
+  useTableChanges(["task_graphs"], load); // another page saved the plan
 
   const drafts = (data?.tasks ?? []).map(toDraft);
 

@@ -7,15 +7,15 @@ const https = { protocol: "https:", host: "nexus.example.org" };
 describe("chooseTransport", () => {
   it("uses Supabase Realtime when the config names it with url and anon key", () => {
     const c = chooseTransport(
-      { realtime: { transport: "supabase", url: "https://abc.supabase.co/", anon_key: "anon" }, changes_url: "/api/realtime/changes" },
+      { realtime: { transport: "supabase", url: "https://abc.supabase.co/", anon_key: "anon", tables: ["nodes", "task_graphs"] }, changes_url: "/api/realtime/changes" },
       http,
     );
-    expect(c).toEqual({ kind: "supabase", url: "https://abc.supabase.co", anonKey: "anon", changesUrl: "/api/realtime/changes" });
+    expect(c).toEqual({ kind: "supabase", url: "https://abc.supabase.co", anonKey: "anon", changesUrl: "/api/realtime/changes", tables: ["nodes", "task_graphs"] });
   });
 
   it("uses NEXUS's Channels endpoint with the URL the server gives", () => {
-    const c = chooseTransport({ realtime: { transport: "channels", url: "ws://127.0.0.1:8000/realtime/v1" } }, http);
-    expect(c).toEqual({ kind: "channels", endpoint: "ws://127.0.0.1:8000/realtime/v1", changesUrl: "/api/realtime/changes" });
+    const c = chooseTransport({ realtime: { transport: "channels", url: "ws://127.0.0.1:8000/realtime/v1", tables: ["nodes", "edges"] } }, http);
+    expect(c).toEqual({ kind: "channels", endpoint: "ws://127.0.0.1:8000/realtime/v1", changesUrl: "/api/realtime/changes", tables: ["nodes", "edges"] });
   });
 
   it("strips a trailing /websocket (realtime-js appends it)", () => {
@@ -31,9 +31,16 @@ describe("chooseTransport", () => {
   });
 
   it("falls back to the page's own endpoint without config or with half a Supabase config", () => {
-    expect(chooseTransport(null, http)).toEqual({ kind: "channels", endpoint: "ws://127.0.0.1:8000/realtime/v1", changesUrl: "/api/realtime/changes" });
+    // No list from the server: every table NEXUS's own endpoint carries ("*").
+    expect(chooseTransport(null, http)).toEqual({ kind: "channels", endpoint: "ws://127.0.0.1:8000/realtime/v1", changesUrl: "/api/realtime/changes", tables: ["*"] });
     const half = chooseTransport({ realtime: { transport: "supabase", url: "https://abc.supabase.co" } }, http);
     expect(half.kind).toBe("channels");
+  });
+
+  it("subscribes to the tables the server lists, ignoring what is not a table name", () => {
+    expect(chooseTransport({ realtime: { transport: "channels", tables: ["nodes", 3, "", "immune_alert_states"] } }, http).tables)
+      .toEqual(["nodes", "immune_alert_states"]);
+    expect(chooseTransport({ realtime: { transport: "channels", tables: "nodes" } }, http).tables).toEqual(["*"]);
   });
 
   it("keeps the server's changes_url", () => {

@@ -2,14 +2,14 @@
 import type { ChangeEvent, ChangeEventType } from "../types";
 
 export interface NexusConfig {
-  realtime?: { transport?: string; url?: string; anon_key?: string } | null;
+  realtime?: { transport?: string; url?: string; anon_key?: string; tables?: unknown } | null;
   changes_url?: string;
   auth?: { mode?: "required" | "open"; provider?: "django" | "supabase" } | null;
 }
 
 export type TransportChoice =
-  | { kind: "supabase"; url: string; anonKey: string; changesUrl: string }
-  | { kind: "channels"; endpoint: string; changesUrl: string };
+  | { kind: "supabase"; url: string; anonKey: string; changesUrl: string; tables: string[] }
+  | { kind: "channels"; endpoint: string; changesUrl: string; tables: string[] };
 
 /** The key NEXUS's own Supabase-compatible endpoint accepts; not a secret. */
 export const LOCAL_ANON_KEY = "nexus-local-anon";
@@ -31,14 +31,22 @@ function channelsEndpoint(url: string | undefined, place: Place): string {
   return u;
 }
 
+/** The tables to subscribe to: the server's list (one definition, kept by the server). Without
+ *  one, "*": every table NEXUS's own endpoint carries. */
+function tablesOf(value: unknown): string[] {
+  const names = Array.isArray(value) ? value.filter((t): t is string => typeof t === "string" && t !== "") : [];
+  return names.length ? names : ["*"];
+}
+
 export function chooseTransport(config: NexusConfig | null | undefined, place: Place): TransportChoice {
   const changesUrl = config?.changes_url || "/api/realtime/changes";
   const rt = config?.realtime;
+  const tables = tablesOf(rt?.tables);
   if (rt?.transport === "supabase" && rt.url && rt.anon_key) {
-    return { kind: "supabase", url: rt.url.replace(/\/+$/, ""), anonKey: rt.anon_key, changesUrl };
+    return { kind: "supabase", url: rt.url.replace(/\/+$/, ""), anonKey: rt.anon_key, changesUrl, tables };
   }
   // Anything else (channels, missing or half-configured Supabase) uses NEXUS's own endpoint.
-  return { kind: "channels", endpoint: channelsEndpoint(rt?.transport === "channels" ? rt.url : undefined, place), changesUrl };
+  return { kind: "channels", endpoint: channelsEndpoint(rt?.transport === "channels" ? rt.url : undefined, place), changesUrl, tables };
 }
 
 // NEXUS puts the change-log id in each record as _change_id (realtime-js keeps unknown record
