@@ -16,6 +16,29 @@ def websocket_base(request) -> str:
     return f"{scheme}://{request.get_host()}/realtime/v1"
 
 
+ConfigOut = inline_serializer(
+    "Config",
+    {
+        "realtime": inline_serializer(
+            "RealtimeConfig",
+            {
+                "transport": serializers.ChoiceField(choices=["supabase", "channels"]),
+                "url": serializers.CharField(),
+                "anon_key": serializers.CharField(required=False),
+            },
+        ),
+        "changes_url": serializers.CharField(),
+        "auth": inline_serializer(
+            "ConfigAuth",
+            {
+                "mode": serializers.ChoiceField(choices=["required", "open"]),
+                "provider": serializers.ChoiceField(choices=["django", "supabase"]),
+            },
+        ),
+    },
+)
+
+
 class ConfigView(ApiView):
     permission_classes = [Public]
 
@@ -27,29 +50,7 @@ class ConfigView(ApiView):
             "SUPABASE_URL and SUPABASE_ANON_KEY are set, else `channels` with this server's "
             "Supabase-compatible websocket. The service key is never sent."
         ),
-        responses={
-            200: inline_serializer(
-                "Config",
-                {
-                    "realtime": inline_serializer(
-                        "RealtimeConfig",
-                        {
-                            "transport": serializers.ChoiceField(choices=["supabase", "channels"]),
-                            "url": serializers.CharField(),
-                            "anon_key": serializers.CharField(required=False),
-                        },
-                    ),
-                    "changes_url": serializers.CharField(),
-                    "auth": inline_serializer(
-                        "ConfigAuth",
-                        {
-                            "mode": serializers.ChoiceField(choices=["required", "open"]),
-                            "provider": serializers.ChoiceField(choices=["django", "supabase"]),
-                        },
-                    ),
-                },
-            )
-        },
+        responses={200: ConfigOut},
     )
     def get(self, request):
         if settings.SUPABASE_URL and settings.SUPABASE_ANON_KEY:
