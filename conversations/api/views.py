@@ -9,8 +9,6 @@ from common.pagination import PageQuery, paginate
 from conversations import selectors, services
 from conversations.api import serializers as s
 
-ERROR = ErrorOut  # the shared {"error": {...}} shape (common.api_errors)
-
 
 class AskView(ApiView):
     permission_classes = [IsViewer]
@@ -18,7 +16,7 @@ class AskView(ApiView):
 
     @extend_schema(
         request=s.AskIn,
-        responses={200: s.AskOut, 400: ERROR, 404: ERROR},
+        responses={200: s.AskOut, 400: ErrorOut, 404: ErrorOut},
         summary="Ask NEXUS a question; pass conversation_id for a follow-up",
     )
     def post(self, request):
@@ -32,7 +30,7 @@ class AskView(ApiView):
 class ConversationDetailView(ApiView):
     permission_classes = [IsViewer]
 
-    @extend_schema(responses={200: s.ConversationOut, 404: ERROR}, summary="All turns of one conversation")
+    @extend_schema(responses={200: s.ConversationOut, 404: ErrorOut}, summary="All turns of one conversation")
     def get(self, request, conversation_id: str):
         conversation = selectors.conversation_detail(conversation_id=conversation_id)
         if conversation is None:
@@ -45,7 +43,7 @@ class ConversationListView(ApiView):
 
     @extend_schema(
         parameters=[PageQuery],
-        responses={200: s.ConversationPageOut, 400: ERROR},
+        responses={200: s.ConversationPageOut, 400: ErrorOut},
         operation_id="conversations_list",
         summary="Recent conversations: one row each with the last turn and the turn count",
     )

@@ -13,16 +13,13 @@ from insights import selectors, services
 from insights.api import serializers as s
 from insights.immune import ScanConfig
 
-ERROR = ErrorOut  # the shared {"error": {...}} shape (common.api_errors)
-PAGE_PARAMS = [PageQuery]
-
 
 class UsageView(ApiView):
     permission_classes = [IsViewer]
 
     @extend_schema(
         parameters=[s.UsageQuery],
-        responses={200: s.UsageReportOut, 400: ERROR},
+        responses={200: s.UsageReportOut, 400: ErrorOut},
         summary="LLM usage and cost by model, task type (feature) and day",
     )
     def get(self, request):
@@ -34,8 +31,8 @@ class NotificationListView(ApiView):
     permission_classes = [IsViewer]
 
     @extend_schema(
-        parameters=[s.NotificationListQuery, *PAGE_PARAMS],
-        responses={200: s.NotificationPageOut, 400: ERROR},
+        parameters=[s.NotificationListQuery, PageQuery],
+        responses={200: s.NotificationPageOut, 400: ErrorOut},
         summary="Notifications written by the info router (newest first, paginated)",
     )
     def get(self, request):
@@ -49,7 +46,7 @@ class NotificationAckView(ApiView):
 
     @extend_schema(
         request=None,
-        responses={200: s.NotificationOut, 404: ERROR},
+        responses={200: s.NotificationOut, 404: ErrorOut},
         summary="Acknowledge a notification (idempotent)",
     )
     def post(self, request, notification_id: int):
@@ -65,7 +62,7 @@ class ImmuneScanView(ApiView):
 
     @extend_schema(
         request=s.ImmuneScanIn,
-        responses={201: s.ImmuneScanOut, 400: ERROR},
+        responses={201: s.ImmuneScanOut, 400: ErrorOut},
         summary="Run the immune-system agents over the graph and store the scan",
     )
     def post(self, request):
@@ -78,8 +75,8 @@ class ImmuneScanListView(ApiView):
     permission_classes = [IsViewer]
 
     @extend_schema(
-        parameters=PAGE_PARAMS,
-        responses={200: s.ImmuneScanPageOut, 400: ERROR},
+        parameters=[PageQuery],
+        responses={200: s.ImmuneScanPageOut, 400: ErrorOut},
         summary="Stored immune scans, newest first (paginated)",
     )
     def get(self, request):
@@ -112,7 +109,7 @@ class ImmuneAlertResolveView(_AlertActionView):
 
     @extend_schema(
         request=s.AlertResolveIn,
-        responses={200: s.AlertActionOut, 400: ERROR, 404: ERROR},
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Resolve an alert: later scans do not raise it again unless its evidence changes",
     )
     def post(self, request, fingerprint: str):
@@ -124,7 +121,7 @@ class ImmuneAlertDismissView(_AlertActionView):
 
     @extend_schema(
         request=s.AlertDismissIn,
-        responses={200: s.AlertActionOut, 400: ERROR, 404: ERROR},
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Dismiss an alert with a reason: later scans do not raise it again unless its evidence changes",
     )
     def post(self, request, fingerprint: str):
@@ -134,7 +131,7 @@ class ImmuneAlertDismissView(_AlertActionView):
 class ImmuneAlertReopenView(_AlertActionView):
     @extend_schema(
         request=None,
-        responses={200: s.AlertActionOut, 404: ERROR},
+        responses={200: s.AlertActionOut, 404: ErrorOut},
         summary="Reopen a resolved or dismissed alert",
     )
     def post(self, request, fingerprint: str):
@@ -146,7 +143,7 @@ class ImmuneAlertAssignView(_AlertActionView):
 
     @extend_schema(
         request=s.AlertPersonIn,
-        responses={200: s.AlertActionOut, 400: ERROR, 404: ERROR},
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Assign an alert to a person, who is notified",
     )
     def post(self, request, fingerprint: str):
@@ -157,7 +154,7 @@ class ImmuneAlertAssignView(_AlertActionView):
 class ImmuneAlertApplyView(_AlertActionView):
     @extend_schema(
         request=None,
-        responses={200: s.AlertActionOut, 400: ERROR, 404: ERROR},
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Carry out the alert's suggestion (re-verify a stale node, supersede the older of two), then resolve it",
     )
     def post(self, request, fingerprint: str):
@@ -169,7 +166,7 @@ class ImmuneAlertSetOwnerView(_AlertActionView):
 
     @extend_schema(
         request=s.AlertPersonIn,
-        responses={200: s.AlertActionOut, 400: ERROR, 404: ERROR},
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Carry out an orphan alert: make a person the commitment's owner, then resolve it",
     )
     def post(self, request, fingerprint: str):
@@ -181,7 +178,7 @@ class TaskGraphView(ApiView):
 
     @extend_schema(
         request=s.TaskGraphCreateIn,
-        responses={201: s.TaskGraphOut, 400: ERROR},
+        responses={201: s.TaskGraphOut, 400: ErrorOut},
         summary="Schedule a task DAG (critical path) and make it the active task graph",
     )
     def post(self, request):
@@ -192,7 +189,7 @@ class TaskGraphView(ApiView):
 class TaskGraphCurrentView(ApiView):
     permission_classes = [IsViewer]
 
-    @extend_schema(responses={200: s.TaskGraphOut, 404: ERROR}, summary="The active task graph")
+    @extend_schema(responses={200: s.TaskGraphOut, 404: ErrorOut}, summary="The active task graph")
     def get(self, request):
         graph = selectors.task_graph_current()
         if graph is None:
@@ -216,7 +213,7 @@ class WorkerAnalyzeView(ApiView):
 class WorkerLatestView(ApiView):
     permission_classes = [IsViewer]
 
-    @extend_schema(responses={200: s.WorkerAnalysisOut, 404: ERROR}, summary="The latest worker analysis")
+    @extend_schema(responses={200: s.WorkerAnalysisOut, 404: ErrorOut}, summary="The latest worker analysis")
     def get(self, request):
         analysis = selectors.worker_analysis_latest()
         if analysis is None:
@@ -229,7 +226,7 @@ class ReallocationApplyView(ApiView):
 
     @extend_schema(
         request=s.ReallocationApplyIn,
-        responses={200: s.AppliedReallocationOut, 400: ERROR, 404: ERROR, 409: ERROR},
+        responses={200: s.AppliedReallocationOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
         summary="Apply a reallocation suggestion: the commitment's owner becomes the suggested colleague",
     )
     def post(self, request, analysis_id: int):
@@ -243,7 +240,7 @@ class InfoDropView(ApiView):
 
     @extend_schema(
         request=s.InfoDropIn,
-        responses={201: s.InfoDropOut, 400: ERROR, 413: ERROR},
+        responses={201: s.InfoDropOut, 400: ErrorOut, 413: ErrorOut},
         summary="Turn a piece of information into graph changes and notifications",
     )
     def post(self, request):
