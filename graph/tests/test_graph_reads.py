@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from graph import selectors, services
 from graph.models import Edge, Node
-from graph.tests.helpers import assert_error
+from tests.json_api import assert_error
 
 
 def test_graph_returns_every_node_edge_and_metadata(api, seeded):

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.supabase_shape import OWNER, make_supabase_database
+from nexus_site.supabase.tests.supabase_shape import OWNER, make_supabase_database
 
 READABLE = {"nodes", "edges", "notifications"}  # by authenticated
 PUBLIC_GRAPH = {"nodes", "edges"}  # by anon, with NEXUS_PUBLIC_GRAPH=true only
