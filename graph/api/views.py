@@ -194,8 +194,13 @@ class EdgesView(ApiView):
     )
     def get(self, request):
         query = validated_query(s.EdgeListQuery, request)
-        filters = {name: query.get(name) for name in ("source_id", "target_id", "edge_type", "node_id")}
-        return paginate(self, request, selectors.edges_list(**filters), selectors.edge_row)
+        rows = selectors.edges_list(
+            source_id=query.get("source_id"),
+            target_id=query.get("target_id"),
+            edge_type=query.get("edge_type"),
+            node_id=query.get("node_id"),
+        )
+        return paginate(self, request, rows, selectors.edge_row)
 
     @extend_schema(
         operation_id="edges_create", request=EdgeCreateIn, responses={201: s.EdgeOut, **_errors(400, 409, 413)}
