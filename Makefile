@@ -49,7 +49,7 @@ test: setup chromium
 	$(MAKE) --no-print-directory test-frontend
 	$(MAKE) --no-print-directory test-python
 
-# Unmodified @supabase/supabase-js for the realtime websocket tests (graph/tests/test_realtime_ws.py).
+# Unmodified @supabase/supabase-js for the realtime websocket tests (graph/realtime/tests/test_realtime_ws.py).
 $(REALTIME_JS_STAMP): tests/realtime_js/package.json tests/realtime_js/package-lock.json
 	cd tests/realtime_js && npm ci --no-audit --no-fund
 	touch $@

@@ -17,6 +17,30 @@ def websocket_base(request) -> str:
     return f"{scheme}://{request.get_host()}/realtime/v1"
 
 
+ConfigOut = inline_serializer(
+    "Config",
+    {
+        "realtime": inline_serializer(
+            "RealtimeConfig",
+            {
+                "transport": serializers.ChoiceField(choices=["supabase", "channels"]),
+                "url": serializers.CharField(),
+                "anon_key": serializers.CharField(required=False),
+                "tables": serializers.ListField(child=serializers.CharField()),
+            },
+        ),
+        "changes_url": serializers.CharField(),
+        "auth": inline_serializer(
+            "ConfigAuth",
+            {
+                "mode": serializers.ChoiceField(choices=["required", "open"]),
+                "provider": serializers.ChoiceField(choices=["django", "supabase"]),
+            },
+        ),
+    },
+)
+
+
 class ConfigView(ApiView):
     permission_classes = [Public]
 
@@ -29,30 +53,7 @@ class ConfigView(ApiView):
             "Supabase-compatible websocket. The service key is never sent. `tables`: the tables "
             "realtime carries, which the browser subscribes to (one list, kept by the server)."
         ),
-        responses={
-            200: inline_serializer(
-                "Config",
-                {
-                    "realtime": inline_serializer(
-                        "RealtimeConfig",
-                        {
-                            "transport": serializers.ChoiceField(choices=["supabase", "channels"]),
-                            "url": serializers.CharField(),
-                            "anon_key": serializers.CharField(required=False),
-                            "tables": serializers.ListField(child=serializers.CharField()),
-                        },
-                    ),
-                    "changes_url": serializers.CharField(),
-                    "auth": inline_serializer(
-                        "ConfigAuth",
-                        {
-                            "mode": serializers.ChoiceField(choices=["required", "open"]),
-                            "provider": serializers.ChoiceField(choices=["django", "supabase"]),
-                        },
-                    ),
-                },
-            )
-        },
+        responses={200: ConfigOut},
     )
     def get(self, request):
         if settings.SUPABASE_URL and settings.SUPABASE_ANON_KEY:

@@ -12,10 +12,11 @@ from graph.models import NODE_TYPES
 from graph.time_travel import history_horizon
 
 # ── query parameters (wrong types → 400 naming the parameter) ───────────────
+# ``source=`` names a parameter the way the selector's argument is named (``type`` → ``node_type``).
 
 
 class NodeFilterQuery(serializers.Serializer):
-    type = serializers.ChoiceField(choices=NODE_TYPES, required=False)
+    type = serializers.ChoiceField(choices=NODE_TYPES, required=False, source="node_type")
     division = serializers.CharField(required=False, max_length=500)
     department = serializers.CharField(required=False, max_length=500)
     team = serializers.CharField(required=False, max_length=500)
@@ -27,15 +28,18 @@ class NodeListQuery(NodeFilterQuery, PageQuery):
 
 
 class EdgeListQuery(PageQuery):
-    source = serializers.CharField(required=False, max_length=200)  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
-    target = serializers.CharField(required=False, max_length=200)
-    node = serializers.CharField(required=False, max_length=200, help_text="edges touching this node")
-    type = serializers.CharField(required=False, max_length=100)
+    source = serializers.CharField(required=False, max_length=200, source="source_id")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
+    target = serializers.CharField(required=False, max_length=200, source="target_id")
+    node = serializers.CharField(required=False, max_length=200, help_text="edges touching this node", source="node_id")
+    type = serializers.CharField(required=False, max_length=100, source="edge_type")
 
 
 class HistoryQuery(PageQuery):
     node = serializers.CharField(
-        required=False, max_length=200, help_text="this node's mutations and its edges' creation/deletion"
+        required=False,
+        max_length=200,
+        help_text="this node's mutations and its edges' creation/deletion",
+        source="node_id",
     )
     since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after (not after `until`)")
     until = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or before")
@@ -56,7 +60,7 @@ class SearchQuery(serializers.Serializer):
         max_value=1.0,
         help_text="minimum cosine similarity of a vector hit",
     )
-    type = serializers.ChoiceField(choices=NODE_TYPES, required=False)
+    type = serializers.ChoiceField(choices=NODE_TYPES, required=False, source="node_type")
     mode = serializers.ChoiceField(
         choices=["hybrid", "vector", "text"],
         required=False,

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from common.accounts.permissions import IsViewer
 from common.accounts.roles import notification_scope
-from common.api import ApiView
+from common.api import ApiView, validated_query
 from graph.realtime import registry, selectors
 from graph.realtime.access import Subscriber
 
@@ -43,7 +43,7 @@ CHANGE_FIELDS: dict[str, serializers.Field] = {
     "old": _record,
     "errors": serializers.JSONField(allow_null=True),
 }
-ChangesPageSerializer = inline_serializer(
+ChangesPageOut = inline_serializer(
     "RealtimeChangesPage",
     {
         "changes": inline_serializer("RealtimeChange", CHANGE_FIELDS, many=True),
@@ -52,7 +52,7 @@ ChangesPageSerializer = inline_serializer(
         "pending": serializers.BooleanField(help_text="stopped before a change a running transaction may still commit"),
     },
 )
-ErrorSerializer = inline_serializer("RealtimeError", {"error": serializers.DictField()})
+RealtimeErrorOut = inline_serializer("RealtimeError", {"error": serializers.DictField()})
 
 
 class ChangesView(ApiView):
@@ -68,12 +68,10 @@ class ChangesView(ApiView):
             "REALTIME_RETENTION_HOURS) or the cursor is from another database."
         ),
         parameters=[ChangesQuery],
-        responses={200: ChangesPageSerializer, 400: ErrorSerializer, 410: ErrorSerializer},
+        responses={200: ChangesPageOut, 400: RealtimeErrorOut, 410: RealtimeErrorOut},
     )
     def get(self, request):
-        query = ChangesQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        args = query.validated_data
+        args = validated_query(ChangesQuery, request)
         page = selectors.changes_after(
             after=args.get("after"),
             tables=args.get("tables") or registry.tables(),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from graph import selectors, services
 from graph.models import Edge, Node
-from graph.tests.helpers import assert_error
+from tests.json_api import assert_error
 
 
 def test_graph_returns_every_node_edge_and_metadata(api, seeded):
@@ -145,7 +145,9 @@ def test_metadata_endpoint(api, seeded):
 @pytest.mark.parametrize("filters", [{}, {"type": "person", "division": "Engineering"}, {"team": "Perception"}])
 def test_api_document_matches_the_python_snapshot(api, seeded, filters):
     status, served = api.get("/api/graph", **filters)
-    snapshot = selectors.graph_snapshot(**filters)
+    snapshot = selectors.graph_snapshot(
+        filters=selectors.NodeFilters(**{("node_type" if k == "type" else k): v for k, v in filters.items()})
+    )
     assert status == 200
     assert [n["id"] for n in served["nodes"]] == [n["id"] for n in snapshot["nodes"]]
     assert [e["id"] for e in served["edges"]] == [e["id"] for e in snapshot["edges"]]

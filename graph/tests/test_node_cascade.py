@@ -1,8 +1,8 @@
 """GET /api/nodes/{id}/cascade: what deleting a node takes with it, before it is deleted."""
 
 from graph.models import Edge, MutationHistory, Node
-from graph.tests.helpers import Api, assert_error
 from tests.actors import signed_in, user_with_role
+from tests.json_api import Api, assert_error
 
 
 def test_cascade_names_each_edge_by_the_other_node_and_the_dangling_references(api, seeded):

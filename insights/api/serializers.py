@@ -1,5 +1,11 @@
-"""Request validation and response shapes of the insights API."""
+"""Request validation and response shapes of the insights API.
 
+``<Thing>In`` validates a request body, ``<Thing>Query`` query parameters, ``<Thing>Out`` documents
+a response. ``component_name`` keeps the OpenAPI component names these shapes had before they were
+named this way, so the types generated from the schema keep theirs.
+"""
+
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from common.api_schema import page_of
@@ -11,7 +17,8 @@ MAX_TASKS = 2_000
 
 
 # ── notifications ───────────────────────────────────────────────────────────
-class NotificationSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="Notification")
+class NotificationOut(serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = [
@@ -28,20 +35,22 @@ class NotificationSerializer(serializers.ModelSerializer):
         ]
 
 
-class NotificationQuerySerializer(serializers.Serializer):
+class NotificationListQuery(serializers.Serializer):
     person_id = serializers.CharField(required=False, max_length=200)
     acknowledged = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 # ── immune system ───────────────────────────────────────────────────────────
-class ScanRequestSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="ScanRequest")
+class ImmuneScanIn(serializers.Serializer):
     staleness_threshold = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
     overload_limit = serializers.IntegerField(required=False, min_value=0, max_value=1000)
     unanswered_days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
     duplicate_threshold = serializers.FloatField(required=False, min_value=0.5, max_value=1.0)
 
 
-class AlertStateSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="AlertState")
+class AlertStateOut(serializers.Serializer):
     state = serializers.ChoiceField(choices=["open", "resolved", "dismissed"])
     reason = serializers.CharField(allow_null=True)
     assignee_id = serializers.CharField(allow_null=True, help_text="the person node responsible")
@@ -49,14 +58,15 @@ class AlertStateSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
-class AlertSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="Alert")
+class AlertOut(serializers.Serializer):
     id = serializers.CharField()
     fingerprint = serializers.CharField(required=False, help_text="agent + the nodes the alert is about")
     evidence = serializers.CharField(required=False, help_text="hash of the facts that raised it")
     action = serializers.DictField(
         required=False, help_text="a suggestion that can be carried out: set_owner | reallocate"
     )
-    state = AlertStateSerializer(required=False, help_text="in the alerts list: what people decided")
+    state = AlertStateOut(required=False, help_text="in the alerts list: what people decided")
     agent = serializers.CharField()
     severity = serializers.ChoiceField(choices=["low", "medium", "high"])
     title = serializers.CharField()
@@ -76,8 +86,9 @@ class AlertSerializer(serializers.Serializer):
         return dict(instance)  # stored alerts are already JSON; keep every agent-specific key
 
 
-class ImmuneScanSerializer(serializers.ModelSerializer):
-    alerts = AlertSerializer(many=True)
+@extend_schema_serializer(component_name="ImmuneScan")
+class ImmuneScanOut(serializers.ModelSerializer):
+    alerts = AlertOut(many=True)
     by_agent = serializers.DictField(child=serializers.JSONField())
     agents_run = serializers.ListField(child=serializers.CharField())
     mode = serializers.SerializerMethodField()
@@ -105,37 +116,44 @@ class ImmuneScanSerializer(serializers.ModelSerializer):
         return ((obj.by_agent or {}).get("_summary") or {}).get("text", "")
 
 
-class AlertsResponseSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="AlertsResponse")
+class AlertsOut(serializers.Serializer):
     scan_id = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField(allow_null=True)
-    alerts = AlertSerializer(many=True)
-    suppressed = AlertSerializer(
+    alerts = AlertOut(many=True)
+    suppressed = AlertOut(
         many=True,
         help_text="resolved/dismissed findings the scan did not raise again (same evidence), with their state",
     )
 
 
-class AlertStateResponseSerializer(AlertStateSerializer):
+@extend_schema_serializer(component_name="AlertStateResponse")
+class AlertActionOut(AlertStateOut):
     fingerprint = serializers.CharField()
 
 
-class AlertResolveSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="AlertResolve")
+class AlertResolveIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class AlertDismissSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="AlertDismiss")
+class AlertDismissIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class AlertPersonSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="AlertPerson")
+class AlertPersonIn(serializers.Serializer):
     person_id = serializers.CharField(max_length=200)
 
 
-class ReallocationApplySerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="ReallocationApply")
+class ReallocationApplyIn(serializers.Serializer):
     commitment_id = serializers.CharField(max_length=200)
 
 
-class AppliedReallocationSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="AppliedReallocation")
+class AppliedReallocationOut(serializers.Serializer):
     commitment_id = serializers.CharField()
     commitment = serializers.CharField()
     reason = serializers.CharField()
@@ -145,8 +163,9 @@ class AppliedReallocationSerializer(serializers.Serializer):
         return dict(instance)  # keep from/to (person summaries) as stored
 
 
-# ── task scheduler ──────────────────────────────────────────────────────────
-class TaskInputSerializer(serializers.Serializer):
+# ── critical path ───────────────────────────────────────────────────────────
+@extend_schema_serializer(component_name="TaskInput")
+class TaskIn(serializers.Serializer):
     id = serializers.CharField(max_length=200)
     name = serializers.CharField(max_length=500)
     duration_days = serializers.FloatField(max_value=100_000)
@@ -159,8 +178,9 @@ class TaskInputSerializer(serializers.Serializer):
     done = serializers.BooleanField(required=False, default=False)
 
 
-class TaskGraphRequestSerializer(serializers.Serializer):
-    tasks = TaskInputSerializer(many=True, max_length=MAX_TASKS, allow_empty=False)  # type: ignore[call-arg]  # many=True hands max_length to ListSerializer; the stubs omit it
+@extend_schema_serializer(component_name="TaskGraphRequest")
+class TaskGraphCreateIn(serializers.Serializer):
+    tasks = TaskIn(many=True, max_length=MAX_TASKS, allow_empty=False)  # type: ignore[call-arg]  # many=True hands max_length to ListSerializer; the stubs omit it
     base_id = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -169,7 +189,8 @@ class TaskGraphRequestSerializer(serializers.Serializer):
     )
 
 
-class ScheduledTaskSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="ScheduledTask")
+class ScheduledTaskOut(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     duration_days = serializers.FloatField()
@@ -184,8 +205,9 @@ class ScheduledTaskSerializer(serializers.Serializer):
     critical = serializers.BooleanField()
 
 
-class TaskGraphSerializer(serializers.ModelSerializer):
-    tasks = ScheduledTaskSerializer(many=True)
+@extend_schema_serializer(component_name="TaskGraph")
+class TaskGraphOut(serializers.ModelSerializer):
+    tasks = ScheduledTaskOut(many=True)
     critical_path = serializers.ListField(child=serializers.CharField())
     project_duration_days = serializers.SerializerMethodField()
 
@@ -198,7 +220,8 @@ class TaskGraphSerializer(serializers.ModelSerializer):
 
 
 # ── worker tracker ──────────────────────────────────────────────────────────
-class WorkerAnalysisSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="WorkerAnalysis")
+class WorkerAnalysisOut(serializers.ModelSerializer):
     conflicts = serializers.ListField(child=serializers.DictField())
     duplicates = serializers.ListField(child=serializers.DictField())
     overloads = serializers.ListField(child=serializers.DictField())
@@ -224,46 +247,53 @@ class WorkerAnalysisSerializer(serializers.ModelSerializer):
 
 
 # ── usage ───────────────────────────────────────────────────────────────────
-class UsageQuerySerializer(serializers.Serializer):
+class UsageQuery(serializers.Serializer):
     days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
 
 
-class UsageRowSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="UsageRow")
+class UsageRowOut(serializers.Serializer):
     calls = serializers.IntegerField()
     input_tokens = serializers.IntegerField()
     output_tokens = serializers.IntegerField()
     cost_usd = serializers.FloatField()
 
 
-class UsageByModelSerializer(UsageRowSerializer):
+@extend_schema_serializer(component_name="UsageByModel")
+class UsageByModelOut(UsageRowOut):
     model = serializers.CharField()
 
 
-class UsageByTaskSerializer(UsageRowSerializer):
+@extend_schema_serializer(component_name="UsageByTask")
+class UsageByTaskOut(UsageRowOut):
     task_type = serializers.CharField()
 
 
-class UsageByDaySerializer(UsageRowSerializer):
+@extend_schema_serializer(component_name="UsageByDay")
+class UsageByDayOut(UsageRowOut):
     day = serializers.DateField()
 
 
-class UsageReportSerializer(serializers.Serializer):
-    totals = UsageRowSerializer()
-    by_model = UsageByModelSerializer(many=True)
-    by_task_type = UsageByTaskSerializer(many=True)
-    by_day = UsageByDaySerializer(many=True)
+@extend_schema_serializer(component_name="UsageReport")
+class UsageReportOut(serializers.Serializer):
+    totals = UsageRowOut()
+    by_model = UsageByModelOut(many=True)
+    by_task_type = UsageByTaskOut(many=True)
+    by_day = UsageByDayOut(many=True)
     cost_per_feature = serializers.DictField(child=serializers.FloatField())
     days = serializers.IntegerField(allow_null=True)
 
 
 # ── info drop ───────────────────────────────────────────────────────────────
-class InfoDropRequestSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="InfoDropRequest")
+class InfoDropIn(serializers.Serializer):
     text = serializers.CharField(max_length=INFO_DROP_MAX_CHARS, trim_whitespace=True)
     source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class InfoDropResponseSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="InfoDropResponse")
+class InfoDropOut(serializers.Serializer):
     mode = serializers.ChoiceField(choices=MODE_CHOICES)
     items = serializers.ListField(child=serializers.DictField())
     nodes_created = serializers.ListField(child=serializers.CharField())
@@ -273,5 +303,5 @@ class InfoDropResponseSerializer(serializers.Serializer):
     notified = serializers.ListField(child=serializers.DictField())
 
 
-NotificationPageSerializer = page_of("NotificationPage", NotificationSerializer(many=True))
-ImmuneScanPageSerializer = page_of("ImmuneScanPage", ImmuneScanSerializer(many=True))
+NotificationPageOut = page_of("NotificationPage", NotificationOut(many=True))
+ImmuneScanPageOut = page_of("ImmuneScanPage", ImmuneScanOut(many=True))

@@ -16,7 +16,7 @@ import websockets
 from django.db import connection
 
 from graph.realtime import events
-from graph.tests.test_realtime_ws import RawClient, asql, cursor_of, node_insert
+from graph.realtime.tests.test_realtime_ws import RawClient, asql, cursor_of, node_insert
 
 BIG = "x" * 900_000  # ~0.9 MB of extras per row
 

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.supabase_shape import OWNER, make_supabase_database
+from nexus_site.supabase.tests.supabase_shape import OWNER, make_supabase_database
 
 MEMBER_TABLES = {"immune_alert_states", "immune_scans", "task_graphs"}  # rows for any NEXUS role
 READABLE = {"nodes", "edges", "notifications"} | MEMBER_TABLES  # by authenticated
