@@ -13,7 +13,7 @@ from django.utils import timezone
 from graph.models import Node
 from graph.realtime import registry
 from graph.realtime.models import RealtimeChange
-from graph.tests.test_realtime_ws import RawClient, asql, sql
+from graph.realtime.tests.test_realtime_ws import RawClient, asql, sql
 from insights import services
 from insights.models import ImmuneAlertState, ImmuneScan, TaskGraph
 from tests.actors import api_token, signed_in
