@@ -1,5 +1,6 @@
 """Request validation and response shapes of the insights API."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api_schema import page_of
@@ -11,7 +12,22 @@ MAX_TASKS = 2_000
 
 
 # ── notifications ───────────────────────────────────────────────────────────
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "description": "what the notification came from (an info drop, an alert); node_ids: the nodes it is about",
+        "properties": {"node_ids": {"type": "array", "items": {"type": "string"}}},
+        "additionalProperties": True,
+    }
+)
+class SourceUnitField(serializers.JSONField):
+    pass
+
+
 class NotificationSerializer(serializers.ModelSerializer):
+    source_unit = SourceUnitField(read_only=True, allow_null=True)
+
     class Meta:
         model = Notification
         fields = [
@@ -26,6 +42,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "acknowledged",
             "created_at",
         ]
+        read_only_fields = fields  # a response shape: every field is always there
 
 
 class NotificationQuerySerializer(serializers.Serializer):
@@ -49,13 +66,36 @@ class AlertStateSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
+def _action(kind: str, **ids: str) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "kind": {"type": "string", "enum": [kind]},
+            **{k: {"type": "string", "description": d} for k, d in ids.items()},
+        },
+        "required": ["kind", *ids],
+    }
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            _action("set_owner", commitment_id="the commitment without an owner"),
+            _action("reallocate", person_id="the overloaded person"),
+            _action("reverify", node_id="the stale node to mark re-verified"),
+            _action("supersede", node_id="the node to mark superseded", keep_id="the node that stays"),
+        ]
+    }
+)
+class AlertActionField(serializers.DictField):
+    """What POST .../apply carries out (or, for reallocate, where to look): one of four kinds."""
+
+
 class AlertSerializer(serializers.Serializer):
     id = serializers.CharField()
     fingerprint = serializers.CharField(required=False, help_text="agent + the nodes the alert is about")
     evidence = serializers.CharField(required=False, help_text="hash of the facts that raised it")
-    action = serializers.DictField(
-        required=False, help_text="a suggestion that can be carried out: set_owner | reallocate"
-    )
+    action = AlertActionField(required=False, help_text="a suggestion that can be carried out")
     state = AlertStateSerializer(required=False, help_text="in the alerts list: what people decided")
     agent = serializers.CharField()
     severity = serializers.ChoiceField(choices=["low", "medium", "high"])
@@ -96,6 +136,7 @@ class ImmuneScanSerializer(serializers.ModelSerializer):
             "created_at",
             "mode",
         ]
+        read_only_fields = fields
 
     def get_mode(self, obj) -> str:
         # The agents are rule-based in every mode; "llm" means the model wrote the summary.
@@ -135,14 +176,41 @@ class ReallocationApplySerializer(serializers.Serializer):
     commitment_id = serializers.CharField(max_length=200)
 
 
-class AppliedReallocationSerializer(serializers.Serializer):
-    commitment_id = serializers.CharField()
-    commitment = serializers.CharField()
-    reason = serializers.CharField()
-    applied = serializers.DictField(help_text="who applied it (by) and when (at)")
+class StoredJsonSerializer(serializers.Serializer):
+    """The shape of JSON an analysis stored as it was computed: written out unchanged."""
 
     def to_representation(self, instance):
-        return dict(instance)  # keep from/to (person summaries) as stored
+        return dict(instance)
+
+
+class WorkerPersonSerializer(StoredJsonSerializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    team_id = serializers.CharField(allow_null=True)
+    team = serializers.CharField(allow_null=True, help_text="the team's label")
+
+
+class AppliedSerializer(StoredJsonSerializer):
+    by = serializers.CharField(allow_null=True, help_text="who applied it")
+    at = serializers.DateTimeField()
+
+
+class ReallocationSerializer(StoredJsonSerializer):
+    commitment_id = serializers.CharField()
+    commitment = serializers.CharField(help_text="the commitment's label")
+    reason = serializers.CharField()
+    applied = AppliedSerializer(required=False, help_text="set once an editor applied it")
+
+    def get_fields(self):
+        # "from" is a Python keyword: it cannot be a class attribute.
+        fields = super().get_fields()
+        fields["from"] = WorkerPersonSerializer(help_text="the overloaded owner")
+        fields["to"] = WorkerPersonSerializer(help_text="the suggested new owner")
+        return fields
+
+
+class AppliedReallocationSerializer(ReallocationSerializer):
+    applied = AppliedSerializer()
 
 
 # ── task scheduler ──────────────────────────────────────────────────────────
@@ -192,18 +260,56 @@ class TaskGraphSerializer(serializers.ModelSerializer):
     class Meta:
         model = TaskGraph
         fields = ["id", "tasks", "critical_path", "project_duration_days", "active", "created_at"]
+        read_only_fields = fields
 
     def get_project_duration_days(self, obj) -> float:
         return max((t.get("earliest_finish", 0.0) for t in obj.tasks or []), default=0.0)
 
 
 # ── worker tracker ──────────────────────────────────────────────────────────
+class ConflictSerializer(StoredJsonSerializer):
+    kind = serializers.ChoiceField(choices=["circular_dependency", "contradicting_decisions"])
+    node_ids = serializers.ListField(child=serializers.CharField())
+    people = WorkerPersonSerializer(many=True)
+    description = serializers.CharField()
+    suggested_action = serializers.CharField()
+    affected_commitments = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="contradicting decisions: each owner's open commitments on the topic",
+    )
+
+
+class DuplicateSerializer(StoredJsonSerializer):
+    node_ids = serializers.ListField(child=serializers.CharField())
+    type = serializers.CharField()
+    labels = serializers.ListField(child=serializers.CharField())
+    similarity = serializers.FloatField()
+    method = serializers.CharField(help_text="embedding | text")
+    people = WorkerPersonSerializer(many=True)
+    suggested_action = serializers.CharField()
+
+
+class OverloadSerializer(WorkerPersonSerializer):
+    open_commitments = serializers.ListField(child=serializers.CharField())
+    count = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    blocked = serializers.ListField(child=serializers.CharField())
+
+
+class CollaborationSerializer(StoredJsonSerializer):
+    topic_id = serializers.CharField()
+    topic = serializers.CharField()
+    people = WorkerPersonSerializer(many=True)
+    reason = serializers.CharField()
+
+
 class WorkerAnalysisSerializer(serializers.ModelSerializer):
-    conflicts = serializers.ListField(child=serializers.DictField())
-    duplicates = serializers.ListField(child=serializers.DictField())
-    overloads = serializers.ListField(child=serializers.DictField())
-    reallocation_suggestions = serializers.ListField(child=serializers.DictField())
-    collaboration_recommendations = serializers.ListField(child=serializers.DictField())
+    conflicts = ConflictSerializer(many=True)
+    duplicates = DuplicateSerializer(many=True)
+    overloads = OverloadSerializer(many=True)
+    reallocation_suggestions = ReallocationSerializer(many=True)
+    collaboration_recommendations = CollaborationSerializer(many=True)
     mode = serializers.SerializerMethodField()
 
     class Meta:
@@ -218,6 +324,7 @@ class WorkerAnalysisSerializer(serializers.ModelSerializer):
             "created_at",
             "mode",
         ]
+        read_only_fields = fields
 
     def get_mode(self, obj) -> str:
         return "offline"  # rule-based graph analysis in every mode
@@ -263,14 +370,42 @@ class InfoDropRequestSerializer(serializers.Serializer):
     author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class InfoDropItemSerializer(serializers.Serializer):
+    node_id = serializers.CharField()
+    type = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
+    action = serializers.ChoiceField(choices=["created", "updated"])
+    similarity = serializers.FloatField(allow_null=True, help_text="updated: how close the statement was to the node")
+    owner = serializers.CharField(allow_null=True)
+    due_date = serializers.CharField(allow_null=True)
+    people = serializers.ListField(child=serializers.CharField())
+    teams = serializers.ListField(child=serializers.CharField())
+    topics = serializers.ListField(child=serializers.CharField())
+    conflicts_with = serializers.ListField(child=serializers.CharField(), help_text="nodes the statement contradicts")
+
+
+class RecognisedSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
+
+
+class NotifiedSerializer(serializers.Serializer):
+    notification_id = serializers.IntegerField()
+    person_id = serializers.CharField()
+    person_name = serializers.CharField(allow_null=True)
+    priority = serializers.CharField()
+    action_required = serializers.BooleanField()
+
+
 class InfoDropResponseSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=MODE_CHOICES)
-    items = serializers.ListField(child=serializers.DictField())
+    items = InfoDropItemSerializer(many=True)
     nodes_created = serializers.ListField(child=serializers.CharField())
     nodes_updated = serializers.ListField(child=serializers.CharField())
     edges_created = serializers.ListField(child=serializers.CharField())
-    recognised = serializers.ListField(child=serializers.DictField())
-    notified = serializers.ListField(child=serializers.DictField())
+    recognised = RecognisedSerializer(many=True)
+    notified = NotifiedSerializer(many=True)
 
 
 NotificationPageSerializer = page_of("NotificationPage", NotificationSerializer(many=True))
