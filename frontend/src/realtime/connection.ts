@@ -1,7 +1,7 @@
 // The realtime connection: one channel for nodes, edges and notifications over realtime-js,
 // against Supabase Realtime or NEXUS's own Supabase-compatible endpoint (same client code).
-import type { RealtimeChannel, RealtimeClient } from "@supabase/realtime-js";
-import type { ChangeEvent, ConnectionStatus } from "../types";
+import type { RealtimeChannel, RealtimeClient, RealtimePostgresChangesPayload } from "@supabase/realtime-js";
+import type { ChangeEvent, ConnectionStatus } from "../api/types";
 import { supabaseClient } from "../auth/supabase";
 import { REALTIME_OPTIONS } from "./options";
 import { LOCAL_ANON_KEY, toChangeEvent, type TransportChoice } from "./transport";
@@ -51,11 +51,11 @@ export async function connectRealtime(choice: TransportChoice, cb: RealtimeCallb
 
   const channel: RealtimeChannel = client.channel("nexus-pulse");
   for (const table of REALTIME_TABLES) {
-    channel.on("postgres_changes" as never, { event: "*", schema: "public", table } as never, ((payload: unknown) => {
+    channel.on("postgres_changes", { event: "*", schema: "public", table }, (payload: RealtimePostgresChangesPayload<Record<string, unknown>>) => {
       if (closed) return;
       const ev = toChangeEvent(payload);
       if (ev) cb.onEvent(ev);
-    }) as never);
+    });
   }
   channel.subscribe((status: string) => {
     if (closed) return;
