@@ -91,7 +91,7 @@ export default function AskPanel({ nodes, onCite }: Props) {
                   return (
                     <li key={c.id}>
                       <button type="button" className="citation" data-node-id={c.id} onClick={() => onCite(c.id)}>
-                        {nodes[c.id]?.label ?? c.label ?? c.id}
+                        {nodes[c.id]?.label ?? c.label}
                         {f !== null && <span className={`fresh-tag ${f < 0.25 ? "stale" : ""}`}>{Math.round(f * 100)}% fresh</span>}
                       </button>
                     </li>
