@@ -1,6 +1,6 @@
 // NEXUS PulseView: the live graph with its side panels.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api, errorText } from "./api";
+import { api, errorText } from "./api/client";
 import { AuthContext, useAuth } from "./auth/context";
 import { OPEN_ACCESS_TEXT } from "./auth/types";
 import { UserMenu } from "./auth/UserMenu";
@@ -169,9 +169,11 @@ export default function App() {
   const openNode = useCallback((id: string) => { pick(id); focusNodes([id]); }, [pick, focusNodes]);
   // A removed node from the Changes list: view the past, then select it once that graph is drawn.
   const [pastFocus, setPastFocus] = useState<string | null>(null);
-  const showRemoved = useCallback((id: string, at: number) => { timeline.goTo(at, true); setPastFocus(id); }, [timeline.goTo]); // eslint-disable-line react-hooks/exhaustive-deps
+  const { goTo } = timeline;
+  const showRemoved = useCallback((id: string, at: number) => { goTo(at, true); setPastFocus(id); }, [goTo]);
   useEffect(() => {
     if (pastFocus && timeline.graph?.nodes[pastFocus]) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- the past graph arrives on its own time (a read): selecting the node once it is drawn is an effect's job
       setPastFocus(null);
       openNode(pastFocus);
     }
@@ -340,7 +342,7 @@ export default function App() {
                     ? <NodeForm nodes={graph.nodes} place={() => placeNewNode(viewRef.current, selectedId)} onCancel={() => editing.setCreating(false)}
                         onDone={(id) => { editing.setCreating(false); selectNode(id); }} />
                     : selectedId
-                    ? <NodeDetails nodeId={selectedId} graph={graph} onSelect={(id) => { pick(id); focusNodes([id]); }} onFocus={focusNodes} tools={tools}
+                    ? <NodeDetails key={selectedId} nodeId={selectedId} graph={graph} onSelect={(id) => { pick(id); focusNodes([id]); }} onFocus={focusNodes} tools={tools}
                         editing={editing} onDeleted={() => selectNode(null)} />
                     : <p className="state-empty">Click a node in the graph, a search result or a row of the Nodes list to see its details, neighbours and history.</p>}
                   </div>

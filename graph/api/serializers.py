@@ -225,7 +225,9 @@ class CascadeEdgeOut(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField()
     direction = serializers.ChoiceField(choices=["out", "in"], help_text="out: this node is the source")
-    other = NodeRefOut(help_text="the node at the other end")
+    other = NodeRefOut(
+        allow_null=True, help_text="the node at the other end; null when it is gone (edges have no foreign key)"
+    )
 
 
 class ReferenceOut(NodeRefOut):
@@ -353,6 +355,11 @@ class GraphTimelineOut(serializers.Serializer):
     now = serializers.DateTimeField(help_text="the server's clock: later moments are refused as future")
 
 
+class FieldChangeOut(serializers.Serializer):
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
 class DiffEntryOut(serializers.Serializer):
     id = serializers.CharField()
     at = serializers.DateTimeField(help_text="its latest change within the window")
@@ -365,7 +372,9 @@ class DiffEntryOut(serializers.Serializer):
     label = serializers.CharField(required=False, help_text="changed nodes: the label (after)")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     source = serializers.CharField(required=False, help_text="changed edges: source (after)")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     target = serializers.CharField(required=False, help_text="changed edges: target (after)")
-    changes = serializers.DictField(required=False, help_text="changed only: {field: {before, after}}")
+    changes = serializers.DictField(
+        child=FieldChangeOut(), required=False, help_text="changed only: {field: {before, after}}"
+    )
 
 
 class DiffSideOut(serializers.Serializer):

@@ -32,15 +32,19 @@ class ChangesQuery(serializers.Serializer):
         return names
 
 
-_record = serializers.DictField(help_text="row; carries the change-log id as _change_id")
+def _record(help_text: str) -> serializers.DictField:
+    # One field instance per name: DRF binds a field to the one name it is declared under.
+    return serializers.DictField(help_text=f"{help_text}; carries the change-log id as _change_id")
+
+
 CHANGE_FIELDS: dict[str, serializers.Field] = {
     "id": serializers.IntegerField(help_text="change-log id: the cursor"),
     "schema": serializers.CharField(),
     "table": serializers.CharField(),
     "commit_timestamp": serializers.CharField(),
     "eventType": serializers.ChoiceField(choices=["INSERT", "UPDATE", "DELETE", "TRUNCATE"]),
-    "new": _record,
-    "old": _record,
+    "new": _record("the row after (INSERT, UPDATE); {} for DELETE"),
+    "old": _record("the row before (UPDATE, DELETE); {} for INSERT"),
     "errors": serializers.JSONField(allow_null=True),
 }
 ChangesPageOut = inline_serializer(

@@ -5,7 +5,7 @@ a response. ``component_name`` keeps the OpenAPI component names these shapes ha
 named this way, so the types generated from the schema keep theirs.
 """
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from common.api_schema import page_of
@@ -17,8 +17,23 @@ MAX_TASKS = 2_000
 
 
 # ── notifications ───────────────────────────────────────────────────────────
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "description": "what the notification came from (an info drop, an alert); node_ids: the nodes it is about",
+        "properties": {"node_ids": {"type": "array", "items": {"type": "string"}}},
+        "additionalProperties": True,
+    }
+)
+class SourceUnitField(serializers.JSONField):
+    pass
+
+
 @extend_schema_serializer(component_name="Notification")
 class NotificationOut(serializers.ModelSerializer):
+    source_unit = SourceUnitField(read_only=True, allow_null=True)
+
     class Meta:
         model = Notification
         fields = [
@@ -33,6 +48,7 @@ class NotificationOut(serializers.ModelSerializer):
             "acknowledged",
             "created_at",
         ]
+        read_only_fields = fields  # a response shape: every field is always there
 
 
 class NotificationListQuery(serializers.Serializer):
@@ -58,14 +74,37 @@ class AlertStateOut(serializers.Serializer):
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
+def _action(kind: str, **ids: str) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "kind": {"type": "string", "enum": [kind]},
+            **{k: {"type": "string", "description": d} for k, d in ids.items()},
+        },
+        "required": ["kind", *ids],
+    }
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            _action("set_owner", commitment_id="the commitment without an owner"),
+            _action("reallocate", person_id="the overloaded person"),
+            _action("reverify", node_id="the stale node to mark re-verified"),
+            _action("supersede", node_id="the node to mark superseded", keep_id="the node that stays"),
+        ]
+    }
+)
+class AlertActionField(serializers.DictField):
+    """What POST .../apply carries out (or, for reallocate, where to look): one of four kinds."""
+
+
 @extend_schema_serializer(component_name="Alert")
 class AlertOut(serializers.Serializer):
     id = serializers.CharField()
     fingerprint = serializers.CharField(required=False, help_text="agent + the nodes the alert is about")
     evidence = serializers.CharField(required=False, help_text="hash of the facts that raised it")
-    action = serializers.DictField(
-        required=False, help_text="a suggestion that can be carried out: set_owner | reallocate"
-    )
+    action = AlertActionField(required=False, help_text="a suggestion that can be carried out")
     state = AlertStateOut(required=False, help_text="in the alerts list: what people decided")
     agent = serializers.CharField()
     severity = serializers.ChoiceField(choices=["low", "medium", "high"])
@@ -107,6 +146,7 @@ class ImmuneScanOut(serializers.ModelSerializer):
             "created_at",
             "mode",
         ]
+        read_only_fields = fields
 
     def get_mode(self, obj) -> str:
         # The agents are rule-based in every mode; "llm" means the model wrote the summary.
@@ -152,18 +192,48 @@ class ReallocationApplyIn(serializers.Serializer):
     commitment_id = serializers.CharField(max_length=200)
 
 
-@extend_schema_serializer(component_name="AppliedReallocation")
-class AppliedReallocationOut(serializers.Serializer):
-    commitment_id = serializers.CharField()
-    commitment = serializers.CharField()
-    reason = serializers.CharField()
-    applied = serializers.DictField(help_text="who applied it (by) and when (at)")
+class StoredJsonOut(serializers.Serializer):
+    """The shape of JSON an analysis stored as it was computed: written out unchanged."""
 
     def to_representation(self, instance):
-        return dict(instance)  # keep from/to (person summaries) as stored
+        return dict(instance)
 
 
-# ── critical path ───────────────────────────────────────────────────────────
+@extend_schema_serializer(component_name="WorkerPerson")
+class WorkerPersonOut(StoredJsonOut):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    team_id = serializers.CharField(allow_null=True)
+    team = serializers.CharField(allow_null=True, help_text="the team's label")
+
+
+@extend_schema_serializer(component_name="Applied")
+class AppliedOut(StoredJsonOut):
+    by = serializers.CharField(allow_null=True, help_text="who applied it")
+    at = serializers.DateTimeField()
+
+
+@extend_schema_serializer(component_name="Reallocation")
+class ReallocationOut(StoredJsonOut):
+    commitment_id = serializers.CharField()
+    commitment = serializers.CharField(help_text="the commitment's label")
+    reason = serializers.CharField()
+    applied = AppliedOut(required=False, help_text="set once an editor applied it")
+
+    def get_fields(self):
+        # "from" is a Python keyword: it cannot be a class attribute.
+        fields = super().get_fields()
+        fields["from"] = WorkerPersonOut(help_text="the overloaded owner")
+        fields["to"] = WorkerPersonOut(help_text="the suggested new owner")
+        return fields
+
+
+@extend_schema_serializer(component_name="AppliedReallocation")
+class AppliedReallocationOut(ReallocationOut):
+    applied = AppliedOut()
+
+
+# ── critical path ──────────────────────────────────────────────────────────
 @extend_schema_serializer(component_name="TaskInput")
 class TaskIn(serializers.Serializer):
     id = serializers.CharField(max_length=200)
@@ -214,19 +284,61 @@ class TaskGraphOut(serializers.ModelSerializer):
     class Meta:
         model = TaskGraph
         fields = ["id", "tasks", "critical_path", "project_duration_days", "active", "created_at"]
+        read_only_fields = fields
 
     def get_project_duration_days(self, obj) -> float:
         return max((t.get("earliest_finish", 0.0) for t in obj.tasks or []), default=0.0)
 
 
 # ── worker tracker ──────────────────────────────────────────────────────────
+@extend_schema_serializer(component_name="Conflict")
+class ConflictOut(StoredJsonOut):
+    kind = serializers.ChoiceField(choices=["circular_dependency", "contradicting_decisions"])
+    node_ids = serializers.ListField(child=serializers.CharField())
+    people = WorkerPersonOut(many=True)
+    description = serializers.CharField()
+    suggested_action = serializers.CharField()
+    affected_commitments = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="contradicting decisions: each owner's open commitments on the topic",
+    )
+
+
+@extend_schema_serializer(component_name="Duplicate")
+class DuplicateOut(StoredJsonOut):
+    node_ids = serializers.ListField(child=serializers.CharField())
+    type = serializers.CharField()
+    labels = serializers.ListField(child=serializers.CharField())
+    similarity = serializers.FloatField()
+    method = serializers.CharField(help_text="embedding | text")
+    people = WorkerPersonOut(many=True)
+    suggested_action = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="Overload")
+class OverloadOut(WorkerPersonOut):
+    open_commitments = serializers.ListField(child=serializers.CharField())
+    count = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    blocked = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema_serializer(component_name="Collaboration")
+class CollaborationOut(StoredJsonOut):
+    topic_id = serializers.CharField()
+    topic = serializers.CharField()
+    people = WorkerPersonOut(many=True)
+    reason = serializers.CharField()
+
+
 @extend_schema_serializer(component_name="WorkerAnalysis")
 class WorkerAnalysisOut(serializers.ModelSerializer):
-    conflicts = serializers.ListField(child=serializers.DictField())
-    duplicates = serializers.ListField(child=serializers.DictField())
-    overloads = serializers.ListField(child=serializers.DictField())
-    reallocation_suggestions = serializers.ListField(child=serializers.DictField())
-    collaboration_recommendations = serializers.ListField(child=serializers.DictField())
+    conflicts = ConflictOut(many=True)
+    duplicates = DuplicateOut(many=True)
+    overloads = OverloadOut(many=True)
+    reallocation_suggestions = ReallocationOut(many=True)
+    collaboration_recommendations = CollaborationOut(many=True)
     mode = serializers.SerializerMethodField()
 
     class Meta:
@@ -241,6 +353,7 @@ class WorkerAnalysisOut(serializers.ModelSerializer):
             "created_at",
             "mode",
         ]
+        read_only_fields = fields
 
     def get_mode(self, obj) -> str:
         return "offline"  # rule-based graph analysis in every mode
@@ -292,15 +405,46 @@ class InfoDropIn(serializers.Serializer):
     author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="InfoDropItem")
+class InfoDropItemOut(serializers.Serializer):
+    node_id = serializers.CharField()
+    type = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
+    action = serializers.ChoiceField(choices=["created", "updated"])
+    similarity = serializers.FloatField(allow_null=True, help_text="updated: how close the statement was to the node")
+    owner = serializers.CharField(allow_null=True)
+    due_date = serializers.CharField(allow_null=True)
+    people = serializers.ListField(child=serializers.CharField())
+    teams = serializers.ListField(child=serializers.CharField())
+    topics = serializers.ListField(child=serializers.CharField())
+    conflicts_with = serializers.ListField(child=serializers.CharField(), help_text="nodes the statement contradicts")
+
+
+@extend_schema_serializer(component_name="Recognised")
+class RecognisedOut(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
+
+
+@extend_schema_serializer(component_name="Notified")
+class NotifiedOut(serializers.Serializer):
+    notification_id = serializers.IntegerField()
+    person_id = serializers.CharField()
+    person_name = serializers.CharField(allow_null=True)
+    priority = serializers.CharField()
+    action_required = serializers.BooleanField()
+
+
 @extend_schema_serializer(component_name="InfoDropResponse")
 class InfoDropOut(serializers.Serializer):
     mode = serializers.ChoiceField(choices=MODE_CHOICES)
-    items = serializers.ListField(child=serializers.DictField())
+    items = InfoDropItemOut(many=True)
     nodes_created = serializers.ListField(child=serializers.CharField())
     nodes_updated = serializers.ListField(child=serializers.CharField())
     edges_created = serializers.ListField(child=serializers.CharField())
-    recognised = serializers.ListField(child=serializers.DictField())
-    notified = serializers.ListField(child=serializers.DictField())
+    recognised = RecognisedOut(many=True)
+    notified = NotifiedOut(many=True)
 
 
 NotificationPageOut = page_of("NotificationPage", NotificationOut(many=True))

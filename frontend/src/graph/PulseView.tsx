@@ -5,7 +5,7 @@ import { createNodeBorderProgram } from "@sigma/node-border";
 import { useEffect, useLayoutEffect, useRef, type MutableRefObject, type ReactNode } from "react";
 import Sigma from "sigma";
 import type { NodeDisplayData, EdgeDisplayData } from "sigma/types";
-import type { GraphNode } from "../types";
+import type { GraphNode } from "../api/types";
 import { CLUSTER_PREFIX, type Point } from "./model";
 import { PulseGraph, toStored, type NodeAttrs } from "./pulseGraph";
 import type { GraphState } from "./reducer";
@@ -190,13 +190,16 @@ function pairKey(a: string, b: string): string {
 }
 
 export function PulseView(props: Props) {
-  const { model, graph, collapsed, focus, children } = props;
+  const { model, graph, collapsed, focus, children, marks, handle: handleRef } = props;
   const container = useRef<HTMLDivElement>(null);
   const sigmaRef = useRef<Sigma<NodeAttrs> | null>(null);
   const view = useRef<View>({
     props, hovered: null, hoverSet: null, focusSet: null, pathEdges: new Set(), emphasis: null, scale: 1, edgeOverview: false,
   });
-  view.current.props = props;
+  // Sigma's handlers outlive a render: they read the latest props from here.
+  useLayoutEffect(() => {
+    view.current.props = props;
+  });
 
   const nodeVisible = (id: string, node: GraphNode | undefined): boolean => {
     const v = view.current;
@@ -241,12 +244,12 @@ export function PulseView(props: Props) {
     if (path && path.length > 1) for (let i = 1; i < path.length; i++) v.pathEdges.add(pairKey(path[i - 1], path[i]));
     v.emphasis = path && path.length ? new Set(path) : highlighted.size ? highlighted : v.hoverSet;
     sigmaRef.current?.refresh();
-  }, [model, highlighted, selectedId, path, filters, collapsed, props.marks]);
+  }, [model, highlighted, selectedId, path, filters, collapsed, marks]);
   // Focus mode follows the live graph: a new neighbour joins the neighbourhood.
   useEffect(() => {
     view.current.focusSet = focusMode ? model.neighbourhood(focusMode.id, focusMode.hops) : null;
     sigmaRef.current?.refresh();
-  }, [model, focusMode, focusMode ? graph : null]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [model, focusMode, focusMode ? graph : null]); // eslint-disable-line react-hooks/exhaustive-deps -- the graph matters only in focus mode: without it, a live change must not recompute anything
 
   useEffect(() => {
     const el = container.current;
@@ -450,8 +453,8 @@ export function PulseView(props: Props) {
       sigma,
     };
     (window as unknown as { __pulseview?: unknown }).__pulseview = hook;
-    if (props.handle) {
-      props.handle.current = {
+    if (handleRef) {
+      handleRef.current = {
         sigma, model, drawnIds: hook.drawnIds,
         centre: () => {
           const { width, height } = sigma.getDimensions();
@@ -476,10 +479,10 @@ export function PulseView(props: Props) {
       resized?.disconnect();
       sigma.kill();
       sigmaRef.current = null;
-      if (props.handle) props.handle.current = null;
+      if (handleRef) handleRef.current = null;
       delete (window as unknown as { __pulseview?: unknown }).__pulseview;
     };
-  }, [model]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [model]); // eslint-disable-line react-hooks/exhaustive-deps -- sigma is made once per model; what changes later reaches it through view.current
 
   // Frame the requested nodes (search hits, citations, alerts).
   useEffect(() => {

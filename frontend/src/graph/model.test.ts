@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { GraphEdge, GraphNode } from "../types";
+import type { GraphEdge, GraphNode } from "../api/types";
+import { change, compactNode, edge as edgeOf, node as nodeOf } from "../test/fixtures";
 import { clusterView, countsText, groupKey, neighbourhood, placeNodes } from "./model";
 import { PLACEMENT_GAP, PulseGraph } from "./pulseGraph";
 import { applyChanges, graphReducer, emptyGraph } from "./reducer";
 
-const node = (id: string, extra: Partial<GraphNode> = {}): GraphNode => ({ id, type: "person", label: id, ...extra });
-const edge = (id: string, source: string, target: string): GraphEdge => ({ id, source, target, type: "member_of" });
+const node = (id: string, extra: Partial<GraphNode> = {}): GraphNode => nodeOf({ id, type: "person", ...extra });
+const edge = (id: string, source: string, target: string): GraphEdge => edgeOf({ id, source, target, type: "member_of" });
 const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 
 describe("groups and clusters", () => {
@@ -69,13 +70,13 @@ describe("placement", () => {
   it("the live model places coordinate-less nodes by their neighbours, also when the edge comes later", () => {
     let state = graphReducer(emptyGraph, {
       type: "reset", cursor: 0,
-      graph: { nodes: [node("a", { x: 1000, y: 1000 }), node("b", { x: 1040, y: 1000 })], edges: [] },
+      graph: { nodes: [compactNode({ id: "a", x: 1000, y: 1000 }), compactNode({ id: "b", x: 1040, y: 1000 })], edges: [] },
     });
     const model = new PulseGraph();
     model.sync(state, new Set());
-    state = applyChanges(state, [{ table: "nodes", eventType: "INSERT", new: { id: "n", type: "fact", label: "new" }, old: {}, cursor: 1 }]);
+    state = applyChanges(state, [change("nodes", "INSERT", { new: { id: "n", type: "fact", label: "new" }, old: {} }, 1)]);
     model.sync(state, new Set());
-    state = applyChanges(state, [{ table: "edges", eventType: "INSERT", new: { id: "e1", source: "n", target: "a", type: "about" }, old: {}, cursor: 2 }]);
+    state = applyChanges(state, [change("edges", "INSERT", { new: { id: "e1", source: "n", target: "a", type: "about" }, old: {} }, 2)]);
     model.sync(state, new Set());
     const p = model.graph.getNodeAttributes("n");
     const a = model.graph.getNodeAttributes("a");
@@ -84,7 +85,7 @@ describe("placement", () => {
     expect(dist(p, a)).toBeGreaterThanOrEqual(PLACEMENT_GAP);
     expect(dist(p, b)).toBeGreaterThanOrEqual(PLACEMENT_GAP);
     // A later change without coordinates (a rename) does not move it again.
-    state = applyChanges(state, [{ table: "nodes", eventType: "UPDATE", new: { id: "n", type: "fact", label: "renamed" }, old: {}, cursor: 3 }]);
+    state = applyChanges(state, [change("nodes", "UPDATE", { new: { id: "n", type: "fact", label: "renamed" }, old: {} }, 3)]);
     model.sync(state, new Set());
     expect(model.graph.getNodeAttributes("n")).toMatchObject({ x: p.x, y: p.y, label: "renamed" });
   });
@@ -92,13 +93,13 @@ describe("placement", () => {
   it("stored coordinates are drawn as stored (y flipped for sigma) and deletions drop edges", () => {
     let state = graphReducer(emptyGraph, {
       type: "reset", cursor: 0,
-      graph: { nodes: [node("a", { x: 10, y: 20 }), node("b", { x: 0, y: 0 })], edges: [edge("ab", "a", "b")] },
+      graph: { nodes: [compactNode({ id: "a", x: 10, y: 20 }), compactNode({ id: "b", x: 0, y: 0 })], edges: [edgeOf({ id: "ab", source: "a", target: "b" })] },
     });
     const model = new PulseGraph();
     model.sync(state, new Set());
     expect(model.graph.getNodeAttributes("a")).toMatchObject({ x: 10, y: -20 });
     expect(model.shortestPath("a", "b")).toEqual(["a", "b"]);
-    state = applyChanges(state, [{ table: "nodes", eventType: "DELETE", new: {}, old: { id: "b" }, cursor: 1 }]);
+    state = applyChanges(state, [change("nodes", "DELETE", { new: {}, old: { id: "b" } }, 1)]);
     model.sync(state, new Set());
     expect(model.graph.order).toBe(1);
     expect(model.graph.size).toBe(0);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ChangeEvent } from "../types";
+import type { ChangeEvent, RealtimeTable } from "../api/types";
 import { watchTables, type Listen } from "./useTableChanges";
 
 function bus() {
@@ -8,8 +8,8 @@ function bus() {
     listeners.add(f);
     return () => listeners.delete(f);
   };
-  const emit = (table: string) => {
-    for (const f of listeners) f({ table, eventType: "UPDATE", new: {}, old: {}, cursor: 1 });
+  const emit = (table: RealtimeTable) => {
+    for (const f of listeners) f({ table, eventType: "UPDATE", new: {}, old: {}, cursor: 1, commit_timestamp: "" } as ChangeEvent);
   };
   return { listen, emit, size: () => listeners.size };
 }

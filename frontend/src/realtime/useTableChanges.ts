@@ -4,7 +4,7 @@
 // saved as two statements) is one refetch. After a reconnect the changes missed meanwhile are not
 // replayed to panels: each refetches once instead.
 import { createContext, useContext, useEffect, useRef } from "react";
-import type { ChangeEvent } from "../types";
+import type { ChangeEvent } from "../api/types";
 
 export type Listen = (f: (e: ChangeEvent) => void) => () => void;
 
@@ -47,7 +47,9 @@ export function watchTables(
 export function useTableChanges(tables: readonly string[], refetch: () => unknown): void {
   const live = useContext(LiveChangesContext);
   const latest = useRef(refetch);
-  latest.current = refetch;
+  useEffect(() => {
+    latest.current = refetch; // the newest callback, without resubscribing on every render
+  });
   const key = tables.join(",");
   const listen = live?.listen;
 
