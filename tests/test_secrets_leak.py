@@ -154,7 +154,7 @@ def test_secrets_stand_in_services_never_in_responses_errors_or_logs(leaky_setup
     config = json.loads(content)
     assert config["realtime"]["transport"] == "supabase"
     assert config["realtime"]["anon_key"] == ANON_KEY
-    assert set(config["realtime"]) == {"transport", "url", "anon_key"}
+    assert set(config["realtime"]) == {"transport", "url", "anon_key", "tables"}
 
     assert len(fetched) > 20, fetched  # the walk really covered the API
     # The server really held the OpenAI key (it sent it to the stand-in), so its LLM error

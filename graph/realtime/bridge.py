@@ -170,10 +170,9 @@ class ChangeBridge:
 
     async def _init_cursor(self, conn) -> None:
         """Start after the newest change, still watching gaps below it that a running writer holds."""
-        cur = await conn.execute(
-            f"SELECT {events._COLUMNS} FROM realtime_changes "
-            "WHERE id > (SELECT coalesce(max(id), 0) - 5000 FROM realtime_changes) ORDER BY id"
-        )
+        cur = await conn.execute("SELECT coalesce(max(id), 0) FROM realtime_changes")
+        head = (await cur.fetchone())[0]
+        cur = await conn.execute(events.SELECT_IDS_AFTER, (max(head - 5000, 0), 5001))
         rows = [events.Change.from_row(r) for r in await cur.fetchall()]
         self.cursor = rows[-1].id if rows else 0
         if rows:

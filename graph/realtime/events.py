@@ -30,6 +30,13 @@ _COLUMNS = (
     "extract(epoch FROM clock_timestamp() - commit_time)::float8 AS age"
 )
 SELECT_AFTER = f"SELECT {_COLUMNS} FROM realtime_changes WHERE id > %s ORDER BY id LIMIT %s"
+# The same rows without their records: enough to find the head and the gaps below it, without
+# reading thousands of (possibly large) rows a fresh client never gets.
+SELECT_IDS_AFTER = (
+    "SELECT id, table_name, event_type, NULL::jsonb, NULL::jsonb, commit_time, "
+    "extract(epoch FROM clock_timestamp() - commit_time)::float8 FROM realtime_changes "
+    "WHERE id > %s ORDER BY id LIMIT %s"
+)
 SELECT_RANGES = (
     f"SELECT {_COLUMNS} FROM realtime_changes WHERE id BETWEEN %s AND %s AND EXISTS "
     "(SELECT 1 FROM unnest(%s::bigint[], %s::bigint[]) AS g(lo, hi) WHERE id BETWEEN g.lo AND g.hi) "
@@ -38,7 +45,8 @@ SELECT_RANGES = (
 # Other transactions that wrote to the change log and have not finished (see WRITER_LOCK_KEY).
 COUNT_WRITERS = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = %s "
-    "AND objsubid = 1 AND granted AND pid <> pg_backend_pid()"
+    "AND objsubid = 1 AND granted AND pid <> pg_backend_pid() "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 )
 SELECT_COLUMNS = """
 SELECT c.relname, a.attname, t.typname

@@ -84,7 +84,7 @@ def _plan(cursor, rows: list[events.Change], after: int) -> events.Plan:
 def _safe_head(cursor, highest: int) -> int:
     """Where a fresh client starts: the newest id with no gap before it that a writer may fill."""
     start = max(highest - 5000, 0)
-    cursor.execute(events.SELECT_AFTER, [start, 5001])
+    cursor.execute(events.SELECT_IDS_AFTER, [start, 5001])
     rows = [events.Change.from_row(r) for r in cursor.fetchall()]
     if not rows:
         return highest

@@ -147,7 +147,7 @@ def test_the_websocket_delivers_alert_and_plan_changes_to_a_viewer(nexus_server)
         ("immune_alert_states", "INSERT"),
         ("immune_alert_states", "UPDATE"),
         ("task_graphs", "INSERT"),
-    ]
+    ], nexus_server.log()[-3000:]
     update = got[1]["data"]
     assert update["old_record"]["state"] == "open" and update["record"]["state"] == "dismissed"
     assert {c["name"] for c in update["columns"]} >= {"fingerprint", "state", "reason", "assignee_id"}
