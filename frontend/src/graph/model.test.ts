@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { GraphEdge, GraphNode } from "../types";
 import { clusterView, countsText, groupKey, neighbourhood, placeNodes } from "./model";
 import { PLACEMENT_GAP, PulseGraph } from "./pulseGraph";
-import { applyChanges, graphReducer, emptyGraph } from "./reducer";
+import { applyChanges, deltaBetween, graphReducer, emptyGraph } from "./reducer";
+import type { ChangeEvent } from "../types";
 
 const node = (id: string, extra: Partial<GraphNode> = {}): GraphNode => ({ id, type: "person", label: id, ...extra });
 const edge = (id: string, source: string, target: string): GraphEdge => ({ id, source, target, type: "member_of" });
@@ -103,6 +104,55 @@ describe("placement", () => {
     expect(model.graph.order).toBe(1);
     expect(model.graph.size).toBe(0);
     expect(Object.keys(state.edges)).toEqual([]);
+  });
+
+  it("a sync reports what it touched, and a batch is followed through its ids alone", () => {
+    let state = graphReducer(emptyGraph, {
+      type: "reset", cursor: 0,
+      graph: { nodes: [node("a", { x: 0, y: 0 }), node("b", { x: 100, y: 0 }), node("c", { x: 200, y: 0 })], edges: [edge("ab", "a", "b"), edge("bc", "b", "c")] },
+    });
+    const model = new PulseGraph();
+    const none = new Set<string>();
+    expect(model.sync(state, none)).toMatchObject({ reset: true });
+    expect(model.sync(state, none)).toBeNull();
+    const ins = (id: string, cursor: number): ChangeEvent => ({ table: "nodes", eventType: "INSERT", new: { id, type: "fact", label: id, x: 50, y: 50 }, old: {}, cursor });
+    const before = state;
+    state = applyChanges(state, [ins("n1", 1), ins("n2", 2), ins("n1", 3)]);
+    expect(deltaBetween(before, state)?.nodes).toEqual(["n1", "n2", "n1"]);
+    expect(deltaBetween(emptyGraph, state)).toBeNull();
+    const added = model.sync(state, new Set());
+    expect(added).toEqual({ reset: false, nodes: ["n1", "n2"], edges: [], droppedNodes: [], droppedEdges: [] });
+    // Deleting a node drops its edges, in the graph and in the report.
+    state = applyChanges(state, [{ table: "nodes", eventType: "DELETE", new: {}, old: { id: "b" }, cursor: 4 }]);
+    const dropped = model.sync(state, new Set());
+    expect(dropped?.droppedNodes).toEqual(["b"]);
+    expect(dropped?.droppedEdges.sort()).toEqual(["ab", "bc"]);
+    expect(model.graph.order).toBe(4);
+    expect(model.graph.size).toBe(0);
+  });
+
+  it("an edge that arrives before its node is drawn once the node comes, in a later batch", () => {
+    let state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes: [node("a", { x: 0, y: 0 })], edges: [] } });
+    const model = new PulseGraph();
+    model.sync(state, new Set());
+    state = applyChanges(state, [{ table: "edges", eventType: "INSERT", new: { id: "ax", source: "a", target: "x", type: "about" }, old: {}, cursor: 1 }]);
+    model.sync(state, new Set());
+    expect(model.graph.size).toBe(0);
+    state = applyChanges(state, [{ table: "nodes", eventType: "INSERT", new: { id: "x", type: "fact", label: "x" }, old: {}, cursor: 2 }]);
+    const report = model.sync(state, new Set());
+    expect(model.graph.hasEdge("ax")).toBe(true);
+    expect(report?.edges).toEqual(["ax"]);
+  });
+
+  it("two batches between syncs are followed by comparing the maps (same result)", () => {
+    let state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes: [node("a", { x: 0, y: 0 })], edges: [] } });
+    const model = new PulseGraph();
+    model.sync(state, new Set());
+    state = applyChanges(state, [{ table: "nodes", eventType: "INSERT", new: { id: "b", type: "fact", label: "b", x: 9, y: 9 }, old: {}, cursor: 1 }]);
+    state = applyChanges(state, [{ table: "nodes", eventType: "UPDATE", new: { id: "a", type: "fact", label: "A", x: 0, y: 0 }, old: {}, cursor: 2 }]);
+    const report = model.sync(state, new Set());
+    expect(report?.nodes.sort()).toEqual(["a", "b"]);
+    expect(model.graph.getNodeAttribute("a", "label")).toBe("A");
   });
 });
 
