@@ -8,7 +8,7 @@ import type { NodeDisplayData, EdgeDisplayData } from "sigma/types";
 import type { GraphNode } from "../types";
 import { CLUSTER_PREFIX, type Point } from "./model";
 import { installAppender, type Appender } from "./appendIndex";
-import { EdgeFineProgram, handMoving, inMotion, NodeDotProgram } from "./programs";
+import { EdgeFineProgram, handMoving, inMotion, markBusy, NodeDotProgram } from "./programs";
 import { PulseGraph, toStored, type NodeAttrs, type SyncReport } from "./pulseGraph";
 import type { GraphState } from "./reducer";
 
@@ -76,6 +76,8 @@ const BIG_NODES = 500;
 const BIG_EDGES = 1000;
 // While a pan or zoom is under way, big graphs are drawn without labels.
 const LABELS_HIDDEN_ON_MOVE = 2000;
+const BURST_ITEMS = 200;
+const BURST_GAP_MS = 600;
 // Level of detail for very large graphs: zoomed out further than EDGE_LOD_RATIO, only the edges
 // of the selected, hovered or emphasised nodes are drawn (50,000 edges over the whole view are a
 // solid blur that costs seconds per frame in software WebGL); zooming in brings every edge back.
@@ -145,6 +147,8 @@ interface View {
   /** Big graphs: the hovered node and its neighbours, highlighted without dimming the rest. */
   lite: Set<string> | null;
   big: boolean;
+  /** When the last live batch was applied (performance.now()). */
+  lastBatch: number;
   focusSet: Set<string> | null;
   pathEdges: Set<string>;
   emphasis: Set<string> | null;
@@ -228,7 +232,7 @@ export function PulseView(props: Props) {
   const sigmaRef = useRef<Sigma<NodeAttrs> | null>(null);
   const appender = useRef<Appender | null>(null);
   const view = useRef<View>({
-    props, hovered: null, hoverSet: null, lite: null, big: false, focusSet: null, pathEdges: new Set(), emphasis: null, scale: 1,
+    props, hovered: null, hoverSet: null, lite: null, big: false, lastBatch: -Infinity, focusSet: null, pathEdges: new Set(), emphasis: null, scale: 1,
     edgeOverview: false,
   });
   view.current.props = props;
@@ -247,7 +251,7 @@ export function PulseView(props: Props) {
     internals?.unbindGraphHandlers();
     const report = ((): SyncReport | null => {
       try {
-        return model.sync(graph, collapsed);
+        return model.sync(graph, collapsed, Date.now(), { deferEdges: !!s });
       } finally {
         internals?.bindGraphHandlers();
       }
@@ -263,11 +267,35 @@ export function PulseView(props: Props) {
     const overview = model.graph.size > EDGE_LOD && s.getCamera().getState().ratio > EDGE_LOD_RATIO;
     const lod = overview !== v.edgeOverview;
     v.edgeOverview = overview;
-    if (report) applySync(s, model.graph, report, restyled || lod, appender.current);
+    if (report) {
+      // A big batch, or batches in quick succession (a burst): edges are drawn once it settles.
+      const items = report.nodes.length + report.edges.length + report.droppedNodes.length + report.droppedEdges.length;
+      const now = performance.now();
+      if (big && !report.reset && (items >= BURST_ITEMS || now - v.lastBatch < BURST_GAP_MS)) markBusy(s, BURST_GAP_MS);
+      v.lastBatch = now;
+      applySync(s, model.graph, report, restyled || lod, appender.current);
+      if (report.edgesPending) {
+        // The nodes are drawn on the next frame; the edges follow in the task after it.
+        const complete = () => {
+          const live = sigmaRef.current;
+          const guts = live as unknown as Internals | null;
+          guts?.unbindGraphHandlers();
+          let rest: SyncReport | null;
+          try {
+            rest = model.completeEdges();
+          } finally {
+            guts?.bindGraphHandlers();
+          }
+          if (live && rest) applySync(live, model.graph, rest, false, null);
+        };
+        s.once("afterRender", () => setTimeout(complete, 0));
+        setTimeout(complete, 1500); // no frame drawn (a hidden stage): add them anyway
+
+      }
+    }
     else if (restyled || lod) s.refresh({ schedule: true });
-    // setSetting refreshes the whole graph: only when the value changes.
-    const hideLabels = model.graph.order > LABELS_HIDDEN_ON_MOVE;
-    if (s.getSetting("hideLabelsOnMove") !== hideLabels) s.setSetting("hideLabelsOnMove", hideLabels);
+    // Read at each render; setSetting would also refresh (re-reduce) the whole graph.
+    (s as unknown as { settings: { hideLabelsOnMove: boolean } }).settings.hideLabelsOnMove = model.graph.order > LABELS_HIDDEN_ON_MOVE;
   }, [model, graph, collapsed]);
 
   // Derived sets, recomputed when what is emphasised changes.
@@ -306,6 +334,14 @@ export function PulseView(props: Props) {
     if (!el) return;
     const drag: { id: string | null; moved: boolean; suppressClickUntil: number } = { id: null, moved: false, suppressClickUntil: 0 };
     const labelBoxes: Box[] = [];
+    // The renderer, once built: the edge reducer reads its nodes' reduced data (computed just
+    // before, in every refresh) instead of deciding each end's visibility again.
+    let built: Sigma<NodeAttrs> | null = null;
+    const endShown = (n: string) => {
+      // The cache itself: getNodeDisplayData copies the object, 100,000 times a refresh.
+      const d = (built as unknown as { nodeDataCache?: Record<string, { hidden?: boolean }> } | null)?.nodeDataCache?.[n];
+      return d ? !d.hidden : nodeVisible(n, view.current.props.graph.nodes[n]);
+    };
     const sigma = new Sigma<NodeAttrs>(model.graph, el, {
       defaultDrawNodeLabel: labelDrawer(labelBoxes) as never,
       defaultDrawNodeHover: drawEmphasis as never,
@@ -374,11 +410,10 @@ export function PulseView(props: Props) {
       edgeReducer: (id, data) => {
         const v = view.current;
         const g = model.graph;
-        const s = g.source(id);
-        const t = g.target(id);
+        const s = (data.from as string | undefined) ?? g.source(id);
+        const t = (data.to as string | undefined) ?? g.target(id);
         const res: Partial<EdgeDisplayData> & Record<string, unknown> = { ...data, label: null, type: v.big ? "fine" : "line" };
-        const nodes = v.props.graph.nodes;
-        if (!nodeVisible(s, nodes[s]) || !nodeVisible(t, nodes[t])) {
+        if (!endShown(s) || !endShown(t)) {
           res.hidden = true;
           return res;
         }
@@ -407,6 +442,7 @@ export function PulseView(props: Props) {
       },
     });
     sigmaRef.current = sigma;
+    built = sigma;
     appender.current = installAppender(sigma as unknown as Sigma);
     // sigma follows window resizes only; the stage also changes size when the toolbar wraps.
     // A stage that shrinks to nothing (the page is being left, signed out) is not drawn: sigma

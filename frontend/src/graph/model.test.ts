@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GraphEdge, GraphNode } from "../types";
 import { clusterView, countsText, groupKey, neighbourhood, placeNodes } from "./model";
-import { PLACEMENT_GAP, PulseGraph } from "./pulseGraph";
+import { DEFER_EDGES, PLACEMENT_GAP, PulseGraph } from "./pulseGraph";
 import { applyChanges, deltaBetween, graphReducer, emptyGraph } from "./reducer";
 import type { ChangeEvent } from "../types";
 
@@ -142,6 +142,28 @@ describe("placement", () => {
     const report = model.sync(state, new Set());
     expect(model.graph.hasEdge("ax")).toBe(true);
     expect(report?.edges).toEqual(["ax"]);
+  });
+
+  it("a big first load draws its nodes first; the edges come with completeEdges or the next batch", () => {
+    const n = Math.ceil(DEFER_EDGES / 5) + 10;
+    const nodes = Array.from({ length: n }, (_, i) => node(`n${i}`, { x: i, y: 0 }));
+    const edges = Array.from({ length: DEFER_EDGES + 1 }, (_, i) => edge(`e${i}`, `n${i % n}`, `n${(i * 7 + 1) % n}`));
+    const state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes, edges } });
+    const none = new Set<string>();
+    const first = new PulseGraph();
+    expect(first.sync(state, none, Date.now(), { deferEdges: true })).toMatchObject({ reset: true, edgesPending: true, edges: [] });
+    expect(first.graph.order).toBe(n);
+    expect(first.graph.size).toBe(0);
+    expect(first.completeEdges()?.edges).toHaveLength(DEFER_EDGES + 1);
+    expect(first.graph.size).toBe(DEFER_EDGES + 1);
+    expect(first.completeEdges()).toBeNull();
+    // A live batch before completeEdges brings every edge along.
+    const second = new PulseGraph();
+    second.sync(state, none, Date.now(), { deferEdges: true });
+    const next = applyChanges(state, [{ table: "nodes", eventType: "INSERT", new: { id: "late", type: "fact", label: "late", x: 1, y: 1 }, old: {}, cursor: 1 }]);
+    second.sync(next, none);
+    expect(second.graph.size).toBe(DEFER_EDGES + 1);
+    expect(second.completeEdges()).toBeNull();
   });
 
   it("two batches between syncs are followed by comparing the maps (same result)", () => {

@@ -26,10 +26,23 @@ export interface Viewer {
   scheduleRender(): unknown;
 }
 
+const busyUntil = new WeakMap<Viewer, number>();
+const clock = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+/** A burst of live changes is being drawn: edges wait until it settles, as for a moving view
+ *  (each batch would otherwise redraw every edge). */
+export function markBusy(renderer: Viewer, ms: number): void {
+  busyUntil.set(renderer, clock() + ms);
+}
+
 /** The view is being panned or zoomed (by hand or an animation), as sigma's own "moving" test. */
 export function inMotion(renderer: Viewer): boolean {
   const captor = renderer.getMouseCaptor() as unknown as Captor;
   return renderer.getCamera().isAnimated() || captor.isMoving || captor.draggedEvents > 0 || captor.currentWheelDirection !== 0;
+}
+
+function busy(renderer: Viewer): boolean {
+  return inMotion(renderer) || (busyUntil.get(renderer) ?? 0) > clock();
 }
 
 /** A drag of the view or a wheel zoom is under way (not a node drag: that prevents sigma's pan). */
@@ -45,7 +58,7 @@ class Settle {
   arm(): void {
     if (this.timer !== null) return;
     const check = () => {
-      if (inMotion(this.renderer)) this.timer = setTimeout(check, SETTLE_MS);
+      if (busy(this.renderer)) this.timer = setTimeout(check, SETTLE_MS);
       else {
         this.timer = null;
         this.renderer.scheduleRender();
@@ -175,12 +188,13 @@ export class NodeDotProgram extends NodeProgram<Uniform> {
   }
 }
 
-/** Edges as 1-px lines, not drawn while the view moves (a moving view needs the shape, not the links). */
+/** Edges as 1-px lines, not drawn while the view moves (a moving view needs the shape, not the
+ *  links) or a burst of changes is drawn. */
 export class EdgeFineProgram extends EdgeLineProgram {
   private settle = new Settle(this.renderer);
 
   render(params: RenderParams): void {
-    if (inMotion(this.renderer)) {
+    if (busy(this.renderer)) {
       this.settle.arm();
       return;
     }

@@ -50,9 +50,16 @@ export function nodeAttrs(n: GraphNode, now: number): NodeAttrs {
   };
 }
 
+/** A first load with more edges than this draws its nodes first and adds the edges just after
+ *  (`completeEdges`): the first view is on screen ~1 s sooner in software WebGL, and a graph
+ *  this big shows no edges at its first, zoomed-out view anyway (level of detail). */
+export const DEFER_EDGES = 20_000;
+
 /** What one `sync` touched: keys added or changed, and keys dropped (`reset`: everything anew). */
 export interface SyncReport {
   reset: boolean;
+  /** The edges of this first load are still to come: call `completeEdges`. */
+  edgesPending?: boolean;
   nodes: string[];
   edges: string[];
   droppedNodes: string[];
@@ -72,7 +79,7 @@ export class PulseGraph {
 
   /** Brings the graph in line with `state`; says what it touched (null: nothing changed), so a
    *  renderer listening to none of the graph's events can update just those items. */
-  sync(state: GraphState, collapsed: ReadonlySet<string>, now = Date.now()): SyncReport | null {
+  sync(state: GraphState, collapsed: ReadonlySet<string>, now = Date.now(), opts: { deferEdges?: boolean } = {}): SyncReport | null {
     if (state === this.prev && collapsed === this.prevCollapsed) return null;
     const g = this.graph;
     const prevNodes = this.prev?.nodes ?? {};
@@ -100,7 +107,8 @@ export class PulseGraph {
     const edgesChanged = report.reset || state.edges !== prevEdges;
     const delta = report.reset ? null : deltaBetween(this.prev, state);
     const nodeIds = !nodesChanged ? [] : delta ? [...new Set(delta.nodes)] : null;
-    const edgeIds = !edgesChanged ? [] : delta ? [...new Set(delta.edges)] : null;
+    // While a first load's edges are still to come, only a full look at the edge map is right.
+    const edgeIds = this.edgeBacklog ? null : !edgesChanged ? [] : delta ? [...new Set(delta.edges)] : null;
     for (const id of nodeIds ?? Object.keys(prevNodes)) if (!state.nodes[id] && g.hasNode(id)) {
       dropNode(id);
       this.lonely.delete(id);
@@ -127,18 +135,15 @@ export class PulseGraph {
         }
       }
     }
-    for (const id of edgeIds ?? Object.keys(prevEdges)) if (!state.edges[id] && g.hasEdge(id)) {
-      g.dropEdge(id);
-      report.droppedEdges.push(id);
-    }
-    // Edges that waited for a node are tried again first, whichever map changed.
-    const pendingEdges = this.waiting;
-    this.waiting = new Set();
-    for (const id of pendingEdges) if (state.edges[id] && !g.hasEdge(id)) this.addEdge(id, state, report, queued, toPlace);
-    for (const id of edgeIds ?? Object.keys(state.edges)) {
-      const e = state.edges[id];
-      if (!e || (prevEdges[id] === e && g.hasEdge(id))) continue;
-      this.addEdge(id, state, report, queued, toPlace);
+    // A first load: no edge drawn yet (the snapshot after the empty mount, or after a reset).
+    const defer = !!opts.deferEdges && g.size === 0 && !collapsed.size && !toPlace.length
+      && Object.keys(state.edges).length > DEFER_EDGES;
+    if (defer) {
+      this.edgeBacklog = true;
+      report.edgesPending = true;
+    } else {
+      this.edgeBacklog = false;
+      this.syncEdges(state, prevEdges, edgeIds, report, queued, toPlace);
     }
     if (toPlace.length) {
       this.place(toPlace);
@@ -176,6 +181,39 @@ export class PulseGraph {
 
   /** Edges that arrived before one of their nodes: added once it is there. */
   private waiting = new Set<string>();
+  /** A first load's edges not added yet (see DEFER_EDGES). */
+  private edgeBacklog = false;
+
+  /** Adds the edges a first load deferred; null when none are due. */
+  completeEdges(): SyncReport | null {
+    if (!this.edgeBacklog || !this.prev) return null;
+    this.edgeBacklog = false;
+    const report: SyncReport = { reset: false, nodes: [], edges: [], droppedNodes: [], droppedEdges: [] };
+    const toPlace: string[] = [];
+    this.syncEdges(this.prev, {}, null, report, new Set(), toPlace);
+    if (toPlace.length) {
+      this.place(toPlace);
+      report.nodes.push(...toPlace);
+    }
+    return report;
+  }
+
+  private syncEdges(state: GraphState, prevEdges: GraphState["edges"], edgeIds: string[] | null, report: SyncReport, queued: Set<string>, toPlace: string[]): void {
+    const g = this.graph;
+    for (const id of edgeIds ?? Object.keys(prevEdges)) if (!state.edges[id] && g.hasEdge(id)) {
+      g.dropEdge(id);
+      report.droppedEdges.push(id);
+    }
+    // Edges that waited for a node are tried again first, whichever map changed.
+    const pendingEdges = this.waiting;
+    this.waiting = new Set();
+    for (const id of pendingEdges) if (state.edges[id] && !g.hasEdge(id)) this.addEdge(id, state, report, queued, toPlace);
+    for (const id of edgeIds ?? Object.keys(state.edges)) {
+      const e = state.edges[id];
+      if (!e || (prevEdges[id] === e && g.hasEdge(id))) continue;
+      this.addEdge(id, state, report, queued, toPlace);
+    }
+  }
 
   private addEdge(id: string, state: GraphState, report: SyncReport, queued: Set<string>, toPlace: string[]): void {
     const g = this.graph;
