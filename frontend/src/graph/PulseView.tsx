@@ -264,16 +264,17 @@ export function PulseView(props: Props) {
     v.scale = scale;
     v.big = big;
     if (!s) return;
+    // The level of detail follows the graph's size here; the camera's, once the view rests.
     const overview = model.graph.size > EDGE_LOD && s.getCamera().getState().ratio > EDGE_LOD_RATIO;
-    const lod = overview !== v.edgeOverview;
-    v.edgeOverview = overview;
+    const lod = overview !== v.edgeOverview && !inMotion(s);
+    if (lod) v.edgeOverview = overview;
     if (report) {
       // A big batch, or batches in quick succession (a burst): edges are drawn once it settles.
       const items = report.nodes.length + report.edges.length + report.droppedNodes.length + report.droppedEdges.length;
       const now = performance.now();
       if (big && !report.reset && (items >= BURST_ITEMS || now - v.lastBatch < BURST_GAP_MS)) markBusy(s, BURST_GAP_MS);
       v.lastBatch = now;
-      applySync(s, model.graph, report, restyled || lod, appender.current);
+      applySync(s, model.graph, report, restyled, appender.current);
       if (report.edgesPending) {
         // The nodes are drawn on the next frame; the edges follow in the task after it.
         const complete = () => {
@@ -286,14 +287,15 @@ export function PulseView(props: Props) {
           } finally {
             guts?.bindGraphHandlers();
           }
-          if (live && rest) applySync(live, model.graph, rest, false, null);
+          if (!live || !rest) return;
+          view.current.edgeOverview = model.graph.size > EDGE_LOD && live.getCamera().getState().ratio > EDGE_LOD_RATIO;
+          applySync(live, model.graph, rest, false, null);
         };
         s.once("afterRender", () => setTimeout(complete, 0));
         setTimeout(complete, 1500); // no frame drawn (a hidden stage): add them anyway
-
       }
-    }
-    else if (restyled || lod) s.refresh({ schedule: true });
+    } else if (restyled) s.refresh({ schedule: true });
+    if (lod && !restyled) repaint(s, [], model.graph.edges());
     // Read at each render; setSetting would also refresh (re-reduce) the whole graph.
     (s as unknown as { settings: { hideLabelsOnMove: boolean } }).settings.hideLabelsOnMove = model.graph.order > LABELS_HIDDEN_ON_MOVE;
   }, [model, graph, collapsed]);
@@ -424,12 +426,14 @@ export function PulseView(props: Props) {
             res.color = "#fde047";
             res.size = 3;
             res.label = String(data.relation ?? "").replace(/_/g, " ");
+            res.forceLabel = v.big;
             res.zIndex = 2;
           } else res.color = DIM;
         } else if (touches(sel) || touches(v.hovered)) {
           res.color = "#e2e8f0";
           res.size = 2;
           res.label = String(data.relation ?? "").replace(/_/g, " ");
+          res.forceLabel = v.big;
           res.zIndex = 1;
         } else if (v.emphasis && !(v.emphasis.has(s) && v.emphasis.has(t))) {
           if (v.edgeOverview) res.hidden = true;
@@ -471,6 +475,22 @@ export function PulseView(props: Props) {
     });
     // Nothing is hovered mid-drag or mid-zoom: no per-move readback of the picking layer (a
     // stall of the whole WebGL pipeline) and no hover repaint in a big graph.
+    // sigma looks for edge labels to draw among every edge, at each frame (~0.1 s at 50,000 in
+    // software WebGL). Only emphasised edges carry a label here: in a big graph they are marked
+    // forceLabel and the search over all edges is skipped.
+    const labels = sigma as unknown as { renderEdgeLabels(): unknown; graph: unknown };
+    const drawEdgeLabels = labels.renderEdgeLabels.bind(sigma);
+    const forcedOnly = { forEachEdge: () => undefined, extremities: (e: string) => model.graph.extremities(e) };
+    labels.renderEdgeLabels = () => {
+      if (!view.current.big) return drawEdgeLabels();
+      const real = labels.graph;
+      labels.graph = forcedOnly;
+      try {
+        return drawEdgeLabels();
+      } finally {
+        labels.graph = real;
+      }
+    };
     const picking = sigma as unknown as { getNodeAtPosition(p: { x: number; y: number }): string | null };
     const pickAt = picking.getNodeAtPosition.bind(sigma);
     picking.getNodeAtPosition = (p) => (view.current.big && handMoving(sigma) ? null : pickAt(p));
