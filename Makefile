@@ -9,7 +9,7 @@ PORT ?= 8000
 FRONTEND_STAMP := frontend/dist/index.html
 REALTIME_JS_STAMP := tests/realtime_js/node_modules/.installed
 
-.PHONY: setup run test test-python test-frontend lint lint-imports typecheck format bench stop clean chromium
+.PHONY: setup run test test-python test-frontend lint lint-imports typecheck format bench stop clean chromium api-types api-types-check
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,7 +49,7 @@ test: setup chromium
 	$(MAKE) --no-print-directory test-frontend
 	$(MAKE) --no-print-directory test-python
 
-# Unmodified @supabase/supabase-js for the realtime websocket tests (graph/tests/test_realtime_ws.py).
+# Unmodified @supabase/supabase-js for the realtime websocket tests (graph/realtime/tests/test_realtime_ws.py).
 $(REALTIME_JS_STAMP): tests/realtime_js/package.json tests/realtime_js/package-lock.json
 	cd tests/realtime_js && npm ci --no-audit --no-fund
 	touch $@
@@ -75,8 +75,31 @@ format: $(VENV)/.installed
 test-python: $(VENV)/.installed $(REALTIME_JS_STAMP) lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-frontend:
-	@if [ -f frontend/package.json ]; then cd frontend && npm test; else echo "no frontend yet"; fi
+test-frontend: api-types-check
+	cd frontend && npm test
+
+# The frontend's API types (frontend/src/api/schema.d.ts) come from the OpenAPI schema the code
+# describes: drf-spectacular writes it without a server or a database (--skip-checks), in a clean
+# environment with its own NEXUS_HOME, so no .env, DATABASE_URL or data changes it; then
+# openapi-typescript turns it into TypeScript.
+API_TYPES := frontend/src/api/schema.d.ts
+api_schema = env -i PATH="$$PATH" HOME="$$HOME" NEXUS_IGNORE_DOTENV=1 NEXUS_HOME=$(CURDIR)/.nexus/schema \
+  $(PY) manage.py spectacular --skip-checks --format openapi-json --file $(1)
+api_ts = frontend/node_modules/.bin/openapi-typescript $(1) -o $(2) --silent
+
+api-types: $(VENV)/.installed frontend/node_modules/.installed
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(call api_schema,"$$tmp/schema.json") && $(call api_ts,"$$tmp/schema.json",$(API_TYPES))
+	@echo "wrote $(API_TYPES)"
+
+# Run by `make test`: the committed types are what the code's schema gives today.
+api-types-check: $(VENV)/.installed frontend/node_modules/.installed
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(call api_schema,"$$tmp/schema.json") && $(call api_ts,"$$tmp/schema.json","$$tmp/schema.d.ts") && \
+	if ! diff -u $(API_TYPES) "$$tmp/schema.d.ts" > "$$tmp/diff"; then \
+	  head -n 60 "$$tmp/diff"; \
+	  echo "$(API_TYPES) is out of date with the API's schema: run make api-types and commit it."; exit 1; \
+	fi
 
 bench: setup
 	$(PY) -m bench $(BENCH_ARGS)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.actors import api_token
+from tests.actors import api_token, signed_in
+from tests.json_api import Api
 
 ROOT = Path(__file__).resolve().parent
 
@@ -142,6 +143,10 @@ def server_factory(transactional_db, django_db_setup):
 @pytest.fixture
 def editor_client(db):
     """A DRF client with a signed-in editor's session."""
-    from tests.actors import signed_in
-
     return signed_in("editor")
+
+
+@pytest.fixture
+def api(db):
+    """JSON calls as a signed-in editor, answering (status, body)."""
+    return Api(signed_in("editor"))

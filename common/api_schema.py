@@ -1,9 +1,11 @@
 """OpenAPI shapes every app's API shares: the JSON error body and a paginated page."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 
-class ErrorBody(serializers.Serializer):
+@extend_schema_serializer(component_name="ErrorBody")  # the name the generated types know
+class ErrorBodyOut(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
@@ -13,7 +15,7 @@ class ErrorBody(serializers.Serializer):
 class ErrorOut(serializers.Serializer):
     """The one error shape (common.api_errors): {"error": {status, code, message, fields?}}."""
 
-    error = ErrorBody()
+    error = ErrorBodyOut()
 
 
 def page_of(name: str, child: serializers.Serializer) -> type[serializers.Serializer]:

@@ -51,3 +51,9 @@ def paginate(view, request, rows, mapper=None, *, page_mapper=None):
     if page_mapper is not None:
         page = page_mapper(page)
     return paginator.get_paginated_response(page)
+
+
+def page_window(query: dict) -> dict[str, int]:
+    """``limit`` and ``offset`` of a validated ``PageQuery`` with the defaults filled in, for a read
+    that pages in its own SQL and answers in its own shape (a node's versions)."""
+    return {"limit": query.get("limit", settings.REST_FRAMEWORK["PAGE_SIZE"]), "offset": query.get("offset", 0)}

@@ -12,7 +12,7 @@ from common.actor import acting_as
 from common.errors import Invalid
 from graph import services
 from graph.models import Edge, GraphMetadata, MutationHistory, Node, NodeEmbedding
-from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
+from graph.validation import EdgeCreateIn, NodeCreateIn, NodeUpdateIn, validate
 
 NODE_FORM_FIELDS = (
     "id",
@@ -67,10 +67,10 @@ class NodeAdminForm(forms.ModelForm):
         data = self.service_input()
         try:
             if self.instance._state.adding:
-                validate(NodeCreateInput, data)
+                validate(NodeCreateIn, data)
             else:
                 data.pop("id", None)
-                validate(NodeUpdateInput, data, partial=True)
+                validate(NodeUpdateIn, data, partial=True)
         except Invalid as exc:
             _add_service_errors(self, exc)
         return cleaned
@@ -91,7 +91,7 @@ class EdgeAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             try:
-                validate(EdgeCreateInput, self.service_input())
+                validate(EdgeCreateIn, self.service_input())
             except Invalid as exc:
                 _add_service_errors(self, exc)
         return cleaned

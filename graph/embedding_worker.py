@@ -1,15 +1,21 @@
-"""The server's background embedder: drains ``embedding_queue`` about once a second.
+"""The server's background embedder: a child process that drains ``embedding_queue`` about once a second.
 
-One daemon thread per server process, started when the ASGI application loads (``start()``), so
-nodes written with psql, a Supabase client or ``COPY`` become searchable within seconds. It works
-in its own thread with its own database connection: embedding (a CPU-bound model, or an HTTP call)
-never blocks daphne's event loop. Several processes share the queue safely (SKIP LOCKED claims).
-Errors are logged and retried with a growing pause; the thread never exits.
+Started when the ASGI application loads (``start()``), so nodes written with psql, a Supabase client
+or ``COPY`` become searchable within seconds. It is a process, not a thread in the server: embedding
+is CPU-bound Python (tokenising, converting vectors) that holds the GIL, and daphne's event loop
+gives the GIL up on every socket send, then waits for it back — at thousands of websocket frames a
+second that convoy alone made realtime delivery seconds late. The child has its own database
+connection, exits when its parent does (it watches the parent's pid), and several processes share
+the queue safely (SKIP LOCKED claims). Errors are logged and retried with a growing pause.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -23,26 +29,41 @@ logger = logging.getLogger("nexus.embeddings")
 POLL_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
 
-_started = False
+_process: subprocess.Popen | None = None
 _lock = threading.Lock()
 
 
 def start() -> bool:
-    """Start the embedder once per process (no-op when EMBEDDING_WORKER is off)."""
-    global _started
+    """Start this process's embedder child once (no-op when EMBEDDING_WORKER is off)."""
+    global _process
     if not getattr(settings, "EMBEDDING_WORKER", True):
         return False
     with _lock:
-        if _started:
+        if _process is not None and _process.poll() is None:
             return True
-        _started = True
-    threading.Thread(target=_run, name="nexus-embedding-worker", daemon=True).start()
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "embed_pending", "--watch", "--skip-checks"]
+        _process = subprocess.Popen([*command, "--parent", str(os.getpid())], stdin=subprocess.DEVNULL)
+        atexit.register(stop)
     return True
 
 
-def _run() -> None:
+def stop() -> None:
+    global _process
+    with _lock:
+        child, _process = _process, None
+    if child is None or child.poll() is not None:
+        return
+    child.terminate()
+    try:
+        child.wait(5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+
+
+def run_forever(parent_pid: int | None = None) -> None:
+    """Drain the queue once a second until the parent process (when given) is gone."""
     pause = POLL_SECONDS
-    while True:
+    while parent_pid is None or os.getppid() == parent_pid:
         time.sleep(pause)
         try:
             if has_pending():

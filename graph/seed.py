@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from common.actor import SYSTEM
 from graph.models import EDGE_COLUMNS, NODE_COLUMNS, NODE_TYPES
-from graph.validation import EdgeCreateInput, NodeCreateInput
+from graph.validation import EdgeCreateIn, NodeCreateIn
 
 DEFAULT_DATA_DIR = settings.BASE_DIR / "mock_data"
 
@@ -81,8 +81,8 @@ def require_text(where: str, record: dict, name: str) -> str:
     return value
 
 
-_NODE_RULES = NodeCreateInput().fields
-_EDGE_RULES = EdgeCreateInput().fields
+_NODE_RULES = NodeCreateIn().fields
+_EDGE_RULES = EdgeCreateIn().fields
 
 
 def _number(where: str, record: dict, name: str, *, integer=False, rules=None):

@@ -8,13 +8,15 @@ means no decay.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import F, FloatField, Func, Q, QuerySet
+from django.db.models import F, Field, FloatField, Func, Q, QuerySet
+from django.db.models.expressions import DatabaseDefault
 
+from graph import node_references
 from graph.models import NODE_COLUMNS, Edge, GraphMetadata, MutationHistory, Node
 
-NODE_FILTERS = ("type", "division", "department", "team", "status")
 RECENT_HISTORY = 20
 # power(0.5, x) underflows to an error in PostgreSQL past x ≈ 1074; 0.5**1000 is 0 for any display.
 MAX_HALF_LIVES = 1000
@@ -30,15 +32,27 @@ def freshness_sql(score: str, updated: str, half_life: str, at: str = "now()") -
     )
 
 
+def _column(node: Node, name: str):
+    """The node's value of ``name``; for a node built in memory and not saved, the column's
+    database default (graph/models.py holds the one default half-life, 14 days)."""
+    value = getattr(node, name)
+    if isinstance(value, DatabaseDefault):
+        field = Node._meta.get_field(name)
+        return field.db_default if isinstance(field, Field) else None
+    return value
+
+
 def current_freshness(node: Node, now: datetime | None = None) -> float:
-    """``freshness_sql`` in Python, for a node read without the annotation (e.g. built in memory,
-    where unset columns count as their database defaults)."""
+    """``freshness_sql`` in Python, for a node read without the annotation (e.g. built in memory).
+    Both, and the browser's copy, are checked against frontend/src/graph/freshness-samples.json."""
     now = now or datetime.now(UTC)
-    score = node.freshness_score if node.freshness_score is not None else 1.0
-    half_life = node.half_life_days if node.half_life_days is not None else 14
-    if half_life <= 0:
+    stored_score = _column(node, "freshness_score")
+    score = float(stored_score) if stored_score is not None else 1.0
+    half_life = _column(node, "half_life_days")
+    if half_life is None or half_life <= 0:
         return score
-    updated = node.updated_at or node.created_at or now
+    updated = _column(node, "updated_at")
+    updated = updated if isinstance(updated, datetime) else now
     age_days = max((now - updated).total_seconds() / 86400.0, 0.0)
     return score * 0.5 ** min(age_days / half_life, MAX_HALF_LIVES)
 
@@ -66,10 +80,33 @@ def nodes_with_freshness(queryset: QuerySet | None = None) -> QuerySet:
     return queryset.annotate(current_freshness=CurrentFreshness())
 
 
-def filter_nodes(queryset: QuerySet, **filters) -> QuerySet:
-    """Exact-match filters on type, division, department, team, status (None/"" = no filter)."""
-    conditions = {name: filters[name] for name in NODE_FILTERS if filters.get(name) not in (None, "")}
-    return queryset.filter(**conditions)
+@dataclass(frozen=True, kw_only=True)
+class NodeFilters:
+    """Exact-match filters on a node's columns; None or "" is no filter."""
+
+    node_type: str | None = None
+    division: str | None = None
+    department: str | None = None
+    team: str | None = None
+    status: str | None = None
+
+    def columns(self) -> dict[str, str]:
+        """The filters that are set, by column name."""
+        by_column = {
+            "type": self.node_type,
+            "division": self.division,
+            "department": self.department,
+            "team": self.team,
+            "status": self.status,
+        }
+        return {column: value for column, value in by_column.items() if value not in (None, "")}
+
+
+ALL_NODES = NodeFilters()
+
+
+def filter_nodes(queryset: QuerySet, filters: NodeFilters) -> QuerySet:
+    return queryset.filter(**filters.columns())
 
 
 def node_values(queryset: QuerySet) -> QuerySet:
@@ -100,12 +137,12 @@ def graph_metadata() -> dict:
     return {row["key"]: row["value"] for row in GraphMetadata.objects.order_by("key").values("key", "value")}
 
 
-def graph_snapshot(**filters) -> dict:
+def graph_snapshot(*, filters: NodeFilters = ALL_NODES) -> dict:
     """The whole graph (or the part the filters select) in three queries: nodes, edges, metadata.
 
     With filters, edges are those whose both ends are selected nodes (a subquery, not a list).
     """
-    nodes_qs, edges_qs = _snapshot_querysets(**filters)
+    nodes_qs, edges_qs = _snapshot_querysets(filters)
     return {"nodes": _node_rows(nodes_qs), "edges": _edge_rows(edges_qs), "metadata": graph_metadata()}
 
 
@@ -114,10 +151,10 @@ def storable_id(value) -> bool:
     return isinstance(value, str) and "\x00" not in value and len(value) <= 1000
 
 
-def _snapshot_querysets(**filters) -> tuple[QuerySet, QuerySet]:
-    nodes_qs = filter_nodes(Node.objects.all(), **filters).order_by("id")
+def _snapshot_querysets(filters: NodeFilters) -> tuple[QuerySet, QuerySet]:
+    nodes_qs = filter_nodes(Node.objects.all(), filters).order_by("id")
     edges_qs = Edge.objects.order_by("id")
-    if any(filters.get(name) not in (None, "") for name in NODE_FILTERS):
+    if filters.columns():
         selected = nodes_qs.values("id")
         edges_qs = edges_qs.filter(source_id__in=selected, target_id__in=selected)
     return nodes_qs, edges_qs
@@ -140,7 +177,7 @@ COMPACT_EDGE_JSON = (
 )
 
 
-def graph_snapshot_json(view: str = "full", **filters) -> str:
+def graph_snapshot_json(*, view: str = "full", filters: NodeFilters = ALL_NODES) -> str:
     """``graph_snapshot`` as a JSON document built by PostgreSQL in ONE statement.
 
     Same nodes/edges/metadata, but serialised by the database (json_agg) and passed through as
@@ -149,7 +186,7 @@ def graph_snapshot_json(view: str = "full", **filters) -> str:
     """
     from django.db import connection
 
-    nodes_qs, edges_qs = _snapshot_querysets(**filters)
+    nodes_qs, edges_qs = _snapshot_querysets(filters)
     nodes_sql, nodes_params = node_values(nodes_qs).query.sql_with_params()
     edges_sql, edges_params = edge_values(edges_qs).query.sql_with_params()
     node_json, edge_json = (COMPACT_NODE_JSON, COMPACT_EDGE_JSON) if view == "compact" else ("n", EDGE_JSON)
@@ -181,16 +218,15 @@ def node_detail(*, node_id: str) -> dict | None:
     edges = _edge_rows(Edge.objects.filter(Q(source_id=node_id) | Q(target_id=node_id)).order_by("id"))
     neighbour_ids = {e["target"] if e["source"] == node_id else e["source"] for e in edges}
     neighbours = _node_rows(Node.objects.filter(id__in=neighbour_ids).order_by("id")) if neighbour_ids else []
-    history = list(
-        history_queryset(node_id=node_id).values("id", "action", "node_id", "edge_id", "data", "actor", "created_at")[
-            :RECENT_HISTORY
-        ]
-    )
+    history = list(history_list(node_id=node_id)[:RECENT_HISTORY])
     return {"node": node, "edges": edges, "neighbours": neighbours, "history": history}
 
 
-def history_queryset(*, node_id: str | None = None, since=None, until=None) -> QuerySet:
-    """Mutation history, newest first; a node's history includes its edges' creation/deletion."""
+def history_list(
+    *, node_id: str | None = None, since: datetime | None = None, until: datetime | None = None
+) -> QuerySet:
+    """Mutation history entries (dicts), newest first; lazy, sliceable. A node's history includes
+    its edges' creation/deletion."""
     queryset = MutationHistory.objects.order_by("-created_at", "-id")
     if node_id:
         queryset = queryset.filter(
@@ -204,27 +240,32 @@ def history_queryset(*, node_id: str | None = None, since=None, until=None) -> Q
         queryset = queryset.filter(created_at__gte=since)
     if until is not None:
         queryset = queryset.filter(created_at__lte=until)
-    return queryset
+    return queryset.values("id", "action", "node_id", "edge_id", "data", "actor", "created_at")
 
 
-def nodes_list(**filters) -> QuerySet:
+def nodes_list(*, filters: NodeFilters = ALL_NODES) -> QuerySet:
     """Node dicts (with current freshness) matching the filters, ordered by id; lazy, sliceable."""
-    return node_values(filter_nodes(Node.objects.all(), **filters).order_by("id"))
+    return node_values(filter_nodes(Node.objects.all(), filters).order_by("id"))
 
 
 def edges_list(
-    *, source: str | None = None, target: str | None = None, type: str | None = None, node: str | None = None
+    *,
+    source_id: str | None = None,
+    target_id: str | None = None,
+    edge_type: str | None = None,
+    node_id: str | None = None,
 ) -> QuerySet:
-    """Edge rows (map each through ``edge_row``) matching the filters, ordered by id; lazy."""
+    """Edge rows (map each through ``edge_row``) matching the filters, ordered by id; lazy.
+    ``node_id``: edges touching that node, either end."""
     queryset = Edge.objects.order_by("id")
-    if source:
-        queryset = queryset.filter(source_id=source)
-    if target:
-        queryset = queryset.filter(target_id=target)
-    if type:
-        queryset = queryset.filter(type=type)
-    if node:
-        queryset = queryset.filter(Q(source_id=node) | Q(target_id=node))
+    if source_id:
+        queryset = queryset.filter(source_id=source_id)
+    if target_id:
+        queryset = queryset.filter(target_id=target_id)
+    if edge_type:
+        queryset = queryset.filter(type=edge_type)
+    if node_id:
+        queryset = queryset.filter(Q(source_id=node_id) | Q(target_id=node_id))
     return edge_values(queryset)
 
 
@@ -255,7 +296,8 @@ def graph_counts() -> dict:
 def node_cascade(*, node_id: str) -> dict | None:
     """What deleting a node takes with it (its edges, named by the other end; its embedding and
     search document) and what it leaves pointing at nothing (other nodes' extras that name it,
-    accounts linked to it), for the confirmation an editor reads first; None when it does not exist."""
+    accounts linked to it, rows of other apps that name it: node_references), for the confirmation
+    an editor reads first; None when it does not exist."""
     from django.db import connection
 
     from common.accounts.models import Profile
@@ -303,4 +345,5 @@ def node_cascade(*, node_id: str) -> dict | None:
         "search_document": bool(has_search_document),
         "referenced_by": referenced_by,
         "linked_accounts": Profile.objects.filter(person_id=node_id).count(),
+        "kept_rows": [ref for ref in node_references.counts(node_id) if ref["count"]],
     }

@@ -1,9 +1,9 @@
 """Graph writes. Each mutation and its mutation_history row commit in one transaction, so a failed
 mutation leaves neither; a batch is all-or-nothing.
 
-Errors are DRF exceptions (the API renders them in the one JSON error shape): a bad field is a
-``Invalid`` naming it (400), an unknown id ``NotFound`` (404), a duplicate ``Conflict`` (409) — the
-domain errors of common.errors, which the API layer maps to its error shape.
+Errors are the domain errors of common.errors, which the API layer maps to its one JSON error
+shape: a bad field is an ``Invalid`` naming it (400), an unknown id ``NotFound`` (404), a duplicate
+``Conflict`` (409).
 Uniqueness is decided by the database: inserts run inside a savepoint and a unique violation is
 turned into a 409 — never check-then-insert, which races.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
@@ -24,7 +24,7 @@ from common.retry import retrying_atomic
 from graph.embedding_store import dequeue, embed_nodes, node_text, stored_text
 from graph.models import NODE_COLUMNS, Edge, MutationHistory, Node, NodeEmbedding
 from graph.selectors import storable_id
-from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
+from graph.validation import EdgeCreateIn, NodeCreateIn, NodeUpdateIn, validate
 
 TYPE_PREFIX = {
     "person": "p",
@@ -37,6 +37,33 @@ TYPE_PREFIX = {
     "topic": "tp",
 }
 MAX_BATCH = 1000
+
+
+class NodeFields(TypedDict, total=False):
+    """A node's columns other than its id, type and label (checked by NodeCreateIn / NodeUpdateIn)."""
+
+    division: str | None
+    department: str | None
+    team: str | None
+    health: str | None
+    status: str | None
+    source_type: str | None
+    source_id: str | None
+    size: int | None
+    x: float | None
+    y: float | None
+    freshness_score: float
+    half_life_days: int | None
+    extras: dict[str, Any] | None
+
+
+class NodeChanges(NodeFields, total=False):
+    """The columns an update may set: any of NodeFields, the type and the label. ``id`` may be
+    given only as the node's own id (an API body can carry it); it never changes."""
+
+    type: str
+    label: str
+    id: str | None
 
 
 def new_node_id(node_type: str) -> str:
@@ -83,10 +110,9 @@ def _id_given(value) -> bool:
 
 
 @retrying_atomic
-def node_create(*, node_type: str, label: str, node_id: str | None = None, **fields: Any) -> Node:
-    """``fields``: the other node columns (NodeCreateInput's names)."""
+def node_create(*, node_type: str, label: str, node_id: str | None = None, **fields: Unpack[NodeFields]) -> Node:
     _stamp_actor()
-    data = validate(NodeCreateInput, {"type": node_type, "label": label, "id": node_id, **fields})
+    data = validate(NodeCreateIn, {"type": node_type, "label": label, "id": node_id, **fields})
     node_id = data.pop("id", None)
     node_id = node_id if _id_given(node_id) else new_node_id(data["type"])
     if data.get("extras") is None:
@@ -112,12 +138,11 @@ def _locked_node(node_id: str) -> Node:
 
 
 @retrying_atomic
-def node_update(*, node_id: str, **changes: Any) -> Node:
-    """``changes``: node columns to set (NodeUpdateInput's names)."""
+def node_update(*, node_id: str, **changes: Unpack[NodeChanges]) -> Node:
     _stamp_actor()
     if "id" in changes and changes.pop("id") not in (node_id, None):
         raise Invalid(fields={"id": ["A node's id cannot be changed."]})
-    data = validate(NodeUpdateInput, changes, partial=True)
+    data = validate(NodeUpdateIn, changes, partial=True)
     node = _locked_node(node_id)
     before = node_data(node)
     for name, value in data.items():
@@ -177,7 +202,7 @@ def edge_create(
 ) -> Edge:
     _stamp_actor()
     data = validate(
-        EdgeCreateInput,
+        EdgeCreateIn,
         {
             "source": source,
             "target": target,

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from graph.models import EDGE_COLUMNS, NODE_COLUMNS
-from graph.selectors import NODE_FILTERS, freshness_sql
+from graph.selectors import ALL_NODES, NodeFilters, freshness_sql, storable_id
 
 NODE_COLS = ", ".join(f"v.{c}" for c in NODE_COLUMNS)
 EDGE_JSON = "json_build_object(" + ", ".join(f"'{c}', e.{c}" for c in EDGE_COLUMNS) + ")"
@@ -46,16 +46,16 @@ def history_range() -> dict:
     return {"earliest": earliest, "horizon": horizon, "now": now}
 
 
-def graph_as_of_json(*, as_of: datetime, **filters) -> str:
+def graph_as_of_json(*, as_of: datetime, filters: NodeFilters = ALL_NODES) -> str:
     """The graph (or the filtered part) as it stood at ``as_of``, as JSON text built in ONE statement.
 
     With filters, edges are those whose both ends are selected nodes, as for the live graph.
     """
-    conditions, params = [], {"t": as_of}
-    for name in NODE_FILTERS:
-        if filters.get(name) not in (None, ""):
-            conditions.append(f"v.{name} = %({name})s")
-            params[name] = filters[name]
+    conditions: list[str] = []
+    params: dict[str, datetime | str] = {"t": as_of}
+    for column, value in filters.columns().items():  # column names from NodeFilters, never from the request
+        conditions.append(f"v.{column} = %({column})s")
+        params[column] = value
     node_where = "".join(f" AND {c}" for c in conditions)
     edge_where = " AND e.source IN (SELECT id FROM n) AND e.target IN (SELECT id FROM n)" if conditions else ""
     freshness = freshness_sql("v.freshness_score", "v.updated_at", "v.half_life_days", at="%(t)s::timestamptz")
@@ -159,6 +159,8 @@ def graph_diff_json(*, from_time: datetime, to_time: datetime) -> str:
 def node_versions(*, node_id: str, limit: int = 100, offset: int = 0) -> dict | None:
     """A node's versions, newest first, each with the fields it changed from the one before;
     None when the node never existed (within the retained history)."""
+    if not storable_id(node_id):  # an id text cannot hold (NUL) names no node
+        return None
     sql = f"""
 SELECT count(*) OVER () AS total, lower(valid), upper(valid), actor, ended_by, doc,
        (SELECT coalesce(jsonb_agg(d.key ORDER BY d.key), '[]'::jsonb) FROM jsonb_each(doc) d

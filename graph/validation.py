@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from common.errors import Invalid
@@ -48,7 +49,7 @@ def _optional_text(max_length=500):
     return serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=max_length)
 
 
-class NodeFieldsInput(StrictSerializer):
+class NodeFieldsIn(StrictSerializer):
     type = serializers.ChoiceField(choices=NODE_TYPES, help_text="One of: " + ", ".join(NODE_TYPES))
     label = serializers.CharField(max_length=TEXT_MAX, allow_blank=False)  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     division = _optional_text()
@@ -66,7 +67,8 @@ class NodeFieldsInput(StrictSerializer):
     extras = JSONObjectField(required=False, allow_null=True)
 
 
-class NodeCreateInput(NodeFieldsInput):
+@extend_schema_serializer(component_name="NodeCreateInput")
+class NodeCreateIn(NodeFieldsIn):
     id = serializers.CharField(
         required=False,
         allow_null=True,
@@ -75,11 +77,13 @@ class NodeCreateInput(NodeFieldsInput):
     )
 
 
-class NodeUpdateInput(NodeFieldsInput):
+@extend_schema_serializer(component_name="NodeUpdateInput")
+class NodeUpdateIn(NodeFieldsIn):
     """A partial update (use with ``partial=True``); the id cannot change."""
 
 
-class EdgeCreateInput(StrictSerializer):
+@extend_schema_serializer(component_name="EdgeCreateInput")
+class EdgeCreateIn(StrictSerializer):
     id = serializers.CharField(
         required=False, allow_null=True, max_length=ID_MAX, help_text="Generated as 'e-<uuid>' when omitted."
     )

@@ -10,8 +10,8 @@ from django.test import Client
 
 from conversations.models import ConversationTurn
 from graph.models import Edge, MutationHistory, Node
-from graph.tests.helpers import Api, assert_error
 from insights.models import ImmuneScan, Notification
+from tests.json_api import Api, assert_error
 
 
 @pytest.fixture

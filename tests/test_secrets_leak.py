@@ -1,4 +1,4 @@
-"""Issue 7.3: SUPABASE_SERVICE_KEY and OPENAI_API_KEY never reach a response, the browser bundle,
+"""SUPABASE_SERVICE_KEY and OPENAI_API_KEY never reach a response, the browser bundle,
 an error page or a log line.
 
 A real daphne server runs with fake but distinctive secrets (Supabase and OpenAI are local
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.supabase_stand_in import SupabaseStandIn
+from nexus_site.supabase.tests.supabase_stand_in import SupabaseStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE_KEY = "eyJsupabase-SERVICE-LEAKCHECK-5b0f7d3a9c41e2"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from knox.models import AuthToken
 
@@ -13,7 +14,7 @@ from common.accounts.roles import ADMIN, GROUPS_CACHE, ROLES, role_groups, role_
 from common.errors import Invalid
 
 
-def user_set_role(*, user, role: str) -> None:
+def user_set_role(*, user: User, role: str) -> None:
     """Give the user exactly one role. Admins are Django superusers (the admin site and everything)."""
     if role not in ROLES:
         raise Invalid(f"Unknown role {role!r}; expected one of {', '.join(ROLES)}.", field="role")
@@ -27,12 +28,12 @@ def user_set_role(*, user, role: str) -> None:
         user.save(update_fields=["is_staff", "is_superuser"])
 
 
-def user_link_person(*, user, person_id: str | None) -> None:
+def user_link_person(*, user: User, person_id: str | None) -> None:
     Profile.objects.update_or_create(user=user, defaults={"person_id": person_id or None})
 
 
 @transaction.atomic
-def user_create(*, username: str, role: str, password: str | None = None, person_id: str | None = None):
+def user_create(*, username: str, role: str, password: str | None = None, person_id: str | None = None) -> User:
     """A user with a role (and optionally a password and a person link). No password: token-only."""
     User = get_user_model()
     user = User(username=username)
@@ -47,14 +48,14 @@ def user_create(*, username: str, role: str, password: str | None = None, person
     return user
 
 
-def api_token_create(*, user, days: float | None) -> tuple[AuthToken, str]:
+def api_token_create(*, user: User, days: float | None) -> tuple[AuthToken, str]:
     """A new API token for the user: stored hashed (knox), shown once. ``days=None``: no expiry."""
     expiry = timedelta(days=days) if days is not None else None
     return AuthToken.objects.create(user=user, expiry=expiry)
 
 
 @transaction.atomic
-def supabase_user_sync(*, sub: str, email: str | None, role: str, person_id: str | None):
+def supabase_user_sync(*, sub: str, email: str | None, role: str, person_id: str | None) -> User:
     """The Django user behind a Supabase Auth identity, created on first sight; the role and
     person link follow the token's app_metadata every time (Supabase is the source of truth)."""
     User = get_user_model()

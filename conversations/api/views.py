@@ -3,13 +3,11 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from common.accounts.permissions import IsViewer
-from common.api import ApiView
+from common.api import ApiView, validated_body
 from common.api_schema import ErrorOut
 from common.pagination import PageQuery, paginate
 from conversations import selectors, services
 from conversations.api import serializers as s
-
-ERROR = ErrorOut  # the shared {"error": {...}} shape (common.api_errors)
 
 
 class AskView(ApiView):
@@ -17,32 +15,27 @@ class AskView(ApiView):
     throttle_scope = "ask"  # calls the LLM: rate-limited per user
 
     @extend_schema(
-        request=s.AskRequestSerializer,
-        responses={200: s.AskResponseSerializer, 400: ERROR, 404: ERROR},
+        request=s.AskIn,
+        responses={200: s.AskOut, 400: ErrorOut, 404: ErrorOut},
         summary="Ask NEXUS a question; pass conversation_id for a follow-up",
     )
     def post(self, request):
-        body = s.AskRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated_body(s.AskIn, request)
         result = services.answer_question(
-            question=body.validated_data["question"], conversation_id=body.validated_data.get("conversation_id") or None
+            question=body["question"], conversation_id=body.get("conversation_id") or None
         )
         return Response(result, status=status.HTTP_200_OK)
-
-
-def _turn(t) -> dict:
-    return {"seq": t.seq, "role": t.role, "content": t.content, "created_at": t.created_at}
 
 
 class ConversationDetailView(ApiView):
     permission_classes = [IsViewer]
 
-    @extend_schema(responses={200: s.ConversationSerializer, 404: ERROR}, summary="All turns of one conversation")
+    @extend_schema(responses={200: s.ConversationOut, 404: ErrorOut}, summary="All turns of one conversation")
     def get(self, request, conversation_id: str):
-        turns = [_turn(t) for t in selectors.conversation_turns(conversation_id=conversation_id)]
-        if not turns:
+        conversation = selectors.conversation_detail(conversation_id=conversation_id)
+        if conversation is None:
             raise exceptions.NotFound(f"No conversation with id {conversation_id!r}.")
-        return Response({"id": conversation_id, "turns": turns})
+        return Response(conversation)
 
 
 class ConversationListView(ApiView):
@@ -50,22 +43,9 @@ class ConversationListView(ApiView):
 
     @extend_schema(
         parameters=[PageQuery],
-        responses={200: s.ConversationPageSerializer, 400: ERROR},
+        responses={200: s.ConversationPageOut, 400: ErrorOut},
         operation_id="conversations_list",
         summary="Recent conversations: one row each with the last turn and the turn count",
     )
     def get(self, request):
-        return paginate(self, request, selectors.conversations_recent(), page_mapper=_with_last_turns)
-
-
-def _with_last_turns(page: list[dict]) -> list[dict]:
-    last = selectors.last_turns(conversation_ids=[r["id"] for r in page], seqs=[r["last_seq"] for r in page])
-    return [
-        {
-            "id": r["id"],
-            "turn_count": r["turn_count"],
-            "last_at": r["last_at"],
-            "last_turn": _turn(last[r["id"]]) if r["id"] in last else None,
-        }
-        for r in page
-    ]
+        return paginate(self, request, selectors.conversations_recent(), page_mapper=selectors.conversation_summaries)

@@ -1,6 +1,6 @@
 // NEXUS PulseView: the live graph with its side panels.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api, errorText } from "./api";
+import { api, errorText } from "./api/client";
 import { AuthContext, useAuth } from "./auth/context";
 import { OPEN_ACCESS_TEXT } from "./auth/types";
 import { UserMenu } from "./auth/UserMenu";
@@ -19,6 +19,7 @@ import { PulseGraph } from "./graph/pulseGraph";
 import { isVisible, PulseView, type Filters, type FocusMode, type FocusRequest, type ViewHandle } from "./graph/PulseView";
 import { unacknowledged } from "./graph/reducer";
 import { useLiveGraph } from "./graph/useLiveGraph";
+import { LiveChangesContext } from "./realtime/useTableChanges";
 import { ViewingPastContext } from "./timeline/context";
 import { PastNode } from "./timeline/PastNode";
 import { Timeline } from "./timeline/Timeline";
@@ -52,6 +53,8 @@ const TABS: { id: Tab; label: string }[] = [
 
 export default function App() {
   const live = useLiveGraph();
+  // Panels beyond the graph (alerts, tasks) refetch from these when their tables change.
+  const liveChanges = useMemo(() => ({ listen: live.listen, reconnects: live.reconnects }), [live.listen, live.reconnects]);
   // Time travel: while a past moment is viewed, its graph is what every view shows (read-only).
   const timeline = useTimeline();
   const past = timeline.asOf;
@@ -166,9 +169,11 @@ export default function App() {
   const openNode = useCallback((id: string) => { pick(id); focusNodes([id]); }, [pick, focusNodes]);
   // A removed node from the Changes list: view the past, then select it once that graph is drawn.
   const [pastFocus, setPastFocus] = useState<string | null>(null);
-  const showRemoved = useCallback((id: string, at: number) => { timeline.goTo(at, true); setPastFocus(id); }, [timeline.goTo]); // eslint-disable-line react-hooks/exhaustive-deps
+  const { goTo } = timeline;
+  const showRemoved = useCallback((id: string, at: number) => { goTo(at, true); setPastFocus(id); }, [goTo]);
   useEffect(() => {
     if (pastFocus && timeline.graph?.nodes[pastFocus]) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- the past graph arrives on its own time (a read): selecting the node once it is drawn is an effect's job
       setPastFocus(null);
       openNode(pastFocus);
     }
@@ -323,6 +328,7 @@ export default function App() {
               ))}
             </div>
             <div id="side-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} className="side-panel">
+              <LiveChangesContext.Provider value={liveChanges}>
               <AuthContext.Provider value={readOnlyAuth}>
               <ViewingPastContext.Provider value={past}>
               <ErrorBoundary what="panel">
@@ -336,7 +342,7 @@ export default function App() {
                     ? <NodeForm nodes={graph.nodes} place={() => placeNewNode(viewRef.current, selectedId)} onCancel={() => editing.setCreating(false)}
                         onDone={(id) => { editing.setCreating(false); selectNode(id); }} />
                     : selectedId
-                    ? <NodeDetails nodeId={selectedId} graph={graph} onSelect={(id) => { pick(id); focusNodes([id]); }} onFocus={focusNodes} tools={tools}
+                    ? <NodeDetails key={selectedId} nodeId={selectedId} graph={graph} onSelect={(id) => { pick(id); focusNodes([id]); }} onFocus={focusNodes} tools={tools}
                         editing={editing} onDeleted={() => selectNode(null)} />
                     : <p className="state-empty">Click a node in the graph, a search result or a row of the Nodes list to see its details, neighbours and history.</p>}
                   </div>
@@ -361,6 +367,7 @@ export default function App() {
               </ErrorBoundary>
               </ViewingPastContext.Provider>
               </AuthContext.Provider>
+              </LiveChangesContext.Provider>
             </div>
           </aside>
         </main>

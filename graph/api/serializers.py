@@ -12,10 +12,11 @@ from graph.models import NODE_TYPES
 from graph.time_travel import history_horizon
 
 # ── query parameters (wrong types → 400 naming the parameter) ───────────────
+# ``source=`` names a parameter the way the selector's argument is named (``type`` → ``node_type``).
 
 
 class NodeFilterQuery(serializers.Serializer):
-    type = serializers.ChoiceField(choices=NODE_TYPES, required=False)
+    type = serializers.ChoiceField(choices=NODE_TYPES, required=False, source="node_type")
     division = serializers.CharField(required=False, max_length=500)
     department = serializers.CharField(required=False, max_length=500)
     team = serializers.CharField(required=False, max_length=500)
@@ -27,15 +28,18 @@ class NodeListQuery(NodeFilterQuery, PageQuery):
 
 
 class EdgeListQuery(PageQuery):
-    source = serializers.CharField(required=False, max_length=200)  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
-    target = serializers.CharField(required=False, max_length=200)
-    node = serializers.CharField(required=False, max_length=200, help_text="edges touching this node")
-    type = serializers.CharField(required=False, max_length=100)
+    source = serializers.CharField(required=False, max_length=200, source="source_id")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
+    target = serializers.CharField(required=False, max_length=200, source="target_id")
+    node = serializers.CharField(required=False, max_length=200, help_text="edges touching this node", source="node_id")
+    type = serializers.CharField(required=False, max_length=100, source="edge_type")
 
 
 class HistoryQuery(PageQuery):
     node = serializers.CharField(
-        required=False, max_length=200, help_text="this node's mutations and its edges' creation/deletion"
+        required=False,
+        max_length=200,
+        help_text="this node's mutations and its edges' creation/deletion",
+        source="node_id",
     )
     since = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or after (not after `until`)")
     until = serializers.DateTimeField(required=False, help_text="ISO 8601; entries at or before")
@@ -56,7 +60,7 @@ class SearchQuery(serializers.Serializer):
         max_value=1.0,
         help_text="minimum cosine similarity of a vector hit",
     )
-    type = serializers.ChoiceField(choices=NODE_TYPES, required=False)
+    type = serializers.ChoiceField(choices=NODE_TYPES, required=False, source="node_type")
     mode = serializers.ChoiceField(
         choices=["hybrid", "vector", "text"],
         required=False,
@@ -221,11 +225,19 @@ class CascadeEdgeOut(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField()
     direction = serializers.ChoiceField(choices=["out", "in"], help_text="out: this node is the source")
-    other = NodeRefOut(help_text="the node at the other end")
+    other = NodeRefOut(
+        allow_null=True, help_text="the node at the other end; null when it is gone (edges have no foreign key)"
+    )
 
 
 class ReferenceOut(NodeRefOut):
     field = serializers.CharField(help_text="the extras key that holds the deleted node's id")
+
+
+class KeptRowsOut(serializers.Serializer):
+    table = serializers.CharField()
+    column = serializers.CharField()
+    count = serializers.IntegerField()
 
 
 class NodeCascadeOut(serializers.Serializer):
@@ -236,6 +248,11 @@ class NodeCascadeOut(serializers.Serializer):
     referenced_by = ReferenceOut(many=True, help_text="nodes whose extras name it: they stay, the reference dangles")
     linked_accounts = serializers.IntegerField(
         help_text="user accounts linked to it as their person: they stay, unlinked in effect"
+    )
+    kept_rows = KeptRowsOut(
+        many=True,
+        help_text="rows of other tables that name it without a foreign key (notifications addressed to the "
+        "person, alerts assigned to them): they stay, naming a node that no longer exists",
     )
 
 
@@ -338,6 +355,11 @@ class GraphTimelineOut(serializers.Serializer):
     now = serializers.DateTimeField(help_text="the server's clock: later moments are refused as future")
 
 
+class FieldChangeOut(serializers.Serializer):
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
 class DiffEntryOut(serializers.Serializer):
     id = serializers.CharField()
     at = serializers.DateTimeField(help_text="its latest change within the window")
@@ -350,7 +372,9 @@ class DiffEntryOut(serializers.Serializer):
     label = serializers.CharField(required=False, help_text="changed nodes: the label (after)")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     source = serializers.CharField(required=False, help_text="changed edges: source (after)")  # type: ignore[assignment]  # a field, not the attribute: DRF's metaclass moves it off the class
     target = serializers.CharField(required=False, help_text="changed edges: target (after)")
-    changes = serializers.DictField(required=False, help_text="changed only: {field: {before, after}}")
+    changes = serializers.DictField(
+        child=FieldChangeOut(), required=False, help_text="changed only: {field: {before, after}}"
+    )
 
 
 class DiffSideOut(serializers.Serializer):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.gzip import gzip_page
@@ -12,25 +11,24 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from common.accounts.permissions import IsEditor, IsViewer, ViewerReadsEditorWrites
-from common.api import ApiView
-from common.pagination import paginate
+from common.api import ApiView, json_object, validated_query
+from common.pagination import page_window, paginate
 from graph import selectors, services, time_travel
 from graph.api import serializers as s
 from graph.embeddings import describe_provider
 from graph.search import search_nodes
-from graph.validation import EdgeCreateInput, NodeCreateInput, NodeUpdateInput, validate
+from graph.validation import EdgeCreateIn, NodeCreateIn, NodeUpdateIn, validate
 
 
-def _query(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params.dict())
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
-    return request.data
+def _node_filters(query: dict) -> selectors.NodeFilters:
+    """The node filters of a validated ``NodeFilterQuery`` (its other parameters are not filters)."""
+    return selectors.NodeFilters(
+        node_type=query.get("node_type"),
+        division=query.get("division"),
+        department=query.get("department"),
+        team=query.get("team"),
+        status=query.get("status"),
+    )
 
 
 def _errors(*codes: int) -> dict:
@@ -62,13 +60,12 @@ class GraphView(ApiView):
     @method_decorator(gzip_page)  # the largest answer there is; gzip only when the client accepts it
     def get(self, request):
         # serialised by PostgreSQL (one statement); same shape as selectors.graph_snapshot
-        query = _query(s.GraphQuery, request)
-        as_of = query.pop("as_of", None)
-        view = query.pop("view", "full")
-        if as_of is not None:
-            document = time_travel.graph_as_of_json(as_of=as_of, **query)
+        query = validated_query(s.GraphQuery, request)
+        filters = _node_filters(query)
+        if query.get("as_of") is not None:
+            document = time_travel.graph_as_of_json(as_of=query["as_of"], filters=filters)
         else:
-            document = selectors.graph_snapshot_json(view=view, **query)
+            document = selectors.graph_snapshot_json(view=query["view"], filters=filters)
         return HttpResponse(document, content_type="application/json")
 
 
@@ -83,7 +80,7 @@ class GraphDiffView(ApiView):
         summary="Nodes and edges added, removed and changed between two moments (field by field)",
     )
     def get(self, request):
-        query = _query(s.DiffQuery, request)
+        query = validated_query(s.DiffQuery, request)
         document = time_travel.graph_diff_json(from_time=query["from"], to_time=query["to"])
         return HttpResponse(document, content_type="application/json")
 
@@ -108,15 +105,14 @@ class NodesView(ApiView):
         operation_id="nodes_list", parameters=[s.NodeListQuery], responses={200: s.NodePageOut, **_errors(400)}
     )
     def get(self, request):
-        filters = _query(s.NodeListQuery, request)
-        filters.pop("limit", None), filters.pop("offset", None)
-        return paginate(self, request, selectors.nodes_list(**filters))
+        filters = _node_filters(validated_query(s.NodeListQuery, request))
+        return paginate(self, request, selectors.nodes_list(filters=filters))
 
     @extend_schema(
-        operation_id="nodes_create", request=NodeCreateInput, responses={201: s.NodeOut, **_errors(400, 409, 413, 503)}
+        operation_id="nodes_create", request=NodeCreateIn, responses={201: s.NodeOut, **_errors(400, 409, 413, 503)}
     )
     def post(self, request):
-        data = validate(NodeCreateInput, _body(request))
+        data = validate(NodeCreateIn, request.data)
         node = services.node_create(node_type=data.pop("type"), node_id=data.pop("id", None), **data)
         return Response(selectors.node_get(node_id=node.id), status=status.HTTP_201_CREATED)
 
@@ -137,12 +133,12 @@ class NodeDetailView(ApiView):
 
     @extend_schema(
         operation_id="nodes_update",
-        request=NodeUpdateInput,
+        request=NodeUpdateIn,
         responses={200: s.NodeOut, **_errors(400, 404, 413, 503)},
         summary="Change fields; updated_at and freshness restart (freshness_score 1.0 unless given)",
     )
     def patch(self, request, node_id: str):
-        changes = validate(NodeUpdateInput, _body(request), partial=True)
+        changes = validate(NodeUpdateIn, request.data, partial=True)
         node = services.node_update(node_id=node_id, **changes)
         return Response(selectors.node_get(node_id=node.id))
 
@@ -183,10 +179,9 @@ class NodeVersionsView(ApiView):
         summary="Every recorded version of a node, newest first (also after it was deleted)",
     )
     def get(self, request, node_id: str):
-        query = _query(s.VersionsQuery, request)
-        page = {"limit": query.get("limit", settings.REST_FRAMEWORK["PAGE_SIZE"]), "offset": query.get("offset", 0)}
-        found = selectors.storable_id(node_id) and time_travel.node_versions(node_id=node_id, **page)
-        if not found:
+        page = page_window(validated_query(s.VersionsQuery, request))
+        found = time_travel.node_versions(node_id=node_id, **page)
+        if found is None:
             raise NotFound(f"No versions of a node with id {node_id!r}.")
         return Response(found)
 
@@ -198,15 +193,20 @@ class EdgesView(ApiView):
         operation_id="edges_list", parameters=[s.EdgeListQuery], responses={200: s.EdgePageOut, **_errors(400)}
     )
     def get(self, request):
-        filters = _query(s.EdgeListQuery, request)
-        filters.pop("limit", None), filters.pop("offset", None)
-        return paginate(self, request, selectors.edges_list(**filters), selectors.edge_row)
+        query = validated_query(s.EdgeListQuery, request)
+        rows = selectors.edges_list(
+            source_id=query.get("source_id"),
+            target_id=query.get("target_id"),
+            edge_type=query.get("edge_type"),
+            node_id=query.get("node_id"),
+        )
+        return paginate(self, request, rows, selectors.edge_row)
 
     @extend_schema(
-        operation_id="edges_create", request=EdgeCreateInput, responses={201: s.EdgeOut, **_errors(400, 409, 413)}
+        operation_id="edges_create", request=EdgeCreateIn, responses={201: s.EdgeOut, **_errors(400, 409, 413)}
     )
     def post(self, request):
-        data = validate(EdgeCreateInput, _body(request))
+        data = validate(EdgeCreateIn, request.data)
         edge = services.edge_create(edge_type=data.pop("type"), edge_id=data.pop("id", None), **data)
         return Response(selectors.edge_get(edge_id=edge.id), status=status.HTTP_201_CREATED)
 
@@ -236,7 +236,7 @@ class MutationsView(ApiView):
         summary="Apply a batch of mutations, all or nothing",
     )
     def post(self, request):
-        body = _body(request)
+        body = json_object(request)
         unknown = sorted(set(body) - {"mutations"})
         if unknown:
             raise ValidationError({name: ["Unknown field."] for name in unknown})
@@ -255,9 +255,9 @@ class HistoryView(ApiView):
         summary="Mutation history, newest first",
     )
     def get(self, request):
-        query = _query(s.HistoryQuery, request)
-        rows = selectors.history_queryset(node_id=query.get("node"), since=query.get("since"), until=query.get("until"))
-        return paginate(self, request, rows.values("id", "action", "node_id", "edge_id", "data", "actor", "created_at"))
+        query = validated_query(s.HistoryQuery, request)
+        rows = selectors.history_list(node_id=query.get("node_id"), since=query.get("since"), until=query.get("until"))
+        return paginate(self, request, rows)
 
 
 class MetadataView(ApiView):
@@ -285,14 +285,12 @@ class SearchView(ApiView):
         "mode=text still answers then.",
     )
     def get(self, request):
-        query = _query(s.SearchQuery, request)
-        if not query["q"].strip():
-            raise ValidationError({"q": ["This field may not be blank."]})
+        query = validated_query(s.SearchQuery, request)
         results = search_nodes(
             query=query["q"],
             k=query["k"],
             threshold=query["threshold"],
-            node_type=query.get("type"),
+            node_type=query.get("node_type"),
             mode=query["mode"],
             freshness_weight=query["freshness"],
         )
@@ -301,7 +299,7 @@ class SearchView(ApiView):
                 "query": query["q"],
                 "k": query["k"],
                 "threshold": query["threshold"],
-                "type": query.get("type"),
+                "type": query.get("node_type"),
                 "mode": query["mode"],
                 "freshness": query["freshness"],
                 "provider": describe_provider(),

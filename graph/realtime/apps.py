@@ -8,3 +8,10 @@ class RealtimeConfig(AppConfig):
     name = "graph.realtime"
     label = "realtime"
     verbose_name = "Realtime"
+
+    def ready(self):
+        from graph.realtime import registry
+
+        # The graph's own tables; apps above graph register theirs (see registry).
+        registry.register("nodes", app_label="graph")
+        registry.register("edges", app_label="graph")

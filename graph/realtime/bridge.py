@@ -17,13 +17,13 @@ from typing import Protocol
 import psycopg
 from django.conf import settings
 
-from graph.realtime import events
-from graph.realtime.models import REALTIME_TABLES
+from graph.realtime import events, registry
 from graph.realtime.services import PRUNE_SQL
 
 logger = logging.getLogger("nexus.realtime")
 
 BATCH = 2000
+FAN_OUT_RUN = 100  # changes offered to every client before their frames are written and the loop runs
 IDLE_POLL_SECONDS = 5.0  # also re-reads the log, in case a NOTIFY was lost
 HOLD_POLL_SECONDS = 0.05  # while a gap may still be filled by a running transaction
 PRUNE_EVERY_SECONDS = 600
@@ -40,6 +40,8 @@ _DJANGO_ONLY = (
 
 class Subscriber(Protocol):
     def offer(self, change: events.Change, columns: dict[str, list[dict]]) -> None: ...
+
+    def flush(self) -> None: ...
 
 
 def gap_timeout_seconds() -> float:
@@ -160,7 +162,7 @@ class ChangeBridge:
 
     # ── reading ──
     async def _load_columns(self, conn) -> None:
-        cur = await conn.execute(events.SELECT_COLUMNS, (list(REALTIME_TABLES),))
+        cur = await conn.execute(events.SELECT_COLUMNS, (list(registry.tables()),))
         columns: dict[str, list[dict]] = {}
         for table, name, type_name in await cur.fetchall():
             columns.setdefault(table, []).append({"name": name, "type": type_name})
@@ -220,8 +222,7 @@ class ChangeBridge:
                     gap.hi,
                 )
             self._late_gaps.extend(plan.late_gaps)
-            for change in plan.deliver:
-                await self._fan_out(change)
+            await self._fan_out(plan.deliver)
             self.cursor = plan.cursor
             self._held = plan.held
             if plan.held or len(rows) < BATCH:
@@ -229,11 +230,13 @@ class ChangeBridge:
 
     async def _check_late_gaps(self, conn) -> None:
         running = await self._writers_running(conn)  # before the read: none now → the read is final
+        late = []
         for change in await self._fetch_ranges(conn, self._late_gaps):
             for gap in self._late_gaps:
                 if gap.lo <= change.id <= gap.hi and change.id not in gap.seen:
                     gap.seen.add(change.id)
-                    await self._fan_out(change)
+                    late.append(change)
+        await self._fan_out(late)
         if not running:
             self._late_gaps = []
 
@@ -245,16 +248,22 @@ class ChangeBridge:
         cur = await conn.execute(events.SELECT_RANGES, events.gap_bounds(gaps))
         return [events.Change.from_row(r) for r in await cur.fetchall()]
 
-    async def _fan_out(self, change: events.Change) -> None:
-        self.delivered += 1
-        for subscriber in list(self.subscribers):
-            try:
-                subscriber.offer(change, self.columns)
-            except Exception:  # one broken consumer must not stop the others
-                logger.exception("realtime: delivering change %s failed", change.id)
-        # Let the loop run between changes: transports flush, queued clients drain, and a burst of
-        # big rows is not all buffered before any of it is sent.
-        await asyncio.sleep(0)
+    async def _fan_out(self, changes: list[events.Change]) -> None:
+        """Offer changes to every client in runs; each client writes a run's frames at once (one
+        socket send per client and run, not per change: under a burst the runs grow, and sends do not)."""
+        for start in range(0, len(changes), FAN_OUT_RUN):
+            run = changes[start : start + FAN_OUT_RUN]
+            self.delivered += len(run)
+            for subscriber in list(self.subscribers):
+                try:
+                    for change in run:
+                        subscriber.offer(change, self.columns)
+                    subscriber.flush()
+                except Exception:  # one broken consumer must not stop the others
+                    logger.exception("realtime: delivering changes %s-%s failed", run[0].id, run[-1].id)
+            # Let the loop run between runs: transports flush, queued clients drain, and a burst of
+            # big rows is not all buffered before any of it is sent.
+            await asyncio.sleep(0)
 
     async def _prune(self, conn) -> None:
         self._last_prune = time.monotonic()

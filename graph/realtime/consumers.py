@@ -9,10 +9,12 @@ server ids, then a ``system`` "Subscribed to PostgreSQL" message), each join aut
 (graph.realtime.access); ``phx_leave``; ``access_token`` (re-checks the topic's identity). Anything else gets a
 ``phx_reply`` with status ``error`` and a reason; the socket stays open.
 
-Changes come from the process's ChangeBridge, in id order. Each distinct frame (topic, matched
-binding ids, protocol version) is encoded once per change and shared by every client that gets
-it. Under daphne it is written straight to the connection's transport (see wire.py) while that has
-less than wire.HIGH_WATER unflushed; otherwise it waits in this client's own queue, bounded by
+Changes come from the process's ChangeBridge, in id order and in runs (what one read of the log
+returned). Each distinct frame (topic, matched binding ids, protocol version) is encoded once per
+change and shared by every client that gets it. Under daphne a client's frames of one run are
+written straight to its connection's transport as one buffer (see wire.py) — one socket send per
+client and run, however many changes it holds — while that has less than wire.HIGH_WATER
+unflushed; otherwise they wait in this client's own queue, bounded by
 REALTIME_CLIENT_QUEUE_MAX_BYTES and _MAX_MESSAGES. A client past a bound is closed with 4008 and
 "too slow: resume from your cursor" and resumes with GET /api/realtime/changes.
 
@@ -33,11 +35,9 @@ from urllib.parse import parse_qs
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from common.accounts.roles import notification_visible
-from graph.realtime import events, wire
+from graph.realtime import events, registry, wire
 from graph.realtime.access import Subscriber, subscriber_for_join
 from graph.realtime.bridge import get_bridge
-from graph.realtime.models import REALTIME_TABLES
 
 logger = logging.getLogger("nexus.realtime")
 
@@ -94,10 +94,8 @@ class Subscription:
     subscriber: Subscriber
 
     def may_see(self, change: events.Change) -> bool:
-        """A viewer's join gets only their own person's notifications."""
-        if change.table != "notifications":
-            return True
-        return notification_visible(change.filter_record().get("person_id"), self.subscriber.notification_scope)
+        """By the rule its table registered (a viewer's join gets only their own notifications)."""
+        return registry.may_see(change.table, change.filter_record(), self.subscriber)
 
     def __post_init__(self):
         self.topic_json = json.dumps(self.topic)
@@ -113,8 +111,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self.apikey = query.get("apikey", [None])[0]
         self.array_frames = query.get("vsn", ["1.0.0"])[0].startswith("2.")
         self.subscriptions: dict[str, Subscription] = {}
-        self.queue: collections.deque[bytes | str] = collections.deque()
+        self.queue: collections.deque[tuple[bytes | str, int]] = collections.deque()  # (frame(s), messages)
         self.queued_bytes = 0
+        self.queued_messages = 0
+        self.outbox: list[bytes | str] = []  # this run's change frames, written by flush()
         self.max_queue_bytes = _limit("REALTIME_CLIENT_QUEUE_MAX_BYTES", 8 * 1024 * 1024)
         self.max_queue_messages = _limit("REALTIME_CLIENT_QUEUE_MAX_MESSAGES", 10_000)
         self.max_joins = _limit("REALTIME_MAX_JOINS_PER_SOCKET", 100)
@@ -168,16 +168,18 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     def _error(self, message: dict, reason: str) -> None:
         self._reply(message, "error", {"reason": reason})
 
-    def _deliver(self, frame: bytes | str) -> None:
-        """Write now when nothing waits ahead and the transport has room, else queue (in order)."""
+    def _deliver(self, frame: bytes | str, messages: int = 1) -> None:
+        """Write now when nothing waits ahead and the transport has room, else queue (in order).
+        ``frame`` may be several raw frames back to back (``messages`` of them)."""
         if self.closing:
             return
         if not self.queue and self.writer is not None and self.writer.try_write(frame):
             return
-        self.queue.append(frame)
+        self.queue.append((frame, messages))
         self.queued_bytes += len(frame)
+        self.queued_messages += messages
         pending = self.writer.pending() if self.writer is not None else 0
-        if len(self.queue) > self.max_queue_messages or self.queued_bytes + pending > self.max_queue_bytes:
+        if self.queued_messages > self.max_queue_messages or self.queued_bytes + pending > self.max_queue_bytes:
             self._too_slow(pending)
         else:
             self.wakeup.set()
@@ -187,7 +189,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             "realtime: client %s too slow (%s messages, %s bytes waiting); closing it with %s, "
             "it resumes from its cursor",
             self.scope.get("client"),
-            len(self.queue),
+            self.queued_messages,
             self.queued_bytes + pending,
             CLOSE_TOO_SLOW,
         )
@@ -200,7 +202,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
     def _drop_queue(self) -> None:
         self.queue.clear()
+        self.outbox.clear()
         self.queued_bytes = 0
+        self.queued_messages = 0
+
+    def _dequeue(self) -> bytes | str:
+        frame, messages = self.queue.popleft()
+        self.queued_bytes -= len(frame)
+        self.queued_messages -= messages
+        return frame
 
     async def _pump(self):
         """Sends what had to wait, in order, as the transport drains."""
@@ -210,22 +220,20 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 self.wakeup.clear()
                 while self.queue and not self.closing:
                     if self.writer is None:
-                        frame = self.queue.popleft()
-                        self.queued_bytes -= len(frame)
-                        await self.send(text_data=frame)
+                        await self.send(text_data=self._dequeue())
                         continue
                     if self.writer.gone:
                         self._drop_queue()
                         return
-                    while self.queue and self.writer.try_write(self.queue[0]):
-                        self.queued_bytes -= len(self.queue.popleft())
+                    while self.queue and self.writer.try_write(self.queue[0][0]):
+                        self._dequeue()
                     if self.queue:
                         await asyncio.sleep(DRAIN_POLL_SECONDS)
         except asyncio.CancelledError:
             pass
 
     def offer(self, change: events.Change, columns: dict[str, list[dict]]) -> None:
-        """Called by the bridge for every change, in id order; never waits."""
+        """Called by the bridge for every change, in id order, then ``flush`` after each run; never waits."""
         if self.closing:
             return
         raw = self.writer is not None
@@ -246,7 +254,29 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             frame = change.frames.get(key)
             if frame is None:
                 frame = change.frames[key] = self._change_frame(change, columns, sub.topic_json, key[1], raw)
-            self._deliver(frame)
+            self.outbox.append(frame)
+
+    def flush(self) -> None:
+        """Send the frames offered since the last flush: raw ones in one write."""
+        if not self.outbox:
+            return
+        frames, self.outbox = self.outbox, []
+        if self.writer is None:
+            for frame in frames:
+                self._deliver(frame)
+            return
+        # Joined in chunks of about wire.CHUNK bytes, so the queue bounds still apply between them.
+        chunk: list[bytes] = []
+        size = 0
+        for frame in frames:
+            assert isinstance(frame, bytes), "a direct writer's frames are raw"
+            chunk.append(frame)
+            size += len(frame)
+            if size >= wire.CHUNK:
+                self._deliver(b"".join(chunk), len(chunk))
+                chunk, size = [], 0
+        if chunk:
+            self._deliver(b"".join(chunk), len(chunk))
 
     def _change_frame(self, change, columns, topic, ids, raw) -> bytes | str:
         ids_json, data = _ids_json(ids), change.data_json(columns)
@@ -394,8 +424,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if schema not in (events.SCHEMA, "*"):
             raise ProtocolError(f"unknown schema {schema!r}: only {events.SCHEMA}")
         table = spec.get("table")
-        if table not in (None, "*") and table not in REALTIME_TABLES:
-            raise ProtocolError(f"unknown table {table!r}: realtime covers {', '.join(REALTIME_TABLES)}")
+        if table not in (None, "*") and table not in registry.tables():
+            raise ProtocolError(f"unknown table {table!r}: realtime covers {', '.join(registry.tables())}")
         filter_text = spec.get("filter")
         row_filter = None
         if filter_text not in (None, ""):

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from graph.realtime.models import REALTIME_TABLES, WRITER_LOCK_KEY  # noqa: F401
+from graph.realtime import registry
+from graph.realtime.models import WRITER_LOCK_KEY  # noqa: F401
 
 SCHEMA = "public"
 CURSOR_FIELD = "_change_id"
@@ -373,11 +374,13 @@ def parse_filter(text: str, table: str | None, columns: set[str]) -> RowFilter:
 
 @functools.cache
 def table_columns() -> dict[str, set[str]]:
-    """Column names of the realtime tables, from the models (no database needed)."""
+    """Column names of the realtime tables, from the models (no database needed; called once the
+    apps have registered their tables)."""
     from django.apps import apps
 
     names: dict[str, set[str]] = {}
+    wanted = set(registry.tables())
     for model in apps.get_models():
-        if model._meta.db_table in REALTIME_TABLES:
+        if model._meta.db_table in wanted:
             names[model._meta.db_table] = {cast(str, f.column) for f in model._meta.concrete_fields}
     return names

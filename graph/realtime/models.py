@@ -1,4 +1,5 @@
-"""The change log that realtime reads: one row per changed row of nodes, edges, notifications.
+"""The change log that realtime reads: one row per changed row of each realtime table
+(graph.realtime.registry lists them: nodes, edges, and the tables later apps register).
 
 Rows are written by database triggers, never by Django, so every writer — the API, the admin, the
 seed's COPY, psql, another server — is captured. (Table and triggers were created by migration
@@ -15,7 +16,6 @@ from django.db.models.functions import Now
 from common import locks
 
 EVENT_TYPES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
-REALTIME_TABLES = ("nodes", "edges", "notifications")
 WRITER_LOCK_KEY = locks.REALTIME_WRITER  # pg_advisory_xact_lock_shared key held by change-log writers
 
 

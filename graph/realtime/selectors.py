@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from common.accounts.roles import notification_visible
 from common.errors import NexusError
-from graph.realtime import events
+from graph.realtime import events, registry
+from graph.realtime.access import Subscriber
 from graph.realtime.bridge import gap_timeout_seconds
 
 
@@ -37,13 +37,14 @@ class ChangesPage:
 
 
 def changes_after(
-    *, after: int | None, tables: tuple[str, ...], limit: int, notification_scope: str | None = None
+    *, after: int | None, tables: tuple[str, ...], limit: int, subscriber: Subscriber | None = None
 ) -> ChangesPage:
     """Changes after ``after`` in id order, never past a gap a running writer may still fill.
 
     ``after=None`` returns no changes and the current cursor (where a fresh client starts);
-    ``after=0`` reads from the oldest retained change. Notifications outside
-    ``notification_scope`` (another person's, for a viewer) are left out; the cursor moves past them.
+    ``after=0`` reads from the oldest retained change. Rows ``subscriber`` may not see by their
+    table's rule (another person's notifications, for a viewer) are left out; the cursor moves past
+    them. ``subscriber=None``: every row (the server's own reads).
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT min(id), max(id) FROM realtime_changes")
@@ -55,14 +56,14 @@ def changes_after(
         cursor.execute(events.SELECT_AFTER, [after, limit])
         rows = [events.Change.from_row(r) for r in cursor.fetchall()]
         plan = _plan(cursor, rows, after)
-    wanted = [c for c in plan.deliver if c.table in tables and visible_to(c, notification_scope)]
+    wanted = [c for c in plan.deliver if c.table in tables and visible_to(c, subscriber)]
     return ChangesPage(wanted, plan.cursor, has_more=len(rows) == limit and not plan.held, held=plan.held)
 
 
-def visible_to(change: events.Change, scope: str | None) -> bool:
-    if change.table != "notifications" or scope is None:
-        return True
-    return notification_visible(change.filter_record().get("person_id"), scope)
+def visible_to(change: events.Change, subscriber: Subscriber | None) -> bool:
+    if subscriber is None:
+        return registry.get(change.table) is not None
+    return registry.may_see(change.table, change.filter_record(), subscriber)
 
 
 def _plan(cursor, rows: list[events.Change], after: int) -> events.Plan:

@@ -6,9 +6,9 @@ from rest_framework.response import Response
 
 from common.accounts.permissions import IsViewer
 from common.accounts.roles import notification_scope
-from common.api import ApiView
-from graph.realtime import selectors
-from graph.realtime.models import REALTIME_TABLES
+from common.api import ApiView, validated_query
+from graph.realtime import registry, selectors
+from graph.realtime.access import Subscriber
 
 MAX_LIMIT = 5000
 
@@ -16,32 +16,38 @@ MAX_LIMIT = 5000
 class ChangesQuery(serializers.Serializer):
     after = serializers.IntegerField(required=False, min_value=0, help_text="last change id the client has")
     tables = serializers.CharField(
-        required=False, default=",".join(REALTIME_TABLES), help_text="comma-separated: nodes,edges,notifications"
+        required=False,
+        help_text="comma-separated, among the tables GET /api/config lists under realtime.tables; default all",
     )
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_LIMIT, default=500, help_text=f"1–{MAX_LIMIT}, default 500"
     )
 
     def validate_tables(self, value):
+        known = registry.tables()
         names = tuple(t.strip() for t in value.split(",") if t.strip())
-        unknown = sorted(set(names) - set(REALTIME_TABLES))
+        unknown = sorted(set(names) - set(known))
         if unknown or not names:
-            raise serializers.ValidationError(f"tables must be among {', '.join(REALTIME_TABLES)}")
+            raise serializers.ValidationError(f"tables must be among {', '.join(known)}")
         return names
 
 
-_record = serializers.DictField(help_text="row; carries the change-log id as _change_id")
+def _record(help_text: str) -> serializers.DictField:
+    # One field instance per name: DRF binds a field to the one name it is declared under.
+    return serializers.DictField(help_text=f"{help_text}; carries the change-log id as _change_id")
+
+
 CHANGE_FIELDS: dict[str, serializers.Field] = {
     "id": serializers.IntegerField(help_text="change-log id: the cursor"),
     "schema": serializers.CharField(),
     "table": serializers.CharField(),
     "commit_timestamp": serializers.CharField(),
     "eventType": serializers.ChoiceField(choices=["INSERT", "UPDATE", "DELETE", "TRUNCATE"]),
-    "new": _record,
-    "old": _record,
+    "new": _record("the row after (INSERT, UPDATE); {} for DELETE"),
+    "old": _record("the row before (UPDATE, DELETE); {} for INSERT"),
     "errors": serializers.JSONField(allow_null=True),
 }
-ChangesPageSerializer = inline_serializer(
+ChangesPageOut = inline_serializer(
     "RealtimeChangesPage",
     {
         "changes": inline_serializer("RealtimeChange", CHANGE_FIELDS, many=True),
@@ -50,7 +56,7 @@ ChangesPageSerializer = inline_serializer(
         "pending": serializers.BooleanField(help_text="stopped before a change a running transaction may still commit"),
     },
 )
-ErrorSerializer = inline_serializer("RealtimeError", {"error": serializers.DictField()})
+RealtimeErrorOut = inline_serializer("RealtimeError", {"error": serializers.DictField()})
 
 
 class ChangesView(ApiView):
@@ -66,17 +72,15 @@ class ChangesView(ApiView):
             "REALTIME_RETENTION_HOURS) or the cursor is from another database."
         ),
         parameters=[ChangesQuery],
-        responses={200: ChangesPageSerializer, 400: ErrorSerializer, 410: ErrorSerializer},
+        responses={200: ChangesPageOut, 400: RealtimeErrorOut, 410: RealtimeErrorOut},
     )
     def get(self, request):
-        query = ChangesQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        args = query.validated_data
+        args = validated_query(ChangesQuery, request)
         page = selectors.changes_after(
             after=args.get("after"),
-            tables=args["tables"],
+            tables=args.get("tables") or registry.tables(),
             limit=args["limit"],
-            notification_scope=notification_scope(request.user),
+            subscriber=Subscriber(request.user.get_username() or None, notification_scope(request.user)),
         )
         return Response(
             {

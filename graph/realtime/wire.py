@@ -25,6 +25,7 @@ import struct
 logger = logging.getLogger("nexus.realtime")
 
 HIGH_WATER = 256 * 1024  # bytes in Twisted's buffer before frames wait in the consumer's queue
+CHUNK = 64 * 1024  # frames for one client are joined into writes of about this size
 CLOSE_GRACE_SECONDS = 10.0  # a client closed for being too slow has this long to read to the close
 
 

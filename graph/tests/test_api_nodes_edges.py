@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from graph.models import Edge, MutationHistory, Node, NodeEmbedding
-from graph.tests.helpers import assert_error
+from tests.json_api import assert_error
 
 
 def counts():

@@ -14,7 +14,7 @@ from graph.checks import embedding_dimensions_check
 from graph.embeddings import LocalProvider, get_provider
 from graph.models import NodeEmbedding
 from graph.search import hybrid_hits, search_nodes
-from graph.tests.helpers import assert_error
+from tests.json_api import assert_error
 
 LASER = "How long do we wait for laser scanner parts from our vendor?"
 FIX = "python manage.py rebuild_embeddings --recreate"

@@ -133,3 +133,28 @@ def test_running_server_embeds_a_node_inserted_with_sql_within_seconds(server_fa
         time.sleep(0.25)
     assert found is not None, server.log()[-2000:]
     assert _queued() == set() and NodeEmbedding.objects.filter(node_id="f-psql-1").exists()
+
+
+def _embedder_children(server) -> list:
+    import psutil
+
+    return [p for p in psutil.Process(server.proc.pid).children() if "embed_pending" in " ".join(p.cmdline())]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ending", ["terminated", "killed"])
+def test_the_embedder_runs_beside_the_server_and_ends_with_it(server_factory, ending):
+    """Not a thread in daphne (its GIL-holding work would delay every websocket send): one child
+    process per server, which does not outlive the server however it ends."""
+    import psutil
+
+    server = server_factory(extra_env={"NEXUS_TEST_EMBEDDING_WORKER": "1"})
+    children = _embedder_children(server)
+    assert len(children) == 1, server.log()[-2000:]
+    if ending == "killed":
+        server.proc.kill()  # no atexit: the child notices its parent is gone
+        server.proc.wait()
+    else:
+        server.stop()
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"the embedder outlived its server ({ending})"

@@ -1,13 +1,16 @@
 """GET /api/graph, /api/graph/metadata and node detail: content, filters, freshness, query count."""
 
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from graph import selectors, services
 from graph.models import Edge, Node
-from graph.tests.helpers import assert_error
+from tests.json_api import assert_error
 
 
 def test_graph_returns_every_node_edge_and_metadata(api, seeded):
@@ -79,6 +82,35 @@ def test_planted_stale_facts_have_the_documented_current_freshness(seeded):
     assert rows["f-07"] == pytest.approx(0.053, abs=0.002)
 
 
+FRESHNESS_SAMPLES = json.loads(
+    (Path(__file__).resolve().parents[2] / "frontend" / "src" / "graph" / "freshness-samples.json").read_text()
+)["samples"]
+
+
+@pytest.mark.django_db
+def test_freshness_in_sql_and_python_agrees_with_the_samples_the_browser_is_checked_against():
+    """One formula in three places (SQL for the API, Python for in-memory nodes, TypeScript for
+    rows that arrive live): all three are held to the same samples (reducer.test.ts: TypeScript)."""
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    expression = selectors.freshness_sql("%(score)s::float8", "%(updated)s::timestamptz", "%(half)s::int", "%(now)s")
+    with connection.cursor() as cursor:
+        for sample in FRESHNESS_SAMPLES:
+            updated = now - timedelta(days=sample["age_days"])
+            params = {"score": sample["score"], "updated": updated, "half": sample["half_life_days"], "now": now}
+            cursor.execute(f"SELECT {expression}", params)
+            assert cursor.fetchone()[0] == pytest.approx(sample["expected"], abs=1e-9), sample
+            node = Node(id="s", type="fact", label="s", freshness_score=sample["score"])
+            node.half_life_days, node.updated_at = sample["half_life_days"], updated
+            assert selectors.current_freshness(node, now) == pytest.approx(sample["expected"], abs=1e-9), sample
+
+
+def test_an_unsaved_node_decays_by_the_columns_default_half_life():
+    node = Node(id="s", type="fact", label="s")  # every column at its database default (14 days)
+    assert selectors.current_freshness(node) == 1.0
+    node.updated_at = timezone.now() - timedelta(days=14)
+    assert selectors.current_freshness(node) == pytest.approx(0.5)
+
+
 def test_very_old_node_does_not_underflow(db):
     node = services.node_create(node_type="fact", label="ancient", half_life_days=1)
     Node.objects.filter(id=node.id).update(updated_at=timezone.now() - timedelta(days=5000))
@@ -113,7 +145,9 @@ def test_metadata_endpoint(api, seeded):
 @pytest.mark.parametrize("filters", [{}, {"type": "person", "division": "Engineering"}, {"team": "Perception"}])
 def test_api_document_matches_the_python_snapshot(api, seeded, filters):
     status, served = api.get("/api/graph", **filters)
-    snapshot = selectors.graph_snapshot(**filters)
+    snapshot = selectors.graph_snapshot(
+        filters=selectors.NodeFilters(**{("node_type" if k == "type" else k): v for k, v in filters.items()})
+    )
     assert status == 200
     assert [n["id"] for n in served["nodes"]] == [n["id"] for n in snapshot["nodes"]]
     assert [e["id"] for e in served["edges"]] == [e["id"] for e in snapshot["edges"]]

@@ -5,8 +5,8 @@ import gzip
 import json
 
 from graph.models import Edge, Node
-from graph.tests.helpers import assert_error
 from tests.actors import signed_in
+from tests.json_api import assert_error
 
 
 def test_graph_is_gzipped_only_for_clients_that_accept_it(seeded):

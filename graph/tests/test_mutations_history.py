@@ -8,7 +8,7 @@ from django.utils import timezone
 from common.errors import Conflict
 from graph import services
 from graph.models import Edge, MutationHistory, Node, NodeEmbedding
-from graph.tests.helpers import assert_error
+from tests.json_api import assert_error
 
 
 def counts():

@@ -1,8 +1,8 @@
 """GET /api/nodes/{id}/cascade: what deleting a node takes with it, before it is deleted."""
 
 from graph.models import Edge, MutationHistory, Node
-from graph.tests.helpers import Api, assert_error
 from tests.actors import signed_in, user_with_role
+from tests.json_api import Api, assert_error
 
 
 def test_cascade_names_each_edge_by_the_other_node_and_the_dangling_references(api, seeded):
@@ -44,3 +44,30 @@ def test_cascade_writes_nothing_and_unknown_is_404(api, seeded):
 
 def test_a_viewer_is_refused_the_cascade(seeded):
     assert_error(*Api(signed_in("viewer")).get("/api/nodes/p-02/cascade"), 403)
+
+
+def test_cascade_counts_the_persons_notifications_and_assigned_alerts_that_stay(api, seeded):
+    """They name the person without a foreign key: deleting the node leaves them, so the
+    confirmation says how many; a node nothing names that way lists none."""
+    from insights.models import ImmuneAlertState, Notification
+
+    Notification.objects.bulk_create(
+        [Notification(person_id="p-10", summary=f"n{i}") for i in range(3)] + [Notification(person_id="p-11")]
+    )
+    ImmuneAlertState.objects.create(
+        fingerprint="overload:p-10", agent="overload", assignee_id="p-10", evidence_hash="e"
+    )
+    body = api.get("/api/nodes/p-10/cascade")[1]
+    assert body["kept_rows"] == [
+        {
+            "table": "notifications",
+            "column": "person_id",
+            "count": Notification.objects.filter(person_id="p-10").count(),
+        },
+        {"table": "immune_alert_states", "column": "assignee_id", "count": 1},
+    ]
+    assert body["kept_rows"][0]["count"] >= 3
+    assert api.get("/api/nodes/f-01/cascade")[1]["kept_rows"] == []
+
+    assert api.delete("/api/nodes/p-10")[0] == 200
+    assert Notification.objects.filter(person_id="p-10").count() == body["kept_rows"][0]["count"]  # they stayed

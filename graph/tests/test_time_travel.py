@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from graph import selectors
 from graph.realtime.bridge import connection_kwargs
-from graph.tests.helpers import Api, assert_error
+from graph.tests.test_admin_writes import _post_node
 from tests.actors import signed_in, user_with_role
-from tests.foundation.test_admin_writes import _post_node
+from tests.json_api import Api, assert_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 EPOCH = "2000-01-01T00:00:00Z"

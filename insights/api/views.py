@@ -6,44 +6,39 @@ from rest_framework.response import Response
 
 from common.accounts.permissions import IsEditor, IsViewer
 from common.accounts.roles import notification_scope
-from common.api import ApiView
+from common.api import ApiView, validated_body, validated_query
 from common.api_schema import ErrorOut
 from common.pagination import PageQuery, paginate
 from insights import selectors, services
 from insights.api import serializers as s
 from insights.immune import ScanConfig
 
-ERROR = ErrorOut  # the shared {"error": {...}} shape (common.api_errors)
-PAGE_PARAMS = [PageQuery]
-
 
 class UsageView(ApiView):
     permission_classes = [IsViewer]
 
     @extend_schema(
-        parameters=[s.UsageQuerySerializer],
-        responses={200: s.UsageReportSerializer, 400: ERROR},
+        parameters=[s.UsageQuery],
+        responses={200: s.UsageReportOut, 400: ErrorOut},
         summary="LLM usage and cost by model, task type (feature) and day",
     )
     def get(self, request):
-        query = s.UsageQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return Response(selectors.usage_report(days=query.validated_data.get("days")))
+        query = validated_query(s.UsageQuery, request)
+        return Response(selectors.usage_report(days=query.get("days")))
 
 
 class NotificationListView(ApiView):
     permission_classes = [IsViewer]
 
     @extend_schema(
-        parameters=[s.NotificationQuerySerializer, *PAGE_PARAMS],
-        responses={200: s.NotificationPageSerializer, 400: ERROR},
+        parameters=[s.NotificationListQuery, PageQuery],
+        responses={200: s.NotificationPageOut, 400: ErrorOut},
         summary="Notifications written by the info router (newest first, paginated)",
     )
     def get(self, request):
-        query = s.NotificationQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        qs = selectors.notifications_list(scope=notification_scope(request.user), **query.validated_data)
-        return paginate(self, request, qs, lambda row: s.NotificationSerializer(row).data)
+        query = validated_query(s.NotificationListQuery, request)
+        qs = selectors.notifications_list(scope=notification_scope(request.user), **query)
+        return paginate(self, request, qs, lambda row: s.NotificationOut(row).data)
 
 
 class NotificationAckView(ApiView):
@@ -51,14 +46,14 @@ class NotificationAckView(ApiView):
 
     @extend_schema(
         request=None,
-        responses={200: s.NotificationSerializer, 404: ERROR},
+        responses={200: s.NotificationOut, 404: ErrorOut},
         summary="Acknowledge a notification (idempotent)",
     )
     def post(self, request, notification_id: int):
         notification = services.notification_acknowledge(
             notification_id=notification_id, scope=notification_scope(request.user)
         )
-        return Response(s.NotificationSerializer(notification).data)
+        return Response(s.NotificationOut(notification).data)
 
 
 class ImmuneScanView(ApiView):
@@ -66,37 +61,34 @@ class ImmuneScanView(ApiView):
     throttle_scope = "immune_scan"  # calls the LLM: rate-limited per user
 
     @extend_schema(
-        request=s.ScanRequestSerializer,
-        responses={201: s.ImmuneScanSerializer, 400: ERROR},
+        request=s.ImmuneScanIn,
+        responses={201: s.ImmuneScanOut, 400: ErrorOut},
         summary="Run the immune-system agents over the graph and store the scan",
     )
     def post(self, request):
-        if not isinstance(request.data, dict):
-            raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
-        body = s.ScanRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        scan = services.immune_scan_run(config=ScanConfig.from_options(body.validated_data))
-        return Response(s.ImmuneScanSerializer(scan).data, status=status.HTTP_201_CREATED)
+        options = validated_body(s.ImmuneScanIn, request)
+        scan = services.immune_scan_run(config=ScanConfig.from_options(options))
+        return Response(s.ImmuneScanOut(scan).data, status=status.HTTP_201_CREATED)
 
 
 class ImmuneScanListView(ApiView):
     permission_classes = [IsViewer]
 
     @extend_schema(
-        parameters=PAGE_PARAMS,
-        responses={200: s.ImmuneScanPageSerializer, 400: ERROR},
+        parameters=[PageQuery],
+        responses={200: s.ImmuneScanPageOut, 400: ErrorOut},
         summary="Stored immune scans, newest first (paginated)",
     )
     def get(self, request):
-        return paginate(self, request, selectors.immune_scans_list(), lambda row: s.ImmuneScanSerializer(row).data)
+        return paginate(self, request, selectors.immune_scans_list(), lambda row: s.ImmuneScanOut(row).data)
 
 
 class ImmuneAlertsView(ApiView):
     permission_classes = [IsViewer]
 
-    @extend_schema(responses={200: s.AlertsResponseSerializer}, summary="Alerts of the latest scan")
+    @extend_schema(responses={200: s.AlertsOut}, summary="Alerts of the latest scan")
     def get(self, request):
-        return Response(s.AlertsResponseSerializer(selectors.immune_alerts_current()).data)
+        return Response(s.AlertsOut(selectors.immune_alerts_current()).data)
 
 
 def _state_response(state):
@@ -108,20 +100,16 @@ class _AlertActionView(ApiView):
     body_serializer: type[serializers.Serializer] | None = None  # set by the views that take a body
 
     def body(self, request) -> dict:
-        if not isinstance(request.data, dict):
-            raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
         assert self.body_serializer is not None
-        body = self.body_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return body.validated_data
+        return validated_body(self.body_serializer, request)
 
 
 class ImmuneAlertResolveView(_AlertActionView):
-    body_serializer = s.AlertResolveSerializer
+    body_serializer = s.AlertResolveIn
 
     @extend_schema(
-        request=s.AlertResolveSerializer,
-        responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+        request=s.AlertResolveIn,
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Resolve an alert: later scans do not raise it again unless its evidence changes",
     )
     def post(self, request, fingerprint: str):
@@ -129,11 +117,11 @@ class ImmuneAlertResolveView(_AlertActionView):
 
 
 class ImmuneAlertDismissView(_AlertActionView):
-    body_serializer = s.AlertDismissSerializer
+    body_serializer = s.AlertDismissIn
 
     @extend_schema(
-        request=s.AlertDismissSerializer,
-        responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+        request=s.AlertDismissIn,
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Dismiss an alert with a reason: later scans do not raise it again unless its evidence changes",
     )
     def post(self, request, fingerprint: str):
@@ -143,7 +131,7 @@ class ImmuneAlertDismissView(_AlertActionView):
 class ImmuneAlertReopenView(_AlertActionView):
     @extend_schema(
         request=None,
-        responses={200: s.AlertStateResponseSerializer, 404: ERROR},
+        responses={200: s.AlertActionOut, 404: ErrorOut},
         summary="Reopen a resolved or dismissed alert",
     )
     def post(self, request, fingerprint: str):
@@ -151,11 +139,11 @@ class ImmuneAlertReopenView(_AlertActionView):
 
 
 class ImmuneAlertAssignView(_AlertActionView):
-    body_serializer = s.AlertPersonSerializer
+    body_serializer = s.AlertPersonIn
 
     @extend_schema(
-        request=s.AlertPersonSerializer,
-        responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+        request=s.AlertPersonIn,
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Assign an alert to a person, who is notified",
     )
     def post(self, request, fingerprint: str):
@@ -166,7 +154,7 @@ class ImmuneAlertAssignView(_AlertActionView):
 class ImmuneAlertApplyView(_AlertActionView):
     @extend_schema(
         request=None,
-        responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Carry out the alert's suggestion (re-verify a stale node, supersede the older of two), then resolve it",
     )
     def post(self, request, fingerprint: str):
@@ -174,11 +162,11 @@ class ImmuneAlertApplyView(_AlertActionView):
 
 
 class ImmuneAlertSetOwnerView(_AlertActionView):
-    body_serializer = s.AlertPersonSerializer
+    body_serializer = s.AlertPersonIn
 
     @extend_schema(
-        request=s.AlertPersonSerializer,
-        responses={200: s.AlertStateResponseSerializer, 400: ERROR, 404: ERROR},
+        request=s.AlertPersonIn,
+        responses={200: s.AlertActionOut, 400: ErrorOut, 404: ErrorOut},
         summary="Carry out an orphan alert: make a person the commitment's owner, then resolve it",
     )
     def post(self, request, fingerprint: str):
@@ -189,26 +177,24 @@ class TaskGraphView(ApiView):
     permission_classes = [IsEditor]
 
     @extend_schema(
-        request=s.TaskGraphRequestSerializer,
-        responses={201: s.TaskGraphSerializer, 400: ERROR},
+        request=s.TaskGraphCreateIn,
+        responses={201: s.TaskGraphOut, 400: ErrorOut},
         summary="Schedule a task DAG (critical path) and make it the active task graph",
     )
     def post(self, request):
-        body = s.TaskGraphRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        graph, _plan = services.task_graph_create(**body.validated_data)
-        return Response(s.TaskGraphSerializer(graph).data, status=status.HTTP_201_CREATED)
+        graph, _plan = services.task_graph_create(**validated_body(s.TaskGraphCreateIn, request))
+        return Response(s.TaskGraphOut(graph).data, status=status.HTTP_201_CREATED)
 
 
 class TaskGraphCurrentView(ApiView):
     permission_classes = [IsViewer]
 
-    @extend_schema(responses={200: s.TaskGraphSerializer, 404: ERROR}, summary="The active task graph")
+    @extend_schema(responses={200: s.TaskGraphOut, 404: ErrorOut}, summary="The active task graph")
     def get(self, request):
         graph = selectors.task_graph_current()
         if graph is None:
             raise exceptions.NotFound("No task graph yet.")
-        return Response(s.TaskGraphSerializer(graph).data)
+        return Response(s.TaskGraphOut(graph).data)
 
 
 class WorkerAnalyzeView(ApiView):
@@ -216,37 +202,36 @@ class WorkerAnalyzeView(ApiView):
 
     @extend_schema(
         request=None,
-        responses={201: s.WorkerAnalysisSerializer},
+        responses={201: s.WorkerAnalysisOut},
         summary="Analyse conflicts, duplicates, overloads, reallocations and collaborations",
     )
     def post(self, request):
         analysis = services.worker_analysis_run()
-        return Response(s.WorkerAnalysisSerializer(analysis).data, status=status.HTTP_201_CREATED)
+        return Response(s.WorkerAnalysisOut(analysis).data, status=status.HTTP_201_CREATED)
 
 
 class WorkerLatestView(ApiView):
     permission_classes = [IsViewer]
 
-    @extend_schema(responses={200: s.WorkerAnalysisSerializer, 404: ERROR}, summary="The latest worker analysis")
+    @extend_schema(responses={200: s.WorkerAnalysisOut, 404: ErrorOut}, summary="The latest worker analysis")
     def get(self, request):
         analysis = selectors.worker_analysis_latest()
         if analysis is None:
             raise exceptions.NotFound("No worker analysis yet.")
-        return Response(s.WorkerAnalysisSerializer(analysis).data)
+        return Response(s.WorkerAnalysisOut(analysis).data)
 
 
 class ReallocationApplyView(ApiView):
     permission_classes = [IsEditor]
 
     @extend_schema(
-        request=s.ReallocationApplySerializer,
-        responses={200: s.AppliedReallocationSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+        request=s.ReallocationApplyIn,
+        responses={200: s.AppliedReallocationOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
         summary="Apply a reallocation suggestion: the commitment's owner becomes the suggested colleague",
     )
     def post(self, request, analysis_id: int):
-        body = s.ReallocationApplySerializer(data=request.data if isinstance(request.data, dict) else {})
-        body.is_valid(raise_exception=True)
-        return Response(services.reallocation_apply(analysis_id=analysis_id, **body.validated_data))
+        body = validated_body(s.ReallocationApplyIn, request)
+        return Response(services.reallocation_apply(analysis_id=analysis_id, **body))
 
 
 class InfoDropView(ApiView):
@@ -254,13 +239,11 @@ class InfoDropView(ApiView):
     throttle_scope = "info_drop"  # calls the LLM: rate-limited per user
 
     @extend_schema(
-        request=s.InfoDropRequestSerializer,
-        responses={201: s.InfoDropResponseSerializer, 400: ERROR, 413: ERROR},
+        request=s.InfoDropIn,
+        responses={201: s.InfoDropOut, 400: ErrorOut, 413: ErrorOut},
         summary="Turn a piece of information into graph changes and notifications",
     )
     def post(self, request):
-        body = s.InfoDropRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        result = services.info_drop_process(text=data["text"], source=data["source"], author=data["author"])
+        body = validated_body(s.InfoDropIn, request)
+        result = services.info_drop_process(text=body["text"], source=body["source"], author=body["author"])
         return Response(result, status=status.HTTP_201_CREATED)

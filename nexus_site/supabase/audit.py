@@ -12,7 +12,8 @@ Two kinds of evidence, both from the Django connection (the schema owner):
   as ``authenticated`` with several users' claims: whose probe notifications each one sees.
 
 Expected (``nexus_site.supabase.rls``): authenticated reads nodes, edges and notifications (a
-viewer its own person's rows, editor and admin every row); anon reads nothing, or nodes and edges
+viewer its own person's rows, editor and admin every row) and the other realtime tables (rows only
+for a JWT with a NEXUS role); anon reads nothing, or nodes and edges
 with ``NEXUS_PUBLIC_GRAPH``; no writes and no ``search_similar_nodes`` for either.
 """
 
@@ -29,6 +30,12 @@ TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFEREN
 SENSITIVE_COLUMN = re.compile(
     r"(pass(word)?|secret|token|api_?key|private_?key|ssn|salt|hash|credential|session_data)", re.I
 )
+# Columns the pattern names that hold no secret, each with the reason it may be read.
+NOT_SENSITIVE = {
+    # a digest of the alert's facts (its nodes and their fields, which every reader sees), kept to
+    # tell whether they changed since someone resolved or dismissed the alert
+    "immune_alert_states.evidence_hash",
+}
 
 PROBE_SELF, PROBE_OTHER = "nexus-probe-self", "nexus-probe-other"
 PROBE_PEOPLE = (PROBE_SELF, PROBE_OTHER)
@@ -185,7 +192,7 @@ def _catalog(cursor, report: AuditReport) -> None:
                 [name],
             )
             for (column,) in cursor.fetchall():
-                if SENSITIVE_COLUMN.search(column):
+                if SENSITIVE_COLUMN.search(column) and f"{name}.{column}" not in NOT_SENSITIVE:
                     report.advisor.append(
                         ("sensitive_columns_exposed", f"{name}.{column}", "readable with Supabase's API keys")
                     )

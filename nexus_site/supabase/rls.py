@@ -16,6 +16,10 @@ toggling ``NEXUS_PUBLIC_GRAPH`` and migrating again changes the grants both ways
   the person in the JWT's ``app_metadata.nexus_person_id``, every row when
   ``app_metadata.nexus_role`` is ``editor`` or ``admin``. Never anon. Realtime delivers a change to
   a subscriber only when that subscriber may SELECT the row, so this is also what browsers receive;
+* the other realtime tables (graph.realtime.registry: immune_alert_states, immune_scans,
+  task_graphs): SELECT for authenticated, and policy ``nexus_members_read``: every row for a user
+  whose JWT carries a NEXUS role (``app_metadata.nexus_role``), as NEXUS's API shows them to every
+  viewer — a Supabase user without a NEXUS role reads none. Never anon;
 * any other policy on those tables (such as the old ``nexus_public_read``) is dropped;
 * every function owned by the migrating role (not pgvector's): EXECUTE revoked from PUBLIC,
   anon and authenticated (``search_similar_nodes`` would otherwise be callable over
@@ -31,10 +35,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from graph.realtime import registry
+
 GRAPH_TABLES = ("nodes", "edges")
 NOTIFICATIONS = "notifications"
 API_ROLES = ("anon", "authenticated")
 PRIVILEGED_ROLES = ("editor", "admin")  # see every notification
+NEXUS_ROLES = ("viewer", "editor", "admin")
 
 # PostgREST and Supabase Realtime (per subscriber, when it checks a change against RLS) put the
 # caller's verified claims in this setting; Supabase's auth.jwt() reads the same setting. The
@@ -48,6 +55,7 @@ NOTIFICATIONS_QUAL = (
     f"OR (SELECT {CLAIMS} -> 'app_metadata' ->> 'nexus_role') IN "
     f"({', '.join(repr(r) for r in PRIVILEGED_ROLES)})"
 )  # the scalar sub-selects run once per statement, not once per row
+MEMBERS_QUAL = f"(SELECT {CLAIMS} -> 'app_metadata' ->> 'nexus_role') IN ({', '.join(repr(r) for r in NEXUS_ROLES)})"
 
 
 @dataclass(frozen=True)
@@ -69,10 +77,19 @@ def public_graph_enabled() -> bool:
     return bool(getattr(settings, "NEXUS_PUBLIC_GRAPH", False))
 
 
+def member_tables() -> tuple[str, ...]:
+    """The realtime tables beyond the graph and notifications: read by every user with a role."""
+    return tuple(t for t in registry.tables() if t not in (*GRAPH_TABLES, NOTIFICATIONS))
+
+
 def readers(public_graph: bool) -> dict[str, tuple[str, ...]]:
     """Table → the API roles that may SELECT it. Nothing else is granted to them."""
     graph = ("anon", "authenticated") if public_graph else ("authenticated",)
-    return {**dict.fromkeys(GRAPH_TABLES, graph), NOTIFICATIONS: ("authenticated",)}
+    return {
+        **dict.fromkeys(GRAPH_TABLES, graph),
+        NOTIFICATIONS: ("authenticated",),
+        **dict.fromkeys(member_tables(), ("authenticated",)),
+    }
 
 
 def policies(public_graph: bool) -> list[Policy]:
@@ -80,6 +97,7 @@ def policies(public_graph: bool) -> list[Policy]:
     return [
         *(Policy(t, "nexus_read", graph[t], "true") for t in GRAPH_TABLES),
         Policy(NOTIFICATIONS, "nexus_notifications_read", readers(public_graph)[NOTIFICATIONS], NOTIFICATIONS_QUAL),
+        *(Policy(t, "nexus_members_read", ("authenticated",), MEMBERS_QUAL) for t in member_tables()),
     ]
 
 

@@ -1,7 +1,9 @@
 """Running plans, alerts and worker analyses in PulseView, in a real Chromium: build a task graph
 and see its critical path, slack and a cycle; dismiss an alert and it stays dismissed after a
 rescan; assign one and the person is notified live; carry out an orphan alert; apply a
-reallocation and a second page sees the owner change; a viewer sees none of the controls."""
+reallocation and a second page sees the owner change; a second page sees an alert dismissed and
+the plan edited live, and what changed while its socket was down once it reconnects; a viewer
+sees none of the controls."""
 
 import pytest
 
@@ -260,6 +262,69 @@ def plan_and_scan(app_server):
     ]
     assert call_api(app_server, "POST", "/api/tasks", {"tasks": tasks})[0] == 201
     assert call_api(app_server, "POST", "/api/immune/scan", {})[0] == 201
+
+
+def project_days(side) -> str:
+    return side.locator('[data-testid="task-summary"]').inner_text()
+
+
+def test_a_second_page_sees_an_alert_dismissed_and_the_plan_edited_live_and_after_a_reconnect(app_server, page):
+    from insights import services
+    from insights.models import TaskGraph
+
+    plan_and_scan(app_server)
+    watcher = second_page(page, app_server, user="vera", role="viewer", person_id="p-10")
+    watcher.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
+    watched_alerts = panel(watcher, "Immune")
+    alert_card(watched_alerts, "staleness:f-05").wait_for(timeout=10_000)
+    watched_tasks = panel(watcher, "Tasks")  # both panels stay mounted from here on
+    watched_tasks.get_by_text("the project takes 5 days").wait_for(timeout=10_000)
+
+    # Page 1, an editor: dismiss the alert, then make the first task longer.
+    open_app(page, app_server)
+    side = panel(page, "Immune")
+    card = alert_card(side, "staleness:f-05")
+    card.get_by_role("button", name="Dismiss…").click()
+    card.get_by_label("Reason for dismissing").fill("Kept for the record")
+    card.get_by_role("button", name="Dismiss", exact=True).click()
+    card.wait_for(state="detached", timeout=10_000)
+    side = panel(page, "Tasks")
+    side.get_by_role("button", name="Edit Design").click()
+    form = side.locator('[data-testid="task-form"]')
+    form.get_by_label("Duration (days)").fill("4")
+    form.get_by_role("button", name="Save task").click()
+    form.wait_for(state="detached", timeout=10_000)
+
+    # Page 2 shows both without a reload: the plan on screen, the alert among the closed ones.
+    watched_tasks.get_by_text("the project takes 7 days").wait_for(timeout=10_000)
+    alert_card(watched_alerts, "staleness:f-05").wait_for(state="detached", timeout=10_000)
+    watched_alerts = panel(watcher, "Immune")
+    watched_alerts.get_by_role("group", name="Which alerts").get_by_role(
+        "button", name="Resolved & dismissed", exact=False
+    ).click()
+    closed = alert_card(watched_alerts, "staleness:f-05")
+    closed.wait_for(timeout=5_000)
+    assert "Kept for the record" in closed.inner_text() and "dismissed by editor" in closed.inner_text()
+    shot(watcher, "pulseview-second-page-live-work")
+
+    # Changes made while page 2's socket is down show once it reconnects.
+    app_server.stop()
+    watcher.wait_for_selector('[data-testid="connection-status"]:not([data-status="live"])', timeout=10_000)
+    services.immune_alert_reopen(fingerprint="staleness:f-05")
+    current = TaskGraph.objects.get(active=True)
+    services.task_graph_create(
+        tasks=[{**t, "duration_days": 1} if t["id"] == "b" else t for t in current.tasks], base_id=current.id
+    )
+    app_server.start()  # same port: realtime-js reconnects on its own
+    watcher.wait_for_selector('[data-testid="connection-status"][data-status="live"]', timeout=15_000)
+    watched_alerts.get_by_role("group", name="Which alerts").get_by_role("button", name="Open", exact=False).click()
+    alert_card(watched_alerts, "staleness:f-05").wait_for(timeout=10_000)
+    watched_tasks = panel(watcher, "Tasks")
+    watched_tasks.get_by_text("the project takes 5 days").wait_for(timeout=10_000)
+    assert "5 days" in project_days(watched_tasks)
+    assert watcher.evaluate("() => window.__sameDocument === true")
+    watcher.context.close()
+    assert page.page_errors == []
 
 
 def test_a_viewer_sees_plans_alerts_and_analyses_but_no_action_controls(app_server, page):

@@ -16,9 +16,9 @@ from common.accounts import roles
 from common.accounts.authentication import CsrfSessionAuthentication
 from common.accounts.permissions import Public
 from common.accounts.throttles import lockout_body
-from common.api import ApiView
+from common.api import ApiView, validated_body
 
-UserOut = inline_serializer(
+SessionUserOut = inline_serializer(
     "SessionUser",
     {
         "username": serializers.CharField(),
@@ -31,7 +31,7 @@ SessionOut = inline_serializer(
     "Session",
     {
         "authenticated": serializers.BooleanField(),
-        "user": UserOut,
+        "user": SessionUserOut,
         "auth": inline_serializer(
             "AuthMode",
             {
@@ -86,11 +86,8 @@ class LoginView(ApiView):
     )
     def post(self, request):
         CsrfSessionAuthentication().enforce_csrf(request)  # login CSRF: checked before anyone is signed in
-        body = LoginIn(data=request.data if isinstance(request.data, dict) else {})
-        body.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request, username=body.validated_data["username"], password=body.validated_data["password"]
-        )
+        body = validated_body(LoginIn, request)
+        user = authenticate(request._request, username=body["username"], password=body["password"])
         if getattr(request._request, "axes_locked_out", False):
             return Response(lockout_body(), status=429)
         if user is None or roles.role_of(user) is None:

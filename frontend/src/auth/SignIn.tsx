@@ -1,6 +1,6 @@
 // The sign-in screen: nothing else of PulseView is loaded or fetched until it succeeds.
 import { useState } from "react";
-import { errorText } from "../api";
+import { errorText } from "../api/client";
 import type { Provider } from "./types";
 
 interface Props {

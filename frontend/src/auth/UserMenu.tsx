@@ -1,6 +1,6 @@
 // The signed-in user in the header: name, role, sign out.
 import { useState } from "react";
-import { errorText } from "../api";
+import { errorText } from "../api/client";
 import { useAuth } from "./context";
 import { OPEN_ACCESS_USER } from "./types";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { rememberCsrfToken } from "../api";
+import { rememberCsrfToken } from "../api/client";
 import { djangoProvider } from "./providers";
 
 const signedIn = { authenticated: true, user: { username: "ed", role: "editor", person_id: null }, auth: { mode: "required", provider: "django" } };

@@ -1,22 +1,22 @@
 // The two ways to sign in: Django's session (cookie + CSRF) or Supabase Auth (bearer token).
-import { api, ApiError, rememberCsrfToken } from "../api";
-import type { NexusConfig } from "../realtime/transport";
+import { api, ApiError, rememberCsrfToken } from "../api/client";
+import type { Config, Session } from "../api/types";
 import { supabaseClient } from "./supabase";
-import type { Provider, SessionInfo } from "./types";
+import type { Provider } from "./types";
 
 export interface SignInProvider {
   kind: Provider;
   /** The bearer token for API calls, or null (the session cookie is used). */
   bearer: () => Promise<string | null>;
   /** Signs in and answers the server's session; throws an ApiError with a sentence to show. */
-  signIn: (username: string, password: string) => Promise<SessionInfo>;
+  signIn: (username: string, password: string) => Promise<Session>;
   signOut: () => Promise<void>;
   /** Calls back when the provider itself ends the session (e.g. a refresh token expired). */
   onSignedOut: (f: () => void) => () => void;
 }
 
-export async function fetchSession(): Promise<SessionInfo> {
-  const session = await api<SessionInfo>("/api/auth/session", { keepSignedIn: true });
+export async function fetchSession(): Promise<Session> {
+  const session = await api<Session>("/api/auth/session", { keepSignedIn: true });
   rememberCsrfToken(session.csrf_token);
   return session;
 }
@@ -25,10 +25,10 @@ export const djangoProvider: SignInProvider = {
   kind: "django",
   bearer: async () => null,
   async signIn(username, password) {
-    const login = () => api<SessionInfo>("/api/auth/login", {
+    const login = () => api<Session>("/api/auth/login", {
       method: "POST", json: { username, password }, keepSignedIn: true,
     });
-    let session: SessionInfo;
+    let session: Session;
     try {
       session = await login();
     } catch (e) {
@@ -41,13 +41,13 @@ export const djangoProvider: SignInProvider = {
     return session;
   },
   async signOut() {
-    const session = await api<SessionInfo>("/api/auth/logout", { method: "POST", keepSignedIn: true });
+    const session = await api<Session>("/api/auth/logout", { method: "POST", keepSignedIn: true });
     rememberCsrfToken(session?.csrf_token);
   },
   onSignedOut: () => () => {},
 };
 
-export async function supabaseProvider(config: NexusConfig | null): Promise<SignInProvider> {
+export async function supabaseProvider(config: Config | null): Promise<SignInProvider> {
   const url = config?.realtime?.url;
   const anonKey = config?.realtime?.anon_key;
   if (config?.realtime?.transport !== "supabase" || !url || !anonKey) {

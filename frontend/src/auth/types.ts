@@ -1,21 +1,8 @@
-// Shapes of /api/auth/* and the sign-in state PulseView is in.
+// The sign-in state PulseView is in (the shapes of /api/auth/* are the schema's).
+import type { Role, Schemas, Session, SessionUser } from "../api/types";
 
-export type Role = "viewer" | "editor" | "admin";
-export type AuthMode = "required" | "open";
-export type Provider = "django" | "supabase";
-
-export interface AuthUser {
-  username: string;
-  role: Role;
-  person_id: string | null;
-}
-
-export interface SessionInfo {
-  authenticated: boolean;
-  user: AuthUser | null;
-  auth?: { mode?: AuthMode; provider?: Provider };
-  csrf_token?: string;
-}
+export type Provider = Schemas["AuthProviderEnum"];
+export type AuthUser = SessionUser;
 
 export type AuthPhase =
   | { phase: "loading" }
@@ -34,8 +21,8 @@ export const OPEN_ACCESS_TEXT =
 /** In open mode nobody signs in: everybody is an editor, shown as such. */
 export const OPEN_ACCESS_USER: AuthUser = { username: "open access", role: "editor", person_id: null };
 
-export function phaseFromSession(session: SessionInfo, provider: Provider, notice: string | null = null): AuthPhase {
-  if (session.auth?.mode === "open") {
+export function phaseFromSession(session: Session, provider: Provider, notice: string | null = null): AuthPhase {
+  if (session.auth.mode === "open") {
     return { phase: "signed-in", user: session.user ?? OPEN_ACCESS_USER, open: true, provider };
   }
   if (session.authenticated && session.user) return { phase: "signed-in", user: session.user, open: false, provider };

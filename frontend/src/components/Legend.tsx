@@ -1,5 +1,5 @@
 // Legend doubles as the type filter; a division select beside it.
-import { NODE_TYPES } from "../types";
+import { NODE_TYPES } from "../api/types";
 import type { Filters } from "../graph/PulseView";
 import { HEALTH_COLOURS, typeColour } from "../graph/style";
 

@@ -2,7 +2,7 @@
 // Arrow keys move, Enter selects and frames the node; only a window of the list is rendered, so
 // 10,000 nodes cost a hundred rows.
 import { forwardRef, useMemo, useState, type KeyboardEvent } from "react";
-import type { GraphNode } from "../types";
+import type { GraphNode } from "../api/types";
 import { isVisible, type Filters } from "../graph/PulseView";
 import { typeColour } from "../graph/style";
 

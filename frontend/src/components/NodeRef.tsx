@@ -1,6 +1,6 @@
 // Ids are shown as the node's label, linked to the node; the raw id stays on hover.
 import { createContext, useContext } from "react";
-import type { GraphNode } from "../types";
+import type { GraphNode } from "../api/types";
 
 export interface NodeDirectory {
   nodes: Record<string, GraphNode>;

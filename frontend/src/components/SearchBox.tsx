@@ -1,29 +1,8 @@
 // Semantic search over /api/search: highlights the hits and fits the view on them.
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, asList, errorText } from "../api";
-import type { GraphNode } from "../types";
-
-export interface SearchHit {
-  id: string;
-  similarity: number | null;
-  current_freshness: number | null;
-  label?: string;
-  type?: string;
-}
-
-export function normaliseHit(raw: Record<string, unknown>): SearchHit | null {
-  const node = (raw.node ?? {}) as Record<string, unknown>;
-  const id = raw.node_id ?? raw.id ?? node.id;
-  if (id === undefined || id === null) return null;
-  const num = (v: unknown) => (v === undefined || v === null || Number.isNaN(Number(v)) ? null : Number(v));
-  return {
-    id: String(id),
-    similarity: num(raw.similarity ?? raw.score),
-    current_freshness: num(raw.current_freshness ?? node.current_freshness),
-    label: (raw.label ?? node.label) as string | undefined,
-    type: (raw.type ?? node.type) as string | undefined,
-  };
-}
+import { api, errorText } from "../api/client";
+import type { GraphNode, SearchOut, SearchResult } from "../api/types";
 
 interface Props {
   nodes: Record<string, GraphNode>;
@@ -33,35 +12,30 @@ interface Props {
 
 export function SearchBox({ nodes, onResults, onPick }: Props) {
   const [q, setQ] = useState("");
-  const [hits, setHits] = useState<SearchHit[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // A search is asked for, not kept in step with the box: a mutation, whose answer is the hits.
+  // The hits shown stay until the next search answers (or fails).
+  const [hits, setHits] = useState<SearchResult[] | null>(null);
+  const search = useMutation({
+    mutationFn: (query: string) => api<SearchOut>(`/api/search?q=${encodeURIComponent(query)}&k=8`),
+    onSuccess: (body) => {
+      setHits(body.results);
+      onResults(body.results.map((h) => h.node.id));
+    },
+    onError: () => setHits(null),
+  });
+  const busy = search.isPending;
 
-  const run = async (e: React.FormEvent) => {
+  const run = (e: React.FormEvent) => {
     e.preventDefault();
     const query = q.trim();
     if (!query) return clear();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = await api<unknown>(`/api/search?q=${encodeURIComponent(query)}&k=8`);
-      const list = asList<Record<string, unknown>>(body, "results", "matches")
-        .map(normaliseHit)
-        .filter((h): h is SearchHit => h !== null);
-      setHits(list);
-      onResults(list.map((h) => h.id));
-    } catch (err) {
-      setHits(null);
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    search.mutate(query);
   };
 
   const clear = () => {
     setQ("");
     setHits(null);
-    setError(null);
+    search.reset();
     onResults([]);
   };
 
@@ -80,18 +54,18 @@ export function SearchBox({ nodes, onResults, onPick }: Props) {
         <button type="submit" disabled={busy}>{busy ? "Searching…" : "Search"}</button>
         {hits && <button type="button" onClick={clear} aria-label="Clear search">Clear</button>}
       </form>
-      {error && <div className="search-results state-error" role="alert">{error}</div>}
+      {search.isError && <div className="search-results state-error" role="alert">{errorText(search.error)}</div>}
       {hits && (
         <ul className="search-results" aria-label="Search results" data-testid="search-results">
           {hits.length === 0 && <li className="state-empty">No matching nodes.</li>}
-          {hits.map((h) => (
-            <li key={h.id}>
-              <button type="button" onClick={() => onPick(h.id)}>
-                <span className="hit-label">{nodes[h.id]?.label ?? h.label ?? h.id}</span>
+          {hits.map(({ node, similarity, current_freshness }) => (
+            <li key={node.id}>
+              <button type="button" onClick={() => onPick(node.id)}>
+                <span className="hit-label">{nodes[node.id]?.label ?? node.label}</span>
                 <span className="hit-meta">
-                  {nodes[h.id]?.type ?? h.type}
-                  {h.similarity !== null && ` · ${(h.similarity * 100).toFixed(0)}% match`}
-                  {h.current_freshness !== null && ` · fresh ${(h.current_freshness * 100).toFixed(0)}%`}
+                  {nodes[node.id]?.type ?? node.type}
+                  {` · ${(similarity * 100).toFixed(0)}% match`}
+                  {current_freshness !== null && ` · fresh ${(current_freshness * 100).toFixed(0)}%`}
                 </span>
               </button>
             </li>

@@ -1,8 +1,11 @@
-// Notifications of the chosen person, live: loaded once, then patched by realtime events.
-import { useCallback, useEffect, useState } from "react";
-import { api, asList, errorText } from "../api";
+// Notifications of the chosen person, live: read once, then patched by realtime events; re-read
+// after every reconnect (what happened while offline).
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect } from "react";
+import { api, errorText } from "../api/client";
+import { queryKeys } from "../api/query";
+import type { ChangeEvent, Notification, NotificationPage } from "../api/types";
 import { applyNotificationChange } from "../graph/reducer";
-import type { ChangeEvent, Notification } from "../types";
 
 export interface NotificationsState {
   items: Notification[];
@@ -15,40 +18,33 @@ export interface NotificationsState {
 export function useNotifications(
   personId: string | null, listen: (f: (e: ChangeEvent) => void) => () => void, reconnects: number,
 ): NotificationsState {
-  const [items, setItems] = useState<Notification[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
+  const queryClient = useQueryClient();
+  const list = useQuery({
+    queryKey: queryKeys.notifications(personId ?? ""),
+    queryFn: async () =>
+      (await api<NotificationPage>(`/api/notifications?person_id=${encodeURIComponent(personId ?? "")}&limit=200`)).results,
+    enabled: personId !== null,
+  });
 
   useEffect(() => {
-    if (!personId) {
-      setItems([]);
-      return;
-    }
-    let stop = false;
-    setLoading(true);
-    api<unknown>(`/api/notifications?person_id=${encodeURIComponent(personId)}&limit=200`)
-      .then((body) => {
-        if (stop) return;
-        setItems(asList<Notification>(body, "notifications"));
-        setError(null);
-      })
-      .catch((e) => !stop && setError(errorText(e)))
-      .finally(() => !stop && setLoading(false));
-    return () => {
-      stop = true;
-    };
-  }, [personId, reconnects, tick]);
+    if (reconnects > 0) void queryClient.invalidateQueries({ queryKey: ["notifications"] });
+  }, [reconnects, queryClient]);
 
-  useEffect(() => {
-    const unsubscribe = listen((ev) => setItems((list) => applyNotificationChange(list, ev, personId)));
-    return unsubscribe;
-  }, [listen, personId]);
+  useEffect(() => listen((ev) => {
+    if (ev.table !== "notifications" || !personId) return;
+    queryClient.setQueryData<Notification[]>(queryKeys.notifications(personId), (items) => items && applyNotificationChange(items, ev, personId));
+  }), [listen, personId, queryClient]);
 
   const acknowledge = useCallback(async (id: number) => {
     const updated = await api<Notification>(`/api/notifications/${id}/ack`, { method: "POST" });
-    setItems((list) => list.map((n) => (n.id === id ? { ...n, ...(updated ?? {}), acknowledged: true } : n)));
-  }, []);
+    queryClient.setQueryData<Notification[]>(queryKeys.notifications(personId ?? ""), (items) => items?.map((n) => (n.id === id ? updated : n)));
+  }, [queryClient, personId]);
 
-  return { items, loading, error, acknowledge, reload: () => setTick((t) => t + 1) };
+  return {
+    items: personId ? list.data ?? [] : [],
+    loading: list.isLoading,
+    error: list.isError ? errorText(list.error) : null,
+    acknowledge,
+    reload: () => void list.refetch(),
+  };
 }

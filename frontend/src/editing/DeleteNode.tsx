@@ -1,17 +1,18 @@
 // Delete a node (editors) after reading what goes with it: the server lists its edges by the
 // other node's name, its embedding, and what is left pointing at nothing.
-import { useEffect, useState } from "react";
-import { api, errorText } from "../api";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { api, errorText } from "../api/client";
+import { queryKeys } from "../api/query";
+import type { NodeCascade } from "../api/types";
 import { NodeRef } from "../components/NodeRef";
-import { ErrorNote, Loading } from "../components/Status";
+import { ErrorNote, QueryStatus } from "../components/Status";
 
-export interface Cascade {
-  node: { id: string; label: string; type: string };
-  edges: { id: string; type: string; direction: "out" | "in"; other: { id: string; label: string; type: string } | null }[];
-  embedding: boolean;
-  search_document: boolean;
-  referenced_by: { id: string; label: string; type: string; field: string }[];
-  linked_accounts: number;
+/** "3 notifications addressed to this person": what a kept row is, in words. */
+export function keptRowsText(row: { table: string; column: string; count: number }): string {
+  const n = row.count;
+  if (row.table === "notifications") return `${n} notification${n === 1 ? "" : "s"} addressed to this person`;
+  if (row.table === "immune_alert_states") return `${n} alert${n === 1 ? "" : "s"} assigned to this person`;
+  return `${n} ${row.table.replace(/_/g, " ")} row${n === 1 ? "" : "s"} (${row.column.replace(/_/g, " ")})`;
 }
 
 interface Props {
@@ -21,37 +22,25 @@ interface Props {
 }
 
 export default function DeleteNode({ nodeId, onDeleted, onCancel }: Props) {
-  const [cascade, setCascade] = useState<Cascade | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let stop = false;
-    api<Cascade>(`/api/nodes/${encodeURIComponent(nodeId)}/cascade`)
-      .then((c) => !stop && setCascade(c))
-      .catch((e) => !stop && setError(errorText(e)));
-    return () => {
-      stop = true;
-    };
-  }, [nodeId]);
-
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api(`/api/nodes/${encodeURIComponent(nodeId)}`, { method: "DELETE" });
-      onDeleted();
-    } catch (e) {
-      setError(errorText(e));
-      setBusy(false);
-    }
-  };
+  const read = useQuery({
+    queryKey: queryKeys.cascade(nodeId),
+    queryFn: () => api<NodeCascade>(`/api/nodes/${encodeURIComponent(nodeId)}/cascade`),
+    staleTime: 0,
+    gcTime: 0, // what goes with a node changes with the graph: never shown from an older read
+  });
+  const cascade = read.data;
+  const remove = useMutation({
+    mutationFn: () => api(`/api/nodes/${encodeURIComponent(nodeId)}`, { method: "DELETE" }),
+    onSuccess: onDeleted,
+  });
+  // Deleted: the button stays busy until the panel goes.
+  const busy = remove.isPending || remove.isSuccess;
 
   const n = cascade?.edges.length ?? 0;
   return (
     <section className="confirm" role="alertdialog" aria-labelledby="delete-title" aria-describedby="delete-what" data-testid="delete-node">
       <h3 id="delete-title">Delete {cascade?.node.label ?? nodeId}?</h3>
-      {!cascade && !error && <Loading what="what goes with it" />}
+      <QueryStatus query={read} what="what goes with it" />
       {cascade && (
         <div id="delete-what" data-testid="delete-cascade">
           {n === 0 ? <p>It has no edges.</p> : (
@@ -77,15 +66,23 @@ export default function DeleteNode({ nodeId, onDeleted, onCancel }: Props) {
               </ul>
             </>
           )}
+          {cascade.kept_rows.length > 0 && (
+            <>
+              <p>These stay, but will name a person or node that no longer exists:</p>
+              <ul className="small">
+                {cascade.kept_rows.map((r) => <li key={`${r.table}-${r.column}`} data-testid="cascade-kept">{keptRowsText(r)}</li>)}
+              </ul>
+            </>
+          )}
           {cascade.linked_accounts > 0 && (
             <p className="small">{cascade.linked_accounts === 1 ? "A user account is" : `${cascade.linked_accounts} user accounts are`} linked to this person and will be linked to nothing.</p>
           )}
           <p className="muted small">Its history stays: it can be seen as it was in the node's versions.</p>
         </div>
       )}
-      {error && <ErrorNote message={error} />}
+      {remove.isError && <ErrorNote message={errorText(remove.error)} />}
       <div className="row">
-        <button type="button" className="danger" onClick={confirm} disabled={busy || !cascade}>
+        <button type="button" className="danger" onClick={() => remove.mutate()} disabled={busy || !cascade}>
           {busy ? "Deleting…" : n ? `Delete node and ${n} ${n === 1 ? "edge" : "edges"}` : "Delete node"}
         </button>
         <button type="button" onClick={onCancel} disabled={busy}>Cancel</button>

@@ -1,9 +1,9 @@
 // Connect two nodes (editors): the source is the node whose panel this is; the other end is
 // clicked in the graph or chosen here by name.
 import { useId, useMemo, useState } from "react";
-import { api } from "../api";
+import { api } from "../api/client";
 import { NodeRef } from "../components/NodeRef";
-import type { GraphEdge, GraphNode } from "../types";
+import type { GraphEdge, GraphNode } from "../api/types";
 import { fieldErrors, type FieldErrors } from "./fields";
 import { FieldError } from "./NodeForm";
 

@@ -1,8 +1,8 @@
 // Create or edit a node (editors). The API validates; its messages appear next to their fields.
 import { useId, useMemo, useState } from "react";
-import { api } from "../api";
+import { api } from "../api/client";
 import type { Point } from "../graph/model";
-import { NODE_TYPES, type GraphNode } from "../types";
+import { NODE_TYPES, type GraphNode, type NodeOut } from "../api/types";
 import {
   BASE_FIELDS, existingValues, extraFields, fieldErrors, initialValues, nodeBody, type BaseField, type FieldErrors, type FormValues,
 } from "./fields";
@@ -65,7 +65,7 @@ export default function NodeForm({ nodes, node, place, onDone, onCancel }: Props
         onDone(node.id);
       } else {
         const at = place?.();
-        const made = await api<GraphNode>("/api/nodes", { method: "POST", json: at ? { ...body, x: at.x, y: at.y } : body });
+        const made = await api<NodeOut>("/api/nodes", { method: "POST", json: at ? { ...body, x: at.x, y: at.y } : body });
         onDone(made.id);
       }
     } catch (err) {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../api";
-import type { GraphNode } from "../types";
+import { ApiError } from "../api/client";
+import { node } from "../test/fixtures";
 import { existingValues, fieldErrors, initialValues, nodeBody } from "./fields";
 
-const commitment: GraphNode = {
+const commitment = node({
   id: "c-01", type: "commitment", label: "Ship it", division: "Eng", size: 2, half_life_days: 14, status: "active",
   extras: { owner_id: "p-10", due_date: "2027-01-04", progress: 0.35, jira: "NX-1" },
-};
+});
 
 describe("node form bodies", () => {
   it("a create sends what was filled in, type-specific fields in extras", () => {

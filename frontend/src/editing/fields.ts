@@ -1,8 +1,8 @@
 // What the node form edits, and how its values become an API body. The API stores a node's
 // type-specific fields in `extras` (any JSON object); these are the ones NEXUS itself reads
 // (answers, immune scans, routing), with the kind of value each holds.
-import { ApiError } from "../api";
-import type { GraphNode, NodeType } from "../types";
+import { ApiError } from "../api/client";
+import type { GraphNode, NodeType } from "../api/types";
 
 export type ExtraKind = "text" | "long" | "date" | "fraction" | "person" | "list" | "email";
 
@@ -128,7 +128,7 @@ export function fieldErrors(e: unknown, shown: Iterable<string>): FieldErrors {
   const byField: Record<string, string> = {};
   const rest: string[] = [];
   for (const [k, v] of Object.entries(e.fields ?? {})) {
-    const msg = Array.isArray(v) ? v.map(String).join(" ") : String(v);
+    const msg = v.join(" ");
     // A batch answers "mutations[0].label": the same field.
     const name = k.replace(/^mutations\[\d+\]\./, "");
     if (known.has(name)) byField[name] = msg;

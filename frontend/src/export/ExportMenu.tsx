@@ -1,7 +1,7 @@
 // Export what the graph view shows: the drawing as PNG or SVG, the drawn nodes and edges as CSV.
 import { useState, type RefObject } from "react";
 import type { ViewHandle } from "../graph/PulseView";
-import type { GraphEdge, GraphNode } from "../types";
+import type { GraphEdge, GraphNode } from "../api/types";
 import { drawnEdges, edgesCsv, nodesCsv } from "./csv";
 import { download, stamp } from "./download";
 import { buildSvg, sceneFromSigma } from "./svg";

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { GraphEdge, GraphNode } from "../types";
+import type { GraphEdge, GraphNode } from "../api/types";
+import { edge, node as nodeOf } from "../test/fixtures";
 import { csvCell, drawnEdges, edgesCsv, nodesCsv, toCsv } from "./csv";
 
-const node = (id: string, extra: Partial<GraphNode> = {}): GraphNode => ({ id, type: "person", label: id.toUpperCase(), ...extra });
+const node = (id: string, extra: Partial<GraphNode> = {}): GraphNode => nodeOf({ id, type: "person", label: id.toUpperCase(), ...extra });
 
 describe("CSV", () => {
   it("quotes commas, quotes and line breaks, and defuses formulas", () => {
@@ -28,8 +29,8 @@ describe("CSV", () => {
 
   it("lists the edges between drawn nodes only, with both ends named", () => {
     const edges: Record<string, GraphEdge> = {
-      e1: { id: "e1", source: "a", target: "b", type: "reports_to", weight: 0.8 },
-      e2: { id: "e2", source: "a", target: "hidden", type: "about" },
+      e1: edge({ id: "e1", source: "a", target: "b", type: "reports_to", weight: 0.8 }),
+      e2: edge({ id: "e2", source: "a", target: "hidden", type: "about" }),
     };
     const drawn = drawnEdges(new Set(["a", "b", "cluster:x"]), edges, [{ key: "cedge:a|cluster:x", source: "a", target: "cluster:x", count: 3 }]);
     expect(drawn.map((e) => e.id)).toEqual(["e1", "cedge:a|cluster:x"]);

@@ -2,7 +2,7 @@
 // of nodes and one of edges. A collapsed group is one row, as it is one drawn node.
 import { CLUSTER_PREFIX, groupName } from "../graph/model";
 import { currentFreshness } from "../graph/reducer";
-import type { GraphEdge, GraphNode } from "../types";
+import type { GraphEdge, GraphNode } from "../api/types";
 
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return "";

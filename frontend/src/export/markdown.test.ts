@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { GraphNode } from "../types";
+import { node } from "../test/fixtures";
 import { markdownFileName, mdDate, mdText, nodeMarkdown } from "./markdown";
 
-const ada: GraphNode = {
+const ada = node({
   id: "p-10", type: "person", label: "Ada *Lovelace*", division: "Engineering", updated_at: "2026-11-28T09:30:00Z",
   extras: { manager_id: "p-02", skills: ["maths", "engines"], started_on: "2026-01-05", note: "owner p-99" },
-};
+});
 const labels: Record<string, string> = { "p-02": "Grace Hopper", "t-01": "Perception" };
 
 describe("node Markdown", () => {

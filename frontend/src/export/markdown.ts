@@ -1,9 +1,9 @@
 // A node's details as Markdown: its fields, its type-specific details (node ids as names), its
 // neighbours by name and its recent history, for pasting into a document or a ticket.
-import type { GraphNode } from "../types";
+import type { GraphNode, HistoryEntry } from "../api/types";
 
-export interface MdNeighbour { id: string; label: string; type: string; relation: string; direction: "out" | "in" | "" }
-export interface MdHistory { action?: string; created_at?: string; actor?: string | null }
+export interface MdNeighbour { id: string; label: string; type: string; relation: string; direction: "out" | "in" }
+export type MdHistory = Pick<HistoryEntry, "action" | "created_at" | "actor">;
 
 const FIELDS: (keyof GraphNode)[] = ["type", "status", "health", "division", "department", "team", "source_type", "source_id", "created_at", "updated_at"];
 
@@ -46,13 +46,13 @@ export function nodeMarkdown(node: GraphNode, neighbours: MdNeighbour[], history
   out.push("", `## Neighbours (${neighbours.length})`, "");
   if (!neighbours.length) out.push("No connections.");
   for (const n of [...neighbours].sort((a, b) => a.relation.localeCompare(b.relation) || a.label.localeCompare(b.label))) {
-    const arrow = n.direction === "in" ? "←" : n.direction === "out" ? "→" : "·";
+    const arrow = n.direction === "in" ? "←" : "→";
     out.push(`- ${arrow} ${mdText(n.relation.replace(/_/g, " "))}: **${mdText(n.label)}** (${mdText(n.type)}, \`${n.id}\`)`);
   }
   if (history.length) {
     out.push("", "## Recent history", "");
     for (const h of history) {
-      out.push(`- ${h.created_at ? mdDate(h.created_at) : "?"} — ${mdText(h.action ?? "change")} ${h.actor ? `by ${mdText(h.actor)}` : "by an outside write"}`);
+      out.push(`- ${h.created_at ? mdDate(h.created_at) : "?"} — ${mdText(h.action)} ${h.actor ? `by ${mdText(h.actor)}` : "by an outside write"}`);
     }
   }
   return out.join("\n") + "\n";

@@ -5,7 +5,7 @@ import { createNodeBorderProgram } from "@sigma/node-border";
 import { useEffect, useLayoutEffect, useRef, type MutableRefObject, type ReactNode } from "react";
 import Sigma from "sigma";
 import type { NodeDisplayData, EdgeDisplayData } from "sigma/types";
-import type { GraphNode } from "../types";
+import type { GraphNode } from "../api/types";
 import { CLUSTER_PREFIX, type Point } from "./model";
 import { installAppender, type Appender } from "./appendIndex";
 import { EdgeFineProgram, handMoving, inMotion, markBusy, NodeDotProgram } from "./programs";
@@ -227,7 +227,7 @@ function pairKey(a: string, b: string): string {
 }
 
 export function PulseView(props: Props) {
-  const { model, graph, collapsed, focus, children } = props;
+  const { model, graph, collapsed, focus, children, marks, handle: handleRef } = props;
   const container = useRef<HTMLDivElement>(null);
   const sigmaRef = useRef<Sigma<NodeAttrs> | null>(null);
   const appender = useRef<Appender | null>(null);
@@ -235,7 +235,10 @@ export function PulseView(props: Props) {
     props, hovered: null, hoverSet: null, lite: null, big: false, lastBatch: -Infinity, focusSet: null, pathEdges: new Set(), emphasis: null, scale: 1,
     edgeOverview: false,
   });
-  view.current.props = props;
+  // Sigma's handlers outlive a render: they read the latest props from here.
+  useLayoutEffect(() => {
+    view.current.props = props;
+  });
 
   const nodeVisible = (id: string, node: GraphNode | undefined): boolean => {
     const v = view.current;
@@ -315,7 +318,7 @@ export function PulseView(props: Props) {
     v.pathEdges = new Set();
     if (path && path.length > 1) for (let i = 1; i < path.length; i++) v.pathEdges.add(pairKey(path[i - 1], path[i]));
     v.emphasis = path && path.length ? new Set(path) : highlighted.size ? highlighted : v.big ? null : v.hoverSet;
-    const rest = [highlighted, path, filters, collapsed, props.marks];
+    const rest = [highlighted, path, filters, collapsed, marks];
     const last = lastEmphasis.current;
     lastEmphasis.current = { selectedId, rest };
     const s = sigmaRef.current;
@@ -324,12 +327,12 @@ export function PulseView(props: Props) {
     if (v.big && last && last.rest.every((x, i) => x === rest[i])) {
       repaint(s, [last.selectedId, selectedId].filter((x): x is string => !!x), incident(model.graph, [last.selectedId, selectedId]));
     } else s.refresh();
-  }, [model, highlighted, selectedId, path, filters, collapsed, props.marks]);
+  }, [model, highlighted, selectedId, path, filters, collapsed, marks]);
   // Focus mode follows the live graph: a new neighbour joins the neighbourhood.
   useEffect(() => {
     view.current.focusSet = focusMode ? model.neighbourhood(focusMode.id, focusMode.hops) : null;
     sigmaRef.current?.refresh();
-  }, [model, focusMode, focusMode ? graph : null]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [model, focusMode, focusMode ? graph : null]); // eslint-disable-line react-hooks/exhaustive-deps -- the graph matters only in focus mode: without it, a live change must not recompute anything
 
   useEffect(() => {
     const el = container.current;
@@ -592,8 +595,8 @@ export function PulseView(props: Props) {
       sigma,
     };
     (window as unknown as { __pulseview?: unknown }).__pulseview = hook;
-    if (props.handle) {
-      props.handle.current = {
+    if (handleRef) {
+      handleRef.current = {
         sigma, model, drawnIds: hook.drawnIds,
         centre: () => {
           const { width, height } = sigma.getDimensions();
@@ -620,10 +623,10 @@ export function PulseView(props: Props) {
       sigma.kill();
       sigmaRef.current = null;
       appender.current = null;
-      if (props.handle) props.handle.current = null;
+      if (handleRef) handleRef.current = null;
       delete (window as unknown as { __pulseview?: unknown }).__pulseview;
     };
-  }, [model]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [model]); // eslint-disable-line react-hooks/exhaustive-deps -- sigma is made once per model; what changes later reaches it through view.current
 
   // Frame the requested nodes (search hits, citations, alerts).
   useEffect(() => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createFrameBatcher } from "./frameBatch";
 import { applyChanges, emptyGraph, graphReducer } from "./reducer";
-import type { ChangeEvent } from "../types";
+import type { ChangeEvent } from "../api/types";
+import { change, compactNode } from "../test/fixtures";
 
 function manualFrames() {
   const frames: (() => void)[] = [];
@@ -14,7 +15,7 @@ function manualFrames() {
 }
 
 const insert = (i: number, cursor: number): ChangeEvent => ({
-  table: "nodes", eventType: "INSERT", new: { id: `g-${i}`, type: "fact", label: `Generated ${i}` }, old: {}, cursor,
+  ...change("nodes", "INSERT", { new: { id: `g-${i}`, type: "fact", label: `Generated ${i}` } }, cursor),
 });
 
 describe("frame batcher", () => {
@@ -110,7 +111,7 @@ describe("frame batcher", () => {
   it("a 5,000-row insert batched into a 10,000-node graph keeps counts exact and is fast", () => {
     let state = graphReducer(emptyGraph, {
       type: "reset", cursor: 0,
-      graph: { nodes: Array.from({ length: 10_000 }, (_, i) => ({ id: `n-${i}`, type: "fact", label: `n${i}`, x: i, y: i })), edges: [] },
+      graph: { nodes: Array.from({ length: 10_000 }, (_, i) => compactNode({ id: `n-${i}`, label: `n${i}`, x: i, y: i })), edges: [] },
     });
     const f = manualFrames();
     const b = createFrameBatcher<ChangeEvent>((evs) => (state = applyChanges(state, evs)), { schedule: f.schedule, cancel: f.cancel });

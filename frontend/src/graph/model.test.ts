@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { GraphEdge, GraphNode } from "../types";
+import type { GraphEdge, GraphNode } from "../api/types";
+import { change, compactNode, edge as edgeOf, node as nodeOf } from "../test/fixtures";
 import { clusterView, countsText, groupKey, neighbourhood, placeNodes } from "./model";
 import { DEFER_EDGES, PLACEMENT_GAP, PulseGraph } from "./pulseGraph";
 import { applyChanges, deltaBetween, graphReducer, emptyGraph } from "./reducer";
-import type { ChangeEvent } from "../types";
+import type { ChangeEvent } from "../api/types";
 
-const node = (id: string, extra: Partial<GraphNode> = {}): GraphNode => ({ id, type: "person", label: id, ...extra });
-const edge = (id: string, source: string, target: string): GraphEdge => ({ id, source, target, type: "member_of" });
+const node = (id: string, extra: Partial<GraphNode> = {}): GraphNode => nodeOf({ id, type: "person", ...extra });
+const edge = (id: string, source: string, target: string): GraphEdge => edgeOf({ id, source, target, type: "member_of" });
 const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 
 describe("groups and clusters", () => {
@@ -70,13 +71,13 @@ describe("placement", () => {
   it("the live model places coordinate-less nodes by their neighbours, also when the edge comes later", () => {
     let state = graphReducer(emptyGraph, {
       type: "reset", cursor: 0,
-      graph: { nodes: [node("a", { x: 1000, y: 1000 }), node("b", { x: 1040, y: 1000 })], edges: [] },
+      graph: { nodes: [compactNode({ id: "a", x: 1000, y: 1000 }), compactNode({ id: "b", x: 1040, y: 1000 })], edges: [] },
     });
     const model = new PulseGraph();
     model.sync(state, new Set());
-    state = applyChanges(state, [{ table: "nodes", eventType: "INSERT", new: { id: "n", type: "fact", label: "new" }, old: {}, cursor: 1 }]);
+    state = applyChanges(state, [change("nodes", "INSERT", { new: { id: "n", type: "fact", label: "new" }, old: {} }, 1)]);
     model.sync(state, new Set());
-    state = applyChanges(state, [{ table: "edges", eventType: "INSERT", new: { id: "e1", source: "n", target: "a", type: "about" }, old: {}, cursor: 2 }]);
+    state = applyChanges(state, [change("edges", "INSERT", { new: { id: "e1", source: "n", target: "a", type: "about" }, old: {} }, 2)]);
     model.sync(state, new Set());
     const p = model.graph.getNodeAttributes("n");
     const a = model.graph.getNodeAttributes("a");
@@ -85,7 +86,7 @@ describe("placement", () => {
     expect(dist(p, a)).toBeGreaterThanOrEqual(PLACEMENT_GAP);
     expect(dist(p, b)).toBeGreaterThanOrEqual(PLACEMENT_GAP);
     // A later change without coordinates (a rename) does not move it again.
-    state = applyChanges(state, [{ table: "nodes", eventType: "UPDATE", new: { id: "n", type: "fact", label: "renamed" }, old: {}, cursor: 3 }]);
+    state = applyChanges(state, [change("nodes", "UPDATE", { new: { id: "n", type: "fact", label: "renamed" }, old: {} }, 3)]);
     model.sync(state, new Set());
     expect(model.graph.getNodeAttributes("n")).toMatchObject({ x: p.x, y: p.y, label: "renamed" });
   });
@@ -93,13 +94,13 @@ describe("placement", () => {
   it("stored coordinates are drawn as stored (y flipped for sigma) and deletions drop edges", () => {
     let state = graphReducer(emptyGraph, {
       type: "reset", cursor: 0,
-      graph: { nodes: [node("a", { x: 10, y: 20 }), node("b", { x: 0, y: 0 })], edges: [edge("ab", "a", "b")] },
+      graph: { nodes: [compactNode({ id: "a", x: 10, y: 20 }), compactNode({ id: "b", x: 0, y: 0 })], edges: [edgeOf({ id: "ab", source: "a", target: "b" })] },
     });
     const model = new PulseGraph();
     model.sync(state, new Set());
     expect(model.graph.getNodeAttributes("a")).toMatchObject({ x: 10, y: -20 });
     expect(model.shortestPath("a", "b")).toEqual(["a", "b"]);
-    state = applyChanges(state, [{ table: "nodes", eventType: "DELETE", new: {}, old: { id: "b" }, cursor: 1 }]);
+    state = applyChanges(state, [change("nodes", "DELETE", { new: {}, old: { id: "b" } }, 1)]);
     model.sync(state, new Set());
     expect(model.graph.order).toBe(1);
     expect(model.graph.size).toBe(0);
@@ -109,13 +110,13 @@ describe("placement", () => {
   it("a sync reports what it touched, and a batch is followed through its ids alone", () => {
     let state = graphReducer(emptyGraph, {
       type: "reset", cursor: 0,
-      graph: { nodes: [node("a", { x: 0, y: 0 }), node("b", { x: 100, y: 0 }), node("c", { x: 200, y: 0 })], edges: [edge("ab", "a", "b"), edge("bc", "b", "c")] },
+      graph: { nodes: [compactNode({ id: "a", x: 0, y: 0 }), compactNode({ id: "b", x: 100, y: 0 }), compactNode({ id: "c", x: 200, y: 0 })], edges: [edge("ab", "a", "b"), edge("bc", "b", "c")] },
     });
     const model = new PulseGraph();
     const none = new Set<string>();
     expect(model.sync(state, none)).toMatchObject({ reset: true });
     expect(model.sync(state, none)).toBeNull();
-    const ins = (id: string, cursor: number): ChangeEvent => ({ table: "nodes", eventType: "INSERT", new: { id, type: "fact", label: id, x: 50, y: 50 }, old: {}, cursor });
+    const ins = (id: string, cursor: number): ChangeEvent => change("nodes", "INSERT", { new: { id, type: "fact", label: id, x: 50, y: 50 } }, cursor);
     const before = state;
     state = applyChanges(state, [ins("n1", 1), ins("n2", 2), ins("n1", 3)]);
     expect(deltaBetween(before, state)?.nodes).toEqual(["n1", "n2", "n1"]);
@@ -123,7 +124,7 @@ describe("placement", () => {
     const added = model.sync(state, new Set());
     expect(added).toEqual({ reset: false, nodes: ["n1", "n2"], edges: [], droppedNodes: [], droppedEdges: [] });
     // Deleting a node drops its edges, in the graph and in the report.
-    state = applyChanges(state, [{ table: "nodes", eventType: "DELETE", new: {}, old: { id: "b" }, cursor: 4 }]);
+    state = applyChanges(state, [change("nodes", "DELETE", { old: { id: "b" } }, 4)]);
     const dropped = model.sync(state, new Set());
     expect(dropped?.droppedNodes).toEqual(["b"]);
     expect(dropped?.droppedEdges.sort()).toEqual(["ab", "bc"]);
@@ -132,13 +133,13 @@ describe("placement", () => {
   });
 
   it("an edge that arrives before its node is drawn once the node comes, in a later batch", () => {
-    let state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes: [node("a", { x: 0, y: 0 })], edges: [] } });
+    let state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes: [compactNode({ id: "a", x: 0, y: 0 })], edges: [] } });
     const model = new PulseGraph();
     model.sync(state, new Set());
-    state = applyChanges(state, [{ table: "edges", eventType: "INSERT", new: { id: "ax", source: "a", target: "x", type: "about" }, old: {}, cursor: 1 }]);
+    state = applyChanges(state, [change("edges", "INSERT", { new: { id: "ax", source: "a", target: "x", type: "about" } }, 1)]);
     model.sync(state, new Set());
     expect(model.graph.size).toBe(0);
-    state = applyChanges(state, [{ table: "nodes", eventType: "INSERT", new: { id: "x", type: "fact", label: "x" }, old: {}, cursor: 2 }]);
+    state = applyChanges(state, [change("nodes", "INSERT", { new: { id: "x", type: "fact", label: "x" } }, 2)]);
     const report = model.sync(state, new Set());
     expect(model.graph.hasEdge("ax")).toBe(true);
     expect(report?.edges).toEqual(["ax"]);
@@ -146,7 +147,7 @@ describe("placement", () => {
 
   it("a big first load draws its nodes first; the edges come with completeEdges or the next batch", () => {
     const n = Math.ceil(DEFER_EDGES / 5) + 10;
-    const nodes = Array.from({ length: n }, (_, i) => node(`n${i}`, { x: i, y: 0 }));
+    const nodes = Array.from({ length: n }, (_, i) => compactNode({ id: `n${i}`, x: i, y: 0 }));
     const edges = Array.from({ length: DEFER_EDGES + 1 }, (_, i) => edge(`e${i}`, `n${i % n}`, `n${(i * 7 + 1) % n}`));
     const state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes, edges } });
     const none = new Set<string>();
@@ -160,18 +161,18 @@ describe("placement", () => {
     // A live batch before completeEdges brings every edge along.
     const second = new PulseGraph();
     second.sync(state, none, Date.now(), { deferEdges: true });
-    const next = applyChanges(state, [{ table: "nodes", eventType: "INSERT", new: { id: "late", type: "fact", label: "late", x: 1, y: 1 }, old: {}, cursor: 1 }]);
+    const next = applyChanges(state, [change("nodes", "INSERT", { new: { id: "late", type: "fact", label: "late", x: 1, y: 1 } }, 1)]);
     second.sync(next, none);
     expect(second.graph.size).toBe(DEFER_EDGES + 1);
     expect(second.completeEdges()).toBeNull();
   });
 
   it("two batches between syncs are followed by comparing the maps (same result)", () => {
-    let state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes: [node("a", { x: 0, y: 0 })], edges: [] } });
+    let state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes: [compactNode({ id: "a", x: 0, y: 0 })], edges: [] } });
     const model = new PulseGraph();
     model.sync(state, new Set());
-    state = applyChanges(state, [{ table: "nodes", eventType: "INSERT", new: { id: "b", type: "fact", label: "b", x: 9, y: 9 }, old: {}, cursor: 1 }]);
-    state = applyChanges(state, [{ table: "nodes", eventType: "UPDATE", new: { id: "a", type: "fact", label: "A", x: 0, y: 0 }, old: {}, cursor: 2 }]);
+    state = applyChanges(state, [change("nodes", "INSERT", { new: { id: "b", type: "fact", label: "b", x: 9, y: 9 } }, 1)]);
+    state = applyChanges(state, [change("nodes", "UPDATE", { new: { id: "a", type: "fact", label: "A", x: 0, y: 0 } }, 2)]);
     const report = model.sync(state, new Set());
     expect(report?.nodes.sort()).toEqual(["a", "b"]);
     expect(model.graph.getNodeAttribute("a", "label")).toBe("A");

@@ -1,6 +1,6 @@
 // The graph as PulseView draws it: pure functions over GraphState (no sigma, no DOM), so the
 // placement, clustering and neighbourhood rules are tested on their own.
-import type { GraphEdge, GraphNode } from "../types";
+import type { GraphEdge, GraphNode } from "../api/types";
 
 export type GroupLevel = "division" | "department" | "team";
 export const GROUP_LEVELS: GroupLevel[] = ["division", "department", "team"];

@@ -3,7 +3,7 @@
 // batch of live changes costs its own size, not the graph's.
 import Graph from "graphology";
 import { bidirectional } from "graphology-shortest-path/unweighted";
-import type { GraphNode } from "../types";
+import type { GraphNode } from "../api/types";
 import { CLUSTER_PREFIX, clusterView, freeSpotNear, neighbourhood, placeNodes, SpatialGrid, type Cluster, type ClusterEdge, type Point } from "./model";
 import { currentFreshness, deltaBetween, fallbackPosition, type GraphState } from "./reducer";
 import { EDGE_COLOURS, healthColour, typeColour } from "./style";

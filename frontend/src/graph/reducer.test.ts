@@ -1,22 +1,23 @@
 import { describe, expect, it } from "vitest";
-import type { ChangeEvent, GraphResponse } from "../types";
+import type { ChangeEvent, ChangeEventType, GraphSnapshot } from "../api/types";
+import { change, compactNode, edge, node, notification } from "../test/fixtures";
+import freshnessSamples from "./freshness-samples.json";
 import { applyNotificationChange, currentFreshness, emptyGraph, graphReducer, unacknowledged, type GraphState } from "./reducer";
 
-const snapshot: GraphResponse = {
+const snapshot: GraphSnapshot = {
   nodes: [
-    { id: "p-01", type: "person", label: "Eleanor", x: 100, y: 200, size: 5, health: "green", current_freshness: 0.9 },
-    { id: "t-01", type: "team", label: "Motion", x: 300, y: 400, size: 3, health: "yellow" },
+    compactNode({ id: "p-01", type: "person", label: "Eleanor", x: 100, y: 200, size: 5, health: "green", current_freshness: 0.9 }),
+    compactNode({ id: "t-01", type: "team", label: "Motion", x: 300, y: 400, size: 3, health: "yellow" }),
   ],
-  edges: [{ id: "e-001", source: "p-01", target: "t-01", type: "member_of", weight: 1, animated: false }],
+  edges: [edge({ id: "e-001", source: "p-01", target: "t-01", type: "member_of" })],
 };
 
 function loaded(cursor: number | null = 10): GraphState {
   return graphReducer(emptyGraph, { type: "reset", graph: snapshot, cursor });
 }
 
-function ev(partial: Partial<ChangeEvent> & Pick<ChangeEvent, "table" | "eventType">): ChangeEvent {
-  return { new: {}, old: {}, cursor: null, ...partial };
-}
+const ev = (e: { table: ChangeEvent["table"]; eventType: ChangeEventType; cursor?: number | null; new?: object; old?: object }) =>
+  change(e.table, e.eventType, { new: e.new, old: e.old }, e.cursor ?? null);
 
 describe("graphReducer", () => {
   it("loads a snapshot with its cursor", () => {
@@ -69,7 +70,7 @@ describe("graphReducer", () => {
   it("inserts, updates and deletes edges", () => {
     let s = graphReducer(loaded(), {
       type: "change",
-      event: ev({ table: "edges", eventType: "INSERT", cursor: 11, new: { id: "e-900", source: "t-01", target: "p-01", type: "leads", weight: "0.5", animated: true } }),
+      event: ev({ table: "edges", eventType: "INSERT", cursor: 11, new: { id: "e-900", source: "t-01", target: "p-01", type: "leads", weight: 0.5, animated: true } }),
     });
     expect(s.edges["e-900"]).toMatchObject({ type: "leads", weight: 0.5, animated: true });
     s = graphReducer(s, { type: "change", event: ev({ table: "edges", eventType: "UPDATE", cursor: 12, new: { id: "e-900", source: "t-01", target: "p-01", type: "leads", animated: false } }) });
@@ -81,7 +82,7 @@ describe("graphReducer", () => {
   it("ignores a duplicate event (same cursor) and returns the same state object", () => {
     const first = ev({ table: "nodes", eventType: "UPDATE", cursor: 11, new: { id: "p-01", label: "A" } });
     const s1 = graphReducer(loaded(), { type: "change", event: first });
-    const s2 = graphReducer(s1, { type: "change", event: { ...first, new: { id: "p-01", label: "B" } } });
+    const s2 = graphReducer(s1, { type: "change", event: ev({ table: "nodes", eventType: "UPDATE", cursor: 11, new: { id: "p-01", label: "B" } }) });
     expect(s2).toBe(s1);
     expect(s2.nodes["p-01"].label).toBe("A");
   });
@@ -123,35 +124,30 @@ describe("graphReducer", () => {
     expect(s.nodes["p-01"]).toBeUndefined();
     expect(s.cursor).toBe(13);
   });
-
-  it("ignores other tables for the graph", () => {
-    const s0 = loaded();
-    const s = graphReducer(s0, { type: "change", event: ev({ table: "llm_usage", eventType: "INSERT", cursor: null, new: { id: 1 } }) });
-    expect(s).toBe(s0);
-  });
-
-  it("parses JSON text extras from a raw row", () => {
-    const s = graphReducer(loaded(), {
-      type: "change",
-      event: ev({ table: "nodes", eventType: "UPDATE", cursor: 20, new: { id: "p-01", extras: '{"role":"CEO"}' } }),
-    });
-    expect(s.nodes["p-01"].extras).toEqual({ role: "CEO" });
-  });
 });
 
 describe("currentFreshness", () => {
   it("prefers the API value and otherwise halves per half-life", () => {
-    expect(currentFreshness({ id: "a", type: "fact", label: "", current_freshness: 0.3 })).toBe(0.3);
+    expect(currentFreshness(node({ id: "a", current_freshness: 0.3 }))).toBe(0.3);
     const now = Date.parse("2026-11-25T00:00:00Z");
-    const f = currentFreshness({ id: "a", type: "fact", label: "", freshness_score: 0.8, half_life_days: 14, updated_at: "2026-11-11T00:00:00Z" }, now);
+    const f = currentFreshness(node({ id: "a", freshness_score: 0.8, half_life_days: 14, updated_at: "2026-11-11T00:00:00Z" }), now);
     expect(f).toBeCloseTo(0.4, 6);
+  });
+
+  it("agrees with the server's SQL formula on the shared samples", () => {
+    const now = Date.parse("2026-11-25T00:00:00Z");
+    for (const s of freshnessSamples.samples) {
+      const updated = new Date(now - s.age_days * 86_400_000).toISOString();
+      const sample = node({ id: "a", freshness_score: s.score, half_life_days: s.half_life_days, updated_at: updated });
+      expect(currentFreshness(sample, now), JSON.stringify(s)).toBeCloseTo(s.expected, 9);
+    }
   });
 });
 
 describe("notifications", () => {
-  const base = [{ id: 1, person_id: "p-10", summary: "old", acknowledged: false }];
+  const base = [notification({ id: 1, person_id: "p-10", summary: "old" })];
   it("adds a notification for the chosen person and counts it unread", () => {
-    const list = applyNotificationChange(base, ev({ table: "notifications", eventType: "INSERT", new: { id: 2, person_id: "p-10", summary: "new", acknowledged: false } }), "p-10");
+    const list = applyNotificationChange(base, ev({ table: "notifications", eventType: "INSERT", new: notification({ id: 2, person_id: "p-10", summary: "new" }) }), "p-10");
     expect(list.map((n) => n.id)).toEqual([2, 1]);
     expect(unacknowledged(list)).toBe(2);
   });
@@ -160,7 +156,7 @@ describe("notifications", () => {
     expect(list).toBe(base);
   });
   it("marks an acknowledgement and removes deleted rows", () => {
-    let list = applyNotificationChange(base, ev({ table: "notifications", eventType: "UPDATE", new: { id: 1, person_id: "p-10", acknowledged: true } }), "p-10");
+    let list = applyNotificationChange(base, ev({ table: "notifications", eventType: "UPDATE", new: notification({ id: 1, person_id: "p-10", acknowledged: true }) }), "p-10");
     expect(unacknowledged(list)).toBe(0);
     list = applyNotificationChange(list, ev({ table: "notifications", eventType: "DELETE", old: { id: 1, person_id: "p-10" } }), "p-10");
     expect(list).toEqual([]);

@@ -1,7 +1,7 @@
 // The live graph as a pure reducer: snapshots replace it, change events patch it in place.
 // Events carry the change-log cursor; one at or below the last applied cursor is a duplicate
 // (or arrived out of order after a newer one) and is ignored, so replays after a reconnect are safe.
-import type { ChangeEvent, GraphEdge, GraphNode, GraphResponse, Notification } from "../types";
+import type { ChangeEvent, GraphEdge, GraphNode, GraphSnapshot, NodeRow, Notification } from "../api/types";
 
 export interface GraphState {
   nodes: Record<string, GraphNode>;
@@ -13,30 +13,13 @@ export interface GraphState {
 }
 
 export type GraphAction =
-  | { type: "reset"; graph: GraphResponse; cursor?: number | null }
+  | { type: "reset"; graph: GraphSnapshot; cursor?: number | null }
   | { type: "change"; event: ChangeEvent }
   | { type: "changes"; events: ChangeEvent[] }
   /** The change log is read up to here (a catch-up page may hold no graph change at all). */
   | { type: "cursor"; cursor: number };
 
 export const emptyGraph: GraphState = { nodes: {}, edges: {}, cursor: null, version: 0 };
-
-const NUMERIC_NODE_FIELDS = ["x", "y", "size", "freshness_score", "current_freshness", "half_life_days"] as const;
-
-function parseJsonish(v: unknown): unknown {
-  if (typeof v !== "string") return v;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return v;
-  }
-}
-
-function toNumber(v: unknown): number | null | undefined {
-  if (v === null || v === undefined) return v as null | undefined;
-  const n = typeof v === "number" ? v : Number(v);
-  return Number.isFinite(n) ? n : null;
-}
 
 /** Stable fallback position for a node that has none (hash of its id around the centre). */
 export function fallbackPosition(id: string): { x: number; y: number } {
@@ -47,28 +30,9 @@ export function fallbackPosition(id: string): { x: number; y: number } {
   return { x: 1000 + Math.cos(angle) * radius, y: 700 + Math.sin(angle) * radius };
 }
 
-export function normaliseNode(raw: Record<string, unknown>): GraphNode {
-  const node = { ...raw } as Record<string, unknown>;
-  for (const f of NUMERIC_NODE_FIELDS) if (f in node) node[f] = toNumber(node[f]);
-  if ("extras" in node) node.extras = parseJsonish(node.extras) as Record<string, unknown> | null;
-  node.id = String(node.id);
-  return node as unknown as GraphNode;
-}
-
-export function normaliseEdge(raw: Record<string, unknown>): GraphEdge {
-  const edge = { ...raw } as Record<string, unknown>;
-  edge.id = String(edge.id);
-  edge.source = String(edge.source);
-  edge.target = String(edge.target);
-  if ("weight" in edge) edge.weight = toNumber(edge.weight);
-  if ("animated" in edge) edge.animated = edge.animated === true || edge.animated === "t" || edge.animated === "true";
-  if ("extras" in edge) edge.extras = parseJsonish(edge.extras) as Record<string, unknown> | null;
-  return edge as unknown as GraphEdge;
-}
-
-function mergeNode(prev: GraphNode | undefined, raw: Record<string, unknown>): GraphNode {
-  const incoming = normaliseNode(raw);
-  const merged: GraphNode = { ...prev, ...incoming };
+/** A live row on top of what the graph holds. An INSERT or UPDATE carries the whole row. */
+function mergeNode(prev: GraphNode | undefined, incoming: Partial<NodeRow>): GraphNode {
+  const merged = { ...prev, ...incoming } as GraphNode;
   // Layout is kept: a change without coordinates never moves a node that has them. A node that
   // never had any is marked, so the view may place it next to its neighbours.
   if (incoming.x == null || incoming.y == null) {
@@ -76,14 +40,15 @@ function mergeNode(prev: GraphNode | undefined, raw: Record<string, unknown>): G
       merged.x = prev.x;
       merged.y = prev.y;
     } else {
-      Object.assign(merged, fallbackPosition(incoming.id));
+      Object.assign(merged, fallbackPosition(merged.id));
       merged.auto_placed = true;
     }
   } else {
     delete merged.auto_placed;
   }
-  // current_freshness is computed by the API; a raw table row lacks it, so recompute on render.
-  if (!("current_freshness" in raw)) delete merged.current_freshness;
+  // current_freshness is computed by the API and not a column: after a live row it is worked out
+  // from the row's stored score (currentFreshness).
+  delete merged.current_freshness;
   return merged;
 }
 
@@ -174,7 +139,7 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
         touchedEdges.push(id);
       } else {
         ownEdges();
-        const edge = { ...edges[id], ...normaliseEdge(event.new) };
+        const edge = { ...edges[id], ...event.new } as GraphEdge;
         edges[id] = edge;
         touchedEdges.push(id);
         if (held.byNode) {
@@ -199,15 +164,12 @@ export function graphReducer(state: GraphState, action: GraphAction): GraphState
     case "reset": {
       const nodes: Record<string, GraphNode> = {};
       for (const n of action.graph.nodes) {
-        const node = normaliseNode(n as unknown as Record<string, unknown>);
+        const node: GraphNode = { ...n };
         if (node.x == null || node.y == null) Object.assign(node, fallbackPosition(node.id), { auto_placed: true });
         nodes[node.id] = node;
       }
       const edges: Record<string, GraphEdge> = {};
-      for (const e of action.graph.edges) {
-        const edge = normaliseEdge(e as unknown as Record<string, unknown>);
-        edges[edge.id] = edge;
-      }
+      for (const e of action.graph.edges) edges[e.id] = { ...e };
       return { nodes, edges, cursor: action.cursor ?? null, version: state.version + 1 };
     }
     case "change":
@@ -221,11 +183,18 @@ export function graphReducer(state: GraphState, action: GraphAction): GraphState
   }
 }
 
-/** Freshness now: freshness_score halved every half_life_days since updated_at. */
+/**
+ * Freshness now: freshness_score halved every half_life_days since updated_at; no half-life (or
+ * one of 0 or less) means no decay. The API's value when it sent one; this is the server's SQL
+ * formula (graph/selectors.py freshness_sql) for rows that arrive live without it — both are
+ * checked against freshness-samples.json. No default half-life here: a live row carries the
+ * column, whose database default is the one default.
+ */
 export function currentFreshness(node: GraphNode, now: number = Date.now()): number {
   if (typeof node.current_freshness === "number") return node.current_freshness;
   const score = typeof node.freshness_score === "number" ? node.freshness_score : 1;
-  const half = typeof node.half_life_days === "number" && node.half_life_days > 0 ? node.half_life_days : 14;
+  const half = node.half_life_days;
+  if (typeof half !== "number" || !(half > 0)) return score;
   const updated = node.updated_at ? Date.parse(node.updated_at) : NaN;
   if (!Number.isFinite(updated)) return score;
   const days = Math.max(0, (now - updated) / 86_400_000);
@@ -237,15 +206,14 @@ export function applyNotificationChange(
   list: Notification[], event: ChangeEvent, personId: string | null,
 ): Notification[] {
   if (event.table !== "notifications" || !personId) return list;
-  const row = (event.eventType === "DELETE" ? event.old : event.new) as unknown as Notification;
-  if (!row || row.id === undefined || row.id === null) return list;
-  const id = Number(row.id);
-  const without = list.filter((n) => Number(n.id) !== id);
-  if (event.eventType === "DELETE" || String(row.person_id) !== personId) {
+  const row = event.eventType === "DELETE" ? event.old : event.new;
+  if (row.id === undefined) return list;
+  const without = list.filter((n) => n.id !== row.id);
+  if (event.eventType === "DELETE" || row.person_id !== personId) {
     return without.length === list.length ? list : without;
   }
-  const next = { ...row, id } as Notification;
-  return [next, ...without].sort((a, b) => Number(b.id) - Number(a.id));
+  // An INSERT or UPDATE carries the whole row.
+  return [row as Notification, ...without].sort((a, b) => b.id - a.id);
 }
 
 export function unacknowledged(list: Notification[]): number {

@@ -1,11 +1,11 @@
 // Loads the graph, keeps it live over realtime, and catches up after every reconnect so no
 // change is lost: GET changes after the last cursor, or a full resync when the log answers 410.
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { api, errorText } from "../api";
-import { changesUrl, readChangesAfter, type ChangesPage } from "../realtime/catchup";
+import { api, errorText } from "../api/client";
+import { changesUrl, readChangesAfter } from "../realtime/catchup";
 import { connectRealtime, type RealtimeHandle } from "../realtime/connection";
-import { chooseTransport, cursorOf, type NexusConfig, type TransportChoice } from "../realtime/transport";
-import type { ChangeEvent, ConnectionStatus, GraphResponse } from "../types";
+import { chooseTransport, type TransportChoice } from "../realtime/transport";
+import type { ChangeEvent, Config, ConnectionStatus, GraphCompactOut, RealtimeChangesPage } from "../api/types";
 import { createFrameBatcher, type FrameBatcher } from "./frameBatch";
 import { emptyGraph, graphReducer } from "./reducer";
 
@@ -30,10 +30,13 @@ export function useLiveGraph(): LiveGraph {
   const [transport, setTransport] = useState<TransportChoice | null>(null);
   const [reconnects, setReconnects] = useState(0);
 
+  // The latest cursor and size, for callbacks that outlive a render (catch-up, the batcher).
   const cursorRef = useRef<number | null>(null);
-  cursorRef.current = graph.cursor;
   const sizeRef = useRef(0);
-  sizeRef.current = Object.keys(graph.nodes).length;
+  useEffect(() => {
+    cursorRef.current = graph.cursor;
+    sizeRef.current = Object.keys(graph.nodes).length;
+  }, [graph.cursor, graph.nodes]);
   const buffering = useRef<ChangeEvent[] | null>([]); // non-null while a snapshot is loading
   const listeners = useRef(new Set<(e: ChangeEvent) => void>());
   const choiceRef = useRef<TransportChoice | null>(null);
@@ -73,13 +76,13 @@ export function useLiveGraph(): LiveGraph {
     try {
       let cursor: number | null = null;
       try {
-        cursor = cursorOf(await api<Record<string, unknown>>(changesUrl(changesBase(), null)));
+        cursor = (await api<RealtimeChangesPage>(changesUrl(changesBase(), null))).cursor;
       } catch {
         cursor = null; // no change log: live events still patch the graph, a reconnect reloads it
       }
-      const body = await api<GraphResponse>("/api/graph?view=compact");
+      const body = await api<GraphCompactOut>("/api/graph?view=compact");
       batcher.current?.flushNow();
-      dispatch({ type: "reset", graph: { nodes: body.nodes ?? [], edges: body.edges ?? [] }, cursor });
+      dispatch({ type: "reset", graph: body, cursor });
       const pending = buffering.current ?? [];
       buffering.current = null;
       if (pending.length) dispatch({ type: "changes", events: pending });
@@ -96,7 +99,7 @@ export function useLiveGraph(): LiveGraph {
   const catchUp = useCallback(async () => {
     const after = cursorRef.current;
     if (after === null) return resync();
-    const result = await readChangesAfter(after, changesBase(), (url) => api<ChangesPage>(url));
+    const result = await readChangesAfter(after, changesBase(), (url) => api<RealtimeChangesPage>(url));
     if (result.kind === "resync") return resync();
     batcher.current?.flushNow();
     if (result.events.length) dispatch({ type: "changes", events: result.events });
@@ -107,9 +110,9 @@ export function useLiveGraph(): LiveGraph {
     let handle: RealtimeHandle | null = null;
     let cancelled = false;
     (async () => {
-      let config: NexusConfig | null;
+      let config: Config | null;
       try {
-        config = await api<NexusConfig>("/api/config");
+        config = await api<Config>("/api/config");
       } catch {
         config = null; // older server: NEXUS's own endpoint is the default
       }

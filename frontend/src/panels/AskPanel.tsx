@@ -1,31 +1,17 @@
 // Ask NEXUS: a conversation whose answers cite graph nodes; clicking a citation focuses it.
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { api, errorText } from "../api";
+import { api, errorText } from "../api/client";
+import { queryKeys } from "../api/query";
+import type { AskResponse, Citation, Conversation, GraphNode, Schemas } from "../api/types";
 import { LinkedText } from "../components/LinkedText";
 import { ErrorNote } from "../components/Status";
-import type { GraphNode } from "../types";
 
-type Dict = Record<string, unknown>;
+export interface Turn { role: "user" | "assistant"; content: string; citations: Citation[]; mode?: Schemas["AnswerModeEnum"] }
 
-export interface Citation { id: string; label?: string; current_freshness?: number | null }
-export interface Turn { role: "user" | "assistant"; content: string; citations: Citation[]; mode?: string }
-
-export function citationsOf(body: Dict): Citation[] {
-  const raw = (body.citations ?? body.cited_nodes ?? body.sources ?? body.nodes ?? body.node_ids ?? []) as unknown[];
-  if (!Array.isArray(raw)) return [];
-  return raw
-    .map((c): Citation | null => {
-      if (typeof c === "string") return { id: c };
-      if (c && typeof c === "object") {
-        const d = c as Dict;
-        const id = d.id ?? d.node_id;
-        if (id === undefined || id === null) return null;
-        const f = d.current_freshness ?? d.freshness;
-        return { id: String(id), label: d.label as string | undefined, current_freshness: f === undefined || f === null ? null : Number(f) };
-      }
-      return null;
-    })
-    .filter((c): c is Citation => c !== null);
+/** A stored conversation's turns (a stored turn keeps its text; the citations were the answer's). */
+export function turnsOf(conversation: Conversation): Turn[] {
+  return conversation.turns.map((t) => ({ role: t.role === "user" ? "user" : "assistant", content: t.content, citations: [] }));
 }
 
 const STORE_KEY = "nexus.ask.conversation";
@@ -36,68 +22,56 @@ interface Props {
 }
 
 export default function AskPanel({ nodes, onCite }: Props) {
-  const [turns, setTurns] = useState<Turn[]>([]);
-  const [conversationId, setConversationId] = useState<string | null>(() => sessionStorage.getItem(STORE_KEY));
+  // The conversation kept from earlier in this browser session, restored once.
+  const [stored] = useState(() => sessionStorage.getItem(STORE_KEY));
+  const restored = useQuery({
+    queryKey: queryKeys.conversation(stored ?? ""),
+    enabled: stored !== null,
+    staleTime: Infinity,
+    queryFn: async () => {
+      try {
+        return turnsOf(await api<Conversation>(`/api/conversations/${encodeURIComponent(stored ?? "")}`));
+      } catch {
+        sessionStorage.removeItem(STORE_KEY); // gone (or not this user's): start afresh
+        return null;
+      }
+    },
+  });
+  // Since the page opened: null until the first question (or "New conversation").
+  const [session, setSession] = useState<{ id: string | null; turns: Turn[] } | null>(null);
+  const conversationId = session ? session.id : restored.data === null ? null : stored;
+  const turns = session ? session.turns : restored.data ?? [];
   const [question, setQuestion] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const endRef = useRef<HTMLDivElement>(null);
 
-  // Restore a conversation kept from earlier in this browser session.
-  useEffect(() => {
-    if (!conversationId || turns.length) return;
-    api<Dict>(`/api/conversations/${encodeURIComponent(conversationId)}`)
-      .then((body) => {
-        const list = (body.turns ?? body.messages ?? body.history ?? []) as Dict[];
-        if (Array.isArray(list)) {
-          setTurns(list.map((t) => ({
-            role: t.role === "user" ? "user" : "assistant",
-            content: String(t.content ?? ""),
-            citations: citationsOf(t),
-          })));
-        }
-      })
-      .catch(() => {
-        sessionStorage.removeItem(STORE_KEY);
-        setConversationId(null);
-      });
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  const asking = useMutation({
+    mutationFn: (body: Schemas["AskRequestRequest"]) => api<AskResponse>("/api/ask", { method: "POST", json: body }),
+    onSuccess: (body) => {
+      sessionStorage.setItem(STORE_KEY, body.conversation_id);
+      setSession((s) => ({
+        id: body.conversation_id,
+        turns: [...(s?.turns ?? []), { role: "assistant", content: body.answer, citations: body.citations, mode: body.mode }],
+      }));
+    },
+  });
+  const busy = asking.isPending;
 
   useEffect(() => {
     endRef.current?.scrollIntoView?.({ block: "end" });
   }, [turns.length]);
 
-  const ask = async (e: React.FormEvent) => {
+  const ask = (e: React.FormEvent) => {
     e.preventDefault();
     const q = question.trim();
     if (!q) return;
-    setBusy(true);
-    setError(null);
-    setTurns((t) => [...t, { role: "user", content: q, citations: [] }]);
+    setSession({ id: conversationId, turns: [...turns, { role: "user", content: q, citations: [] }] });
     setQuestion("");
-    try {
-      const body = await api<Dict>("/api/ask", { method: "POST", json: conversationId ? { question: q, conversation_id: conversationId } : { question: q } });
-      const cid = body.conversation_id ? String(body.conversation_id) : conversationId;
-      if (cid) {
-        setConversationId(cid);
-        sessionStorage.setItem(STORE_KEY, cid);
-      }
-      setTurns((t) => [...t, {
-        role: "assistant",
-        content: String(body.answer ?? body.content ?? ""),
-        citations: citationsOf(body),
-        mode: body.mode as string | undefined,
-      }]);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    asking.mutate(conversationId ? { question: q, conversation_id: conversationId } : { question: q });
   };
 
   const reset = () => {
-    setTurns([]);
-    setConversationId(null);
+    setSession({ id: null, turns: [] });
+    asking.reset();
     sessionStorage.removeItem(STORE_KEY);
   };
 
@@ -113,11 +87,11 @@ export default function AskPanel({ nodes, onCite }: Props) {
             {t.citations.length > 0 && (
               <ul className="citations" aria-label="Cited nodes">
                 {t.citations.map((c) => {
-                  const f = c.current_freshness ?? null;
+                  const f = c.current_freshness;
                   return (
                     <li key={c.id}>
                       <button type="button" className="citation" data-node-id={c.id} onClick={() => onCite(c.id)}>
-                        {nodes[c.id]?.label ?? c.label ?? c.id}
+                        {nodes[c.id]?.label ?? c.label}
                         {f !== null && <span className={`fresh-tag ${f < 0.25 ? "stale" : ""}`}>{Math.round(f * 100)}% fresh</span>}
                       </button>
                     </li>
@@ -130,7 +104,7 @@ export default function AskPanel({ nodes, onCite }: Props) {
         {busy && <p className="state-loading" role="status">Thinking…</p>}
         <div ref={endRef} />
       </div>
-      {error && <ErrorNote message={error} />}
+      {asking.isError && <ErrorNote message={errorText(asking.error)} />}
       <form onSubmit={ask} className="ask-form">
         <label htmlFor="ask-q" className="sr-only">Your question</label>
         <input id="ask-q" value={question} onChange={(e) => setQuestion(e.target.value)} placeholder="When does the Halden pilot go live?" autoComplete="off" />

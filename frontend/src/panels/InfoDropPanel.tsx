@@ -1,13 +1,12 @@
 // Info Drop: paste text; NEXUS extracts what changed and routes it to the people concerned.
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, errorText } from "../api";
+import { api, errorText } from "../api/client";
 import { useAuth } from "../auth/context";
 import { EditorsOnly } from "../components/EditorsOnly";
 import { NodeRef } from "../components/NodeRef";
 import { ErrorNote } from "../components/Status";
-import type { GraphNode } from "../types";
-
-type Dict = Record<string, unknown>;
+import type { GraphNode, InfoDropResponse, Schemas } from "../api/types";
 
 interface Props {
   persons: GraphNode[];
@@ -20,38 +19,33 @@ export default function InfoDropPanel({ persons, nodes, onFocus }: Props) {
   const [text, setText] = useState("");
   const [author, setAuthor] = useState("");
   const [source, setSource] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<Dict | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  // The last drop's result stays shown while the next one is routed (and if it fails).
+  const [result, setResult] = useState<InfoDropResponse | null>(null);
+  const drop = useMutation({
+    mutationFn: (body: Schemas["InfoDropRequestRequest"]) => api<InfoDropResponse>("/api/info-drop", { method: "POST", json: body }),
+    onSuccess: setResult,
+  });
+  const busy = drop.isPending;
+  const error = problem ?? (drop.error && errorText(drop.error));
 
-  const submit = async (e: React.FormEvent) => {
+  const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (!text.trim()) {
-      setError("Write or paste some text first.");
+      setProblem("Write or paste some text first.");
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const body: Dict = { text };
-      if (author) body.author = author;
-      if (source) body.source = source;
-      setResult(await api<Dict>("/api/info-drop", { method: "POST", json: body }));
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    setProblem(null);
+    drop.mutate({ text, author, source });
   };
 
-  const notified = result ? ((result.notified ?? result.notifications ?? result.routed_to ?? []) as unknown[]) : [];
-  const items = result && Array.isArray(result.items) ? (result.items as Dict[]) : [];
-  const idList = (k: string) => (result && Array.isArray(result[k]) ? (result[k] as unknown[]).map(String) : []);
-  const created = idList("nodes_created");
-  const updated = idList("nodes_updated");
-  const edges = idList("edges_created");
-  const recognised = result && Array.isArray(result.recognised) ? (result.recognised as Dict[]) : [];
-  const touched = [...new Set([...created, ...updated, ...items.map((i) => String(i.node_id ?? ""))])].filter((id) => nodes[id]);
+  const items = result?.items ?? [];
+  const created = result?.nodes_created ?? [];
+  const updated = result?.nodes_updated ?? [];
+  const edges = result?.edges_created ?? [];
+  const recognised = result?.recognised ?? [];
+  const notified = result?.notified ?? [];
+  const touched = [...new Set([...created, ...updated, ...items.map((i) => i.node_id)])].filter((id) => nodes[id]);
 
   return (
     <section aria-labelledby="drop-title" className="panel">
@@ -85,36 +79,33 @@ export default function InfoDropPanel({ persons, nodes, onFocus }: Props) {
       {error && <ErrorNote message={error} />}
       {result && (
         <div className="result" data-testid="info-drop-result" aria-live="polite">
-          {typeof result.summary === "string" && <p>{result.summary}</p>}
           <h3>What changed</h3>
           <p className="muted small">
             {created.length} node(s) created, {updated.length} updated, {edges.length} link(s) added
-            {result.mode ? ` · ${String(result.mode)} mode` : ""}
+            {` · ${result.mode} mode`}
           </p>
           {items.length === 0 ? <p className="muted">No statement changed the graph.</p> : (
             <ul>
               {items.map((it, i) => (
                 <li key={i}>
-                  <strong>{String(it.action ?? "changed")}</strong> {String(it.type ?? "")}:{" "}
-                  {it.node_id && nodes[String(it.node_id)] ? <NodeRef id={String(it.node_id)} /> : String(it.label ?? it.node_id ?? "")}
+                  <strong>{it.action}</strong> {it.type}:{" "}
+                  {nodes[it.node_id] ? <NodeRef id={it.node_id} /> : it.label}
                 </li>
               ))}
             </ul>
           )}
           {recognised.length > 0 && (
             <p className="small">Recognised: {recognised.map((r, i) => (
-              <span key={i}>{i > 0 && ", "}{r.id && nodes[String(r.id)] ? <NodeRef id={String(r.id)} /> : String(r.label ?? r.id)}</span>
+              <span key={r.id}>{i > 0 && ", "}{nodes[r.id] ? <NodeRef id={r.id} /> : r.label}</span>
             ))}</p>
           )}
           {touched.length > 0 && <button type="button" onClick={() => onFocus(touched)}>Show changes in graph</button>}
           <h3>Who was notified</h3>
-          {Array.isArray(notified) && notified.length > 0 ? (
+          {notified.length > 0 ? (
             <ul>
-              {notified.map((n, i) => {
-                const d = (n && typeof n === "object" ? n : { person_id: n }) as Dict;
-                const pid = String(d.person_id ?? d.id ?? "");
-                return <li key={i}>{nodes[pid] ? <NodeRef id={pid} /> : String(d.person_name ?? pid)}{d.priority ? ` (${d.priority})` : ""}{d.summary ? ` — ${d.summary}` : ""}</li>;
-              })}
+              {notified.map((n) => (
+                <li key={n.notification_id}>{nodes[n.person_id] ? <NodeRef id={n.person_id} /> : n.person_name ?? n.person_id} ({n.priority})</li>
+              ))}
             </ul>
           ) : <p className="muted">Nobody needed to know.</p>}
         </div>

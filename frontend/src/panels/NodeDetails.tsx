@@ -1,6 +1,9 @@
 // The side panel for one node: its fields, extras, neighbours and recent history.
-import { useEffect, useMemo, useState } from "react";
-import { api, ApiError, errorText } from "../api";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { api, errorText } from "../api/client";
+import { isNotFound, queryKeys } from "../api/query";
+import type { EdgeOut, GraphEdge, GraphNode, HistoryEntry, NodeDetail, NodeOut } from "../api/types";
 import { useAuth } from "../auth/context";
 import { EditorsOnly } from "../components/EditorsOnly";
 import { NodeRef } from "../components/NodeRef";
@@ -13,42 +16,27 @@ import { download } from "../export/download";
 import { markdownFileName, nodeMarkdown } from "../export/markdown";
 import { currentFreshness, type GraphState } from "../graph/reducer";
 import { healthColour, typeColour } from "../graph/style";
-import type { GraphNode } from "../types";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 
-interface Neighbour { id: string; label: string; type: string; relation: string; direction: "out" | "in" | ""; edgeId?: string }
-interface HistoryRow { id?: unknown; action?: string; created_at?: string; data?: unknown; actor?: string | null }
+interface Neighbour { id: string; label: string; type: string; relation: string; direction: "out" | "in"; edgeId: string }
 
-interface Details { node: GraphNode | null; neighbours: Neighbour[] | null; history: HistoryRow[] }
-
-function normaliseNeighbour(raw: Record<string, unknown>, selfId: string): Neighbour | null {
-  const node = (raw.node ?? raw) as Record<string, unknown>;
-  const edge = (raw.edge ?? {}) as Record<string, unknown>;
-  const id = node.id ?? raw.node_id ?? raw.id;
-  if (id === undefined || id === null) return null;
-  const relation = String(raw.edge_type ?? raw.relation ?? edge.type ?? raw.type_of_edge ?? "");
-  let direction = String(raw.direction ?? "") as Neighbour["direction"];
-  if (!direction && edge.source) direction = edge.source === selfId ? "out" : "in";
-  return { id: String(id), label: String(node.label ?? id), type: String(node.type ?? ""), relation, direction };
-}
-
-/** The API answers neighbour rows plus the node's edges: one line per edge, named by its type. */
-function fromEdges(edges: { id?: string; source: string; target: string; type: string }[], rows: Record<string, unknown>[], selfId: string): Neighbour[] {
-  const byId = new Map(rows.map((r) => [String(r.id), r]));
+/** One line per edge of the node (the API lists its edges and the nodes at their other ends). */
+function fromEdges(edges: EdgeOut[], rows: NodeOut[], selfId: string): Neighbour[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
   return edges.map((e) => {
     const out = e.source === selfId;
     const other = out ? e.target : e.source;
-    const row = byId.get(other) ?? {};
-    return { id: other, label: String(row.label ?? other), type: String(row.type ?? ""), relation: e.type, direction: out ? "out" : "in", edgeId: e.id };
+    const row = byId.get(other);
+    return { id: other, label: row?.label ?? other, type: row?.type ?? "", relation: e.type, direction: out ? "out" : "in", edgeId: e.id };
   });
 }
 
-function localNeighbours(graph: GraphState, id: string): Neighbour[] {
+function localNeighbours(edges: Record<string, GraphEdge>, nodes: Record<string, GraphNode>, id: string): Neighbour[] {
   const out: Neighbour[] = [];
-  for (const e of Object.values(graph.edges)) {
+  for (const e of Object.values(edges)) {
     const other = e.source === id ? e.target : e.target === id ? e.source : null;
-    if (!other || !graph.nodes[other]) continue;
-    const n = graph.nodes[other];
+    if (!other || !nodes[other]) continue;
+    const n = nodes[other];
     out.push({ id: other, label: n.label, type: n.type, relation: e.type, direction: e.source === id ? "out" : "in", edgeId: e.id });
   }
   return out;
@@ -78,17 +66,17 @@ function isRefKey(key: string): boolean {
   return /_id$|_by$/.test(key) && key !== "source_id";
 }
 
-const FIELDS: (keyof GraphNode)[] = [
+const FIELDS: (keyof NodeOut)[] = [
   "id", "type", "status", "health", "division", "department", "team", "size", "freshness_score",
   "half_life_days", "source_type", "source_id", "created_at", "updated_at",
 ];
-const TIME_FIELDS = new Set<keyof GraphNode>(["created_at", "updated_at"]);
+const TIME_FIELDS = new Set<keyof NodeOut>(["created_at", "updated_at"]);
 
 /** The edge a history row is about, named from this node's side. */
-function edgeChange(h: HistoryRow, selfId: string): { relation: string; other: string; out: boolean } | null {
-  const d = (h.data ?? {}) as { after?: Record<string, unknown>; before?: Record<string, unknown> };
-  const e = d.after ?? d.before;
-  if (!h.action?.endsWith("_edge") || !e || typeof e.source !== "string" || typeof e.target !== "string") return null;
+function edgeChange(h: HistoryEntry, selfId: string): { relation: string; other: string; out: boolean } | null {
+  // data holds the edge row before and/or after the write (the schema leaves its columns open).
+  const e = (h.data.after ?? h.data.before) as Partial<EdgeOut> | undefined;
+  if (!h.action.endsWith("_edge") || !e || typeof e.source !== "string" || typeof e.target !== "string") return null;
   const out = e.source === selfId;
   return { relation: String(e.type ?? ""), other: out ? e.target : e.source, out };
 }
@@ -111,75 +99,46 @@ type Mode = "view" | "edit" | "delete";
 export default function NodeDetails({ nodeId, graph, onSelect, onFocus, tools, editing, onDeleted }: Props) {
   const { canWrite } = useAuth();
   const local = graph.nodes[nodeId];
-  const [details, setDetails] = useState<Details | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
+  // Mounted per node (keyed by its id), so these start afresh for each.
   const [mode, setMode] = useState<Mode>("view");
   const [removing, setRemoving] = useState<string | null>(null);
-  const [edgeError, setEdgeError] = useState<string | null>(null);
   // The live graph's edges are the truth for a node in it: an edge added or removed shows at once.
-  const liveNeighbours = useMemo(() => (local ? localNeighbours(graph, nodeId) : null), [local, graph.edges, graph.nodes, nodeId]); // eslint-disable-line react-hooks/exhaustive-deps
+  const liveNeighbours = useMemo(() => (local ? localNeighbours(graph.edges, graph.nodes, nodeId) : null), [local, graph.edges, graph.nodes, nodeId]);
+  // The full record is read again when the live node changes (a new version, label or edge).
   const stamp = local ? `${local.updated_at ?? ""}|${local.label}|${liveNeighbours?.length ?? 0}` : "gone";
+  // Opened on a node the live graph does not hold: read it anyway. One that leaves the graph
+  // (deleted) is not read again: its last record stays shown, marked deleted.
+  const [openedOutside] = useState(() => !graph.nodes[nodeId]);
+  const read = useQuery({
+    queryKey: queryKeys.node(nodeId, stamp),
+    queryFn: () => api<NodeDetail>(`/api/nodes/${encodeURIComponent(nodeId)}`),
+    enabled: local !== undefined || openedOutside,
+    // While the next version loads, the last one stays shown.
+    placeholderData: keepPreviousData,
+  });
+  const loading = read.isFetching;
+  // A node the server no longer has (404) but the live graph still shows: work from the graph.
+  const error = read.isError && !(local && isNotFound(read.error)) ? errorText(read.error) : null;
+  const details = read.data;
+  const removeEdge = useMutation({
+    mutationFn: (edgeId: string) => api(`/api/edges/${encodeURIComponent(edgeId)}`, { method: "DELETE" }),
+    onSuccess: () => setRemoving(null),
+  });
+  const edgeError = removeEdge.error && errorText(removeEdge.error);
 
-  useEffect(() => {
-    setMode("view");
-    setRemoving(null);
-    setEdgeError(null);
-  }, [nodeId]);
-
-  useEffect(() => {
-    let stop = false;
-    setLoading(true);
-    api<Record<string, unknown>>(`/api/nodes/${encodeURIComponent(nodeId)}`)
-      .then((body) => {
-        if (stop) return;
-        const node = (body.node ?? body) as GraphNode;
-        const rawN = (body.neighbours ?? body.neighbors) as Record<string, unknown>[] | undefined;
-        const rawE = body.edges as { id?: string; source: string; target: string; type: string }[] | undefined;
-        const rawH = (body.history ?? body.recent_history ?? body.mutations ?? []) as HistoryRow[];
-        setDetails({
-          node,
-          neighbours: Array.isArray(rawE) && Array.isArray(rawN)
-            ? fromEdges(rawE, rawN, nodeId)
-            : Array.isArray(rawN) ? rawN.map((r) => normaliseNeighbour(r, nodeId)).filter((n): n is Neighbour => !!n) : null,
-          history: Array.isArray(rawH) ? rawH : [],
-        });
-        setError(null);
-      })
-      .catch((e) => {
-        if (stop) return;
-        // Without the detail endpoint the panel still works from the live graph.
-        if (e instanceof ApiError && e.status === 404 && graph.nodes[nodeId]) setDetails({ node: null, neighbours: null, history: [] });
-        else setError(errorText(e));
-      })
-      .finally(() => !stop && setLoading(false));
-    return () => {
-      stop = true;
-    };
-  }, [nodeId, stamp]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  const node: GraphNode | undefined = local ? { ...(details?.node ?? {}), ...local } as GraphNode : details?.node ?? undefined;
-  if (!node && loading) return <Loading what="node" />;
+  const node: GraphNode | undefined = local ? { ...details?.node, ...local } : details?.node;
+  if (!node && read.isLoading) return <Loading what="node" />;
   if (!node) return error ? <ErrorNote message={error} /> : <Empty>This node no longer exists.</Empty>;
 
-  const neighbours = liveNeighbours ?? details?.neighbours ?? [];
+  const neighbours = liveNeighbours ?? (details ? fromEdges(details.edges, details.neighbours, nodeId) : []);
   const fresh = currentFreshness(node);
-  const extras = node.extras && typeof node.extras === "object" ? Object.entries(node.extras) : [];
+  const extras = Object.entries(node.extras ?? {});
   const connecting = editing?.connecting?.from === nodeId ? editing.connecting : null;
 
   if (mode === "edit" && local) {
     return <NodeForm nodes={graph.nodes} node={node} onDone={() => setMode("view")} onCancel={() => setMode("view")} />;
   }
 
-  const removeEdge = async (edgeId: string) => {
-    setEdgeError(null);
-    try {
-      await api(`/api/edges/${encodeURIComponent(edgeId)}`, { method: "DELETE" });
-      setRemoving(null);
-    } catch (e) {
-      setEdgeError(errorText(e));
-    }
-  };
   const exportMarkdown = () => {
     const label = (id: string) => graph.nodes[id]?.label ?? null;
     download(markdownFileName(node), nodeMarkdown(node, neighbours, details?.history.slice(0, 20) ?? [], label), "text/markdown;charset=utf-8");
@@ -245,15 +204,15 @@ export default function NodeDetails({ nodeId, graph, onSelect, onFocus, tools, e
             <li key={`${n.id}-${n.relation}-${i}`} className="neighbour">
               <button type="button" onClick={() => onSelect(n.id)}>
                 <span className="swatch" style={{ background: typeColour(n.type) }} aria-hidden="true" />
-                <span className="muted">{n.direction === "in" ? "←" : n.direction === "out" ? "→" : "·"} {n.relation.replace(/_/g, " ")}</span> {n.label}
+                <span className="muted">{n.direction === "in" ? "←" : "→"} {n.relation.replace(/_/g, " ")}</span> {n.label}
               </button>
-              {canWrite && local && n.edgeId && (removing === n.edgeId ? (
+              {canWrite && local && (removing === n.edgeId ? (
                 <span className="row confirm-inline">
-                  <button type="button" className="danger" onClick={() => removeEdge(n.edgeId!)}>Remove edge</button>
+                  <button type="button" className="danger" onClick={() => removeEdge.mutate(n.edgeId)}>Remove edge</button>
                   <button type="button" onClick={() => setRemoving(null)}>Keep</button>
                 </span>
               ) : (
-                <button type="button" className="icon-button" onClick={() => setRemoving(n.edgeId!)}
+                <button type="button" className="icon-button" onClick={() => setRemoving(n.edgeId)}
                   aria-label={`Remove the edge ${n.relation.replace(/_/g, " ")} ${n.label}`} title="Remove this edge">×</button>
               ))}
             </li>
@@ -263,11 +222,11 @@ export default function NodeDetails({ nodeId, graph, onSelect, onFocus, tools, e
       <h3>Recent history</h3>
       {loading ? <Loading what="history" /> : details?.history.length ? (
         <ol className="history">
-          {details.history.slice(0, 20).map((h, i) => {
+          {details.history.slice(0, 20).map((h) => {
             const edge = edgeChange(h, nodeId);
             return (
-              <li key={String(h.id ?? i)}>
-                <strong>{h.action ?? "change"}</strong>{" "}
+              <li key={h.id}>
+                <strong>{h.action}</strong>{" "}
                 {edge && <span>{edge.out ? "→" : "←"} {edge.relation.replace(/_/g, " ")} <NodeRef id={edge.other} /> </span>}
                 <span className="muted"><When value={h.created_at} /></span>
                 {" "}<span className="muted" data-testid="history-actor">

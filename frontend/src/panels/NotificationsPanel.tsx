@@ -1,10 +1,10 @@
-import { useState } from "react";
-import { errorText } from "../api";
+import { useMutation } from "@tanstack/react-query";
+import { errorText } from "../api/client";
 import { NodeRef } from "../components/NodeRef";
 import { Empty, ErrorNote, Loading } from "../components/Status";
 import { When } from "../components/When";
 import type { NotificationsState } from "../components/useNotifications";
-import type { GraphNode } from "../types";
+import type { GraphNode, Notification } from "../api/types";
 
 interface Props {
   persons: GraphNode[];
@@ -15,27 +15,12 @@ interface Props {
   onFocus: (ids: string[]) => void;
 }
 
-function sourceNodeIds(unit: unknown): string[] {
-  if (!unit || typeof unit !== "object") return [];
-  const u = unit as Record<string, unknown>;
-  const ids = u.node_ids ?? u.nodes ?? (u.node_id ? [u.node_id] : u.id ? [u.id] : []);
-  return Array.isArray(ids) ? ids.map(String) : [];
-}
+const sourceNodeIds = (n: Notification): string[] => n.source_unit?.node_ids ?? [];
 
 export default function NotificationsPanel({ persons, personId, onPerson, state, onFocus }: Props) {
-  const [ackError, setAckError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<number | null>(null);
-  const ack = async (id: number) => {
-    setBusy(id);
-    setAckError(null);
-    try {
-      await state.acknowledge(id);
-    } catch (e) {
-      setAckError(errorText(e));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const ack = useMutation({ mutationFn: state.acknowledge });
+  const busy = ack.isPending ? ack.variables : null;
+  const ackError = ack.error && errorText(ack.error);
   const open = state.items.filter((n) => !n.acknowledged);
   const done = state.items.filter((n) => n.acknowledged);
   return (
@@ -77,16 +62,16 @@ export default function NotificationsPanel({ persons, personId, onPerson, state,
                   {n.priority ?? "medium"} priority{n.action_required ? " · action required" : ""}
                   {n.created_at && <> · <When value={n.created_at} /></>}
                 </p>
-                {sourceNodeIds(n.source_unit).length > 0 && (
-                  <p className="small">About: {sourceNodeIds(n.source_unit).map((id, i) => <span key={id}>{i > 0 && ", "}<NodeRef id={id} /></span>)}</p>
+                {sourceNodeIds(n).length > 0 && (
+                  <p className="small">About: {sourceNodeIds(n).map((id, i) => <span key={id}>{i > 0 && ", "}<NodeRef id={id} /></span>)}</p>
                 )}
                 {n.suggested_action && <p>Suggested: {n.suggested_action}</p>}
                 <div className="card-actions">
-                  <button type="button" onClick={() => ack(n.id)} disabled={busy === n.id}>
+                  <button type="button" onClick={() => ack.mutate(n.id)} disabled={busy === n.id}>
                     {busy === n.id ? "Acknowledging…" : "Acknowledge"}
                   </button>
-                  {sourceNodeIds(n.source_unit).length > 0 && (
-                    <button type="button" onClick={() => onFocus(sourceNodeIds(n.source_unit))}>Show in graph</button>
+                  {sourceNodeIds(n).length > 0 && (
+                    <button type="button" onClick={() => onFocus(sourceNodeIds(n))}>Show in graph</button>
                   )}
                 </div>
               </li>

@@ -1,25 +1,25 @@
 // Tasks: build and edit the active task graph (tasks, durations, dependencies, owners), see its
 // critical path and each task's slack, mark tasks done. Every edit saves a new version of the plan.
-import { useCallback, useEffect, useState } from "react";
-import { api, ApiError, errorText } from "../api";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, ApiError, errorText } from "../api/client";
+import { orNone, queryKeys } from "../api/query";
+import type { ScheduledTask, TaskGraph, TaskInput } from "../api/types";
 import { useAuth } from "../auth/context";
 import { EditorsOnly } from "../components/EditorsOnly";
 import { NodeRef } from "../components/NodeRef";
 import { PersonPicker } from "../components/PersonPicker";
-import { Empty, ErrorNote, Loading } from "../components/Status";
+import { Empty, Loading, QueryStatus } from "../components/Status";
 import { When } from "../components/When";
+import { useTableChanges } from "../realtime/useTableChanges";
 
-export interface Task {
-  id: string; name: string; duration_days: number; depends_on: string[]; owner?: string | null; done?: boolean;
-  earliest_start: number; earliest_finish: number; latest_start?: number; latest_finish?: number; slack: number; critical: boolean;
-}
-interface TaskGraph { id: number; tasks: Task[]; critical_path: string[]; project_duration_days?: number; created_at?: string | null }
-export interface Draft { id: string; name: string; duration_days: number; depends_on: string[]; owner: string | null; done: boolean }
+/** A task as the form edits it and POST /api/tasks takes it, every field given. */
+export type Draft = Required<TaskInput>;
 
 const days = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
-function toDraft(t: Task): Draft {
-  return { id: t.id, name: t.name, duration_days: t.duration_days, depends_on: t.depends_on ?? [], owner: t.owner ?? null, done: !!t.done };
+function toDraft(t: ScheduledTask): Draft {
+  return { id: t.id, name: t.name, duration_days: t.duration_days, depends_on: t.depends_on, owner: t.owner, done: !!t.done };
 }
 
 /** An id not used yet: task-1, task-2, … */
@@ -86,59 +86,46 @@ function TaskForm({ initial, others, onSave, onCancel, saving, title }: FormProp
   );
 }
 
+/** What a refused save says: a dependency cycle (by task name), a stale base (409), or the API's words. */
+export function saveErrorOf(e: unknown, tasks: Draft[]): { message: string; cycle?: string[]; names: Record<string, string>; stale: boolean } {
+  const names = Object.fromEntries(tasks.map((t) => [t.id, t.name]));
+  const cycle = e instanceof ApiError ? e.fields?.cycle : undefined;
+  return { message: errorText(e), cycle, names, stale: e instanceof ApiError && e.status === 409 };
+}
+
 export default function TasksPanel({ onFocus }: { onFocus: (ids: string[]) => void }) {
   const { canWrite } = useAuth();
-  const [data, setData] = useState<TaskGraph | null>(null);
-  const [none, setNone] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [saving, setSaving] = useState(false);
-  const [saveError, setSaveError] = useState<{ message: string; cycle?: string[]; names: Record<string, string>; stale?: boolean } | null>(null);
+  const queryClient = useQueryClient();
   const [editing, setEditing] = useState<string | null>(null); // a task id, or "new"
-
-  const load = useCallback(() => {
-    setLoading(true);
-    api<TaskGraph>("/api/tasks/current")
-      .then((g) => { setData(g); setNone(false); setError(null); setSaveError(null); })
-      .catch((e) => {
-        if (e instanceof ApiError && e.status === 404) { setNone(true); setData(null); setError(null); }
-        else setError(errorText(e));
-      })
-      .finally(() => setLoading(false));
-  }, []);
-  useEffect(() => { load(); }, [load]);
+  // null: no plan yet (404).
+  const plan = useQuery({ queryKey: queryKeys.tasks, queryFn: () => orNone(api<TaskGraph>("/api/tasks/current")) });
+  const data = plan.data ?? null;
+  const none = plan.data === null;
+  const save = useMutation({
+    mutationFn: (tasks: Draft[]) => api<TaskGraph>("/api/tasks", { method: "POST", json: { tasks, base_id: data?.id ?? null } }),
+    onSuccess: (saved) => queryClient.setQueryData(queryKeys.tasks, saved),
+  });
+  const saving = save.isPending;
+  const saveError = save.error && saveErrorOf(save.error, save.variables ?? []);
+  const reload = () => {
+    save.reset();
+    void plan.refetch();
+  };
+  useTableChanges(["task_graphs"], () => plan.refetch()); // another page saved the plan
 
   const drafts = (data?.tasks ?? []).map(toDraft);
 
-  const save = async (tasks: Draft[]): Promise<boolean> => {
-    setSaving(true);
-    setSaveError(null);
-    const names = Object.fromEntries(tasks.map((t) => [t.id, t.name]));
-    try {
-      const g = await api<TaskGraph>("/api/tasks", { method: "POST", json: { tasks, base_id: data?.id ?? null } });
-      setData(g);
-      setNone(false);
-      return true;
-    } catch (e) {
-      const cycle = e instanceof ApiError && Array.isArray(e.fields?.cycle) ? (e.fields.cycle as string[]) : undefined;
-      setSaveError({ message: errorText(e), cycle, names, stale: e instanceof ApiError && e.status === 409 });
-      return false;
-    } finally {
-      setSaving(false);
-    }
-  };
-
-  const upsert = async (d: Draft) => {
+  const upsert = (d: Draft) => {
     const exists = drafts.some((t) => t.id === d.id);
-    if (await save(exists ? drafts.map((t) => (t.id === d.id ? d : t)) : [...drafts, d])) setEditing(null);
+    save.mutate(exists ? drafts.map((t) => (t.id === d.id ? d : t)) : [...drafts, d], { onSuccess: () => setEditing(null) });
   };
-  const remove = (id: string) => save(drafts.filter((t) => t.id !== id).map((t) => ({ ...t, depends_on: t.depends_on.filter((x) => x !== id) })));
-  const toggleDone = (id: string) => save(drafts.map((t) => (t.id === id ? { ...t, done: !t.done } : t)));
+  const remove = (id: string) => save.mutate(drafts.filter((t) => t.id !== id).map((t) => ({ ...t, depends_on: t.depends_on.filter((x) => x !== id) })));
+  const toggleDone = (id: string) => save.mutate(drafts.map((t) => (t.id === id ? { ...t, done: !t.done } : t)));
 
-  if (loading && !data) return <section className="panel"><h2>Tasks</h2><Loading what="task graph" /></section>;
+  if (plan.isLoading) return <section className="panel"><h2>Tasks</h2><Loading what="task graph" /></section>;
   const tasks = data?.tasks ?? [];
   const byId = Object.fromEntries(tasks.map((t) => [t.id, t]));
-  const total = data?.project_duration_days || Math.max(1, ...tasks.map((t) => t.earliest_finish ?? 0));
+  const total = data?.project_duration_days || Math.max(1, ...tasks.map((t) => t.earliest_finish));
   const path = (data?.critical_path ?? []).map((id) => byId[id]).filter(Boolean);
   const doneCount = tasks.filter((t) => t.done).length;
   const editingDraft = editing && editing !== "new" ? drafts.find((t) => t.id === editing) : undefined;
@@ -146,14 +133,14 @@ export default function TasksPanel({ onFocus }: { onFocus: (ids: string[]) => vo
   return (
     <section aria-labelledby="tasks-title" className="panel">
       <h2 id="tasks-title">Tasks</h2>
-      {error && <ErrorNote message={error} onRetry={load} />}
+      <QueryStatus query={plan} what="task graph" />
       {none && <Empty>No plan yet. {canWrite ? "Add its first task below." : "An editor can build one here."}</Empty>}
       {saveError && (
         <div className="state state-error" role="alert" data-testid="task-error">
           {saveError.cycle
             ? <span data-testid="task-cycle">Not saved: these tasks depend on each other in a cycle: {saveError.cycle.map((id) => saveError.names[id] ?? id).join(" → ")}. Change a dependency to break it.</span>
             : <span>Not saved: {saveError.message}</span>}
-          {saveError.stale && <button type="button" onClick={load}>Reload the plan</button>}
+          {saveError.stale && <button type="button" onClick={reload}>Reload the plan</button>}
         </div>
       )}
       {data && (
@@ -182,7 +169,7 @@ export default function TasksPanel({ onFocus }: { onFocus: (ids: string[]) => vo
               <li key={t.id} className={`card${t.critical ? " task-critical" : ""}`} data-testid={`task-${t.id}`} data-critical={t.critical} data-slack={t.slack}>
                 <div className="row">
                   {canWrite
-                    ? <label className="inline-field"><input type="checkbox" checked={!!t.done} disabled={saving} onChange={() => void toggleDone(t.id)} aria-label={`Done: ${t.name}`} /></label>
+                    ? <label className="inline-field"><input type="checkbox" checked={!!t.done} disabled={saving} onChange={() => toggleDone(t.id)} aria-label={`Done: ${t.name}`} /></label>
                     : t.done && <span aria-label="done">✓</span>}
                   <strong className={t.done ? "task-done" : undefined}>{t.name}</strong>
                   {t.critical && <span className="badge-sev" title="On the critical path: no slack">critical</span>}
@@ -190,15 +177,15 @@ export default function TasksPanel({ onFocus }: { onFocus: (ids: string[]) => vo
                 <div className="small">
                   {days(t.duration_days)} d · day {days(t.earliest_start)}–{days(t.earliest_finish)} ·{" "}
                   <span data-testid="slack">slack {days(t.slack)} d</span>
-                  {t.depends_on?.length ? <> · after {t.depends_on.map((d) => byId[d]?.name ?? d).join(", ")}</> : null}
+                  {t.depends_on.length ? <> · after {t.depends_on.map((d) => byId[d]?.name ?? d).join(", ")}</> : null}
                   {" · owner "}{t.owner ? <NodeRef id={t.owner} /> : <span className="muted">none</span>}
                 </div>
                 {canWrite && (
                   <div className="card-actions">
                     <button type="button" onClick={() => setEditing(t.id)} aria-label={`Edit ${t.name}`}>Edit</button>
-                    <button type="button" onClick={() => void remove(t.id)} disabled={saving || tasks.length === 1}
+                    <button type="button" onClick={() => remove(t.id)} disabled={saving || tasks.length === 1}
                       title={tasks.length === 1 ? "A plan keeps at least one task" : undefined} aria-label={`Remove ${t.name}`}>Remove</button>
-                    {t.owner && <button type="button" className="link" onClick={() => onFocus([t.owner as string])}>Show owner in graph</button>}
+                    {t.owner && <button type="button" className="link" onClick={() => onFocus([t.owner!])}>Show owner in graph</button>}
                   </div>
                 )}
               </li>
@@ -208,15 +195,15 @@ export default function TasksPanel({ onFocus }: { onFocus: (ids: string[]) => vo
       )}
       {canWrite ? (
         editing === null
-          ? <button type="button" onClick={() => setEditing("new")} disabled={!!error && !none}>Add task</button>
+          ? <button type="button" onClick={() => setEditing("new")} disabled={plan.isError}>Add task</button>
           : (
             <TaskForm
               key={editing}
               title={editingDraft ? `Edit ${editingDraft.name}` : "New task"}
               initial={editingDraft ?? { id: nextTaskId(drafts), name: "", duration_days: 1, depends_on: [], owner: null, done: false }}
               others={drafts.filter((t) => t.id !== editing)}
-              onSave={(d) => void upsert(d)}
-              onCancel={() => { setEditing(null); setSaveError(null); }}
+              onSave={upsert}
+              onCancel={() => { setEditing(null); save.reset(); }}
               saving={saving}
             />
           )

@@ -1,20 +1,18 @@
 // LLM usage: cost by model and by feature (task type) as plain SVG bar charts.
-import { useEffect, useState } from "react";
-import { api, errorText } from "../api";
-import { Empty, ErrorNote, Loading } from "../components/Status";
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api/client";
+import { queryKeys } from "../api/query";
+import type { Schemas, UsageReport } from "../api/types";
+import { Empty, QueryStatus } from "../components/Status";
 import { When } from "../components/When";
 
-interface Row { calls: number; input_tokens: number; output_tokens: number; cost_usd: number; [k: string]: unknown }
-interface Usage {
-  totals?: { calls: number; input_tokens: number; output_tokens: number; cost_usd: number };
-  by_model?: Row[]; by_task_type?: Row[]; by_day?: Row[];
-}
+type Row = Schemas["UsageRow"];
 
 function usd(v: number): string {
   return v >= 1 ? `$${v.toFixed(2)}` : `$${v.toFixed(4)}`;
 }
 
-export function Bars({ rows, keyField, title }: { rows: Row[]; keyField: string; title: string }) {
+export function Bars<R extends Row>({ rows, keyField, title }: { rows: R[]; keyField: keyof R & string; title: string }) {
   if (!rows.length) return <Empty>No {title.toLowerCase()} yet.</Empty>;
   const max = Math.max(...rows.map((r) => r.cost_usd), 1e-9);
   const barH = 22;
@@ -42,38 +40,30 @@ export function Bars({ rows, keyField, title }: { rows: Row[]; keyField: string;
 }
 
 export default function UsagePanel() {
-  const [data, setData] = useState<Usage | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = () => {
-    setError(null);
-    api<Usage>("/api/usage").then(setData).catch((e) => setError(errorText(e)));
-  };
-  useEffect(() => {
-    load();
-  }, []);
+  const usage = useQuery({ queryKey: queryKeys.usage, queryFn: () => api<UsageReport>("/api/usage") });
+  const data = usage.data;
   return (
     <section aria-labelledby="usage-title" className="panel">
       <h2 id="usage-title">LLM usage</h2>
-      {error && <ErrorNote message={error} onRetry={load} />}
-      {!data && !error && <Loading what="usage" />}
+      <QueryStatus query={usage} what="usage" />
       {data && (
         <>
           <p>
-            {data.totals ? <>Total {usd(data.totals.cost_usd)} over {data.totals.calls} calls ({data.totals.input_tokens.toLocaleString()} in / {data.totals.output_tokens.toLocaleString()} out tokens)</> : null}
+            Total {usd(data.totals.cost_usd)} over {data.totals.calls} calls ({data.totals.input_tokens.toLocaleString()} in / {data.totals.output_tokens.toLocaleString()} out tokens)
           </p>
-          <Bars rows={data.by_model ?? []} keyField="model" title="Cost by model" />
-          <Bars rows={data.by_task_type ?? []} keyField="task_type" title="Cost by feature" />
-          {(data.by_day ?? []).length > 0 && (
+          <Bars rows={data.by_model} keyField="model" title="Cost by model" />
+          <Bars rows={data.by_task_type} keyField="task_type" title="Cost by feature" />
+          {data.by_day.length > 0 && (
             <>
               <h3>By day</h3>
               <ul className="small" data-testid="usage-days">
-                {[...(data.by_day ?? [])].reverse().slice(0, 14).map((r) => (
-                  <li key={String(r.day)}><When value={String(r.day)} />: {usd(r.cost_usd)}, {r.calls} calls</li>
+                {[...data.by_day].reverse().slice(0, 14).map((r) => (
+                  <li key={r.day}><When value={r.day} />: {usd(r.cost_usd)}, {r.calls} calls</li>
                 ))}
               </ul>
             </>
           )}
-          <button type="button" onClick={load}>Refresh</button>
+          <button type="button" onClick={() => void usage.refetch()}>Refresh</button>
         </>
       )}
     </section>

@@ -1,54 +1,41 @@
 // Worker analysis: conflicts, duplicates, overloads and reallocation suggestions, each linked to
 // the people and commitments involved; an editor applies a reallocation after confirming it.
-import { useCallback, useEffect, useState } from "react";
-import { api, ApiError, errorText } from "../api";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, ApiError, errorText } from "../api/client";
+import { orNone, queryKeys } from "../api/query";
 import { useAuth } from "../auth/context";
 import { EditorsOnly } from "../components/EditorsOnly";
 import { LinkedText } from "../components/LinkedText";
 import { NodeRef } from "../components/NodeRef";
-import { Empty, ErrorNote, Loading } from "../components/Status";
+import { Empty, ErrorNote, QueryStatus } from "../components/Status";
 import { When } from "../components/When";
-import type { GraphEdge } from "../types";
-
-interface Person { id: string; name: string; team_id?: string | null; team?: string | null }
-export interface Reallocation {
-  commitment_id: string; commitment: string; from: Person; to: Person; reason: string;
-  applied?: { by: string | null; at: string } | null;
-}
-interface Conflict { kind: string; node_ids: string[]; people: Person[]; description: string; suggested_action: string }
-interface Duplicate { node_ids: string[]; type: string; similarity: number; method: string; people: Person[]; suggested_action: string }
-interface Overload { id: string; name: string; team?: string | null; open_commitments: string[]; count: number; limit: number; blocked: string[] }
-interface Analysis {
-  id: number; created_at?: string | null; conflicts: Conflict[]; duplicates: Duplicate[]; overloads: Overload[];
-  reallocation_suggestions: Reallocation[];
-}
+import type { AppliedReallocation, GraphEdge, Reallocation, WorkerAnalysis } from "../api/types";
 
 /** The owners the live graph holds for a commitment (its incoming ``owns`` edges). */
-export function currentOwners(edges: Record<string, GraphEdge>, commitmentId: string): string[] {
+export function currentOwners(edges: Record<string, Pick<GraphEdge, "source" | "target" | "type">>, commitmentId: string): string[] {
   return Object.values(edges).filter((e) => e.type === "owns" && e.target === commitmentId).map((e) => e.source).sort();
 }
 
 const refs = (ids: string[]) => ids.map((id, i) => <span key={id}>{i > 0 && ", "}<NodeRef id={id} /></span>);
 
-function ReallocationCard({ analysisId, move, owners, onApplied }: { analysisId: number; move: Reallocation; owners: string[]; onApplied: (m: Reallocation) => void }) {
+function ReallocationCard({ analysisId, move, owners }: { analysisId: number; move: Reallocation; owners: string[] }) {
   const { canWrite } = useAuth();
+  const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const done = !!move.applied || (owners.length === 1 && owners[0] === move.to.id);
-
-  const apply = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onApplied(await api<Reallocation>(`/api/workers/analyses/${analysisId}/apply`, { method: "POST", json: { commitment_id: move.commitment_id } }));
+  const apply = useMutation({
+    mutationFn: () => api<AppliedReallocation>(`/api/workers/analyses/${analysisId}/apply`, { method: "POST", json: { commitment_id: move.commitment_id } }),
+    onSuccess: (applied) => {
+      queryClient.setQueryData<WorkerAnalysis | null>(queryKeys.workers, (d) => d && ({
+        ...d, reallocation_suggestions: d.reallocation_suggestions.map((x) => (x.commitment_id === applied.commitment_id ? applied : x)),
+      }));
       setConfirming(false);
-    } catch (e) {
-      setError(e instanceof ApiError && e.status === 409 ? `Not applied: ${e.message}` : errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
+  const busy = apply.isPending;
+  const error = !apply.error ? null
+    : apply.error instanceof ApiError && apply.error.status === 409 ? `Not applied: ${apply.error.message}` : errorText(apply.error);
+  const done = !!move.applied || (owners.length === 1 && owners[0] === move.to.id);
 
   return (
     <li className={`card${done ? " card-done" : ""}`} data-testid={`realloc-${move.commitment_id}`} data-applied={done}>
@@ -62,7 +49,7 @@ function ReallocationCard({ analysisId, move, owners, onApplied }: { analysisId:
         confirming ? (
           <div className="row" role="group" aria-label="Confirm the reallocation">
             <span className="small">Make {move.to.name} the owner of “{move.commitment}” instead of {move.from.name}?</span>
-            <button type="button" onClick={() => void apply()} disabled={busy}>{busy ? "Applying…" : "Confirm"}</button>
+            <button type="button" onClick={() => apply.mutate()} disabled={busy}>{busy ? "Applying…" : "Confirm"}</button>
             <button type="button" onClick={() => setConfirming(false)} disabled={busy}>Cancel</button>
           </div>
         ) : <div className="card-actions"><button type="button" onClick={() => setConfirming(true)}>Apply…</button></div>
@@ -73,63 +60,35 @@ function ReallocationCard({ analysisId, move, owners, onApplied }: { analysisId:
 
 export default function WorkersPanel({ edges }: { edges: Record<string, GraphEdge> }) {
   const { canWrite } = useAuth();
-  const [data, setData] = useState<Analysis | null>(null);
-  const [none, setNone] = useState(false);
-  const [loading, setLoading] = useState(true);
-  const [running, setRunning] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await api<Analysis>("/api/workers/latest"));
-      setNone(false);
-      setError(null);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) setNone(true);
-      else setError(errorText(e));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-  useEffect(() => { void load(); }, [load]);
-
-  const run = async () => {
-    setRunning(true);
-    setError(null);
-    try {
-      setData(await api<Analysis>("/api/workers/analyze", { method: "POST" }));
-      setNone(false);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setRunning(false);
-    }
-  };
-
-  const applied = (m: Reallocation) => setData((d) => d && ({
-    ...d, reallocation_suggestions: d.reallocation_suggestions.map((x) => (x.commitment_id === m.commitment_id ? m : x)),
-  }));
+  const queryClient = useQueryClient();
+  // null: no analysis yet (404).
+  const latest = useQuery({ queryKey: queryKeys.workers, queryFn: () => orNone(api<WorkerAnalysis>("/api/workers/latest")) });
+  const analyse = useMutation({
+    mutationFn: () => api<WorkerAnalysis>("/api/workers/analyze", { method: "POST" }),
+    onSuccess: (analysis) => queryClient.setQueryData(queryKeys.workers, analysis),
+  });
+  const data = latest.data ?? null;
+  const running = analyse.isPending;
 
   return (
     <section aria-labelledby="workers-title" className="panel" data-testid="workers-panel">
       <h2 id="workers-title">Workers</h2>
       <div className="row">
         {canWrite
-          ? <button type="button" onClick={() => void run()} disabled={running} aria-busy={running}>{running ? "Analysing…" : "Run analysis"}</button>
+          ? <button type="button" onClick={() => analyse.mutate()} disabled={running} aria-busy={running}>{running ? "Analysing…" : "Run analysis"}</button>
           : <EditorsOnly what="running an analysis and applying reallocations" />}
         {data?.created_at && <span className="muted small">last analysis <When value={data.created_at} /></span>}
       </div>
       {running && <p className="state state-loading" role="status">Analysing owners, workloads and conflicts…</p>}
-      {error && <ErrorNote message={error} onRetry={() => void load()} />}
-      {loading && !data && <Loading what="worker analysis" />}
-      {none && !data && <Empty>No analysis yet.{canWrite ? " Run one above." : ""}</Empty>}
+      {analyse.isError && <ErrorNote message={errorText(analyse.error)} />}
+      <QueryStatus query={latest} what="worker analysis" />
+      {latest.data === null && <Empty>No analysis yet.{canWrite ? " Run one above." : ""}</Empty>}
       {data && (
         <>
           <h3>Reallocation suggestions ({data.reallocation_suggestions.length})</h3>
           {data.reallocation_suggestions.length === 0 ? <Empty>Nobody needs relief.</Empty> : (
             <ul className="cards" data-testid="reallocations">
-              {data.reallocation_suggestions.map((m) => <ReallocationCard key={m.commitment_id} analysisId={data.id} move={m} owners={currentOwners(edges, m.commitment_id)} onApplied={applied} />)}
+              {data.reallocation_suggestions.map((m) => <ReallocationCard key={m.commitment_id} analysisId={data.id} move={m} owners={currentOwners(edges, m.commitment_id)} />)}
             </ul>
           )}
           <h3>Overloads ({data.overloads.length})</h3>

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../api";
-import { changesUrl, readChangesAfter, type ChangesPage } from "./catchup";
+import { ApiError } from "../api/client";
+import type { RealtimeChangesPage } from "../api/types";
+import { wireChange as row } from "../test/fixtures";
+import { changesUrl, readChangesAfter } from "./catchup";
 
-function row(id: number, table: string, eventType: string, rec: Record<string, unknown>) {
-  const withCursor = { ...rec, _change_id: id };
-  return { id, schema: "public", table, eventType, new: eventType === "DELETE" ? {} : withCursor, old: eventType === "DELETE" ? withCursor : {}, errors: null };
-}
+const page = (p: Omit<RealtimeChangesPage, "pending">): RealtimeChangesPage => ({ ...p, pending: false });
 
 describe("readChangesAfter", () => {
   it("builds the resume URL", () => {
@@ -14,9 +13,9 @@ describe("readChangesAfter", () => {
   });
 
   it("reads every page in order and returns the last cursor", async () => {
-    const pages: Record<string, ChangesPage> = {
-      "/c?after=10&tables=nodes,edges": { changes: [row(11, "nodes", "INSERT", { id: "f-1", label: "a" })], cursor: 11, has_more: true },
-      "/c?after=11&tables=nodes,edges": { changes: [row(12, "nodes", "DELETE", { id: "f-1" }), row(13, "edges", "INSERT", { id: "e-1", source: "a", target: "b", type: "x" })], cursor: 13, has_more: false },
+    const pages: Record<string, RealtimeChangesPage> = {
+      "/c?after=10&tables=nodes,edges": page({ changes: [row(11, "nodes", "INSERT", { id: "f-1", label: "a" })], cursor: 11, has_more: true }),
+      "/c?after=11&tables=nodes,edges": page({ changes: [row(12, "nodes", "DELETE", { id: "f-1" }), row(13, "edges", "INSERT", { id: "e-1", source: "a", target: "b", type: "x" })], cursor: 13, has_more: false }),
     };
     const seen: string[] = [];
     const out = await readChangesAfter(10, "/c", async (url) => {
@@ -41,12 +40,12 @@ describe("readChangesAfter", () => {
   it("answers resync when the log cannot be read or the backlog never ends", async () => {
     expect((await readChangesAfter(1, "/c", async () => { throw new ApiError(0, "network", "down"); })).kind).toBe("resync");
     let n = 1;
-    const endless = await readChangesAfter(1, "/c", async () => ({ changes: [], cursor: ++n, has_more: true }), 3);
+    const endless = await readChangesAfter(1, "/c", async () => page({ changes: [], cursor: ++n, has_more: true }), 3);
     expect(endless.kind).toBe("resync");
   });
 
   it("keeps the cursor when nothing changed", async () => {
-    const out = await readChangesAfter(5, "/c", async () => ({ changes: [], cursor: 5, has_more: false }));
+    const out = await readChangesAfter(5, "/c", async () => page({ changes: [], cursor: 5, has_more: false }));
     expect(out).toEqual({ kind: "events", events: [], cursor: 5 });
   });
 });

@@ -1,12 +1,11 @@
-// The realtime connection: one channel for nodes, edges and notifications over realtime-js,
+// The realtime connection: one channel for every table the server names (GET /api/config's
+// realtime.tables: nodes, edges, notifications, alert states, scans, task plans) over realtime-js,
 // against Supabase Realtime or NEXUS's own Supabase-compatible endpoint (same client code).
-import type { RealtimeChannel, RealtimeClient } from "@supabase/realtime-js";
-import type { ChangeEvent, ConnectionStatus } from "../types";
+import type { RealtimeChannel, RealtimeClient, RealtimePostgresChangesPayload } from "@supabase/realtime-js";
+import type { ChangeEvent, ConnectionStatus } from "../api/types";
 import { supabaseClient } from "../auth/supabase";
 import { REALTIME_OPTIONS } from "./options";
 import { LOCAL_ANON_KEY, toChangeEvent, type TransportChoice } from "./transport";
-
-export const REALTIME_TABLES = ["nodes", "edges", "notifications"] as const;
 
 export interface RealtimeCallbacks {
   onEvent: (event: ChangeEvent) => void;
@@ -50,12 +49,12 @@ export async function connectRealtime(choice: TransportChoice, cb: RealtimeCallb
   };
 
   const channel: RealtimeChannel = client.channel("nexus-pulse");
-  for (const table of REALTIME_TABLES) {
-    channel.on("postgres_changes" as never, { event: "*", schema: "public", table } as never, ((payload: unknown) => {
+  for (const table of choice.tables) {
+    channel.on("postgres_changes", { event: "*", schema: "public", table }, (payload: RealtimePostgresChangesPayload<Record<string, unknown>>) => {
       if (closed) return;
       const ev = toChangeEvent(payload);
       if (ev) cb.onEvent(ev);
-    }) as never);
+    });
   }
   channel.subscribe((status: string) => {
     if (closed) return;

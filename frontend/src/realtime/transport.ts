@@ -1,15 +1,9 @@
 // Which realtime transport to use, decided from GET /api/config (pure, unit-tested).
-import type { ChangeEvent, ChangeEventType } from "../types";
-
-export interface NexusConfig {
-  realtime?: { transport?: string; url?: string; anon_key?: string } | null;
-  changes_url?: string;
-  auth?: { mode?: "required" | "open"; provider?: "django" | "supabase" } | null;
-}
+import type { ChangeEvent, Config, RealtimeChange, RealtimeTable } from "../api/types";
 
 export type TransportChoice =
-  | { kind: "supabase"; url: string; anonKey: string; changesUrl: string }
-  | { kind: "channels"; endpoint: string; changesUrl: string };
+  | { kind: "supabase"; url: string; anonKey: string; changesUrl: string; tables: string[] }
+  | { kind: "channels"; endpoint: string; changesUrl: string; tables: string[] };
 
 /** The key NEXUS's own Supabase-compatible endpoint accepts; not a secret. */
 export const LOCAL_ANON_KEY = "nexus-local-anon";
@@ -31,79 +25,53 @@ function channelsEndpoint(url: string | undefined, place: Place): string {
   return u;
 }
 
-export function chooseTransport(config: NexusConfig | null | undefined, place: Place): TransportChoice {
+/** The tables to subscribe to: the server's list (one definition, kept by the server). Without
+ *  one, "*": every table NEXUS's own endpoint carries. */
+function tablesOf(names: readonly string[] | undefined): string[] {
+  const named = (names ?? []).filter((t) => t !== "");
+  return named.length ? named : ["*"];
+}
+
+/** `config` null: /api/config could not be read; NEXUS's own endpoint is the default. */
+export function chooseTransport(config: Config | null, place: Place): TransportChoice {
   const changesUrl = config?.changes_url || "/api/realtime/changes";
   const rt = config?.realtime;
+  const tables = tablesOf(rt?.tables);
   if (rt?.transport === "supabase" && rt.url && rt.anon_key) {
-    return { kind: "supabase", url: rt.url.replace(/\/+$/, ""), anonKey: rt.anon_key, changesUrl };
+    return { kind: "supabase", url: rt.url.replace(/\/+$/, ""), anonKey: rt.anon_key, changesUrl, tables };
   }
   // Anything else (channels, missing or half-configured Supabase) uses NEXUS's own endpoint.
-  return { kind: "channels", endpoint: channelsEndpoint(rt?.transport === "channels" ? rt.url : undefined, place), changesUrl };
+  return { kind: "channels", endpoint: channelsEndpoint(rt?.transport === "channels" ? rt.url : undefined, place), changesUrl, tables };
 }
 
-// NEXUS puts the change-log id in each record as _change_id (realtime-js keeps unknown record
-// keys), in the raw wire data as change_id, and /api/realtime/changes answers with cursor; a row
-// of that endpoint has it as id (handled by the caller).
-const CURSOR_KEYS = ["_change_id", "change_id", "cursor"];
+/** A postgres_changes event as a callback receives it from realtime-js, or a row of
+ *  /api/realtime/changes (the same shape plus the change-log id). */
+export type WireChange = Pick<RealtimeChange, "table" | "eventType" | "new" | "old" | "commit_timestamp">;
 
-/** The change-log id of an event, wherever the server put it (null when it sent none). */
-export function cursorOf(...sources: unknown[]): number | null {
-  for (const src of sources) {
-    if (!src || typeof src !== "object") continue;
-    const obj = src as Record<string, unknown>;
-    for (const k of CURSOR_KEYS) {
-      const v = obj[k];
-      if (v !== undefined && v !== null && v !== "") {
-        const n = Number(v);
-        if (Number.isFinite(n)) return n;
-      }
-    }
-  }
-  return null;
+// The tables this page understands: the graph it patches, and those whose panels refetch.
+const TABLES: ReadonlySet<string> = new Set<RealtimeTable>([
+  "nodes", "edges", "notifications", "immune_alert_states", "immune_scans", "task_graphs",
+]);
+
+// NEXUS puts the change-log id in each record as _change_id: the one place realtime-js passes
+// through to the callback unchanged. It is not a column, so it leaves the row here.
+function split(record: Record<string, unknown>): { row: Record<string, unknown>; cursor: number | null } {
+  const { _change_id: cursor, ...row } = record;
+  return { row, cursor: typeof cursor === "number" ? cursor : null };
 }
 
-function asRecord(v: unknown): Record<string, unknown> {
-  if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
-  if (typeof v === "string") {
-    try {
-      const parsed = JSON.parse(v);
-      if (parsed && typeof parsed === "object") return parsed as Record<string, unknown>;
-    } catch {
-      /* not JSON */
-    }
-  }
-  return {};
-}
-
-function withoutCursor(rec: Record<string, unknown>): Record<string, unknown> {
-  if (!("_change_id" in rec)) return rec;
-  const { _change_id: _drop, ...rest } = rec;
-  void _drop;
-  return rest;
-}
-
-function eventTypeOf(v: unknown): ChangeEventType | null {
-  const t = String(v ?? "").toUpperCase();
-  return t === "INSERT" || t === "UPDATE" || t === "DELETE" ? t : null;
-}
-
-/**
- * A ChangeEvent from any of the shapes NEXUS speaks: the Supabase wire payload
- * (`{type, table, record, old_record}`), realtime-js's transformed payload
- * (`{eventType, table, new, old}`), or a row of /api/realtime/changes.
- */
-export function toChangeEvent(raw: unknown, outer?: unknown): ChangeEvent | null {
-  if (!raw || typeof raw !== "object") return null;
-  const r = raw as Record<string, unknown>;
-  const eventType = eventTypeOf(r.eventType ?? r.type ?? r.op ?? r.operation ?? r.action);
-  const table = (r.table ?? r.table_name) as string | undefined;
-  if (!eventType || !table) return null;
+/** The ChangeEvent of a change to a table PulseView follows (null for others, and TRUNCATE). */
+export function toChangeEvent(wire: WireChange): ChangeEvent | null {
+  if (!TABLES.has(wire.table) || wire.eventType === "TRUNCATE") return null;
+  const after = split(wire.new);
+  const before = split(wire.old);
+  // The boundary of the typing: a change carries its table's row as stored (see NodeRow etc.).
   return {
-    table: String(table),
-    eventType,
-    new: withoutCursor(asRecord(r.new ?? r.record ?? r.new_record ?? r.row)),
-    old: withoutCursor(asRecord(r.old ?? r.old_record ?? r.old_row)),
-    cursor: cursorOf(r, outer, r.new ?? r.record, r.old ?? r.old_record) ?? (typeof r.id === "number" ? r.id : null),
-    commit_timestamp: (r.commit_timestamp as string | undefined) ?? undefined,
-  };
+    table: wire.table,
+    eventType: wire.eventType,
+    new: after.row,
+    old: before.row,
+    cursor: after.cursor ?? before.cursor,
+    commit_timestamp: wire.commit_timestamp,
+  } as ChangeEvent;
 }

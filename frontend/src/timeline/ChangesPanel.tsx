@@ -59,7 +59,8 @@ export default function ChangesPanel({ changes, onFocus, onShowRemoved }: {
   const byKind = (k: ChangeKind) => items.filter((i) => i.kind === k);
   const shown = items.filter((i) => i.kind !== "removed" && nodes[i.id]).map((i) => i.id);
   const edges = diff ? edgeCounts(diff) : null;
-  const now = Date.now();
+  // The input's upper end: the moment of the last answer (or the last visit, before one).
+  const latest = Math.max(changes.readAt, lastVisit);
 
   return (
     <div className="panel changes-panel" data-testid="changes-panel">
@@ -68,14 +69,14 @@ export default function ChangesPanel({ changes, onFocus, onShowRemoved }: {
         <label className="inline-field">
           <span className="sr-only">Changes since</span>
           <input
-            type="datetime-local" aria-label="Changes since" step={60} value={toLocalInput(since)} max={toLocalInput(now)}
+            type="datetime-local" aria-label="Changes since" step={60} value={toLocalInput(since)} max={toLocalInput(latest)}
             onChange={(e) => { const t = fromLocalInput(e.target.value); if (t !== null) setSince(t); }}
             data-testid="changes-since-input"
           />
         </label>
         <button type="button" onClick={() => setSince(lastVisit)} aria-pressed={since === lastVisit}>Last visit</button>
-        <button type="button" onClick={() => setSince(now - DAY)}>24 hours</button>
-        <button type="button" onClick={() => setSince(now - 7 * DAY)}>7 days</button>
+        <button type="button" onClick={() => setSince(Date.now() - DAY)}>24 hours</button>
+        <button type="button" onClick={() => setSince(Date.now() - 7 * DAY)}>7 days</button>
         <button type="button" onClick={refresh} disabled={loading}>Refresh</button>
       </div>
       <p className="small muted">Since <When value={new Date(since).toISOString()} />{since === lastVisit ? " (your last visit here)" : ""}.</p>

@@ -1,6 +1,6 @@
 // The timeline bar over the graph: a slider from the first recorded moment to now, a date/time
 // input, the "Viewing …" state with "Back to live", and the way to "Changes since".
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { When } from "../components/When";
 import { fromLocalInput, momentAt, positionOf, SLIDER_STEPS, toLocalInput } from "./logic";
 import type { Timeline as TimelineState } from "./useTimeline";
@@ -9,8 +9,10 @@ import "./timeline.css";
 export function Timeline({ timeline, onChanges }: { timeline: TimelineState; onChanges: () => void }) {
   const { asOf, span, end, loading, error, goTo, backToLive } = timeline;
   const start = span?.start ?? null;
-  const [draft, setDraft] = useState(() => toLocalInput(asOf ?? end));
-  useEffect(() => setDraft(toLocalInput(asOf ?? end)), [asOf, end]);
+  // What is typed stays until the moment shown (or now) moves on; then the input shows that.
+  const shownValue = toLocalInput(asOf ?? end);
+  const [typed, setTyped] = useState<{ over: string; text: string } | null>(null);
+  const draft = typed && typed.over === shownValue ? typed.text : shownValue;
   const past = asOf !== null;
 
   return (
@@ -34,7 +36,7 @@ export function Timeline({ timeline, onChanges }: { timeline: TimelineState; onC
           type="datetime-local" aria-label="Date and time to view" step={60} value={draft}
           min={start !== null ? toLocalInput(start) : undefined} max={toLocalInput(end)}
           onChange={(e) => {
-            setDraft(e.target.value);
+            setTyped({ over: shownValue, text: e.target.value });
             const t = fromLocalInput(e.target.value);
             if (t !== null) goTo(t);
           }}

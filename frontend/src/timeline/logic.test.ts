@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { GraphDiff } from "../api/types";
 import {
   changeItems, clampMoment, debounce, formatValue, fromLocalInput, LIVE_MARGIN, marksOf, momentAt, positionOf,
-  readLastVisit, SLIDER_STEPS, spanOf, toLocalInput, writeLastVisit, type GraphDiff,
+  readLastVisit, SLIDER_STEPS, spanOf, toLocalInput, writeLastVisit,
 } from "./logic";
 
 const DAY = 86_400_000;

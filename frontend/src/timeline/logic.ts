@@ -1,13 +1,8 @@
 // The timeline's pure parts: the slider's scale, moments the server accepts, the remembered last
 // visit, and a diff turned into what the Changes panel lists and the graph marks.
-import type { GraphNode } from "../types";
+import type { DiffEntry, GraphDiff, GraphTimeline } from "../api/types";
 
-/** What GET /api/graph/timeline answers. */
-export interface TimelineSpanBody {
-  earliest: string | null;
-  horizon: string | null;
-  now: string;
-}
+export type TimelineSpanBody = GraphTimeline;
 
 export interface Span {
   /** The first moment history answers for (ms), or null: nothing recorded yet. */
@@ -111,32 +106,6 @@ export function writeLastVisit(store: Store, username: string, now: number = Dat
 
 export type ChangeKind = "added" | "removed" | "changed";
 
-export interface DiffEntry {
-  id: string;
-  at: string;
-  actors: string[];
-  node?: Partial<GraphNode> & Record<string, unknown>;
-  edge?: Record<string, unknown>;
-  type?: string;
-  label?: string;
-  source?: string;
-  target?: string;
-  changes?: Record<string, { before: unknown; after: unknown }>;
-}
-
-interface DiffSide {
-  added: DiffEntry[];
-  removed: DiffEntry[];
-  changed: DiffEntry[];
-}
-
-export interface GraphDiff {
-  from: string;
-  to: string;
-  nodes: DiffSide;
-  edges: DiffSide;
-}
-
 export interface FieldChange {
   field: string;
   before: string;
@@ -190,13 +159,14 @@ function fieldChanges(changes: DiffEntry["changes"]): FieldChange[] {
 export function changeItems(diff: GraphDiff): ChangeItem[] {
   const items: ChangeItem[] = [];
   const whole = (kind: ChangeKind) => (e: DiffEntry) => items.push({
-    id: e.id, kind, label: String(e.node?.label ?? e.id), type: String(e.node?.type ?? ""), at: e.at, actors: e.actors ?? [], fields: [],
+    // node: the stored row (added or removed); the schema leaves its columns open.
+    id: e.id, kind, label: String(e.node?.label ?? e.id), type: String(e.node?.type ?? ""), at: e.at, actors: e.actors, fields: [],
   });
   diff.nodes.added.forEach(whole("added"));
   diff.nodes.removed.forEach(whole("removed"));
   for (const e of diff.nodes.changed) {
     items.push({
-      id: e.id, kind: "changed", label: e.label ?? e.id, type: e.type ?? "", at: e.at, actors: e.actors ?? [],
+      id: e.id, kind: "changed", label: e.label ?? e.id, type: e.type ?? "", at: e.at, actors: e.actors,
       fields: fieldChanges(e.changes),
     });
   }

@@ -1,8 +1,11 @@
 // "Changes since": what changed in the graph from a chosen moment (default: this user's last visit
 // in this browser, remembered per username) up to now. Re-read while shown and the live graph moves.
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api, errorText } from "../api";
-import { changeItems, debounce, marksOf, readLastVisit, writeLastVisit, type ChangeItem, type ChangeKind, type GraphDiff } from "./logic";
+import { api, errorText } from "../api/client";
+import { queryKeys } from "../api/query";
+import type { GraphDiff } from "../api/types";
+import { changeItems, debounce, marksOf, readLastVisit, writeLastVisit, type ChangeItem, type ChangeKind } from "./logic";
 
 const REMEMBER_EVERY_MS = 60_000;
 const REFRESH_DEBOUNCE_MS = 800;
@@ -17,6 +20,8 @@ export interface ChangesSince {
   marks: Map<string, ChangeKind>;
   loading: boolean;
   error: string | null;
+  /** When the diff shown was read (ms; 0 before the first answer). */
+  readAt: number;
   refresh: () => void;
 }
 
@@ -55,45 +60,38 @@ export function useRememberVisit(username: string): number {
 export function useChangesSince(username: string, active: boolean, liveVersion: number): ChangesSince {
   const lastVisit = useRememberVisit(username);
   const [since, setSinceState] = useState(lastVisit);
-  const [diff, setDiff] = useState<GraphDiff | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const seq = useRef(0);
-
-  const read = useCallback(async (from: number) => {
-    const mine = ++seq.current;
-    setLoading(true);
-    try {
+  const queryClient = useQueryClient();
+  const read = useQuery({
+    queryKey: queryKeys.diff(since),
+    queryFn: () => {
       // A moment ahead of the server's clock would be refused as future: ask from no later than now.
-      const t = new Date(Math.min(from, Date.now() - 1000)).toISOString();
-      const body = await api<GraphDiff>(`/api/graph/diff?from=${encodeURIComponent(t)}`);
-      if (mine !== seq.current) return;
-      setDiff(body);
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(errorText(e));
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, []);
-  const later = useMemo(() => debounce((from: number) => void read(from), REFRESH_DEBOUNCE_MS), [read]);
+      const t = new Date(Math.min(since, Date.now() - 1000)).toISOString();
+      return api<GraphDiff>(`/api/graph/diff?from=${encodeURIComponent(t)}`);
+    },
+    enabled: active,
+    // A new "since" keeps the last diff shown (marked "updating…") until its own arrives.
+    placeholderData: keepPreviousData,
+  });
+
+  // The live graph moved: the diff is stale; re-read once the burst settles (only while shown:
+  // an inactive query is just marked stale and read when the panel shows again).
+  const later = useMemo(() => debounce(() => void queryClient.invalidateQueries({ queryKey: queryKeys.diffs }), REFRESH_DEBOUNCE_MS), [queryClient]);
   useEffect(() => () => later.cancel(), [later]);
-
+  const seenVersion = useRef(liveVersion);
   useEffect(() => {
-    if (active) void read(since);
-  }, [active, since, read]);
-  const first = useRef(true);
-  useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    if (active) later(since);
-  }, [liveVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (seenVersion.current === liveVersion) return;
+    seenVersion.current = liveVersion;
+    later();
+  }, [liveVersion, later]);
 
+  const diff = read.data ?? null;
   const items = useMemo(() => (diff ? changeItems(diff) : []), [diff]);
   const marks = useMemo(() => marksOf(diff), [diff]);
   const setSince = useCallback((t: number) => setSinceState(t), []);
-  const refresh = useCallback(() => void read(since), [read, since]);
-  return { since, lastVisit, setSince, diff, items, marks, loading, error, refresh };
+  const { refetch } = read;
+  const refresh = useCallback(() => void refetch(), [refetch]);
+  return {
+    since, lastVisit, setSince, diff, items, marks,
+    loading: read.isFetching, error: read.isError ? errorText(read.error) : null, readAt: read.dataUpdatedAt, refresh,
+  };
 }

@@ -1,11 +1,13 @@
 // Viewing the graph as it stood at a moment: the requested moment, the as-of graph last loaded for
 // it, and the span the slider covers. Scrubbing is debounced and stale answers are dropped; the live
 // graph (useLiveGraph) keeps receiving changes meanwhile and is simply not what is drawn.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api, errorText } from "../api";
+import { useQuery } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api, errorText } from "../api/client";
+import { queryKeys } from "../api/query";
+import type { GraphOut, GraphTimeline } from "../api/types";
 import { emptyGraph, graphReducer, type GraphState } from "../graph/reducer";
-import type { GraphResponse } from "../types";
-import { clampMoment, debounce, serverNow, spanOf, type Span, type TimelineSpanBody } from "./logic";
+import { clampMoment, debounce, serverNow, spanOf, type Span } from "./logic";
 
 export const SCRUB_DEBOUNCE_MS = 250;
 
@@ -28,71 +30,61 @@ export interface Timeline {
 
 export function useTimeline(): Timeline {
   const [asOf, setAsOf] = useState<number | null>(null);
-  const [loaded, setLoaded] = useState<{ at: number; graph: GraphState } | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [span, setSpan] = useState<Span | null>(null);
+  // The moment asked of the server: asOf once scrubbing settles. A visit to the past starts at
+  // each goTo from live; an answer of an earlier visit is never shown as a placeholder.
+  const [requested, setRequested] = useState<{ at: number; visit: number } | null>(null);
+  const [visit, setVisit] = useState(0);
   const [tick, setTick] = useState(() => Date.now());
-  const seq = useRef(0);
-  const spanRef = useRef<Span | null>(null);
-  spanRef.current = span;
 
-  const readSpan = useCallback(async () => {
-    try {
-      const s = spanOf(await api<TimelineSpanBody>("/api/graph/timeline"), Date.now());
-      setSpan(s);
-      return s;
-    } catch {
-      return spanRef.current; // an older server: the slider waits; the date input still works
-    }
-  }, []);
+  // Each minute: the right end moves on, and a first write (or a compaction) moves the left end.
+  const spanRead = useQuery({
+    queryKey: queryKeys.timeline,
+    queryFn: async () => spanOf(await api<GraphTimeline>("/api/graph/timeline"), Date.now()),
+    refetchInterval: 60_000,
+  });
+  const span = spanRead.data ?? null; // unread (an older server): the slider waits; the date input still works
   useEffect(() => {
-    void readSpan();
-    // Each minute: the right end moves on, and a first write (or a compaction) moves the left end.
-    const t = setInterval(() => {
-      setTick(Date.now());
-      void readSpan();
-    }, 60_000);
+    const t = setInterval(() => setTick(Date.now()), 60_000);
     return () => clearInterval(t);
-  }, [readSpan]);
+  }, []);
 
-  const load = useMemo(() => debounce(async (t: number) => {
-    const mine = ++seq.current;
-    setLoading(true);
-    try {
-      const body = await api<GraphResponse>(`/api/graph?as_of=${encodeURIComponent(new Date(t).toISOString())}`);
-      if (mine !== seq.current) return;
-      setLoaded({ at: t, graph: graphReducer(emptyGraph, { type: "reset", graph: body, cursor: null }) });
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(errorText(e));
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, SCRUB_DEBOUNCE_MS), []);
-  useEffect(() => () => load.cancel(), [load]);
+  const past = useQuery({
+    queryKey: [...queryKeys.graphAsOf(requested?.at ?? 0), requested?.visit ?? 0],
+    enabled: requested !== null,
+    queryFn: async () => {
+      const { at, visit: of } = requested!;
+      const body = await api<GraphOut>(`/api/graph?as_of=${encodeURIComponent(new Date(at).toISOString())}`);
+      return { at, visit: of, graph: graphReducer(emptyGraph, { type: "reset", graph: body, cursor: null }) };
+    },
+    // While the next moment loads, the last one of this visit stays drawn.
+    placeholderData: (previous) => (previous?.visit === requested?.visit ? previous : undefined),
+  });
+
+  const settle = useMemo(() => debounce((at: number, of: number) => setRequested({ at, visit: of }), SCRUB_DEBOUNCE_MS), []);
+  useEffect(() => () => settle.cancel(), [settle]);
 
   const backToLive = useCallback(() => {
-    load.cancel();
-    seq.current++;
+    settle.cancel();
     setAsOf(null);
-    setLoaded(null);
-    setLoading(false);
-    setError(null);
-  }, [load]);
+    setRequested(null);
+  }, [settle]);
 
   const goTo = useCallback((t: number | null, exact = false) => {
-    const s = spanRef.current ?? { start: null, skew: 0 };
+    const s = span ?? { start: null, skew: 0 };
     const moment = t === null ? null : clampMoment(t, s, Date.now(), exact ? 0 : undefined);
     if (moment === null) return backToLive();
+    const of = asOf === null ? visit + 1 : visit;
+    if (asOf === null) setVisit(of);
     setAsOf(moment);
-    setLoading(true);
-    load(moment);
-  }, [load, backToLive]);
+    settle(moment, of);
+  }, [span, asOf, visit, settle, backToLive]);
 
   const end = span ? serverNow(span, tick) : tick;
+  const shown = asOf === null ? null : past.data ?? null;
   return {
-    asOf, graph: asOf === null ? null : loaded?.graph ?? null, shownAt: asOf === null ? null : loaded?.at ?? null,
-    loading, error, span, end, goTo, backToLive,
+    asOf, graph: shown?.graph ?? null, shownAt: shown?.at ?? null,
+    loading: asOf !== null && (requested?.at !== asOf || past.isFetching),
+    error: asOf !== null && past.isError ? errorText(past.error) : null,
+    span, end, goTo, backToLive,
   };
 }

@@ -1,8 +1,9 @@
 """check_supabase: print what Supabase's API roles reach; exit 1 if it is not what NEXUS expects.
 
-Expected: ``authenticated`` (a signed-in Supabase Auth user) reads nodes and edges, and the
+Expected: ``authenticated`` (a signed-in Supabase Auth user) reads nodes and edges, the
 notifications of the person in its JWT's ``app_metadata.nexus_person_id`` — every notification for
-``nexus_role`` editor or admin. ``anon`` (the public anon key) reads nothing, or nodes and edges
+``nexus_role`` editor or admin — and, with any ``nexus_role``, the other realtime tables (alert
+states, immune scans, task graphs). ``anon`` (the public anon key) reads nothing, or nodes and edges
 when ``NEXUS_PUBLIC_GRAPH`` is on — never notifications. Neither writes anything or calls
 ``search_similar_nodes``.
 
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from nexus_site.supabase import audit as supabase_audit
 from nexus_site.supabase import remote as supabase_remote
+from nexus_site.supabase import rls
 from nexus_site.supabase.rls import public_graph_enabled
 
 
@@ -106,7 +108,8 @@ class Command(BaseCommand):
             w(
                 self.style.SUCCESS(
                     f"OK: anon {anon}; authenticated reads nodes, edges and its own notifications "
-                    "(editor and admin: all); no writes, no search_similar_nodes."
+                    f"(editor and admin: all), and with a NEXUS role {', '.join(rls.member_tables())}; "
+                    "no writes, no search_similar_nodes."
                 )
             )
         return report.ok

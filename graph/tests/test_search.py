@@ -1,4 +1,4 @@
-"""GET /api/search (hybrid by default; vector through search_similar_nodes) and GET /api/health."""
+"""GET /api/search (hybrid by default; vector through search_similar_nodes)."""
 
 import io
 
@@ -6,9 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from graph import services
 from graph.search import search_nodes
-from graph.tests.helpers import assert_error
+from tests.json_api import assert_error
 
 
 @pytest.fixture
@@ -93,54 +92,3 @@ def test_search_returns_k_results_when_k_rows_exist(embedded, mode):
 )
 def test_search_bad_query_is_400(api, db, params, field):
     assert_error(*api.get("/api/search", **params), 400, field=field)
-
-
-def test_health_reports_mode_versions_provider_and_counts(api, seeded):
-    services.node_create(node_type="fact", label="counted")
-    status, body = api.get("/api/health")
-    assert status == 200
-    assert body["status"] == "ok"
-    assert body["database"]["mode"] == "embedded"
-    assert body["database"]["pgvector_version"].startswith("0.8")
-    assert body["database"]["embedding_column_dimensions"] == 3072
-    assert body["embeddings"] == {
-        "provider": "hash",
-        "model": "local-hash-3072",
-        "offline": True,
-        "dimensions": 3072,
-        "dimensions_match": True,
-        "stored_model": "local-hash-3072",
-        "stored_models": {"local-hash-3072": 1},
-        "matches": True,
-        "pending": 88,
-    }
-    counts = body["counts"]
-    assert counts["nodes"] == 89 and counts["edges"] == 176 and counts["node_embeddings"] == 1
-    assert counts["mutation_history"] == 1 and counts["immune_scans"] == 1
-    assert set(counts) == {
-        "nodes",
-        "edges",
-        "graph_metadata",
-        "node_embeddings",
-        "mutation_history",
-        "notifications",
-        "conversations",
-        "task_graphs",
-        "immune_scans",
-        "worker_analyses",
-        "llm_usage",
-    }
-
-
-def test_health_answers_503_unavailable_when_the_database_is_down(server_factory):
-
-    # a server whose database does not exist: every connection attempt fails
-    server = server_factory(extra_env={"NEXUS_TEST_DATABASE_NAME": "nexus_no_such_database"})
-    for token in (None, server.token):  # a token cannot be checked either: still the health answer
-        status, body = server.call("GET", "/api/health", token=token)
-        assert status == 503
-        assert body["status"] == "unavailable"
-        assert body["database"]["mode"] == "embedded"
-        assert body["error"]["status"] == 503 and body["error"]["code"] == "database_unavailable"
-    status, body = server.call("GET", "/api/graph")
-    assert status == 503 and body["error"]["code"] == "database_unavailable"

@@ -1,11 +1,12 @@
 // One fetch wrapper for every API call: every API error arrives as
 // {"error": {status, code, message, fields?}}; credentials are added here and nowhere else.
+import type { ErrorFields, Schemas } from "./types";
 
 export class ApiError extends Error {
   status: number;
   code: string;
-  fields?: Record<string, unknown>;
-  constructor(status: number, code: string, message: string, fields?: Record<string, unknown>) {
+  fields?: ErrorFields;
+  constructor(status: number, code: string, message: string, fields?: ErrorFields) {
     super(message);
     this.status = status;
     this.code = code;
@@ -59,16 +60,17 @@ export async function authHeaders(method: string): Promise<Record<string, string
   return csrf ? { "X-CSRFToken": csrf } : {};
 }
 
-async function toApiError(res: Response): Promise<ApiError> {
-  let body: unknown = null;
+/** The API's error, or a sentence of our own when the answer is not one (a proxy's page). */
+export async function toApiError(res: Response): Promise<ApiError> {
+  let body: Partial<Schemas["ErrorOut"]> | null = null;
   try {
     body = await res.json();
   } catch {
     // Not JSON (e.g. a proxy page): fall through to a generic message, never the raw body.
   }
-  const err = (body as { error?: { code?: string; message?: string; fields?: Record<string, unknown> } })?.error;
+  const err = body?.error;
   if (err && typeof err.message === "string") {
-    return new ApiError(res.status, err.code ?? "error", err.message, err.fields);
+    return new ApiError(res.status, err.code, err.message, err.fields);
   }
   const generic = res.status === 404 ? "Not available on this server yet." : `The server answered ${res.status}.`;
   return new ApiError(res.status, "http_" + res.status, generic);
@@ -110,16 +112,4 @@ export async function api<T>(path: string, init?: ApiInit): Promise<T> {
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) return e.message;
   return "Something went wrong. Try again.";
-}
-
-/** List endpoints may answer a bare array, DRF pagination ({results}) or {<key>: [...]}. */
-export function asList<T>(body: unknown, ...keys: string[]): T[] {
-  if (Array.isArray(body)) return body as T[];
-  if (body && typeof body === "object") {
-    const obj = body as Record<string, unknown>;
-    for (const k of [...keys, "results", "items", "data"]) {
-      if (Array.isArray(obj[k])) return obj[k] as T[];
-    }
-  }
-  return [];
 }

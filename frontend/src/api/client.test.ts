@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, ApiError, rememberCsrfToken, setAuthHooks } from "./api";
+import { api, ApiError, rememberCsrfToken, setAuthHooks } from "./client";
 
 type Call = { url: string; init: RequestInit };
 

@@ -19,9 +19,9 @@ import pytest
 import websockets
 from django.conf import settings
 
+from conftest import ROOT
 from graph.realtime.bridge import connection_kwargs
 
-ROOT = Path(__file__).resolve().parents[2]
 JS_DIR = ROOT / "tests" / "realtime_js"
 pytestmark = pytest.mark.slow
 

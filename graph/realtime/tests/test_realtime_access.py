@@ -9,7 +9,7 @@ from http.cookiejar import CookieJar
 import pytest
 import websockets
 
-from graph.tests.test_realtime_ws import RawClient, asql, node_insert, sql
+from graph.realtime.tests.test_realtime_ws import RawClient, asql, node_insert, sql
 from tests.actors import PASSWORD, api_token, user_with_role
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

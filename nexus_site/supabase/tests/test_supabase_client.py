@@ -11,8 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from conftest import ROOT
 from nexus_site.supabase import client as supabase_client
-from tests.supabase_stand_in import PUBLIC_GRAPH, StandInState, SupabaseStandIn
+from nexus_site.supabase.tests.supabase_stand_in import PUBLIC_GRAPH, StandInState, SupabaseStandIn
 
 ANON_KEY = "anon-key-STANDIN-7f3c9e2a1b"
 SERVICE_KEY = "service-key-STANDIN-d41d8cd98f00b204"
@@ -267,7 +268,6 @@ def test_stand_in_client_closed_cleanly_at_interpreter_exit(stand_in):
     import os
     import subprocess
     import sys
-    from pathlib import Path
 
     env = {
         **os.environ,
@@ -279,7 +279,7 @@ def test_stand_in_client_closed_cleanly_at_interpreter_exit(stand_in):
     }
     result = subprocess.run(
         [sys.executable, "-c", SHUTDOWN_SCRIPT],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,

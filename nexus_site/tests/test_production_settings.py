@@ -1,4 +1,4 @@
-"""Issue 7.4: NEXUS_ENV=production settings — the clear start-up error, `check --deploy` clean,
+"""NEXUS_ENV=production settings — the clear start-up error, `check --deploy` clean,
 HTTPS redirect behind a proxy, secure cookies, HSTS and the security headers, staff-only admin.
 
 Production settings are read in subprocesses with a clean environment (the test settings strip
@@ -9,11 +9,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 STRONG_KEY = "k7Vq-2mZp9XrT4wLs8NbHy3CdJf6GuEa1RoKi5Pn0QxWv_tMzYe"  # 51 varied chars (fake)
 
 

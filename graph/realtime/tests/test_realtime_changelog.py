@@ -8,11 +8,10 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
 from django.utils import timezone
 
 from graph.models import Edge, Node
-from graph.realtime import events, selectors
+from graph.realtime import events, registry, selectors
 from graph.realtime.bridge import connection_kwargs
 from graph.realtime.models import RealtimeChange
 from insights.models import Notification
@@ -94,21 +93,21 @@ def test_hundred_thousand_row_write_is_one_capture_not_pathological():
 
 @pytest.mark.django_db(transaction=True)
 def test_resume_stops_before_a_gap_a_running_transaction_may_fill_then_delivers_in_order():
-    start = selectors.changes_after(after=None, tables=events.REALTIME_TABLES, limit=100).cursor
+    start = selectors.changes_after(after=None, tables=registry.tables(), limit=100).cursor
     with pg(autocommit=False) as slow, pg() as fast:
         slow.execute("INSERT INTO nodes (id, type, label) VALUES ('slow', 'fact', 'x')")  # takes the lower id
         fast.execute("INSERT INTO nodes (id, type, label) VALUES ('fast', 'fact', 'x')")  # commits first
-        held = selectors.changes_after(after=start, tables=events.REALTIME_TABLES, limit=100)
+        held = selectors.changes_after(after=start, tables=registry.tables(), limit=100)
         assert held.changes == [] and held.held and held.cursor == start
         slow.commit()
-    page = selectors.changes_after(after=start, tables=events.REALTIME_TABLES, limit=100)
+    page = selectors.changes_after(after=start, tables=registry.tables(), limit=100)
     assert [c.new["id"] for c in page.changes] == ["slow", "fast"] and not page.held
 
     with pg(autocommit=False) as doomed, pg() as fast:
         doomed.execute("INSERT INTO nodes (id, type, label) VALUES ('doomed', 'fact', 'x')")
         fast.execute("INSERT INTO nodes (id, type, label) VALUES ('fast2', 'fact', 'x')")
         doomed.rollback()  # its id is a permanent gap: nothing waits for it
-    after = selectors.changes_after(after=page.cursor, tables=events.REALTIME_TABLES, limit=100)
+    after = selectors.changes_after(after=page.cursor, tables=registry.tables(), limit=100)
     assert [c.new["id"] for c in after.changes] == ["fast2"] and not after.held
 
 
@@ -233,31 +232,19 @@ def test_changes_endpoint_head_cursor_and_validation(editor_client):
         assert response.json()["error"]["code"] == "invalid"
 
 
-@override_settings(ALLOWED_HOSTS=["nexus.example"])
 @pytest.mark.django_db
-def test_config_points_at_channels_websocket_without_supabase(client):
-    body = client.get("/api/config", HTTP_HOST="nexus.example:8000").json()
-    assert body == {
-        "realtime": {"transport": "channels", "url": "ws://nexus.example:8000/realtime/v1"},
-        "changes_url": "/api/realtime/changes",
-        "auth": {"mode": "required", "provider": "django"},
-    }
-    secure = client.get("/api/config", HTTP_HOST="nexus.example", HTTP_X_FORWARDED_PROTO="https", secure=True)
-    assert secure.json()["realtime"]["url"] == "wss://nexus.example/realtime/v1"
-
-
-@override_settings(
-    SUPABASE_URL="https://abc.supabase.co",
-    SUPABASE_ANON_KEY="anon-key",
-    SUPABASE_SERVICE_KEY="service-secret",
-    ALLOWED_HOSTS=["*"],
-)
-@pytest.mark.django_db
-def test_config_names_supabase_and_never_the_service_key(client):
-    response = client.get("/api/config")
-    assert response.json()["realtime"] == {
-        "transport": "supabase",
-        "url": "https://abc.supabase.co",
-        "anon_key": "anon-key",
-    }
-    assert b"service-secret" not in response.content
+def test_every_registered_table_has_capture_triggers_pairing_updates_by_its_key():
+    """The registry (what the server serves) and the migrations (what the database captures) agree."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname, t.tgargs FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'realtime_capture_%%' AND NOT t.tgisinternal"
+        )
+        # tgargs: the trigger's arguments, each ending in a NUL byte
+        triggers = {(table, name): bytes(args).split(b"\0")[:-1] for table, name, args in cursor.fetchall()}
+    for entry in registry.entries():
+        for op in ("insert", "update", "delete", "truncate"):
+            assert (entry.name, f"realtime_capture_{op}") in triggers, (entry.name, op)
+        key_args = triggers[(entry.name, "realtime_capture_update")]
+        assert (key_args[0].decode() if key_args else "id") == entry.key, entry.name
+    assert {table for table, _ in triggers} == set(registry.tables())  # nothing captured that is not served

@@ -1,8 +1,8 @@
 """The database boundary on a Supabase-shaped database (see tests/supabase_shape.py for what
 "Supabase-shaped" means): the public anon key reaches no NEXUS table (nodes and edges, read-only,
 with NEXUS_PUBLIC_GRAPH=true); a signed-in Supabase user (role ``authenticated``, claims in
-``request.jwt.claims``) reads nodes, edges and the notifications its JWT's app_metadata allows;
-nobody writes.
+``request.jwt.claims``) reads nodes, edges and the notifications its JWT's app_metadata allows,
+and — with a NEXUS role in the JWT — alert states, immune scans and task graphs; nobody writes.
 
 Each test runs against both default-privilege shapes: ``current`` (since 2026-10-30 new tables
 are granted to service_role only) and ``legacy`` (older projects grant them to anon too).
@@ -14,9 +14,10 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.supabase_shape import OWNER, make_supabase_database
+from nexus_site.supabase.tests.supabase_shape import OWNER, make_supabase_database
 
-READABLE = {"nodes", "edges", "notifications"}  # by authenticated
+MEMBER_TABLES = {"immune_alert_states", "immune_scans", "task_graphs"}  # rows for any NEXUS role
+READABLE = {"nodes", "edges", "notifications"} | MEMBER_TABLES  # by authenticated
 PUBLIC_GRAPH = {"nodes", "edges"}  # by anon, with NEXUS_PUBLIC_GRAPH=true only
 
 
@@ -220,6 +221,40 @@ def test_viewer_never_sees_another_persons_notification(supabase_db):
     assert set(p01) == {"p-01"} and set(p02) == {"p-02"}
 
 
+@pytest.mark.parametrize(
+    "who, sees",
+    [
+        (VIEWER_P01, True),
+        (EDITOR, True),
+        (ADMIN, True),
+        (claims("p-01"), False),  # a Supabase user NEXUS gave no role
+        (claims("p-01", "Viewer"), False),  # roles are exact
+        (claims(user_metadata={"nexus_role": "viewer"}), False),
+        (None, False),
+    ],
+    ids=["viewer", "editor", "admin", "no-role", "role-case", "user-metadata", "no-claims"],
+)
+def test_alert_states_scans_and_plans_are_read_by_users_with_a_nexus_role(supabase_db, who, sees):
+    """What Realtime delivers of them: the rows a subscriber may SELECT (every row, as NEXUS's API
+    shows them to every viewer), nothing for a Supabase user without a NEXUS role, never to anon."""
+    with supabase_db.connect() as conn, conn.transaction(force_rollback=True):
+        conn.execute(
+            "INSERT INTO immune_alert_states (fingerprint, agent, evidence_hash) VALUES ('rls:probe', 'orphan', 'e')"
+        )
+        conn.execute("INSERT INTO immune_scans (agents_run) VALUES ('[]')")
+        conn.execute("INSERT INTO task_graphs (tasks) VALUES ('[]')")
+        become(conn, "authenticated", who)
+        counts = {
+            t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
+            for t in MEMBER_TABLES
+        }
+    assert all(n > 0 for n in counts.values()) if sees else counts == dict.fromkeys(MEMBER_TABLES, 0), counts
+    with supabase_db.connect() as conn:
+        for table in MEMBER_TABLES:
+            stmt = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+            assert attempt(conn, "anon", stmt, EDITOR) == "denied", table
+
+
 def test_authenticated_without_claims_sees_no_notification_and_no_error(supabase_db):
     """A session where claims were set transaction-locally before reads '' afterwards (not NULL):
     the policy must treat that as nobody, not fail the query."""
@@ -300,6 +335,7 @@ def test_every_table_has_row_level_security(supabase_db):
         ("nodes", "nexus_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
         ("edges", "nexus_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
         ("notifications", "nexus_notifications_read"): ("SELECT", "PERMISSIVE", "{authenticated}"),
+        **{(t, "nexus_members_read"): ("SELECT", "PERMISSIVE", "{authenticated}") for t in MEMBER_TABLES},
     }
 
 
@@ -337,13 +373,19 @@ def test_check_supabase_database_reports_safe_project(supabase_db):
     assert result.returncode == 0, out + result.stderr
     assert "NEXUS_PUBLIC_GRAPH=false: the anon key may read no NEXUS table" in out
     assert "  anon reaches: —\n" in out
-    assert "  authenticated reaches: SELECT edges, SELECT nodes, SELECT notifications\n" in out
+    assert (
+        "  authenticated reaches: SELECT edges, SELECT immune_alert_states, SELECT immune_scans, "
+        "SELECT nodes, SELECT notifications, SELECT task_graphs\n"
+    ) in out
     assert (
         "notifications as authenticated, viewer linked to a person: sees nexus-probe-self "
         "(expected nexus-probe-self) — as expected"
     ) in out
     assert "notifications as authenticated, editor: sees nexus-probe-other, nexus-probe-self" in out
-    assert "OK: anon reaches no NEXUS table; authenticated reads nodes, edges and its own notifications" in out
+    assert (
+        "OK: anon reaches no NEXUS table; authenticated reads nodes, edges and its own notifications "
+        "(editor and admin: all), and with a NEXUS role immune_alert_states, immune_scans, task_graphs;"
+    ) in out
     assert "EXPOSED" not in out and "LEAK" not in out and "MISSING" not in out
 
 
@@ -512,7 +554,7 @@ def test_migrate_upgrades_a_database_locked_down_by_the_old_rule(supabase_db):
     """Earlier NEXUS versions granted anon and authenticated every notification
     (policy nexus_public_read USING (true)); the next migrate closes that."""
     old_rule = []
-    for table in READABLE:
+    for table in ("nodes", "edges", "notifications"):
         old_rule += [
             f"GRANT SELECT ON {table} TO anon, authenticated",
             f"CREATE POLICY nexus_public_read ON {table} FOR SELECT TO anon, authenticated USING (true)",

@@ -1,4 +1,4 @@
-"""Issue 7.5: with a configured DATABASE_URL, DATABASE_POOL_MAX_SIZE bounds the connections one
+"""With a configured DATABASE_URL, DATABASE_POOL_MAX_SIZE bounds the connections one
 server process opens, however many requests arrive at once (the per-process connection budget of
 docs/deploy-supabase.md §7)."""
 
@@ -17,9 +17,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.supabase_shape import socket_dir
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+from nexus_site.supabase.tests.supabase_shape import socket_dir
 
 
 def free_port() -> int:

@@ -24,11 +24,11 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 OWNER = "nexus_supabase_owner"  # stands in for Supabase's (non-superuser) postgres role
 
 ROLES_SQL = f"""
