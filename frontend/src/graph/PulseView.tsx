@@ -7,7 +7,9 @@ import Sigma from "sigma";
 import type { NodeDisplayData, EdgeDisplayData } from "sigma/types";
 import type { GraphNode } from "../api/types";
 import { CLUSTER_PREFIX, type Point } from "./model";
-import { PulseGraph, toStored, type NodeAttrs } from "./pulseGraph";
+import { installAppender, type Appender } from "./appendIndex";
+import { EdgeFineProgram, handMoving, inMotion, markBusy, NodeDotProgram } from "./programs";
+import { PulseGraph, toStored, type NodeAttrs, type SyncReport } from "./pulseGraph";
 import type { GraphState } from "./reducer";
 
 export interface Filters {
@@ -66,10 +68,16 @@ export function isVisible(node: { type: string; division?: string | null }, filt
 
 const DIM = "#1c2638";
 const MARK_COLORS: Record<string, string> = { added: "#4ade80", changed: "#fbbf24" };
-// While a pan or zoom is under way, big graphs are drawn without edges (and labels): software
-// WebGL spends most of a frame on edges, and a moving view needs the shape, not the links.
-const EDGES_HIDDEN_ON_MOVE = 2000;
+// Past this size the graph is drawn with the non-instanced programs (nodes as points, edges as
+// 1-px lines, edges and picking skipped while the view moves), hover highlights the neighbours
+// without dimming the rest, and hover and selection repaint only the items they touch: a full
+// pass over 60,000 items costs ~0.5 s in software WebGL. Smaller graphs keep the bordered look.
+const BIG_NODES = 500;
+const BIG_EDGES = 1000;
+// While a pan or zoom is under way, big graphs are drawn without labels.
 const LABELS_HIDDEN_ON_MOVE = 2000;
+const BURST_ITEMS = 200;
+const BURST_GAP_MS = 600;
 // Level of detail for very large graphs: zoomed out further than EDGE_LOD_RATIO, only the edges
 // of the selected, hovered or emphasised nodes are drawn (50,000 edges over the whole view are a
 // solid blur that costs seconds per frame in software WebGL); zooming in brings every edge back.
@@ -136,6 +144,11 @@ interface View {
   props: Props;
   hovered: string | null;
   hoverSet: Set<string> | null;
+  /** Big graphs: the hovered node and its neighbours, highlighted without dimming the rest. */
+  lite: Set<string> | null;
+  big: boolean;
+  /** When the last live batch was applied (performance.now()). */
+  lastBatch: number;
   focusSet: Set<string> | null;
   pathEdges: Set<string>;
   emphasis: Set<string> | null;
@@ -150,39 +163,63 @@ function sizeScale(count: number): number {
   return 0.5;
 }
 
-type Dropper = { activeListeners: Record<string, (p: { key: string }) => void>; removeNode(k: string): void; removeEdge(k: string): void };
+function isBig(graph: PulseGraph["graph"]): boolean {
+  return graph.order > BIG_NODES || graph.size > BIG_EDGES;
+}
+
+/** sigma's own bookkeeping, used to apply a whole batch of graph changes at once. */
+interface Internals {
+  bindGraphHandlers(): void;
+  unbindGraphHandlers(): void;
+  removeNode(k: string): void;
+  removeEdge(k: string): void;
+  clearNodeState(): void;
+  clearEdgeState(): void;
+}
 
 /**
- * sigma re-indexes the whole graph on every dropped node or edge (synchronously, per drop), so
- * 500 deletions cost 500 full passes. While one batch is applied its drop listeners are swapped
- * for ones that only forget the item; one full refresh follows.
+ * sigma listens to every graphology event and handles each on its own: an added node runs the
+ * reducer twice, a dropped one re-indexes the whole graph (500 deletions, 500 full passes). A
+ * synced batch is applied with its listeners detached, then the items it touched are refreshed
+ * at once: their reducers, and one indexing pass on the next frame.
  */
-function quietDrops(sigma: Sigma<NodeAttrs>, graph: PulseGraph["graph"]) {
-  const internals = sigma as unknown as Dropper;
-  const loud = internals.activeListeners;
-  if (!loud?.dropNodeGraphUpdate || !loud?.dropEdgeGraphUpdate) return null;
-  let dropped = 0;
-  const node = ({ key }: { key: string }) => {
-    dropped++;
-    internals.removeNode(key);
-  };
-  const edge = ({ key }: { key: string }) => {
-    dropped++;
-    internals.removeEdge(key);
-  };
-  graph.removeListener("nodeDropped", loud.dropNodeGraphUpdate);
-  graph.removeListener("edgeDropped", loud.dropEdgeGraphUpdate);
-  graph.on("nodeDropped", node);
-  graph.on("edgeDropped", edge);
-  return {
-    restore: () => {
-      graph.removeListener("nodeDropped", node);
-      graph.removeListener("edgeDropped", edge);
-      graph.on("nodeDropped", loud.dropNodeGraphUpdate);
-      graph.on("edgeDropped", loud.dropEdgeGraphUpdate);
-      return dropped > 0;
-    },
-  };
+function applySync(sigma: Sigma<NodeAttrs>, graph: PulseGraph["graph"], report: SyncReport, restyled: boolean, appender: Appender | null) {
+  const internals = sigma as unknown as Internals;
+  if (report.reset || restyled) {
+    if (report.reset) {
+      internals.clearNodeState();
+      internals.clearEdgeState();
+    }
+    sigma.refresh({ schedule: true });
+    return;
+  }
+  // Only new nodes (a burst of inserts): appended to the drawing, not re-indexed with it.
+  const onlyNewNodes = !report.droppedEdges.length && !report.droppedNodes.length && !report.edges.length && report.nodes.length > 0;
+  if (onlyNewNodes && appender && report.nodes.every((k) => sigma.getNodeDisplayData(k) === undefined) && appender.add(report.nodes)) return;
+  for (const k of report.droppedEdges) if (!graph.hasEdge(k)) internals.removeEdge(k);
+  for (const k of report.droppedNodes) if (!graph.hasNode(k)) internals.removeNode(k);
+  sigma.refresh({
+    partialGraph: { nodes: report.nodes.filter((k) => graph.hasNode(k)), edges: report.edges.filter((k) => graph.hasEdge(k)) },
+    schedule: true,
+  });
+}
+
+/** Re-run the reducers of a few items and rewrite them in place (no indexing pass). */
+function repaint(sigma: Sigma<NodeAttrs>, nodes: Iterable<string>, edges: Iterable<string>) {
+  const g = sigma.getGraph();
+  const n = [...new Set(nodes)].filter((k) => g.hasNode(k));
+  const e = [...new Set(edges)].filter((k) => g.hasEdge(k));
+  try {
+    sigma.refresh({ partialGraph: { nodes: n, edges: e }, skipIndexation: true, schedule: true });
+  } catch {
+    sigma.refresh({ schedule: true }); // an item not indexed yet (added this frame): index everything
+  }
+}
+
+function incident(graph: PulseGraph["graph"], ids: Iterable<string | null>): string[] {
+  const out: string[] = [];
+  for (const id of ids) if (id && graph.hasNode(id)) graph.forEachEdge(id, (e) => { out.push(e); });
+  return out;
 }
 
 function pairKey(a: string, b: string): string {
@@ -193,8 +230,10 @@ export function PulseView(props: Props) {
   const { model, graph, collapsed, focus, children, marks, handle: handleRef } = props;
   const container = useRef<HTMLDivElement>(null);
   const sigmaRef = useRef<Sigma<NodeAttrs> | null>(null);
+  const appender = useRef<Appender | null>(null);
   const view = useRef<View>({
-    props, hovered: null, hoverSet: null, focusSet: null, pathEdges: new Set(), emphasis: null, scale: 1, edgeOverview: false,
+    props, hovered: null, hoverSet: null, lite: null, big: false, lastBatch: -Infinity, focusSet: null, pathEdges: new Set(), emphasis: null, scale: 1,
+    edgeOverview: false,
   });
   // Sigma's handlers outlive a render: they read the latest props from here.
   useLayoutEffect(() => {
@@ -208,42 +247,86 @@ export function PulseView(props: Props) {
     return !v.focusSet || v.focusSet.has(id);
   };
 
-  // Keep the graphology graph in step with the live state (sigma redraws on its own next frame).
+  // Keep the graphology graph in step with the live state: one batch, one refresh of what it touched.
   useLayoutEffect(() => {
-    const s0 = sigmaRef.current;
-    const quiet = s0 ? quietDrops(s0, model.graph) : null;
-    try {
-      model.sync(graph, collapsed);
-    } finally {
-      if (quiet?.restore()) s0?.refresh({ schedule: true });
-    }
-    view.current.scale = sizeScale(graph === null ? 0 : model.graph.order);
     const s = sigmaRef.current;
-    if (s) {
-      const overview = model.graph.size > EDGE_LOD && s.getCamera().getState().ratio > EDGE_LOD_RATIO;
-      if (overview !== view.current.edgeOverview) {
-        view.current.edgeOverview = overview;
-        s.refresh({ schedule: true });
+    const internals = s as unknown as Internals | null;
+    internals?.unbindGraphHandlers();
+    const report = ((): SyncReport | null => {
+      try {
+        return model.sync(graph, collapsed, Date.now(), { deferEdges: !!s });
+      } finally {
+        internals?.bindGraphHandlers();
       }
-      s.setSetting("hideEdgesOnMove", model.graph.size > EDGES_HIDDEN_ON_MOVE);
-      s.setSetting("hideLabelsOnMove", model.graph.order > LABELS_HIDDEN_ON_MOVE);
-    }
+    })();
+    const v = view.current;
+    const scale = sizeScale(model.graph.order);
+    const big = isBig(model.graph);
+    // Every node's size or program changes with these: all of them are refreshed.
+    const restyled = scale !== v.scale || big !== v.big;
+    v.scale = scale;
+    v.big = big;
+    if (!s) return;
+    // The level of detail follows the graph's size here; the camera's, once the view rests.
+    const overview = model.graph.size > EDGE_LOD && s.getCamera().getState().ratio > EDGE_LOD_RATIO;
+    const lod = overview !== v.edgeOverview && !inMotion(s);
+    if (lod) v.edgeOverview = overview;
+    if (report) {
+      // A big batch, or batches in quick succession (a burst): edges are drawn once it settles.
+      const items = report.nodes.length + report.edges.length + report.droppedNodes.length + report.droppedEdges.length;
+      const now = performance.now();
+      if (big && !report.reset && (items >= BURST_ITEMS || now - v.lastBatch < BURST_GAP_MS)) markBusy(s, BURST_GAP_MS);
+      v.lastBatch = now;
+      applySync(s, model.graph, report, restyled, appender.current);
+      if (report.edgesPending) {
+        // The nodes are drawn on the next frame; the edges follow in the task after it.
+        const complete = () => {
+          const live = sigmaRef.current;
+          const guts = live as unknown as Internals | null;
+          guts?.unbindGraphHandlers();
+          let rest: SyncReport | null;
+          try {
+            rest = model.completeEdges();
+          } finally {
+            guts?.bindGraphHandlers();
+          }
+          if (!live || !rest) return;
+          view.current.edgeOverview = model.graph.size > EDGE_LOD && live.getCamera().getState().ratio > EDGE_LOD_RATIO;
+          applySync(live, model.graph, rest, false, null);
+        };
+        s.once("afterRender", () => setTimeout(complete, 0));
+        setTimeout(complete, 1500); // no frame drawn (a hidden stage): add them anyway
+      }
+    } else if (restyled) s.refresh({ schedule: true });
+    if (lod && !restyled) repaint(s, [], model.graph.edges());
+    // Read at each render; setSetting would also refresh (re-reduce) the whole graph.
+    (s as unknown as { settings: { hideLabelsOnMove: boolean } }).settings.hideLabelsOnMove = model.graph.order > LABELS_HIDDEN_ON_MOVE;
   }, [model, graph, collapsed]);
 
   // Derived sets, recomputed when what is emphasised changes.
   const { highlighted, selectedId, focusMode, path, filters } = props;
   // A live change alone needs none of this: sigma redraws just the nodes and edges it touched.
+  const lastEmphasis = useRef<{ selectedId: string | null; rest: unknown[] } | null>(null);
   useEffect(() => {
     const v = view.current;
     // A hovered node that a filter or a collapse just hid gets no leave event: forget it here.
     if (v.hovered && (model.repOf.has(v.hovered) || !model.graph.hasNode(v.hovered))) {
       v.hovered = null;
       v.hoverSet = null;
+      v.lite = null;
     }
     v.pathEdges = new Set();
     if (path && path.length > 1) for (let i = 1; i < path.length; i++) v.pathEdges.add(pairKey(path[i - 1], path[i]));
-    v.emphasis = path && path.length ? new Set(path) : highlighted.size ? highlighted : v.hoverSet;
-    sigmaRef.current?.refresh();
+    v.emphasis = path && path.length ? new Set(path) : highlighted.size ? highlighted : v.big ? null : v.hoverSet;
+    const rest = [highlighted, path, filters, collapsed, marks];
+    const last = lastEmphasis.current;
+    lastEmphasis.current = { selectedId, rest };
+    const s = sigmaRef.current;
+    if (!s) return;
+    // Only the selection moved, in a big graph: repaint the two nodes and their edges.
+    if (v.big && last && last.rest.every((x, i) => x === rest[i])) {
+      repaint(s, [last.selectedId, selectedId].filter((x): x is string => !!x), incident(model.graph, [last.selectedId, selectedId]));
+    } else s.refresh();
   }, [model, highlighted, selectedId, path, filters, collapsed, marks]);
   // Focus mode follows the live graph: a new neighbour joins the neighbourhood.
   useEffect(() => {
@@ -256,10 +339,19 @@ export function PulseView(props: Props) {
     if (!el) return;
     const drag: { id: string | null; moved: boolean; suppressClickUntil: number } = { id: null, moved: false, suppressClickUntil: 0 };
     const labelBoxes: Box[] = [];
+    // The renderer, once built: the edge reducer reads its nodes' reduced data (computed just
+    // before, in every refresh) instead of deciding each end's visibility again.
+    let built: Sigma<NodeAttrs> | null = null;
+    const endShown = (n: string) => {
+      // The cache itself: getNodeDisplayData copies the object, 100,000 times a refresh.
+      const d = (built as unknown as { nodeDataCache?: Record<string, { hidden?: boolean }> } | null)?.nodeDataCache?.[n];
+      return d ? !d.hidden : nodeVisible(n, view.current.props.graph.nodes[n]);
+    };
     const sigma = new Sigma<NodeAttrs>(model.graph, el, {
       defaultDrawNodeLabel: labelDrawer(labelBoxes) as never,
       defaultDrawNodeHover: drawEmphasis as never,
-      nodeProgramClasses: { bordered: BorderedNode },
+      nodeProgramClasses: { bordered: BorderedNode, dot: NodeDotProgram as never },
+      edgeProgramClasses: { fine: EdgeFineProgram as never },
       defaultNodeType: "bordered",
       labelColor: { color: "#e2e8f0" },
       labelSize: 12,
@@ -274,21 +366,23 @@ export function PulseView(props: Props) {
       minCameraRatio: 0.02,
       maxCameraRatio: 4,
       stagePadding: 24,
-      hideEdgesOnMove: model.graph.size > EDGES_HIDDEN_ON_MOVE,
+      // Big graphs skip edges while moving in their own program: sigma's setting would also
+      // re-index the whole graph after every drag.
+      hideEdgesOnMove: false,
       hideLabelsOnMove: model.graph.order > LABELS_HIDDEN_ON_MOVE,
       nodeReducer: (id, data) => {
         const v = view.current;
         const p = v.props;
         const res: Partial<NodeDisplayData> & Record<string, unknown> = {
-          ...data, size: v.scale * (3 + data.importance * 2),
+          ...data, size: v.scale * (3 + data.importance * 2), type: v.big ? "dot" : "bordered",
         };
         if (!nodeVisible(id, p.graph.nodes[id])) {
           res.hidden = true;
           return res;
         }
         if (data.cluster) res.forceLabel = true;
-        if (v.emphasis) {
-          if (v.emphasis.has(id)) {
+        if (v.emphasis || v.lite?.has(id)) {
+          if (v.emphasis?.has(id) || v.lite?.has(id)) {
             res.highlighted = true;
             res.forceLabel = true;
             res.zIndex = 2;
@@ -313,16 +407,18 @@ export function PulseView(props: Props) {
           res.selected = true;
           res.borderColor = "#ffffff";
         }
+        // Big graphs draw emphasised nodes on the hover layer, on top anyway: no depth sorting
+        // of every node at each indexing pass.
+        if (v.big) res.zIndex = 0;
         return res;
       },
       edgeReducer: (id, data) => {
         const v = view.current;
         const g = model.graph;
-        const s = g.source(id);
-        const t = g.target(id);
-        const res: Partial<EdgeDisplayData> & Record<string, unknown> = { ...data, label: null };
-        const nodes = v.props.graph.nodes;
-        if (!nodeVisible(s, nodes[s]) || !nodeVisible(t, nodes[t])) {
+        const s = (data.from as string | undefined) ?? g.source(id);
+        const t = (data.to as string | undefined) ?? g.target(id);
+        const res: Partial<EdgeDisplayData> & Record<string, unknown> = { ...data, label: null, type: v.big ? "fine" : "line" };
+        if (!endShown(s) || !endShown(t)) {
           res.hidden = true;
           return res;
         }
@@ -333,12 +429,14 @@ export function PulseView(props: Props) {
             res.color = "#fde047";
             res.size = 3;
             res.label = String(data.relation ?? "").replace(/_/g, " ");
+            res.forceLabel = v.big;
             res.zIndex = 2;
           } else res.color = DIM;
         } else if (touches(sel) || touches(v.hovered)) {
           res.color = "#e2e8f0";
           res.size = 2;
           res.label = String(data.relation ?? "").replace(/_/g, " ");
+          res.forceLabel = v.big;
           res.zIndex = 1;
         } else if (v.emphasis && !(v.emphasis.has(s) && v.emphasis.has(t))) {
           if (v.edgeOverview) res.hidden = true;
@@ -346,10 +444,13 @@ export function PulseView(props: Props) {
         } else if (v.edgeOverview && !v.emphasis) {
           res.hidden = true;
         }
+        if (v.big) res.zIndex = 0;
         return res;
       },
     });
     sigmaRef.current = sigma;
+    built = sigma;
+    appender.current = installAppender(sigma as unknown as Sigma);
     // sigma follows window resizes only; the stage also changes size when the toolbar wraps.
     // A stage that shrinks to nothing (the page is being left, signed out) is not drawn: sigma
     // refuses a container without width or height.
@@ -359,13 +460,43 @@ export function PulseView(props: Props) {
     resized?.observe(el);
     const overview = () => model.graph.size > EDGE_LOD && sigma.getCamera().getState().ratio > EDGE_LOD_RATIO;
     view.current.edgeOverview = overview();
-    sigma.getCamera().on("updated", () => {
+    // Edges are not drawn while the view moves: the level of detail follows once it rests.
+    let lodTimer: ReturnType<typeof setTimeout> | null = null;
+    const followLod = () => {
+      lodTimer = null;
       const next = overview();
-      if (next !== view.current.edgeOverview) {
-        view.current.edgeOverview = next;
-        sigma.refresh({ schedule: true });
+      if (next === view.current.edgeOverview) return;
+      if (inMotion(sigma)) {
+        lodTimer = setTimeout(followLod, 120);
+        return;
       }
+      view.current.edgeOverview = next;
+      repaint(sigma, [], model.graph.edges());
+    };
+    sigma.getCamera().on("updated", () => {
+      if (lodTimer === null && overview() !== view.current.edgeOverview) lodTimer = setTimeout(followLod, 0);
     });
+    // Nothing is hovered mid-drag or mid-zoom: no per-move readback of the picking layer (a
+    // stall of the whole WebGL pipeline) and no hover repaint in a big graph.
+    // sigma looks for edge labels to draw among every edge, at each frame (~0.1 s at 50,000 in
+    // software WebGL). Only emphasised edges carry a label here: in a big graph they are marked
+    // forceLabel and the search over all edges is skipped.
+    const labels = sigma as unknown as { renderEdgeLabels(): unknown; graph: unknown };
+    const drawEdgeLabels = labels.renderEdgeLabels.bind(sigma);
+    const forcedOnly = { forEachEdge: () => undefined, extremities: (e: string) => model.graph.extremities(e) };
+    labels.renderEdgeLabels = () => {
+      if (!view.current.big) return drawEdgeLabels();
+      const real = labels.graph;
+      labels.graph = forcedOnly;
+      try {
+        return drawEdgeLabels();
+      } finally {
+        labels.graph = real;
+      }
+    };
+    const picking = sigma as unknown as { getNodeAtPosition(p: { x: number; y: number }): string | null };
+    const pickAt = picking.getNodeAtPosition.bind(sigma);
+    picking.getNodeAtPosition = (p) => (view.current.big && handMoving(sigma) ? null : pickAt(p));
     sigma.on("beforeRender", () => {
       labelBoxes.length = 0;
     });
@@ -379,19 +510,30 @@ export function PulseView(props: Props) {
     sigma.on("clickStage", () => view.current.props.onSelect(null));
     sigma.on("enterNode", ({ node }) => {
       const v = view.current;
+      const was = v.hovered;
+      const before = v.lite;
       v.hovered = node;
       v.hoverSet = new Set([node, ...model.neighbours(node)]);
-      if (!v.props.highlighted.size && !(v.props.path && v.props.path.length)) v.emphasis = v.hoverSet;
       el.style.cursor = "pointer";
+      if (v.big) {
+        v.lite = v.hoverSet;
+        repaint(sigma, [...(before ?? []), ...v.lite], incident(model.graph, [was, node]));
+        return;
+      }
+      if (!v.props.highlighted.size && !(v.props.path && v.props.path.length)) v.emphasis = v.hoverSet;
       sigma.refresh();
     });
     sigma.on("leaveNode", () => {
       const v = view.current;
+      const was = v.hovered;
+      const before = v.lite;
       if (v.emphasis === v.hoverSet) v.emphasis = null;
       v.hovered = null;
       v.hoverSet = null;
+      v.lite = null;
       el.style.cursor = "";
-      sigma.refresh();
+      if (v.big) repaint(sigma, before ?? [], incident(model.graph, [was]));
+      else sigma.refresh();
     });
     // Drag to move (editors): the camera stays put while a node follows the pointer.
     sigma.on("downNode", ({ node }) => {
@@ -476,9 +618,11 @@ export function PulseView(props: Props) {
     }
 
     return () => {
+      if (lodTimer !== null) clearTimeout(lodTimer);
       resized?.disconnect();
       sigma.kill();
       sigmaRef.current = null;
+      appender.current = null;
       if (handleRef) handleRef.current = null;
       delete (window as unknown as { __pulseview?: unknown }).__pulseview;
     };
@@ -506,12 +650,17 @@ export function PulseView(props: Props) {
   }, [focus, model]);
 
   const camera = () => sigmaRef.current?.getCamera();
+  const fit = () => {
+    // Appended nodes may lie outside the extent the camera frames: index everything first.
+    if (appender.current?.stale()) appender.current.reindex();
+    void camera()?.animatedReset({ duration: 300 });
+  };
   return (
     <div className="pulse">
       <div className="graph-toolbar" role="toolbar" aria-label="Graph view">
         <button type="button" onClick={() => void camera()?.animatedZoom({ duration: 250 })} aria-label="Zoom in" title="Zoom in">+</button>
         <button type="button" onClick={() => void camera()?.animatedUnzoom({ duration: 250 })} aria-label="Zoom out" title="Zoom out">−</button>
-        <button type="button" onClick={() => void camera()?.animatedReset({ duration: 300 })} aria-label="Fit the whole graph" title="Fit view">Fit</button>
+        <button type="button" onClick={fit} aria-label="Fit the whole graph" title="Fit view">Fit</button>
         {children}
       </div>
       <div className="sigma-stage" ref={container} role="img" aria-label="Knowledge graph drawing; use the node list to reach nodes by keyboard" data-testid="graph-stage" />

@@ -70,6 +70,34 @@ describe("frame batcher", () => {
     expect(calls[1]).toEqual([...Array(49).keys()].map((i) => i + 2));
   });
 
+  it("the tail of a burst is handed over once the stream goes quiet, before minInterval ends", () => {
+    const f = manualFrames();
+    let clock = 0;
+    let timers: { at: number; cb: () => void; id: number }[] = [];
+    let next = 0;
+    const calls: number[][] = [];
+    const b = createFrameBatcher<number>((items) => calls.push(items), {
+      schedule: f.schedule, cancel: f.cancel, minInterval: 400, quiet: 60, now: () => clock,
+      delay: (cb, ms) => { const id = next++; timers.push({ at: clock + ms, cb, id }); return id; },
+      undelay: (h) => { timers = timers.filter((t) => t.id !== h); },
+    });
+    clock = 1000;
+    b.push(0);
+    f.run(); // a lone change: the next frame
+    for (let i = 1; i <= 10; i++) {
+      clock += 10;
+      b.push(i); // each restarts the quiet countdown
+    }
+    expect(timers.map((t) => t.at).sort()).toEqual([1160, 1400]); // quiet at last push + 60, interval at 1400
+    clock = 1160;
+    const quiet = timers.find((t) => t.at === 1160)!;
+    timers = timers.filter((t) => t !== quiet); // a timer that fires is gone
+    quiet.cb();
+    expect(timers).toHaveLength(0); // the interval timer is cancelled
+    f.run();
+    expect(calls).toEqual([[0], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
+  });
+
   it("flushNow hands over everything pending at once and cancels the frame", () => {
     const f = manualFrames();
     const calls: number[][] = [];

@@ -12,8 +12,11 @@ export interface BatchOptions {
   maxPerFrame?: number;
   /** During a burst, hand over at most this often (ms): fewer, larger batches mean fewer redraws. */
   minInterval?: number | (() => number);
+  /** A burst that goes quiet this long (ms) is handed over at once, not at the end of minInterval. */
+  quiet?: number;
   now?: () => number;
   delay?: (cb: () => void, ms: number) => unknown;
+  undelay?: (handle: unknown) => void;
   schedule?: (cb: () => void) => unknown;
   cancel?: (handle: unknown) => void;
 }
@@ -28,9 +31,15 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
   const minInterval = typeof opts.minInterval === "function" ? opts.minInterval : () => (opts.minInterval as number | undefined) ?? 0;
   const now = opts.now ?? (() => (typeof performance !== "undefined" ? performance.now() : Date.now()));
   const delay = opts.delay ?? ((cb: () => void, ms: number) => setTimeout(cb, ms));
+  const undelay = opts.undelay ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
   let queue: T[] = [];
   let handle: unknown = null;
   let timer: unknown = null;
+  let quietTimer: unknown = null;
+  const stopQuiet = () => {
+    if (quietTimer !== null) undelay(quietTimer);
+    quietTimer = null;
+  };
   let last = -Infinity;
   let closed = false;
 
@@ -44,13 +53,28 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
     if (queue.length) handle = schedule(tick);
   };
   const arm = () => {
-    if (handle !== null || timer !== null) return;
-    const wait = last + minInterval() - now();
-    if (wait <= 0) handle = schedule(tick);
-    else timer = delay(() => {
-      timer = null;
-      if (!closed && handle === null) handle = schedule(tick);
-    }, wait);
+    if (handle === null && timer === null) {
+      const wait = last + minInterval() - now();
+      if (wait <= 0) {
+        handle = schedule(tick);
+        return;
+      }
+      timer = delay(() => {
+        timer = null;
+        stopQuiet();
+        if (!closed && handle === null) handle = schedule(tick);
+      }, wait);
+    }
+    if (timer !== null && opts.quiet !== undefined) {
+      // Waiting out minInterval: each new item restarts the quiet countdown.
+      stopQuiet();
+      quietTimer = delay(() => {
+        quietTimer = null;
+        if (timer !== null) undelay(timer);
+        timer = null;
+        if (!closed && handle === null) handle = schedule(tick);
+      }, opts.quiet);
+    }
   };
 
   return {
@@ -62,8 +86,9 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
     flushNow() {
       if (handle !== null) cancel(handle);
       handle = null;
-      if (timer !== null) clearTimeout(timer as ReturnType<typeof setTimeout>);
+      if (timer !== null) undelay(timer);
       timer = null;
+      stopQuiet();
       last = now();
       if (queue.length === 0 || closed) return;
       const all = queue;
@@ -73,7 +98,8 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
     pending: () => queue.length,
     close() {
       closed = true;
-      if (timer !== null) clearTimeout(timer as ReturnType<typeof setTimeout>);
+      stopQuiet();
+      if (timer !== null) undelay(timer);
       if (handle !== null) cancel(handle);
       handle = null;
       queue = [];

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { GraphEdge, GraphNode } from "../api/types";
 import { change, compactNode, edge as edgeOf, node as nodeOf } from "../test/fixtures";
 import { clusterView, countsText, groupKey, neighbourhood, placeNodes } from "./model";
-import { PLACEMENT_GAP, PulseGraph } from "./pulseGraph";
-import { applyChanges, graphReducer, emptyGraph } from "./reducer";
+import { DEFER_EDGES, PLACEMENT_GAP, PulseGraph } from "./pulseGraph";
+import { applyChanges, deltaBetween, graphReducer, emptyGraph } from "./reducer";
+import type { ChangeEvent } from "../api/types";
 
 const node = (id: string, extra: Partial<GraphNode> = {}): GraphNode => nodeOf({ id, type: "person", ...extra });
 const edge = (id: string, source: string, target: string): GraphEdge => edgeOf({ id, source, target, type: "member_of" });
@@ -104,6 +105,77 @@ describe("placement", () => {
     expect(model.graph.order).toBe(1);
     expect(model.graph.size).toBe(0);
     expect(Object.keys(state.edges)).toEqual([]);
+  });
+
+  it("a sync reports what it touched, and a batch is followed through its ids alone", () => {
+    let state = graphReducer(emptyGraph, {
+      type: "reset", cursor: 0,
+      graph: { nodes: [compactNode({ id: "a", x: 0, y: 0 }), compactNode({ id: "b", x: 100, y: 0 }), compactNode({ id: "c", x: 200, y: 0 })], edges: [edge("ab", "a", "b"), edge("bc", "b", "c")] },
+    });
+    const model = new PulseGraph();
+    const none = new Set<string>();
+    expect(model.sync(state, none)).toMatchObject({ reset: true });
+    expect(model.sync(state, none)).toBeNull();
+    const ins = (id: string, cursor: number): ChangeEvent => change("nodes", "INSERT", { new: { id, type: "fact", label: id, x: 50, y: 50 } }, cursor);
+    const before = state;
+    state = applyChanges(state, [ins("n1", 1), ins("n2", 2), ins("n1", 3)]);
+    expect(deltaBetween(before, state)?.nodes).toEqual(["n1", "n2", "n1"]);
+    expect(deltaBetween(emptyGraph, state)).toBeNull();
+    const added = model.sync(state, new Set());
+    expect(added).toEqual({ reset: false, nodes: ["n1", "n2"], edges: [], droppedNodes: [], droppedEdges: [] });
+    // Deleting a node drops its edges, in the graph and in the report.
+    state = applyChanges(state, [change("nodes", "DELETE", { old: { id: "b" } }, 4)]);
+    const dropped = model.sync(state, new Set());
+    expect(dropped?.droppedNodes).toEqual(["b"]);
+    expect(dropped?.droppedEdges.sort()).toEqual(["ab", "bc"]);
+    expect(model.graph.order).toBe(4);
+    expect(model.graph.size).toBe(0);
+  });
+
+  it("an edge that arrives before its node is drawn once the node comes, in a later batch", () => {
+    let state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes: [compactNode({ id: "a", x: 0, y: 0 })], edges: [] } });
+    const model = new PulseGraph();
+    model.sync(state, new Set());
+    state = applyChanges(state, [change("edges", "INSERT", { new: { id: "ax", source: "a", target: "x", type: "about" } }, 1)]);
+    model.sync(state, new Set());
+    expect(model.graph.size).toBe(0);
+    state = applyChanges(state, [change("nodes", "INSERT", { new: { id: "x", type: "fact", label: "x" } }, 2)]);
+    const report = model.sync(state, new Set());
+    expect(model.graph.hasEdge("ax")).toBe(true);
+    expect(report?.edges).toEqual(["ax"]);
+  });
+
+  it("a big first load draws its nodes first; the edges come with completeEdges or the next batch", () => {
+    const n = Math.ceil(DEFER_EDGES / 5) + 10;
+    const nodes = Array.from({ length: n }, (_, i) => compactNode({ id: `n${i}`, x: i, y: 0 }));
+    const edges = Array.from({ length: DEFER_EDGES + 1 }, (_, i) => edge(`e${i}`, `n${i % n}`, `n${(i * 7 + 1) % n}`));
+    const state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes, edges } });
+    const none = new Set<string>();
+    const first = new PulseGraph();
+    expect(first.sync(state, none, Date.now(), { deferEdges: true })).toMatchObject({ reset: true, edgesPending: true, edges: [] });
+    expect(first.graph.order).toBe(n);
+    expect(first.graph.size).toBe(0);
+    expect(first.completeEdges()?.edges).toHaveLength(DEFER_EDGES + 1);
+    expect(first.graph.size).toBe(DEFER_EDGES + 1);
+    expect(first.completeEdges()).toBeNull();
+    // A live batch before completeEdges brings every edge along.
+    const second = new PulseGraph();
+    second.sync(state, none, Date.now(), { deferEdges: true });
+    const next = applyChanges(state, [change("nodes", "INSERT", { new: { id: "late", type: "fact", label: "late", x: 1, y: 1 } }, 1)]);
+    second.sync(next, none);
+    expect(second.graph.size).toBe(DEFER_EDGES + 1);
+    expect(second.completeEdges()).toBeNull();
+  });
+
+  it("two batches between syncs are followed by comparing the maps (same result)", () => {
+    let state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes: [compactNode({ id: "a", x: 0, y: 0 })], edges: [] } });
+    const model = new PulseGraph();
+    model.sync(state, new Set());
+    state = applyChanges(state, [change("nodes", "INSERT", { new: { id: "b", type: "fact", label: "b", x: 9, y: 9 } }, 1)]);
+    state = applyChanges(state, [change("nodes", "UPDATE", { new: { id: "a", type: "fact", label: "A", x: 0, y: 0 } }, 2)]);
+    const report = model.sync(state, new Set());
+    expect(report?.nodes.sort()).toEqual(["a", "b"]);
+    expect(model.graph.getNodeAttribute("a", "label")).toBe("A");
   });
 });
 

@@ -5,7 +5,7 @@ import Graph from "graphology";
 import { bidirectional } from "graphology-shortest-path/unweighted";
 import type { GraphNode } from "../api/types";
 import { CLUSTER_PREFIX, clusterView, freeSpotNear, neighbourhood, placeNodes, SpatialGrid, type Cluster, type ClusterEdge, type Point } from "./model";
-import { currentFreshness, fallbackPosition, type GraphState } from "./reducer";
+import { currentFreshness, deltaBetween, fallbackPosition, type GraphState } from "./reducer";
 import { EDGE_COLOURS, healthColour, typeColour } from "./style";
 
 /** Minimum distance between two placed nodes, in stored coordinates. */
@@ -50,6 +50,22 @@ export function nodeAttrs(n: GraphNode, now: number): NodeAttrs {
   };
 }
 
+/** A first load with more edges than this draws its nodes first and adds the edges just after
+ *  (`completeEdges`): the first view is on screen ~1 s sooner in software WebGL, and a graph
+ *  this big shows no edges at its first, zoomed-out view anyway (level of detail). */
+export const DEFER_EDGES = 20_000;
+
+/** What one `sync` touched: keys added or changed, and keys dropped (`reset`: everything anew). */
+export interface SyncReport {
+  reset: boolean;
+  /** The edges of this first load are still to come: call `completeEdges`. */
+  edgesPending?: boolean;
+  nodes: string[];
+  edges: string[];
+  droppedNodes: string[];
+  droppedEdges: string[];
+}
+
 export class PulseGraph {
   readonly graph = new Graph<NodeAttrs>({ type: "undirected", multi: true, allowSelfLoops: true });
   private prev: GraphState | null = null;
@@ -61,28 +77,49 @@ export class PulseGraph {
   clusters: Cluster[] = [];
   clusterEdges: ClusterEdge[] = [];
 
-  /** Brings the graph in line with `state`; returns whether anything changed. */
-  sync(state: GraphState, collapsed: ReadonlySet<string>, now = Date.now()): boolean {
-    if (state === this.prev && collapsed === this.prevCollapsed) return false;
+  /** Brings the graph in line with `state`; says what it touched (null: nothing changed), so a
+   *  renderer listening to none of the graph's events can update just those items. */
+  sync(state: GraphState, collapsed: ReadonlySet<string>, now = Date.now(), opts: { deferEdges?: boolean } = {}): SyncReport | null {
+    if (state === this.prev && collapsed === this.prevCollapsed) return null;
     const g = this.graph;
     const prevNodes = this.prev?.nodes ?? {};
     const prevEdges = this.prev?.edges ?? {};
-    for (const c of this.clusters) if (g.hasNode(CLUSTER_PREFIX + c.key)) g.dropNode(CLUSTER_PREFIX + c.key);
+    const report: SyncReport = { reset: false, nodes: [], edges: [], droppedNodes: [], droppedEdges: [] };
+    const dropNode = (id: string) => {
+      g.forEachEdge(id, (e) => {
+        report.droppedEdges.push(e);
+      });
+      g.dropNode(id);
+      report.droppedNodes.push(id);
+    };
+    for (const c of this.clusters) if (g.hasNode(CLUSTER_PREFIX + c.key)) dropNode(CLUSTER_PREFIX + c.key);
     if (this.prev === null || state.version < this.prev.version) {
       g.clear();
       this.alone = null;
+      this.lonely.clear();
+      this.waiting.clear();
+      report.reset = true;
     }
 
-    for (const id in prevNodes) if (!state.nodes[id] && g.hasNode(id)) {
-      g.dropNode(id);
+    // A batch of node changes leaves the edge map as it was (and the reverse): skip the other map;
+    // one batch applied to the state drawn last says which ids it touched: look at those only.
+    const nodesChanged = report.reset || state.nodes !== prevNodes;
+    const edgesChanged = report.reset || state.edges !== prevEdges;
+    const delta = report.reset ? null : deltaBetween(this.prev, state);
+    const nodeIds = !nodesChanged ? [] : delta ? [...new Set(delta.nodes)] : null;
+    // While a first load's edges are still to come, only a full look at the edge map is right.
+    const edgeIds = this.edgeBacklog ? null : !edgesChanged ? [] : delta ? [...new Set(delta.edges)] : null;
+    for (const id of nodeIds ?? Object.keys(prevNodes)) if (!state.nodes[id] && g.hasNode(id)) {
+      dropNode(id);
       this.lonely.delete(id);
     }
     const toPlace: string[] = [];
     const queued = new Set<string>();
-    for (const id in state.nodes) {
+    for (const id of nodeIds ?? Object.keys(state.nodes)) {
       const n = state.nodes[id];
-      if (prevNodes[id] === n && g.hasNode(id)) continue;
+      if (!n || (prevNodes[id] === n && g.hasNode(id))) continue;
       const attrs = nodeAttrs(n, now);
+      report.nodes.push(id);
       if (g.hasNode(id)) {
         if (n.auto_placed) {
           const cur = g.getNodeAttributes(id);
@@ -98,31 +135,22 @@ export class PulseGraph {
         }
       }
     }
-    for (const id in prevEdges) if (!state.edges[id] && g.hasEdge(id)) g.dropEdge(id);
-    for (const id in state.edges) {
-      const e = state.edges[id];
-      if (prevEdges[id] === e && g.hasEdge(id)) continue;
-      if (!g.hasNode(e.source) || !g.hasNode(e.target)) continue; // arrives with its node
-      const attrs = {
-        relation: e.type, from: e.source, to: e.target,
-        color: EDGE_COLOURS[e.type] ?? "#64748b", size: 0.6 + (e.weight ?? 0.5) * 1.4,
-      };
-      if (g.hasEdge(id)) {
-        if (g.source(id) !== e.source && g.target(id) !== e.source) g.dropEdge(id);
-        else {
-          g.replaceEdgeAttributes(id, attrs);
-          continue;
-        }
-      }
-      g.addEdgeWithKey(id, e.source, e.target, attrs);
-      for (const end of [e.source, e.target]) {
-        if (this.lonely.has(end) && !queued.has(end)) {
-          toPlace.push(end);
-          queued.add(end);
-        }
-      }
+    // A first load: no edge drawn yet (the snapshot after the empty mount, or after a reset).
+    const defer = !!opts.deferEdges && g.size === 0 && !collapsed.size && !toPlace.length
+      && Object.keys(state.edges).length > DEFER_EDGES;
+    if (defer) {
+      this.edgeBacklog = true;
+      report.edgesPending = true;
+    } else {
+      this.edgeBacklog = false;
+      this.syncEdges(state, prevEdges, edgeIds, report, queued, toPlace);
     }
-    if (toPlace.length) this.place(toPlace);
+    if (toPlace.length) {
+      this.place(toPlace);
+      // A lonely node moved next to its first neighbour was not reported yet.
+      const reported = new Set(report.nodes);
+      for (const id of toPlace) if (!reported.has(id)) report.nodes.push(id);
+    }
 
     this.repOf = new Map();
     this.clusters = [];
@@ -133,19 +161,86 @@ export class PulseGraph {
       this.clusters = view.clusters;
       this.clusterEdges = view.edges;
       for (const c of view.clusters) {
-        g.addNode(CLUSTER_PREFIX + c.key, {
+        const key = CLUSTER_PREFIX + c.key;
+        g.addNode(key, {
           x: c.x, y: c.y, label: `${c.label} (${c.count.toLocaleString("en-GB")})`, kind: "cluster",
           importance: Math.min(8, 3 + Math.log2(c.count)), color: "#64748b", borderColor: "#e2e8f0",
           health: "", freshness: 1, cluster: c.key, count: c.count,
         });
+        report.nodes.push(key);
       }
       for (const e of view.edges) {
         g.addEdgeWithKey(e.key, e.source, e.target, { relation: `${e.count} links`, color: "#64748b", size: Math.min(6, 1 + Math.log2(e.count)) } as never);
+        report.edges.push(e.key);
       }
     }
     this.prev = state;
     this.prevCollapsed = collapsed;
-    return true;
+    return report;
+  }
+
+  /** Edges that arrived before one of their nodes: added once it is there. */
+  private waiting = new Set<string>();
+  /** A first load's edges not added yet (see DEFER_EDGES). */
+  private edgeBacklog = false;
+
+  /** Adds the edges a first load deferred; null when none are due. */
+  completeEdges(): SyncReport | null {
+    if (!this.edgeBacklog || !this.prev) return null;
+    this.edgeBacklog = false;
+    const report: SyncReport = { reset: false, nodes: [], edges: [], droppedNodes: [], droppedEdges: [] };
+    const toPlace: string[] = [];
+    this.syncEdges(this.prev, {}, null, report, new Set(), toPlace);
+    if (toPlace.length) {
+      this.place(toPlace);
+      report.nodes.push(...toPlace);
+    }
+    return report;
+  }
+
+  private syncEdges(state: GraphState, prevEdges: GraphState["edges"], edgeIds: string[] | null, report: SyncReport, queued: Set<string>, toPlace: string[]): void {
+    const g = this.graph;
+    for (const id of edgeIds ?? Object.keys(prevEdges)) if (!state.edges[id] && g.hasEdge(id)) {
+      g.dropEdge(id);
+      report.droppedEdges.push(id);
+    }
+    // Edges that waited for a node are tried again first, whichever map changed.
+    const pendingEdges = this.waiting;
+    this.waiting = new Set();
+    for (const id of pendingEdges) if (state.edges[id] && !g.hasEdge(id)) this.addEdge(id, state, report, queued, toPlace);
+    for (const id of edgeIds ?? Object.keys(state.edges)) {
+      const e = state.edges[id];
+      if (!e || (prevEdges[id] === e && g.hasEdge(id))) continue;
+      this.addEdge(id, state, report, queued, toPlace);
+    }
+  }
+
+  private addEdge(id: string, state: GraphState, report: SyncReport, queued: Set<string>, toPlace: string[]): void {
+    const g = this.graph;
+    const e = state.edges[id];
+    if (!g.hasNode(e.source) || !g.hasNode(e.target)) {
+      this.waiting.add(id); // arrives with its node
+      return;
+    }
+    const attrs = {
+      relation: e.type, from: e.source, to: e.target,
+      color: EDGE_COLOURS[e.type] ?? "#64748b", size: 0.6 + (e.weight ?? 0.5) * 1.4,
+    };
+    report.edges.push(id);
+    if (g.hasEdge(id)) {
+      if (g.source(id) !== e.source && g.target(id) !== e.source) g.dropEdge(id);
+      else {
+        g.replaceEdgeAttributes(id, attrs);
+        return;
+      }
+    }
+    g.addEdgeWithKey(id, e.source, e.target, attrs);
+    for (const end of [e.source, e.target]) {
+      if (this.lonely.has(end) && !queued.has(end)) {
+        toPlace.push(end);
+        queued.add(end);
+      }
+    }
   }
 
   private place(ids: string[]): void {

@@ -57,9 +57,31 @@ function rowId(event: ChangeEvent): string | null {
   return id === undefined || id === null ? null : String(id);
 }
 
+/** The ids one applied batch touched, so a view of the previous state can follow it without
+ *  comparing every node and edge. Kept beside the states (a WeakMap), not in them; `from` is a
+ *  token of the previous state, so no state keeps an older one alive. */
+interface Delta { from: object; nodes: string[]; edges: string[] }
+const deltas = new WeakMap<GraphState, Delta>();
+const tokens = new WeakMap<GraphState, object>();
+function tokenOf(state: GraphState): object {
+  let t = tokens.get(state);
+  if (!t) tokens.set(state, (t = {}));
+  return t;
+}
+
+/** The node and edge ids that changed from `prev` to `next` when `next` is one batch applied to
+ *  `prev`; null when unknown (look at everything). */
+export function deltaBetween(prev: GraphState | null, next: GraphState): { nodes: string[]; edges: string[] } | null {
+  if (!prev) return null;
+  const d = deltas.get(next);
+  return d && d.from === tokens.get(prev) ? d : null;
+}
+
 /** Applies a batch of events with one copy of the node and edge maps (not one per event), so a
  *  5,000-row insert costs 5,000 writes, not 5,000 copies of a 10,000-entry map. */
 export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphState {
+  const touchedNodes: string[] = [];
+  const touchedEdges: string[] = [];
   let nodes = state.nodes;
   let edges = state.edges;
   let cursor = state.cursor;
@@ -95,24 +117,31 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
         if (!nodes[id]) continue;
         ownNodes();
         delete nodes[id];
+        touchedNodes.push(id);
         const dangling = index().get(id);
         if (dangling?.size) {
           ownEdges();
-          for (const e of dangling) delete edges[e];
+          for (const e of dangling) {
+            delete edges[e];
+            touchedEdges.push(e);
+          }
         }
       } else {
         ownNodes();
         nodes[id] = mergeNode(nodes[id], event.new);
+        touchedNodes.push(id);
       }
     } else if (event.table === "edges") {
       if (event.eventType === "DELETE") {
         if (!edges[id]) continue;
         ownEdges();
         delete edges[id];
+        touchedEdges.push(id);
       } else {
         ownEdges();
         const edge = { ...edges[id], ...event.new } as GraphEdge;
         edges[id] = edge;
+        touchedEdges.push(id);
         if (held.byNode) {
           link(held.byNode, edge.source, edge.id);
           link(held.byNode, edge.target, edge.id);
@@ -121,7 +150,9 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
     }
   }
   if (nodes === state.nodes && edges === state.edges && cursor === state.cursor) return state;
-  return { nodes, edges, cursor, version: state.version + 1 };
+  const next = { nodes, edges, cursor, version: state.version + 1 };
+  deltas.set(next, { from: tokenOf(state), nodes: touchedNodes, edges: touchedEdges });
+  return next;
 }
 
 export function applyChange(state: GraphState, event: ChangeEvent): GraphState {
