@@ -474,3 +474,39 @@ def test_an_older_transaction_reinserting_a_row_deleted_meanwhile_keeps_ranges_a
     assert overlapping_versions() == []
     status, body = Api(signed_in("viewer")).get("/api/nodes/q-05/versions")
     assert body["versions"][0]["node"]["label"] == "Asked again" and body["versions"][0]["valid_to"] is None
+
+
+# ── capture cost ────────────────────────────────────────────────────────────
+
+
+def _insert_probe_plan(versions: str) -> str:
+    """EXPLAIN of the test the INSERT trigger runs before making room, as the function holds it."""
+    import re
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_get_functiondef('{versions}_capture'::regproc)")
+        source = cursor.fetchone()[0]
+        probe = re.search(r"IF (.+?) THEN", source.split("TG_OP = 'INSERT' THEN", 1)[1], re.S).group(1)
+        cursor.execute(f"EXPLAIN SELECT {probe}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_an_insert_does_not_scan_the_history_it_adds_to():
+    """Before each insert the trigger asks whether a version ends after now(); over closed versions
+    that must be an index step, not a pass over the whole history (once 9 ms per row at 31,000)."""
+    _forget_history()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO nodes (id, type, label) SELECT 'hist-' || g, 'fact', 'n' FROM generate_series(1, 3000) g"
+        )
+        cursor.execute(
+            "INSERT INTO edges (id, source, target, type) "
+            "SELECT 'hist-e' || g, 'hist-' || g, 'hist-' || (g + 1), 'relates_to' FROM generate_series(1, 2999) g"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM nodes WHERE id LIKE 'hist-%'")  # every version closed (edges go with them)
+        cursor.execute("ANALYZE node_versions")
+        cursor.execute("ANALYZE edge_versions")
+    for versions in ("node_versions", "edge_versions"):
+        plan = _insert_probe_plan(versions)
+        assert f"Seq Scan on {versions}" not in plan and f"{versions}_ends" in plan, plan
