@@ -10,20 +10,7 @@ import pytest
 from django.db import connection
 
 from conftest import ROOT
-
-NEXUS_TABLES = {
-    "nodes",
-    "edges",
-    "graph_metadata",
-    "node_embeddings",
-    "mutation_history",
-    "notifications",
-    "conversations",
-    "task_graphs",
-    "immune_scans",
-    "worker_analyses",
-    "llm_usage",
-}
+from tests.spec_tables import NEXUS_TABLES
 
 
 def manage(database, *args):

@@ -15,6 +15,7 @@ import pytest
 from psycopg import sql
 
 from nexus_site.supabase.tests.supabase_shape import OWNER, make_supabase_database
+from tests.spec_tables import NEXUS_TABLES
 
 MEMBER_TABLES = {"immune_alert_states", "immune_scans", "task_graphs"}  # rows for any NEXUS role
 READABLE = {"nodes", "edges", "notifications"} | MEMBER_TABLES  # by authenticated
@@ -38,19 +39,6 @@ VIEWER_P01 = claims("p-01", "viewer")
 VIEWER_P02 = claims("p-02", "viewer")
 EDITOR = claims(role="editor")
 ADMIN = claims("p-03", "admin")
-NEXUS_TABLES = {
-    "nodes",
-    "edges",
-    "graph_metadata",
-    "node_embeddings",
-    "mutation_history",
-    "notifications",
-    "conversations",
-    "task_graphs",
-    "immune_scans",
-    "worker_analyses",
-    "llm_usage",
-}
 
 
 @pytest.fixture(scope="module", params=["current", "legacy"])
