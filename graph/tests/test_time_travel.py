@@ -486,8 +486,9 @@ def _insert_probe_plan(versions: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT pg_get_functiondef('{versions}_capture'::regproc)")
         source = cursor.fetchone()[0]
-        probe = re.search(r"IF (.+?) THEN", source.split("TG_OP = 'INSERT' THEN", 1)[1], re.S).group(1)
-        cursor.execute(f"EXPLAIN SELECT {probe}")
+        probe = re.search(r"IF (.+?) THEN", source.split("TG_OP = 'INSERT' THEN", 1)[1], re.S)
+        assert probe, source
+        cursor.execute(f"EXPLAIN SELECT {probe.group(1)}")
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
