@@ -2,6 +2,7 @@
 a 503 that says why when the database is down."""
 
 from graph import services
+from tests.spec_tables import NEXUS_TABLES
 
 
 def test_health_reports_mode_versions_provider_and_counts(api, seeded):
@@ -26,19 +27,7 @@ def test_health_reports_mode_versions_provider_and_counts(api, seeded):
     counts = body["counts"]
     assert counts["nodes"] == 89 and counts["edges"] == 176 and counts["node_embeddings"] == 1
     assert counts["mutation_history"] == 1 and counts["immune_scans"] == 1
-    assert set(counts) == {
-        "nodes",
-        "edges",
-        "graph_metadata",
-        "node_embeddings",
-        "mutation_history",
-        "notifications",
-        "conversations",
-        "task_graphs",
-        "immune_scans",
-        "worker_analyses",
-        "llm_usage",
-    }
+    assert set(counts) == NEXUS_TABLES
 
 
 def test_health_answers_503_unavailable_when_the_database_is_down(server_factory):
