@@ -101,7 +101,7 @@ api-types-check: $(VENV)/.installed frontend/node_modules/.installed
 	  echo "$(API_TYPES) is out of date with the API's schema: run make api-types and commit it."; exit 1; \
 	fi
 
-bench: setup
+bench: setup $(REALTIME_JS_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
 # Stop the embedded PostgreSQL servers (development and test) left running for speed.

@@ -1,7 +1,7 @@
 """Realtime: commit-to-client latency and loss through a real daphne server.
 
-N websocket clients (raw Phoenix frames, spread over worker processes so the clients themselves
-are not the bottleneck) join ``postgres_changes`` on nodes INSERT while a writer commits single-row
+N websocket clients (raw Phoenix frames over Node's ``ws``, bench/realtime_clients.mjs, in two
+processes, so the clients themselves are not the bottleneck) join ``postgres_changes`` on nodes INSERT while a writer commits single-row
 inserts at a fixed rate. Latency = client receive time − writer's commit-returned time (both
 CLOCK_MONOTONIC, system-wide). The floor, in the same run: a bare psycopg LISTEN client on the
 trigger's NOTIFY (what any Postgres-based design gets before fan-out).
@@ -17,13 +17,25 @@ import contextlib
 import json
 import multiprocessing as mp
 import os
+import subprocess
+import threading
 import time
 from pathlib import Path
 
 from bench.daphne import daphne_server
 
 ROOT = Path(__file__).resolve().parent.parent
+CLIENTS_JS = ROOT / "bench" / "realtime_clients.mjs"
 TARGET_P99_MS = 20.0
+# What one inserted node writes: the node, its version, search document, change-log row and embedding.
+WRITTEN_TABLES = (
+    "nodes",
+    "node_versions",
+    "node_search_documents",
+    "realtime_changes",
+    "embedding_queue",
+    "node_embeddings",
+)
 
 
 @contextlib.contextmanager
@@ -39,6 +51,15 @@ def _stopping(procs: list, stop):
                 p.terminate()
 
 
+@contextlib.contextmanager
+def _closing(groups: list):
+    try:
+        yield
+    finally:
+        for group in groups:
+            group.close()
+
+
 def _percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -46,49 +67,50 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-# ── client worker process ──
-def _client_worker(ws_url: str, clients: int, ready, stop, results, progress):
-    import websockets
+# ── clients ──
+class NodeClients:
+    """One ``node bench/realtime_clients.mjs`` process holding ``count`` clients, and what it reports."""
 
-    async def one(received: dict):
-        async with websockets.connect(f"{ws_url}/realtime/v1/websocket?vsn=2.0.0", max_size=None) as ws:
-            await ws.send(
-                json.dumps(
-                    [
-                        "1",
-                        "1",
-                        "realtime:bench",
-                        "phx_join",
-                        {"config": {"postgres_changes": [{"event": "INSERT", "schema": "public", "table": "nodes"}]}},
-                    ]
-                )
-            )
-            while True:
-                frame = json.loads(await ws.recv())
-                if frame[3] == "phx_reply":
-                    break
-            ready.put(1)
-            while True:
-                try:
-                    raw = await asyncio.wait_for(ws.recv(decode=True), 0.5)
-                except TimeoutError:
-                    if stop.is_set():
-                        return
-                    continue
-                now = time.monotonic()
-                # Cheaper than json.loads on every frame: the clients must not be the bottleneck.
-                at = raw.find('"id":"bench-rt-')
-                if at >= 0:
-                    node_id = raw[at + 6 : raw.index('"', at + 6)]
-                    received[node_id] = -1 if node_id in received else now  # -1 marks a duplicate
-                    progress.value += 1
+    def __init__(self, ws_url: str, count: int, changes: int):
+        self.proc = subprocess.Popen(
+            ["node", str(CLIENTS_JS), ws_url, str(count), str(changes)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self.joined = 0
+        self.frames = 0
+        self.tallies: list[list[float]] = []  # per client, per change: receive time, 0 missing, -1 twice
+        self.finished = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
 
-    async def main():
-        tallies = [{} for _ in range(clients)]
-        await asyncio.gather(*(one(t) for t in tallies))
-        results.put(tallies)
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            kind, _, rest = line.rstrip("\n").partition(" ")
+            if kind == "ready":
+                self.joined += 1
+            elif kind == "count":
+                self.frames = int(rest)
+            elif kind == "result":
+                self.tallies.append(json.loads(rest))
+            elif kind == "done":
+                break
+        self.finished.set()
 
-    asyncio.run(main())
+    def collect(self) -> list[list[float]]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("stop\n")
+        self.proc.stdin.flush()
+        if not self.finished.wait(60):
+            raise RuntimeError("the benchmark's websocket clients did not report")
+        return self.tallies
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
 
 
 def _listen_worker(conninfo: dict, ready, stop, results):
@@ -114,29 +136,34 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
 
     sizes = (20, 100, 5) if quick else (100, 200, 30)
     clients, rate, seconds = clients or sizes[0], rate or sizes[1], seconds or sizes[2]
-    workers = 4 if not quick else 2
+    workers = 2  # Node processes: one per core
     conninfo = connection_kwargs(may_start_embedded=True)
     ctx = mp.get_context("spawn")
     ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs: list[mp.process.BaseProcess] = []
-    with daphne_server("realtime") as port, _stopping(procs, stop):
-        per_worker = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
-        counters = [ctx.Value("q", 0, lock=False) for _ in per_worker]
-        for n, counter in zip(per_worker, counters):
-            procs.append(
-                ctx.Process(target=_client_worker, args=(f"ws://127.0.0.1:{port}", n, ready, stop, results, counter))
-            )
+    groups: list[NodeClients] = []
+    with daphne_server("realtime") as port, _stopping(procs, stop), _closing(groups):
         procs.append(ctx.Process(target=_listen_worker, args=(conninfo, ready, stop, results)))
-        for p in procs:
-            p.start()
-        for _ in range(clients + 1):
-            ready.get(timeout=60)
+        procs[0].start()
+        ready.get(timeout=60)
+        for i in range(workers):
+            share = clients // workers + (1 if i < clients % workers else 0)
+            groups.append(NodeClients(f"ws://127.0.0.1:{port}", share, rate * seconds))
+        deadline = time.monotonic() + 60
+        while sum(g.joined for g in groups) < clients:
+            if time.monotonic() > deadline or any(g.proc.poll() is not None for g in groups):
+                raise RuntimeError(f"only {sum(g.joined for g in groups)} of {clients} websocket clients joined")
+            time.sleep(0.1)
         time.sleep(0.5)
 
-        commit_at: dict[str, float] = {}
+        commit_at: list[float] = []  # by change: when the writer's commit returned
         total = rate * seconds
         with psycopg.connect(**conninfo, autocommit=True) as writer:
             writer.execute("DELETE FROM nodes WHERE id LIKE 'bench-rt-%'")
+            # Like pgbench: start vacuumed and checkpointed, so the dead rows of earlier runs are not
+            # vacuumed (nor a WAL-triggered checkpoint begun) in the middle of this one.
+            writer.execute(f"VACUUM (ANALYZE) {', '.join(WRITTEN_TABLES)}")
+            writer.execute("CHECKPOINT")
             started = time.monotonic()
             for i in range(total):
                 slot = started + i / rate
@@ -145,17 +172,18 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
                     time.sleep(pause)
                 node_id = f"bench-rt-{i}"
                 writer.execute("INSERT INTO nodes (id, type, label) VALUES (%s, 'fact', 'bench')", (node_id,))
-                commit_at[node_id] = time.monotonic()
+                commit_at.append(time.monotonic())
             achieved_rate = total / (time.monotonic() - started)
             # Let the tail arrive: wait until nothing more comes for 5 s (what is missing then is lost).
             last, quiet_since, give_up = -1, time.monotonic(), time.monotonic() + 180
             while time.monotonic() - quiet_since < 5.0 and time.monotonic() < give_up:
-                now_count = sum(c.value for c in counters)
+                now_count = sum(g.frames for g in groups)
                 if now_count != last:
                     last, quiet_since = now_count, time.monotonic()
                 time.sleep(0.2)
             stop.set()
-            collected = [results.get(timeout=60) for _ in procs]
+            collected: list = [results.get(timeout=60) for _ in procs]
+            collected += [g.collect() for g in groups]
             id_map = dict(
                 writer.execute(
                     "SELECT id, new_record->>'id' FROM realtime_changes WHERE event_type = 'INSERT' "
@@ -170,14 +198,13 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
         if isinstance(item, dict):  # the LISTEN floor: change id → time
             for change_id, at in item.items():
                 inserted = id_map.get(change_id)
-                if inserted in commit_at:
-                    floor.append((at - commit_at[inserted]) * 1000)
+                if inserted is not None:
+                    floor.append((at - commit_at[int(inserted.removeprefix("bench-rt-"))]) * 1000)
             continue
         for tally in item:
-            per_client.append(len(tally))
-            for node_id, at in commit_at.items():
-                got = tally.get(node_id)
-                if got is None:
+            per_client.append(sum(1 for got in tally if got != 0))
+            for got, at in zip(tally, commit_at):
+                if got == 0:
                     lost += 1
                 elif got == -1:
                     duplicates += 1

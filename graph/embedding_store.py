@@ -62,17 +62,33 @@ def embed_nodes(nodes: Sequence[Node], *, provider=None) -> int:
         return 0
     texts = [node_text(node) for node in nodes]
     vectors = provider.embed(texts, task_type="embedding")
-    NodeEmbedding.objects.bulk_create(
-        [
-            NodeEmbedding(node_id=node.pk, text_content=text, embedding=vector, model=provider.model)
-            for node, text, vector in zip(nodes, texts, vectors)
-        ],
-        update_conflicts=True,
-        unique_fields=["node"],
-        update_fields=["text_content", "embedding", "model"],
-    )
+    import numpy as np
+    import psycopg
+
+    connection.ensure_connection()
+    # A server-side binding cursor on Django's connection (same transaction), so the vectors travel
+    # in pgvector's binary format: formatting and parsing 3,072 floats as text cost ~2 ms a node.
+    with psycopg.Cursor(connection.connection) as cursor:
+        _binary_vectors(cursor)
+        cursor.executemany(
+            "INSERT INTO node_embeddings (node_id, text_content, embedding, model) VALUES (%s, %s, %b, %s) "
+            "ON CONFLICT (node_id) DO UPDATE SET text_content = EXCLUDED.text_content, "
+            "embedding = EXCLUDED.embedding, model = EXCLUDED.model",
+            [
+                (node.pk, text, np.asarray(vector, dtype=np.float32), provider.model)
+                for node, text, vector in zip(nodes, texts, vectors)
+            ],
+        )
     dequeue([node.pk for node in nodes])
     return len(nodes)
+
+
+def _binary_vectors(cursor) -> None:
+    """pgvector's register_vector, scoped to this psycopg cursor so Django's connection keeps its loaders."""
+    from pgvector.psycopg.vector import register_vector_info
+    from psycopg.types import TypeInfo
+
+    register_vector_info(cursor, TypeInfo.fetch(cursor.connection, "vector"))
 
 
 def dequeue(node_ids: Sequence[str]) -> None:
@@ -126,8 +142,6 @@ def bulk_load(
     record ``model`` (default: the configured provider's) and leave embedding_queue.
     """
     import numpy as np
-    from pgvector.psycopg.vector import register_vector_info
-    from psycopg.types import TypeInfo
 
     dims = dimensions or embedding_dimensions()
     model = model or get_provider().model
@@ -139,8 +153,7 @@ def bulk_load(
         elif rows:
             cursor.execute("DELETE FROM node_embeddings WHERE node_id = ANY(%s)", [[r[0] for r in rows]])
         raw = cursor.cursor  # the psycopg cursor: binary COPY with pgvector's binary dumper
-        # pgvector's register_vector, scoped to this cursor so Django's connection keeps its loaders
-        register_vector_info(raw, TypeInfo.fetch(raw.connection, "vector"))
+        _binary_vectors(raw)
         with raw.copy(
             "COPY node_embeddings (node_id, text_content, embedding, model) FROM STDIN WITH (FORMAT BINARY)"
         ) as copy:

@@ -7,6 +7,10 @@ gives the GIL up on every socket send, then waits for it back — at thousands o
 second that convoy alone made realtime delivery seconds late. The child has its own database
 connection, exits when its parent does (it watches the parent's pid), and several processes share
 the queue safely (SKIP LOCKED claims). Errors are logged and retried with a growing pause.
+
+It runs at a lower CPU priority (EMBEDDING_WORKER_NICE), and so does its PostgreSQL backend when
+that is the embedded server on this machine (the vector index inserts are the backend's work):
+search may lag a moment under load, delivery to the browsers does not.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.backends.signals import connection_created
 
 from graph.embedding_queue import drain, has_pending
 
@@ -60,8 +65,31 @@ def stop() -> None:
         child.kill()
 
 
+def _lower_priority() -> None:
+    niceness = int(getattr(settings, "EMBEDDING_WORKER_NICE", 10))
+    if niceness <= 0:
+        return
+    os.nice(niceness)
+    if getattr(settings, "NEXUS_DATABASE_MODE", "") in ("embedded", "fallback"):
+        # Only the embedded server's backends are this machine's processes (a remote server's pid
+        # could name an unrelated local one), and it runs as a user root may renice.
+        connection_created.connect(_renice_backend, weak=False, dispatch_uid="embedder-backend-nice")
+
+
+def _renice_backend(sender, connection, **kwargs) -> None:
+    niceness = int(getattr(settings, "EMBEDDING_WORKER_NICE", 10))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), niceness))
+    except (OSError, DatabaseError) as exc:  # not permitted (another user's server): it still works
+        logger.debug("embedder: could not lower the database backend's priority (%s)", exc)
+
+
 def run_forever(parent_pid: int | None = None) -> None:
     """Drain the queue once a second until the parent process (when given) is gone."""
+    _lower_priority()
     pause = POLL_SECONDS
     while parent_pid is None or os.getppid() == parent_pid:
         time.sleep(pause)

@@ -184,6 +184,8 @@ EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="text-embedding-3-large")
 EMBEDDING_DIMENSIONS = env.int("EMBEDDING_DIMENSIONS", default=3072)
 # The server's background embedder for nodes written outside the API (graph/embedding_worker.py).
 EMBEDDING_WORKER = env.bool("EMBEDDING_WORKER", default=True)
+# The embedder child (and the embedded server's backend it uses) yields the CPU to serving requests.
+EMBEDDING_WORKER_NICE = env.int("EMBEDDING_WORKER_NICE", default=10)
 
 # ── Realtime ────────────────────────────────────────────────────────────────
 REALTIME_RETENTION_HOURS = env.float("REALTIME_RETENTION_HOURS", default=24.0)

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import functools
+import itertools
 import json
 import logging
 from dataclasses import dataclass, field
@@ -49,6 +51,16 @@ DRAIN_POLL_SECONDS = 0.005  # how often a queued client's transport is checked f
 
 class ProtocolError(ValueError):
     pass
+
+
+@functools.lru_cache(maxsize=4096)
+def _signature_number(shape: tuple) -> int:
+    """A small number per distinct subscription shape (a cheap dict key during fan-out). Cached, so
+    equal shapes get equal numbers; an evicted shape gets a new one, which only costs a recompute."""
+    return next(_signature_numbers)
+
+
+_signature_numbers = itertools.count(1)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -110,7 +122,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         self.apikey = query.get("apikey", [None])[0]
         self.array_frames = query.get("vsn", ["1.0.0"])[0].startswith("2.")
-        self.subscriptions: dict[str, Subscription] = {}
+        self.subscriptions: dict[str, Subscription] = {}  # changed only through _set_subscription
+        self.signature = 0  # what this client's frames of a change depend on (see _set_subscription)
+        self.audience: tuple = ()
         self.queue: collections.deque[tuple[bytes | str, int]] = collections.deque()  # (frame(s), messages)
         self.queued_bytes = 0
         self.queued_messages = 0
@@ -233,11 +247,23 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             pass
 
     def offer(self, change: events.Change, columns: dict[str, list[dict]]) -> None:
-        """Called by the bridge for every change, in id order, then ``flush`` after each run; never waits."""
-        if self.closing:
+        """Called by the bridge for every change, in id order, then ``flush`` after each run; never waits.
+
+        Clients with the same signature (and, for a table with a row rule, the same identities) get
+        the same frames of a change: the first of them computes the list, the others reuse it."""
+        if self.closing or not self.subscriptions:
             return
+        key = (self.signature, self.audience if registry.has_rule(change.table) else None)
+        frames = change.fan_out.get(key)
+        if frames is None:
+            frames = change.fan_out[key] = self._frames_for(change, columns)
+        if frames:
+            self.outbox.extend(frames)
+
+    def _frames_for(self, change: events.Change, columns: dict[str, list[dict]]) -> list[bytes | str]:
         raw = self.writer is not None
         matched = change.matched
+        frames: list[bytes | str] = []
         for sub in self.subscriptions.values():
             if not sub.may_see(change):
                 continue
@@ -254,13 +280,34 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             frame = change.frames.get(key)
             if frame is None:
                 frame = change.frames[key] = self._change_frame(change, columns, sub.topic_json, key[1], raw)
-            self.outbox.append(frame)
+            frames.append(frame)
+        return frames
+
+    def _set_subscription(self, topic: str, subscription: Subscription | None) -> None:
+        """Join (or replace) or leave ``topic``, and recompute the signature: everything the frames of a
+        change depend on but the change (protocol version, raw writes, each topic's bindings), as one
+        small number shared with every client that has the same; ``audience``: the identities, for
+        tables whose rows only some may see."""
+        if subscription is None:
+            self.subscriptions.pop(topic, None)
+        else:
+            self.subscriptions[topic] = subscription
+        shape = (
+            self.array_frames,
+            self.writer is not None,
+            tuple((sub.topic_json, tuple((b.key, b.id) for b in sub.bindings)) for sub in self.subscriptions.values()),
+        )
+        self.signature = _signature_number(shape)
+        self.audience = tuple(sub.subscriber for sub in self.subscriptions.values())
 
     def flush(self) -> None:
         """Send the frames offered since the last flush: raw ones in one write."""
         if not self.outbox:
             return
         frames, self.outbox = self.outbox, []
+        if len(frames) == 1:
+            self._deliver(frames[0])
+            return
         if self.writer is None:
             for frame in frames:
                 self._deliver(frame)
@@ -353,9 +400,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             message["subscriber"] = subscriber
         elif message["topic"] in self.subscriptions:
             if subscriber is None:  # the new token is not valid: this topic receives nothing more
-                self.subscriptions.pop(message["topic"])
+                self._set_subscription(message["topic"], None)
                 raise ProtocolError("unauthorized: the new access token is not valid; rejoin")
-            self.subscriptions[message["topic"]].subscriber = subscriber
+            current = self.subscriptions[message["topic"]]
+            self._set_subscription(message["topic"], dataclasses.replace(current, subscriber=subscriber))
 
     def _dispatch(self, message: dict) -> None:
         topic, event = message["topic"], message["event"]
@@ -371,7 +419,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         elif topic not in self.subscriptions:
             raise ProtocolError("unmatched topic")
         elif event == "phx_leave":
-            self.subscriptions.pop(topic, None)
+            self._set_subscription(topic, None)
             self._reply(message, "ok", {})
             self._send(message.get("join_ref"), message.get("ref"), topic, "phx_close", {})
         elif event == "access_token":
@@ -399,7 +447,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 "(REALTIME_MAX_JOINS_PER_SOCKET); leave one first"
             )
         bindings = [self._binding(spec) for spec in wanted]
-        self.subscriptions[topic] = Subscription(topic, message.get("join_ref"), bindings, message["subscriber"])
+        self._set_subscription(topic, Subscription(topic, message.get("join_ref"), bindings, message["subscriber"]))
         self._reply(message, "ok", {"postgres_changes": [b.reply() for b in bindings]})
         self._send(
             message.get("join_ref"),

@@ -76,6 +76,7 @@ class Change:
     # Shared by every client during fan-out: each distinct frame and filter result is computed once.
     frames: dict = field(default_factory=dict, repr=False)
     matched: dict = field(default_factory=dict, repr=False)
+    fan_out: dict = field(default_factory=dict, repr=False)  # a client signature → its frames
 
     @classmethod
     def from_row(cls, row) -> Change:

@@ -52,6 +52,12 @@ def get(name: str) -> RealtimeTable | None:
     return _TABLES.get(name)
 
 
+def has_rule(table: str) -> bool:
+    """Whether only some subscribers may see rows of ``table``."""
+    entry = _TABLES.get(table)
+    return entry is not None and entry.visible is not None
+
+
 def may_see(table: str, record: dict, subscriber: Subscriber) -> bool:
     """Whether ``subscriber`` may receive a change of ``table`` whose row is ``record``."""
     entry = _TABLES.get(table)

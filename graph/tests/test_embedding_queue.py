@@ -135,6 +135,15 @@ def test_running_server_embeds_a_node_inserted_with_sql_within_seconds(server_fa
     assert _queued() == set() and NodeEmbedding.objects.filter(node_id="f-psql-1").exists()
 
 
+def _niced_backends() -> int:
+    import psutil
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [row[0] for row in cursor.fetchall()]
+    return sum(1 for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).nice() == 10)
+
+
 def _embedder_children(server) -> list:
     import psutil
 
@@ -151,6 +160,12 @@ def test_the_embedder_runs_beside_the_server_and_ends_with_it(server_factory, en
     server = server_factory(extra_env={"NEXUS_TEST_EMBEDDING_WORKER": "1"})
     children = _embedder_children(server)
     assert len(children) == 1, server.log()[-2000:]
+    if ending == "terminated":  # and it yields the CPU to serving, as does its embedded-server backend
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not (children[0].nice() == 10 and _niced_backends()):
+            time.sleep(0.2)  # the child lowers its priority once Django is set up, and connects on its first poll
+        assert children[0].nice() == 10 and psutil.Process(server.proc.pid).nice() == 0
+        assert _niced_backends() == 1
     if ending == "killed":
         server.proc.kill()  # no atexit: the child notices its parent is gone
         server.proc.wait()

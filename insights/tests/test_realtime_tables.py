@@ -154,6 +154,46 @@ def test_the_websocket_delivers_alert_and_plan_changes_to_a_viewer(nexus_server)
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_clients_with_the_same_subscription_still_get_only_what_each_may_see(nexus_server):
+    """The server computes a change's frames once per subscription shape and shares them: an editor
+    and two viewers joined alike must still each get their own notifications only, and a client
+    that left the channel gets nothing."""
+    tokens = {
+        "editor": api_token("editor", username="ws-editor"),
+        "p-10": api_token("viewer", username="ws-viewer-10", person_id="p-10"),
+        "p-11": api_token("viewer", username="ws-viewer-11", person_id="p-11"),
+        "left": api_token("editor", username="ws-editor-left"),
+    }
+    binding = [{"event": "INSERT", "schema": "public", "table": "notifications"}]
+
+    async def scenario():
+        clients = {name: await RawClient.connect(nexus_server, token=token) for name, token in tokens.items()}
+        for client in clients.values():
+            assert (await client.join("realtime:inbox", binding))["payload"]["status"] == "ok"
+        ref = await clients["left"].send("realtime:inbox", "phx_leave", {}, join_ref="1")
+        assert (await clients["left"].reply_to(ref))["payload"]["status"] == "ok"
+        await asql("INSERT INTO notifications (person_id, summary) VALUES ('p-11', 'for eleven')")
+        await asql("INSERT INTO notifications (person_id, summary) VALUES ('p-10', 'for ten')")
+        got = {
+            name: await client.changes(2 if name == "editor" else 1, timeout=5.0) for name, client in clients.items()
+        }
+        for name, client in clients.items():  # and nothing more arrives for anyone
+            got[name] += await client.changes(1, timeout=0.5)
+            await client.close()
+        return got
+
+    got = asyncio.run(scenario())
+    summaries = {name: [c["data"]["record"]["summary"] for c in changes] for name, changes in got.items()}
+    assert summaries == {
+        "editor": ["for eleven", "for ten"],
+        "p-10": ["for ten"],
+        "p-11": ["for eleven"],
+        "left": [],
+    }, nexus_server.log()[-3000:]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_database_migrated_by_the_previous_release_migrates_forward():
     """Back to where the change log covered nodes, edges and notifications only (realtime 0001,
     insights 0002, supabase 0001), then forward: the new tables are captured, the old ones too."""
