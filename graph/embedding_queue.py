@@ -17,6 +17,8 @@ from graph.models import Node, NodeEmbedding
 BATCH = 64
 
 CLAIM_SQL = "SELECT node_id FROM embedding_queue ORDER BY queued_at, node_id LIMIT %s FOR UPDATE SKIP LOCKED"
+# KEY SHARE conflicts only with a DELETE (or a key change), never with an ordinary UPDATE of the node.
+LOCK_NODES_SQL = "SELECT id FROM nodes WHERE id = ANY(%s) FOR KEY SHARE SKIP LOCKED"
 
 
 def pending_count() -> int:
@@ -32,8 +34,9 @@ def has_pending() -> bool:
 
 
 def drain_batch(batch_size: int = BATCH, provider=None) -> tuple[int, int, bool]:
-    """Claim and process one batch: (rows claimed, nodes embedded, stuck). ``stuck``: the column
-    does not fit the provider, so embed_nodes left the rows queued for ``rebuild_embeddings --recreate``."""
+    """Claim and process one batch: (rows taken off the queue, nodes embedded, stuck). ``stuck``: the
+    column does not fit the provider, so embed_nodes left the rows queued for ``rebuild_embeddings
+    --recreate``. Rows of nodes a running DELETE holds are left queued and not counted."""
     provider = provider or get_provider()
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -42,6 +45,14 @@ def drain_batch(batch_size: int = BATCH, provider=None) -> tuple[int, int, bool]
         if not claimed:
             return 0, 0, False
         nodes = list(Node.objects.filter(id__in=claimed).order_by("id"))
+        # Hold the nodes before writing their vectors, skipping any a running DELETE holds: writing
+        # first and then waiting on the node (the vector's foreign key) deadlocked with a DELETE
+        # that waited on the vector to cascade. A skipped node stays queued for the next batch.
+        with connection.cursor() as cursor:
+            cursor.execute(LOCK_NODES_SQL, [[node.id for node in nodes]])
+            held = {row[0] for row in cursor.fetchall()}
+        busy = {node.id for node in nodes} - held
+        nodes = [node for node in nodes if node.id in held]
         stored = dict(
             NodeEmbedding.objects.filter(
                 node_id__in=claimed, model=provider.model, embedding__isnull=False
@@ -50,9 +61,9 @@ def drain_batch(batch_size: int = BATCH, provider=None) -> tuple[int, int, bool]
         todo = [node for node in nodes if stored.get(node.id) != node_text(node)]
         embedded = embed_nodes(todo, provider=provider)
         if embedded < len(todo):
-            return len(claimed), embedded, True
-        dequeue(claimed)  # deleted nodes and unchanged texts leave the queue too
-    return len(claimed), embedded, False
+            return len(claimed) - len(busy), embedded, True
+        dequeue([node_id for node_id in claimed if node_id not in busy])  # deleted and unchanged ones too
+    return len(claimed) - len(busy), embedded, False
 
 
 def drain(batch_size: int = BATCH, *, progress=None) -> int:

@@ -114,6 +114,27 @@ def test_concurrent_drainers_skip_each_others_rows(transactional_db, embedded_te
     assert len(embedded_texts) == 6 and len(set(embedded_texts)) == 6
 
 
+def test_a_node_being_deleted_is_skipped_not_deadlocked_on(transactional_db, embedded_texts):
+    """A DELETE in another transaction holds the node: the drainer embeds the others without
+    waiting (writing the vector first and then waiting on the node deadlocked with the DELETE's
+    cascade to that vector), leaves that row queued, and dequeues it once the delete commits."""
+    _sql(
+        "INSERT INTO nodes (id, type, label) SELECT 'f-del-' || i, 'fact', 'Deleted soon ' || i "
+        "FROM generate_series(1, 3) i"
+    )
+    params = connection.get_connection_params()
+    with psycopg.connect(**params) as other:
+        other.execute("DELETE FROM nodes WHERE id = 'f-del-2'")  # not committed yet
+        started = time.monotonic()
+        assert drain() == 2
+        assert time.monotonic() - started < 5  # did not wait for the other transaction
+        assert _queued() == {"f-del-2"}
+        other.commit()
+    assert drain() == 0 and _queued() == set()
+    assert set(NodeEmbedding.objects.values_list("node_id", flat=True)) >= {"f-del-1", "f-del-3"}
+    assert not NodeEmbedding.objects.filter(node_id="f-del-2").exists()
+
+
 @pytest.mark.slow
 def test_running_server_embeds_a_node_inserted_with_sql_within_seconds(server_factory):
     from graph import seed

@@ -70,32 +70,68 @@ describe("frame batcher", () => {
     expect(calls[1]).toEqual([...Array(49).keys()].map((i) => i + 2));
   });
 
+  function clockAndTimers() {
+    const t = { clock: 0, timers: [] as { at: number; cb: () => void; id: number }[], next: 0 };
+    return Object.assign(t, {
+      delay: (cb: () => void, ms: number) => { const id = t.next++; t.timers.push({ at: t.clock + ms, cb, id }); return id; },
+      undelay: (h: unknown) => { t.timers = t.timers.filter((x) => x.id !== h); },
+      /** Moves the clock to `to`, firing every timer due by then, in order. */
+      advance(to: number) {
+        for (;;) {
+          const due = t.timers.filter((x) => x.at <= to).sort((a, b) => a.at - b.at)[0];
+          if (!due) break;
+          t.timers = t.timers.filter((x) => x !== due);
+          t.clock = due.at;
+          due.cb();
+        }
+        t.clock = to;
+      },
+    });
+  }
+
   it("the tail of a burst is handed over once the stream goes quiet, before minInterval ends", () => {
     const f = manualFrames();
-    let clock = 0;
-    let timers: { at: number; cb: () => void; id: number }[] = [];
-    let next = 0;
+    const t = clockAndTimers();
     const calls: number[][] = [];
     const b = createFrameBatcher<number>((items) => calls.push(items), {
-      schedule: f.schedule, cancel: f.cancel, minInterval: 400, quiet: 60, now: () => clock,
-      delay: (cb, ms) => { const id = next++; timers.push({ at: clock + ms, cb, id }); return id; },
-      undelay: (h) => { timers = timers.filter((t) => t.id !== h); },
+      schedule: f.schedule, cancel: f.cancel, minInterval: 400, quiet: 60, now: () => t.clock,
+      delay: t.delay, undelay: t.undelay,
     });
-    clock = 1000;
+    t.clock = 1000;
     b.push(0);
     f.run(); // a lone change: the next frame
     for (let i = 1; i <= 10; i++) {
-      clock += 10;
-      b.push(i); // each restarts the quiet countdown
+      t.advance(t.clock + 10);
+      b.push(i); // each pushes the quiet moment back
     }
-    expect(timers.map((t) => t.at).sort()).toEqual([1160, 1400]); // quiet at last push + 60, interval at 1400
-    clock = 1160;
-    const quiet = timers.find((t) => t.at === 1160)!;
-    timers = timers.filter((t) => t !== quiet); // a timer that fires is gone
-    quiet.cb();
-    expect(timers).toHaveLength(0); // the interval timer is cancelled
+    expect(t.timers.length).toBeLessThanOrEqual(2); // a quiet timer and the interval's, not one per item
+    t.advance(1159);
+    expect(f.count()).toBe(0); // 1100 was the last push: not quiet yet
+    t.advance(1160);
+    expect(f.count()).toBe(1);
+    expect(t.timers).toHaveLength(0); // the interval timer is cancelled
     f.run();
     expect(calls).toEqual([[0], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
+  });
+
+  it("a full frame's worth waiting is handed over at once, not at the end of minInterval", () => {
+    const f = manualFrames();
+    const t = clockAndTimers();
+    const calls: number[][] = [];
+    const b = createFrameBatcher<number>((items) => calls.push(items), {
+      schedule: f.schedule, cancel: f.cancel, minInterval: 400, quiet: 60, maxPerFrame: 100, now: () => t.clock,
+      delay: t.delay, undelay: t.undelay,
+    });
+    t.clock = 1000;
+    b.push(0);
+    f.run();
+    for (let i = 1; i <= 99; i++) b.push(i);
+    expect(f.count()).toBe(0); // 99 waiting: the interval holds them
+    b.push(100);
+    expect(f.count()).toBe(1); // 100: the next frame, 350 ms before the interval would end
+    expect(t.timers).toHaveLength(0);
+    f.run();
+    expect(calls.map((c) => c.length)).toEqual([1, 100]);
   });
 
   it("flushNow hands over everything pending at once and cancels the frame", () => {

@@ -36,12 +36,14 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
   let handle: unknown = null;
   let timer: unknown = null;
   let quietTimer: unknown = null;
-  const stopQuiet = () => {
-    if (quietTimer !== null) undelay(quietTimer);
-    quietTimer = null;
-  };
   let last = -Infinity;
+  let lastPush = -Infinity;
   let closed = false;
+  const stopTimers = () => {
+    if (timer !== null) undelay(timer);
+    if (quietTimer !== null) undelay(quietTimer);
+    timer = quietTimer = null;
+  };
 
   const tick = () => {
     handle = null;
@@ -52,43 +54,44 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
     flush(take);
     if (queue.length) handle = schedule(tick);
   };
+  const frameNow = () => {
+    stopTimers();
+    if (!closed && handle === null) handle = schedule(tick);
+  };
+  // One quiet timer per wait, not one per item (a burst of 5,000 made 5,000 timers): when it fires
+  // early because items kept coming, it waits out the rest of the quiet period from the last one.
+  const onQuiet = () => {
+    quietTimer = null;
+    const idle = now() - lastPush;
+    if (opts.quiet !== undefined && idle < opts.quiet) quietTimer = delay(onQuiet, opts.quiet - idle);
+    else frameNow();
+  };
   const arm = () => {
-    if (handle === null && timer === null) {
+    if (handle !== null) return; // a frame is coming: it takes what is queued
+    // A full frame's worth waiting is handed over at once: holding it back only adds latency.
+    if (queue.length >= maxPerFrame) return frameNow();
+    if (timer === null) {
       const wait = last + minInterval() - now();
-      if (wait <= 0) {
-        handle = schedule(tick);
-        return;
-      }
+      if (wait <= 0) return frameNow();
       timer = delay(() => {
         timer = null;
-        stopQuiet();
-        if (!closed && handle === null) handle = schedule(tick);
+        frameNow();
       }, wait);
     }
-    if (timer !== null && opts.quiet !== undefined) {
-      // Waiting out minInterval: each new item restarts the quiet countdown.
-      stopQuiet();
-      quietTimer = delay(() => {
-        quietTimer = null;
-        if (timer !== null) undelay(timer);
-        timer = null;
-        if (!closed && handle === null) handle = schedule(tick);
-      }, opts.quiet);
-    }
+    if (opts.quiet !== undefined && quietTimer === null) quietTimer = delay(onQuiet, opts.quiet);
   };
 
   return {
     push(item) {
       if (closed) return;
       queue.push(item);
+      if (opts.quiet !== undefined) lastPush = now();
       arm();
     },
     flushNow() {
       if (handle !== null) cancel(handle);
       handle = null;
-      if (timer !== null) undelay(timer);
-      timer = null;
-      stopQuiet();
+      stopTimers();
       last = now();
       if (queue.length === 0 || closed) return;
       const all = queue;
@@ -98,8 +101,7 @@ export function createFrameBatcher<T>(flush: (items: T[]) => void, opts: BatchOp
     pending: () => queue.length,
     close() {
       closed = true;
-      stopQuiet();
-      if (timer !== null) undelay(timer);
+      stopTimers();
       if (handle !== null) cancel(handle);
       handle = null;
       queue = [];
