@@ -1,5 +1,5 @@
 // NEXUS PulseView: the live graph with its side panels.
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { api, errorText } from "./api/client";
 import { AuthContext, useAuth } from "./auth/context";
 import { OPEN_ACCESS_TEXT } from "./auth/types";
@@ -98,10 +98,14 @@ export default function App() {
   }, [chosenPerson, fixedPerson, PERSON_KEY]);
 
   const nodeList = useMemo(() => Object.values(graph.nodes), [graph.nodes]);
+  // What the lists and pickers show follows the graph at low priority: during a burst of live
+  // changes React keeps the previous lists and works them out once the burst pauses, while the
+  // drawing and the totals follow every batch.
+  const settledNodes = useDeferredValue(graph.nodes);
   const persons = useMemo(
-    () => nodeList.filter((n) => n.type === "person").sort((a, b) => a.label.localeCompare(b.label)), [nodeList]);
+    () => Object.values(settledNodes).filter((n) => n.type === "person").sort((a, b) => a.label.localeCompare(b.label)), [settledNodes]);
   const divisions = useMemo(
-    () => [...new Set(nodeList.map((n) => n.division).filter((d): d is string => !!d))].sort(), [nodeList]);
+    () => [...new Set(Object.values(settledNodes).map((n) => n.division).filter((d): d is string => !!d))].sort(), [settledNodes]);
   const counts = useMemo(() => {
     const c: Record<string, number> = {};
     for (const n of nodeList) c[n.type] = (c[n.type] ?? 0) + 1;
@@ -349,7 +353,7 @@ export default function App() {
                 </div>
                 {/* Mounted once opened (the skip link opens it): it sorts every node on each change. */}
                 {visited.has("nodes") && <div hidden={tab !== "nodes"}>
-                  <NodeList ref={listInput} nodes={graph.nodes} filters={filters} selectedId={selectedId} onPick={(id) => { pick(id); setTab("nodes"); focusNodes([id]); }} />
+                  <NodeList ref={listInput} nodes={settledNodes} filters={filters} selectedId={selectedId} onPick={(id) => { pick(id); setTab("nodes"); focusNodes([id]); }} />
                 </div>}
                 {visited.has("notifications") && (
                   <div hidden={tab !== "notifications"}>
