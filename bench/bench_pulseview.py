@@ -111,6 +111,21 @@ def _settled(timeout: float = 120.0) -> None:
         time.sleep(0.5)
 
 
+def _insert_burst() -> None:
+    """BURST nodes without coordinates in one statement, as a bulk load through SQL writes them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO nodes (id, type, label, division) SELECT '{PREFIX}burst-' || i, 'fact', "
+            "'Burst fact ' || i, 'Region 0' FROM generate_series(1, %s) i",
+            [BURST],
+        )
+
+
+def _drop_burst() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM nodes WHERE id LIKE %s", [PREFIX + "burst-%"])
+
+
 def _counts() -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT (SELECT count(*) FROM nodes), (SELECT count(*) FROM edges)")
@@ -243,12 +258,7 @@ def _burst(url: str, nodes: int, edges: int) -> dict:
         browser.wait_for('document.querySelector(\'[data-testid="connection-status"][data-status="live"]\')')
         time.sleep(1.5)
         browser.evaluate(f"({WATCH})({json.dumps(_fmt(nodes + BURST, edges))})")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO nodes (id, type, label, division) SELECT '{PREFIX}burst-' || i, 'fact', "
-                "'Burst fact ' || i, 'Region 0' FROM generate_series(1, %s) i",
-                [BURST],
-            )
+        _insert_burst()
         browser.wait_for("window.__burst.shown !== null", poll=0.1)
         time.sleep(1.1)
         burst = browser.evaluate("window.__burst")
@@ -259,8 +269,7 @@ def _burst(url: str, nodes: int, edges: int) -> dict:
         }
     finally:
         browser.close()
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM nodes WHERE id LIKE %s", [PREFIX + "burst-%"])
+        _drop_burst()
 
 
 def _wire_bytes(url: str) -> tuple[int, int]:
@@ -291,12 +300,7 @@ def _measure(pw, url: str, nodes: int, edges: int) -> dict:
         frames = sorted(_pan_and_zoom(page))
         page.evaluate(WATCH, _fmt(nodes + BURST, edges))
         sent = time.monotonic()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO nodes (id, type, label, division) SELECT '{PREFIX}burst-' || i, 'fact', "
-                "'Burst fact ' || i, 'Region 0' FROM generate_series(1, %s) i",
-                [BURST],
-            )
+        _insert_burst()
         page.wait_for_function("() => window.__burst.shown !== null", timeout=120_000)
         page.wait_for_timeout(1100)
         burst = page.evaluate("() => window.__burst")
@@ -310,8 +314,7 @@ def _measure(pw, url: str, nodes: int, edges: int) -> dict:
         }
     finally:
         browser.close()
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM nodes WHERE id LIKE %s", [PREFIX + "burst-%"])
+        _drop_burst()
 
 
 def run(quick: bool) -> dict:
