@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -63,13 +64,8 @@ def embed_nodes(nodes: Sequence[Node], *, provider=None) -> int:
     texts = [node_text(node) for node in nodes]
     vectors = provider.embed(texts, task_type="embedding")
     import numpy as np
-    import psycopg
 
-    connection.ensure_connection()
-    # A server-side binding cursor on Django's connection (same transaction), so the vectors travel
-    # in pgvector's binary format: formatting and parsing 3,072 floats as text cost ~2 ms a node.
-    with psycopg.Cursor(connection.connection) as cursor:
-        _binary_vectors(cursor)
+    with binary_vector_cursor() as cursor:
         cursor.executemany(
             "INSERT INTO node_embeddings (node_id, text_content, embedding, model) VALUES (%s, %s, %b, %s) "
             "ON CONFLICT (node_id) DO UPDATE SET text_content = EXCLUDED.text_content, "
@@ -83,12 +79,29 @@ def embed_nodes(nodes: Sequence[Node], *, provider=None) -> int:
     return len(nodes)
 
 
-def _binary_vectors(cursor) -> None:
-    """pgvector's register_vector, scoped to this psycopg cursor so Django's connection keeps its loaders."""
+def register_binary_vectors(cursor) -> None:
+    """pgvector's binary dumper and loader, scoped to this psycopg cursor so Django's connection keeps
+    its own loaders; the type's oid is looked up once per connection."""
     from pgvector.psycopg.vector import register_vector_info
     from psycopg.types import TypeInfo
 
-    register_vector_info(cursor, TypeInfo.fetch(cursor.connection, "vector"))
+    raw = cursor.connection
+    info = getattr(raw, "_nexus_vector_info", None)
+    if info is None:
+        info = raw._nexus_vector_info = TypeInfo.fetch(raw, "vector")
+    register_vector_info(cursor, info)
+
+
+@contextmanager
+def binary_vector_cursor():
+    """A server-side binding psycopg cursor on Django's connection (same transaction), so vectors
+    travel in pgvector's binary format: formatting and parsing 3,072 floats as text cost ~2 ms each."""
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        register_binary_vectors(cursor)
+        yield cursor
 
 
 def dequeue(node_ids: Sequence[str]) -> None:
@@ -153,7 +166,7 @@ def bulk_load(
         elif rows:
             cursor.execute("DELETE FROM node_embeddings WHERE node_id = ANY(%s)", [[r[0] for r in rows]])
         raw = cursor.cursor  # the psycopg cursor: binary COPY with pgvector's binary dumper
-        _binary_vectors(raw)
+        register_binary_vectors(raw)
         with raw.copy(
             "COPY node_embeddings (node_id, text_content, embedding, model) FROM STDIN WITH (FORMAT BINARY)"
         ) as copy:

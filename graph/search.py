@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from graph.embedding_store import other_models_stored
+from graph.embedding_store import binary_vector_cursor, other_models_stored
 from graph.embeddings import EmbeddingUnavailable, get_provider
 from graph.models import Node
 from graph.selectors import node_values
@@ -37,30 +37,10 @@ class EmbeddingsStale(EmbeddingUnavailable):
     code = "embeddings_stale"
 
 
-def _vector_type(raw_connection):
-    """pgvector's TypeInfo for this connection (fetched once per connection)."""
-    info = getattr(raw_connection, "_nexus_vector_info", None)
-    if info is None:
-        from psycopg.types import TypeInfo
-
-        info = TypeInfo.fetch(raw_connection, "vector")
-        raw_connection._nexus_vector_info = info
-    return info
-
-
 def _run(sql: str, params: list) -> list[tuple]:
-    """``sql`` on a server-binding psycopg cursor, vectors sent in pgvector's binary format.
-
-    Django's client-side-binding cursor would inline 3072 floats as text (~1.5 ms to format and
-    parse per query); a server-binding psycopg cursor on the same connection sends 12 KB of binary.
-    """
-    import psycopg
-    from pgvector.psycopg.vector import register_vector_info
-
-    connection.ensure_connection()
-    raw_connection = connection.connection
-    with psycopg.Cursor(raw_connection) as cursor:
-        register_vector_info(cursor, _vector_type(raw_connection))  # type: ignore[arg-type]  # any AdaptContext; pgvector annotates a connection
+    """``sql`` with its vectors sent in pgvector's binary format (Django's client-side-binding cursor
+    would inline 3072 floats as text, ~1.5 ms to format and parse per query)."""
+    with binary_vector_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
