@@ -16,6 +16,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import time
@@ -189,7 +190,7 @@ class BareChromium:
         from bench.daphne import free_port
 
         self.port = free_port()
-        self.profile = tempfile.TemporaryDirectory()
+        self.profile = tempfile.TemporaryDirectory(prefix="nexus-bench-chromium-", ignore_cleanup_errors=True)
         self.proc = subprocess.Popen(
             [CHROMIUM, *CHROMIUM_ARGS, f"--remote-debugging-port={self.port}", f"--user-data-dir={self.profile.name}"]
             + ["--window-size=1280,800", "about:blank"],
@@ -244,6 +245,13 @@ class BareChromium:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        # Chromium's helper processes may still be writing to the profile for a moment after the
+        # browser process has exited (a bare rmtree then fails with "Directory not empty").
+        for _ in range(20):
+            shutil.rmtree(self.profile.name, ignore_errors=True)
+            if not os.path.exists(self.profile.name):
+                break
+            time.sleep(0.1)
         self.profile.cleanup()
 
 

@@ -17,7 +17,7 @@ import { ExportMenu } from "./export/ExportMenu";
 import { countsText, groupKey, groupName, GROUP_LEVELS, type GroupLevel, type Point } from "./graph/model";
 import { PulseGraph } from "./graph/pulseGraph";
 import { isVisible, PulseView, type Filters, type FocusMode, type FocusRequest, type ViewHandle } from "./graph/PulseView";
-import { unacknowledged } from "./graph/reducer";
+import { tallyGroups, unacknowledged } from "./graph/reducer";
 import { useLiveGraph } from "./graph/useLiveGraph";
 import { LiveChangesContext } from "./realtime/useTableChanges";
 import { ViewingPastContext } from "./timeline/context";
@@ -97,20 +97,19 @@ export default function App() {
     else localStorage.removeItem(PERSON_KEY);
   }, [chosenPerson, fixedPerson, PERSON_KEY]);
 
-  const nodeList = useMemo(() => Object.values(graph.nodes), [graph.nodes]);
   // What the lists and pickers show follows the graph at low priority: during a burst of live
   // changes React keeps the previous lists and works them out once the burst pauses, while the
-  // drawing and the totals follow every batch.
+  // drawing and the totals (the reducer's tally) follow every batch.
   const settledNodes = useDeferredValue(graph.nodes);
   const persons = useMemo(
     () => Object.values(settledNodes).filter((n) => n.type === "person").sort((a, b) => a.label.localeCompare(b.label)), [settledNodes]);
-  const divisions = useMemo(
-    () => [...new Set(Object.values(settledNodes).map((n) => n.division).filter((d): d is string => !!d))].sort(), [settledNodes]);
+  const groups = useMemo(() => tallyGroups(graph.tally), [graph.tally]);
+  const divisions = useMemo(() => [...new Set(groups.map((g) => g.division).filter((d) => !!d))].sort(), [groups]);
   const counts = useMemo(() => {
     const c: Record<string, number> = {};
-    for (const n of nodeList) c[n.type] = (c[n.type] ?? 0) + 1;
+    for (const g of groups) c[g.type] = (c[g.type] ?? 0) + g.count;
     return c;
-  }, [nodeList]);
+  }, [groups]);
 
   const focusNodes = useCallback((ids: string[]) => {
     setHighlighted(new Set(ids));
@@ -152,7 +151,7 @@ export default function App() {
   const collapseAll = (level: GroupLevel | "") => {
     if (!level) return setCollapsed(new Set());
     const keys = new Set<string>();
-    for (const n of nodeList) {
+    for (const n of Object.values(graph.nodes)) {
       const k = groupKey(n, level);
       if (k) keys.add(k);
     }
@@ -184,8 +183,7 @@ export default function App() {
   }, [pastFocus, timeline.graph, openNode]);
   const directory = useMemo(() => ({ nodes: graph.nodes, open: openNode }), [graph.nodes, openNode]);
 
-  const visibleCount = nodeList.filter((n) => isVisible(n, filters)).length;
-  const edgeCount = useMemo(() => Object.keys(graph.edges).length, [graph.edges]);
+  const visibleCount = groups.reduce((sum, g) => sum + (isVisible(g, filters) ? g.count : 0), 0);
   const label = (id: string) => graph.nodes[id]?.label ?? id;
   const selected = selectedId ? graph.nodes[selectedId] : undefined;
 
@@ -259,10 +257,10 @@ export default function App() {
           <section className="graph-area" aria-label="Live knowledge graph">
             <Legend filters={filters} divisions={divisions} counts={counts} onChange={setFilters} />
             <Timeline timeline={timeline} onChanges={() => setTab("changes")} />
-            <div className="graph-canvas" data-testid="graph" data-node-count={nodeList.length} data-visible-count={visibleCount}>
+            <div className="graph-canvas" data-testid="graph" data-node-count={graph.tally.nodes} data-visible-count={visibleCount}>
               {live.loading && <div className="overlay"><Loading what="graph" /></div>}
               {live.error && <div className="overlay"><ErrorNote message={live.error} onRetry={live.reload} /></div>}
-              {!live.loading && !live.error && nodeList.length === 0 && (
+              {!live.loading && !live.error && graph.tally.nodes === 0 && (
                 <div className="overlay"><p className="state-empty">The graph is empty. Seed it with <code>make run</code> or add nodes through the API.</p></div>
               )}
               <ErrorBoundary what="graph view">
@@ -276,7 +274,7 @@ export default function App() {
                   <button type="button" onClick={() => { editing.setCreating(true); setTab("node"); }} aria-pressed={editing.creating}>New node</button>
                 )}
                 <ExportMenu view={viewRef} nodes={graph.nodes} edges={graph.edges} />
-                <span className="graph-counts" data-testid="graph-counts">{countsText(nodeList.length, edgeCount)}</span>
+                <span className="graph-counts" data-testid="graph-counts">{countsText(graph.tally.nodes, graph.tally.edges)}</span>
                 <label className="inline-field">
                   <span className="sr-only">Collapse groups</span>
                   <select aria-label="Collapse groups" value="" onChange={(e) => collapseAll(e.target.value as GroupLevel | "")}>

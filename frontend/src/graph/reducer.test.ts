@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ChangeEvent, ChangeEventType, GraphSnapshot } from "../api/types";
 import { change, compactNode, edge, node, notification } from "../test/fixtures";
 import freshnessSamples from "./freshness-samples.json";
-import { applyNotificationChange, currentFreshness, emptyGraph, graphReducer, unacknowledged, type GraphState } from "./reducer";
+import { applyNotificationChange, currentFreshness, emptyGraph, graphReducer, tallyGroups, unacknowledged, type GraphState } from "./reducer";
 
 const snapshot: GraphSnapshot = {
   nodes: [
@@ -123,6 +123,84 @@ describe("graphReducer", () => {
     expect(s.nodes["c-50"].label).toBe("Ship v2");
     expect(s.nodes["p-01"]).toBeUndefined();
     expect(s.cursor).toBe(13);
+  });
+});
+
+describe("the tally (totals kept by the reducer)", () => {
+  /** What the tally must say, worked out from the maps themselves. */
+  const recount = (s: GraphState) => {
+    const groups: Record<string, number> = {};
+    for (const n of Object.values(s.nodes)) {
+      const k = `${n.type}/${n.division ?? ""}`;
+      groups[k] = (groups[k] ?? 0) + 1;
+    }
+    return { nodes: Object.keys(s.nodes).length, edges: Object.keys(s.edges).length, groups };
+  };
+  const told = (s: GraphState) => {
+    const groups: Record<string, number> = {};
+    for (const g of tallyGroups(s.tally)) groups[`${g.type}/${g.division}`] = g.count;
+    return { nodes: s.tally.nodes, edges: s.tally.edges, groups };
+  };
+
+  it("counts a snapshot by type and division", () => {
+    const s = loaded();
+    expect(told(s)).toEqual({ nodes: 2, edges: 1, groups: { "person/": 1, "team/": 1 } });
+  });
+
+  it("moves a node between groups when its type or division changes, and drops emptied groups", () => {
+    let s = loaded();
+    s = graphReducer(s, { type: "change", event: ev({ table: "nodes", eventType: "UPDATE", cursor: 11, new: { id: "t-01", division: "Motion" } }) });
+    expect(told(s).groups).toEqual({ "person/": 1, "team/Motion": 1 });
+    s = graphReducer(s, { type: "change", event: ev({ table: "nodes", eventType: "UPDATE", cursor: 12, new: { id: "t-01", type: "topic" } }) });
+    expect(told(s).groups).toEqual({ "person/": 1, "topic/Motion": 1 });
+    expect(s.tally.nodes).toBe(2);
+  });
+
+  it("counts a deleted node's cascaded edges once, and a later delete of one of them not at all", () => {
+    let s = graphReducer(loaded(), { type: "change", event: ev({ table: "edges", eventType: "INSERT", cursor: 11, new: { id: "e-2", source: "t-01", target: "p-01", type: "leads" } }) });
+    expect(s.tally.edges).toBe(2);
+    s = graphReducer(s, {
+      type: "changes",
+      events: [
+        ev({ table: "nodes", eventType: "DELETE", cursor: 12, old: { id: "t-01" } }),
+        ev({ table: "edges", eventType: "DELETE", cursor: 13, old: { id: "e-2" } }),
+      ],
+    });
+    expect(told(s)).toEqual({ nodes: 1, edges: 0, groups: { "person/": 1 } });
+  });
+
+  it("stays exact over a random run of inserts, updates, deletes, replays and duplicates", () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed ^= seed << 13; // xorshift32: repeatable, and uniform enough for this
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const types = ["fact", "person", "topic"];
+    const divisions = [null, "North", "South"];
+    let s = loaded(0);
+    let cursor = 1;
+    let most = { nodes: 0, edges: 0 };
+    for (let step = 0; step < 400; step++) {
+      const events = [];
+      for (let i = 0, k = 1 + rand(30); i < k; i++) {
+        const id = `n-${rand(40)}`;
+        const r = rand(10);
+        // Every fifth event is a replay of an old cursor (ignored), or one without a cursor.
+        const at = rand(5) === 0 ? (rand(2) ? null : Math.max(1, cursor - 3)) : ++cursor;
+        if (r < 5) events.push(ev({ table: "nodes", eventType: r < 3 ? "INSERT" : "UPDATE", cursor: at, new: { id, type: types[rand(3)], label: id, division: divisions[rand(3)], x: 0, y: 0 } }));
+        else if (r < 7) events.push(ev({ table: "nodes", eventType: "DELETE", cursor: at, old: { id } }));
+        else if (r < 9) events.push(ev({ table: "edges", eventType: "INSERT", cursor: at, new: { id: `e-${rand(60)}`, source: id, target: `n-${rand(40)}`, type: "about" } }));
+        else events.push(ev({ table: "edges", eventType: "DELETE", cursor: at, old: { id: `e-${rand(60)}` } }));
+      }
+      s = graphReducer(s, { type: "changes", events });
+      expect(told(s), `after step ${step}`).toEqual(recount(s));
+      most = { nodes: Math.max(most.nodes, s.tally.nodes), edges: Math.max(most.edges, s.tally.edges) };
+    }
+    // The run did reach a graph worth counting.
+    expect(most.nodes).toBeGreaterThan(10);
+    expect(most.edges).toBeGreaterThan(5);
   });
 });
 

@@ -10,6 +10,38 @@ export interface GraphState {
   cursor: number | null;
   /** Bumped on every applied change, so views can cheaply tell that something moved. */
   version: number;
+  /** The totals, kept up to date by each batch: the page's counts, legend and visible total cost a
+   *  few dozen entries per render, not a pass over every node and edge. */
+  tally: Tally;
+}
+
+/** Nodes by type and division (key: groupKeyOf), and the node and edge totals. */
+export interface Tally {
+  nodes: number;
+  edges: number;
+  groups: Record<string, number>;
+}
+
+const SEP = "\u0000";
+const groupKeyOf = (n: Pick<GraphNode, "type" | "division">) => `${n.type}${SEP}${n.division ?? ""}`;
+
+/** Each (type, division) with its node count. */
+export function tallyGroups(tally: Tally): { type: string; division: string; count: number }[] {
+  return Object.entries(tally.groups).map(([k, count]) => {
+    const [type, division] = k.split(SEP);
+    return { type, division, count };
+  });
+}
+
+function tallyOf(nodes: Record<string, GraphNode>, edges: number): Tally {
+  const groups: Record<string, number> = {};
+  let count = 0;
+  for (const id in nodes) {
+    const k = groupKeyOf(nodes[id]);
+    groups[k] = (groups[k] ?? 0) + 1;
+    count++;
+  }
+  return { nodes: count, edges, groups };
 }
 
 export type GraphAction =
@@ -19,7 +51,7 @@ export type GraphAction =
   /** The change log is read up to here (a catch-up page may hold no graph change at all). */
   | { type: "cursor"; cursor: number };
 
-export const emptyGraph: GraphState = { nodes: {}, edges: {}, cursor: null, version: 0 };
+export const emptyGraph: GraphState = { nodes: {}, edges: {}, cursor: null, version: 0, tally: { nodes: 0, edges: 0, groups: {} } };
 
 /** Stable fallback position for a node that has none (hash of its id around the centre). */
 export function fallbackPosition(id: string): { x: number; y: number } {
@@ -91,6 +123,15 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
   const ownEdges = () => {
     if (edges === state.edges) edges = { ...edges };
   };
+  let { nodes: nodeCount, edges: edgeCount } = state.tally;
+  let groups = state.tally.groups;
+  const count = (n: GraphNode, by: number) => {
+    if (groups === state.tally.groups) groups = { ...groups };
+    const k = groupKeyOf(n);
+    const left = (groups[k] ?? 0) + by;
+    if (left > 0) groups[k] = left;
+    else delete groups[k];
+  };
   // Edges by node, built only when a node is deleted (the database cascades; drop its edges now).
   const held: { byNode: Map<string, Set<string>> | null } = { byNode: null };
   const link = (map: Map<string, Set<string>>, n: string, e: string) => {
@@ -116,19 +157,30 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
       if (event.eventType === "DELETE") {
         if (!nodes[id]) continue;
         ownNodes();
+        count(nodes[id], -1);
+        nodeCount--;
         delete nodes[id];
         touchedNodes.push(id);
         const dangling = index().get(id);
         if (dangling?.size) {
           ownEdges();
           for (const e of dangling) {
+            if (!edges[e]) continue;
             delete edges[e];
+            edgeCount--;
             touchedEdges.push(e);
           }
         }
       } else {
         ownNodes();
-        nodes[id] = mergeNode(nodes[id], event.new);
+        const prev = nodes[id];
+        const merged = mergeNode(prev, event.new);
+        if (!prev) nodeCount++;
+        if (!prev || groupKeyOf(prev) !== groupKeyOf(merged)) {
+          if (prev) count(prev, -1);
+          count(merged, 1);
+        }
+        nodes[id] = merged;
         touchedNodes.push(id);
       }
     } else if (event.table === "edges") {
@@ -136,9 +188,11 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
         if (!edges[id]) continue;
         ownEdges();
         delete edges[id];
+        edgeCount--;
         touchedEdges.push(id);
       } else {
         ownEdges();
+        if (!edges[id]) edgeCount++;
         const edge = { ...edges[id], ...event.new } as GraphEdge;
         edges[id] = edge;
         touchedEdges.push(id);
@@ -150,7 +204,10 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
     }
   }
   if (nodes === state.nodes && edges === state.edges && cursor === state.cursor) return state;
-  const next = { nodes, edges, cursor, version: state.version + 1 };
+  const tally = groups === state.tally.groups && nodeCount === state.tally.nodes && edgeCount === state.tally.edges
+    ? state.tally
+    : { nodes: nodeCount, edges: edgeCount, groups };
+  const next = { nodes, edges, cursor, version: state.version + 1, tally };
   deltas.set(next, { from: tokenOf(state), nodes: touchedNodes, edges: touchedEdges });
   return next;
 }
@@ -170,7 +227,7 @@ export function graphReducer(state: GraphState, action: GraphAction): GraphState
       }
       const edges: Record<string, GraphEdge> = {};
       for (const e of action.graph.edges) edges[e.id] = { ...e };
-      return { nodes, edges, cursor: action.cursor ?? null, version: state.version + 1 };
+      return { nodes, edges, cursor: action.cursor ?? null, version: state.version + 1, tally: tallyOf(nodes, Object.keys(edges).length) };
     }
     case "change":
       return applyChange(state, action.event);

@@ -35,8 +35,8 @@ export function useLiveGraph(): LiveGraph {
   const sizeRef = useRef(0);
   useEffect(() => {
     cursorRef.current = graph.cursor;
-    sizeRef.current = Object.keys(graph.nodes).length;
-  }, [graph.cursor, graph.nodes]);
+    sizeRef.current = graph.tally.nodes;
+  }, [graph.cursor, graph.tally]);
   const buffering = useRef<ChangeEvent[] | null>([]); // non-null while a snapshot is loading
   const listeners = useRef(new Set<(e: ChangeEvent) => void>());
   const choiceRef = useRef<TransportChoice | null>(null);
