@@ -97,12 +97,11 @@ export default function App() {
     else localStorage.removeItem(PERSON_KEY);
   }, [chosenPerson, fixedPerson, PERSON_KEY]);
 
-  // What the lists and pickers show follows the graph at low priority: during a burst of live
-  // changes React keeps the previous lists and works them out once the burst pauses, while the
-  // drawing and the totals (the reducer's tally) follow every batch.
+  // The node list follows the graph at low priority: during a burst of live changes React keeps
+  // the previous list and works it out once the burst pauses, while the drawing and the totals
+  // (the reducer's tally) follow every batch. The pickers' people are kept by the reducer.
   const settledNodes = useDeferredValue(graph.nodes);
-  const persons = useMemo(
-    () => Object.values(settledNodes).filter((n) => n.type === "person").sort((a, b) => a.label.localeCompare(b.label)), [settledNodes]);
+  const persons = graph.people;
   const groups = useMemo(() => tallyGroups(graph.tally), [graph.tally]);
   const divisions = useMemo(() => [...new Set(groups.map((g) => g.division).filter((d) => !!d))].sort(), [groups]);
   const counts = useMemo(() => {

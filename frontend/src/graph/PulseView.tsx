@@ -545,7 +545,7 @@ export function PulseView(props: Props) {
     sigma.getMouseCaptor().on("mousemovebody", (e) => {
       if (!drag.id) return;
       const p = sigma.viewportToGraph(e);
-      model.graph.mergeNodeAttributes(drag.id, { x: p.x, y: p.y });
+      model.move(drag.id, p);
       drag.moved = true;
       e.preventSigmaDefault();
       e.original.preventDefault();

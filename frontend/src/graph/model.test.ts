@@ -91,6 +91,57 @@ describe("placement", () => {
     expect(model.graph.getNodeAttributes("n")).toMatchObject({ x: p.x, y: p.y, label: "renamed" });
   });
 
+  it("the placement grid kept between batches follows every add, move, drag and delete", () => {
+    const stored = Array.from({ length: 10 }, (_, i) => compactNode({ id: `s${i}`, x: 5000 + i * 100, y: 5000 }));
+    let state = graphReducer(emptyGraph, { type: "reset", cursor: 0, graph: { nodes: [compactNode({ id: "h", x: 1000, y: 1000 }), ...stored], edges: [] } });
+    const model = new PulseGraph();
+    model.sync(state, new Set());
+    let cursor = 0;
+    // n new nodes without coordinates, each linked to `to`, in one batch.
+    const burst = (prefix: string, n: number, to: string) => {
+      const events: ChangeEvent[] = [];
+      for (let i = 0; i < n; i++) {
+        events.push(change("nodes", "INSERT", { new: { id: `${prefix}${i}`, type: "fact", label: "x" } }, ++cursor));
+        events.push(change("edges", "INSERT", { new: { id: `e-${prefix}${i}`, source: `${prefix}${i}`, target: to, type: "about" } }, ++cursor));
+      }
+      state = applyChanges(state, events);
+      model.sync(state, new Set());
+      return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    };
+    const closestTo = (ids: string[]) => {
+      let closest = Infinity;
+      for (const id of ids) {
+        const p = model.graph.getNodeAttributes(id);
+        model.graph.forEachNode((other, q) => {
+          if (other !== id) closest = Math.min(closest, dist(p, q));
+        });
+      }
+      return closest;
+    };
+    const first = burst("a", 60, "h");
+    expect(closestTo(first)).toBeGreaterThanOrEqual(PLACEMENT_GAP - 1e-9);
+    // A live update moves s1 (stored coordinates): nodes linked to it keep clear of where it is now.
+    state = applyChanges(state, [change("nodes", "UPDATE", { new: { id: "s1", type: "fact", label: "s1", x: 9000, y: 9000 } }, ++cursor)]);
+    model.sync(state, new Set());
+    expect(closestTo(burst("b", 5, "s1"))).toBeGreaterThanOrEqual(PLACEMENT_GAP - 1e-9);
+    // A drag moves s2 in the view.
+    model.move("s2", { x: -7000, y: 7000 });
+    expect(closestTo(burst("c", 5, "s2"))).toBeGreaterThanOrEqual(PLACEMENT_GAP - 1e-9);
+    // A node with stored coordinates arrives where the next burst aims.
+    state = applyChanges(state, [change("nodes", "INSERT", { new: { id: "t", type: "fact", label: "t", x: 12000, y: 0 } }, ++cursor)]);
+    model.sync(state, new Set());
+    expect(closestTo(burst("d", 5, "t"))).toBeGreaterThanOrEqual(PLACEMENT_GAP - 1e-9);
+    // The nodes nearest the hub go: the next nodes linked to it take their spots again.
+    const h = model.graph.getNodeAttributes("h");
+    const nearest = [...first].sort((x, y) => dist(model.graph.getNodeAttributes(x), h) - dist(model.graph.getNodeAttributes(y), h)).slice(0, 10);
+    const freed = Math.max(...nearest.map((id) => dist(model.graph.getNodeAttributes(id), h)));
+    state = applyChanges(state, nearest.map((id) => change("nodes", "DELETE", { old: { id } }, ++cursor)));
+    model.sync(state, new Set());
+    const refill = burst("f", 10, "h");
+    expect(closestTo(refill)).toBeGreaterThanOrEqual(PLACEMENT_GAP - 1e-9);
+    for (const id of refill) expect(dist(model.graph.getNodeAttributes(id), h)).toBeLessThanOrEqual(freed + 1e-9);
+  });
+
   it("stored coordinates are drawn as stored (y flipped for sigma) and deletions drop edges", () => {
     let state = graphReducer(emptyGraph, {
       type: "reset", cursor: 0,

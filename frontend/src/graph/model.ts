@@ -120,6 +120,17 @@ export class SpatialGrid {
     if (list) list.push(p);
     else this.cells.set(k, [p]);
   }
+  /** Forgets one point at exactly `p` (a node that moved or went); false when none is there. */
+  remove(p: Point): boolean {
+    const k = SpatialGrid.key(Math.floor(p.x / this.gap), Math.floor(p.y / this.gap));
+    const list = this.cells.get(k);
+    const i = list ? list.findIndex((q) => q.x === p.x && q.y === p.y) : -1;
+    if (!list || i < 0) return false;
+    list[i] = list[list.length - 1];
+    list.pop();
+    if (!list.length) this.cells.delete(k);
+    return true;
+  }
   free(p: Point): boolean {
     const cx = Math.floor(p.x / this.gap);
     const cy = Math.floor(p.y / this.gap);
@@ -155,16 +166,21 @@ export function freeSpotNear(target: Point, grid: SpatialGrid, gap: number, from
  * with none, near where they would have fallen), never within `gap` of another node. Placed
  * nodes join the grid at once, so a burst of new nodes spreads out instead of stacking; nodes
  * aiming at the same spot continue the spiral where the last one stopped (a burst of 5,000
- * around one hub stays linear, not quadratic).
+ * around one hub stays linear, not quadratic). `placed` may be a grid kept by the caller: the
+ * new spots are added to it, and `resume` (where each spiral stopped) may be kept beside it, so
+ * the next batch costs its own size, not the graph's.
  */
 export function placeNodes(
-  toPlace: string[], placed: Iterable<Point>, neighbourPositions: (id: string) => Point[],
-  fallback: (id: string) => Point, gap: number,
+  toPlace: string[], placed: Iterable<Point> | SpatialGrid, neighbourPositions: (id: string) => Point[],
+  fallback: (id: string) => Point, gap: number, resume = new Map<string, number>(),
 ): Map<string, Point> {
-  const grid = new SpatialGrid(gap);
-  for (const p of placed) grid.add(p);
+  let grid: SpatialGrid;
+  if (placed instanceof SpatialGrid) grid = placed;
+  else {
+    grid = new SpatialGrid(gap);
+    for (const p of placed) grid.add(p);
+  }
   const out = new Map<string, Point>();
-  const resume = new Map<string, number>();
   for (const id of toPlace) {
     const near = neighbourPositions(id);
     const target = near.length

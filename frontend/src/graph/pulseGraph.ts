@@ -73,6 +73,10 @@ export class PulseGraph {
   /** Placed without any neighbour: moved next to its first neighbour when one arrives. */
   private lonely = new Set<string>();
   private alone: Point | null = null;
+  /** Where the drawn nodes are, for placement, kept between batches (a batch of new nodes then
+   *  costs its own size, not the graph's); null: rebuilt from the graph when next needed. Every
+   *  add, move and drop of a node goes through it. */
+  private occupied: { grid: SpatialGrid; resume: Map<string, number> } | null = null;
   repOf = new Map<string, string>();
   clusters: Cluster[] = [];
   clusterEdges: ClusterEdge[] = [];
@@ -89,12 +93,14 @@ export class PulseGraph {
       g.forEachEdge(id, (e) => {
         report.droppedEdges.push(e);
       });
+      this.vacate(id);
       g.dropNode(id);
       report.droppedNodes.push(id);
     };
     for (const c of this.clusters) if (g.hasNode(CLUSTER_PREFIX + c.key)) dropNode(CLUSTER_PREFIX + c.key);
     if (this.prev === null || state.version < this.prev.version) {
       g.clear();
+      this.occupied = null;
       this.alone = null;
       this.lonely.clear();
       this.waiting.clear();
@@ -121,18 +127,21 @@ export class PulseGraph {
       const attrs = nodeAttrs(n, now);
       report.nodes.push(id);
       if (g.hasNode(id)) {
+        const cur = g.getNodeAttributes(id);
         if (n.auto_placed) {
-          const cur = g.getNodeAttributes(id);
           attrs.x = cur.x;
           attrs.y = cur.y;
         } else this.lonely.delete(id);
+        const moved = attrs.x !== cur.x || attrs.y !== cur.y;
+        if (moved) this.vacate(id);
         g.replaceNodeAttributes(id, attrs);
+        if (moved) this.occupy(attrs);
       } else {
         g.addNode(id, attrs);
         if (n.auto_placed) {
           toPlace.push(id);
           queued.add(id);
-        }
+        } else this.occupy(attrs);
       }
     }
     // A first load: no edge drawn yet (the snapshot after the empty mount, or after a reset).
@@ -243,17 +252,38 @@ export class PulseGraph {
     }
   }
 
+  /** The occupancy grid, built from the graph (all but `except` and cluster stand-ins) if due. */
+  private occupancy(except: ReadonlySet<string> = new Set()): { grid: SpatialGrid; resume: Map<string, number> } {
+    if (!this.occupied) {
+      const grid = new SpatialGrid(PLACEMENT_GAP);
+      this.graph.forEachNode((id, a) => {
+        if (!except.has(id) && !id.startsWith(CLUSTER_PREFIX)) grid.add({ x: a.x, y: a.y });
+      });
+      this.occupied = { grid, resume: new Map() };
+    }
+    return this.occupied;
+  }
+
+  private occupy(p: Point): void {
+    this.occupied?.grid.add({ x: p.x, y: p.y });
+  }
+
+  private vacate(id: string): void {
+    if (!this.occupied || id.startsWith(CLUSTER_PREFIX) || !this.graph.hasNode(id)) return;
+    this.occupied.grid.remove(this.graph.getNodeAttributes(id));
+    this.occupied.resume.clear(); // a spot freed near a spiral's start is found again
+  }
+
   private place(ids: string[]): void {
     const g = this.graph;
     const pending = new Set(ids);
-    const placed: Point[] = [];
-    g.forEachNode((id, a) => {
-      if (!pending.has(id)) placed.push({ x: a.x, y: a.y });
-    });
+    // A lonely node placed before is in the grid at its old spot; a new one never was.
+    if (this.occupied) for (const id of ids) if (this.lonely.has(id)) this.vacate(id);
+    const { grid, resume } = this.occupancy(pending);
     const spots = placeNodes(
-      ids, placed,
+      ids, grid,
       (id) => g.neighbors(id).filter((n) => !pending.has(n) && !n.startsWith(CLUSTER_PREFIX)).map((n) => g.getNodeAttributes(n)),
-      () => this.aloneCentre(), PLACEMENT_GAP,
+      () => this.aloneCentre(), PLACEMENT_GAP, resume,
     );
     for (const [id, p] of spots) {
       g.mergeNodeAttributes(id, p);
@@ -280,11 +310,15 @@ export class PulseGraph {
 
   /** A stored position for a new node near `target` (stored coordinates), clear of every node. */
   freeSpot(target: Point): Point {
-    const grid = new SpatialGrid(PLACEMENT_GAP);
-    this.graph.forEachNode((id, a) => {
-      if (!id.startsWith(CLUSTER_PREFIX)) grid.add({ x: a.x, y: a.y });
-    });
-    return toStored(freeSpotNear(toView(target), grid, PLACEMENT_GAP).spot);
+    return toStored(freeSpotNear(toView(target), this.occupancy().grid, PLACEMENT_GAP).spot);
+  }
+
+  /** A node dragged to `p` (view coordinates). */
+  move(id: string, p: Point): void {
+    if (!this.graph.hasNode(id)) return;
+    this.vacate(id);
+    this.graph.mergeNodeAttributes(id, { x: p.x, y: p.y });
+    if (!id.startsWith(CLUSTER_PREFIX)) this.occupy(p);
   }
 
   /** After a drag: the node now has a chosen position and is no longer placed by the view. */

@@ -169,6 +169,20 @@ describe("the tally (totals kept by the reducer)", () => {
     expect(told(s)).toEqual({ nodes: 1, edges: 0, groups: { "person/": 1 } });
   });
 
+  it("keeps the people by label, and the same list through a batch that touched none", () => {
+    let s = loaded();
+    expect(s.people.map((n) => n.label)).toEqual(["Eleanor"]);
+    const before = s.people;
+    s = graphReducer(s, { type: "change", event: ev({ table: "nodes", eventType: "INSERT", cursor: 11, new: { id: "f-1", type: "fact", label: "A fact", x: 0, y: 0 } }) });
+    expect(s.people).toBe(before);
+    s = graphReducer(s, { type: "change", event: ev({ table: "nodes", eventType: "INSERT", cursor: 12, new: { id: "p-02", type: "person", label: "Ada", x: 0, y: 0 } }) });
+    expect(s.people.map((n) => n.label)).toEqual(["Ada", "Eleanor"]);
+    // A person who becomes something else leaves the list; a rename re-sorts it.
+    s = graphReducer(s, { type: "change", event: ev({ table: "nodes", eventType: "UPDATE", cursor: 13, new: { id: "p-02", type: "agent" } }) });
+    s = graphReducer(s, { type: "change", event: ev({ table: "nodes", eventType: "UPDATE", cursor: 14, new: { id: "p-01", label: "Zoe" } }) });
+    expect(s.people.map((n) => n.label)).toEqual(["Zoe"]);
+  });
+
   it("stays exact over a random run of inserts, updates, deletes, replays and duplicates", () => {
     let seed = 7;
     const rand = (n: number) => {
@@ -196,6 +210,8 @@ describe("the tally (totals kept by the reducer)", () => {
       }
       s = graphReducer(s, { type: "changes", events });
       expect(told(s), `after step ${step}`).toEqual(recount(s));
+      expect(s.people.map((n) => n.id), `people after step ${step}`).toEqual(
+        Object.values(s.nodes).filter((n) => n.type === "person").sort((a, b) => a.label.localeCompare(b.label)).map((n) => n.id));
       most = { nodes: Math.max(most.nodes, s.tally.nodes), edges: Math.max(most.edges, s.tally.edges) };
     }
     // The run did reach a graph worth counting.

@@ -13,6 +13,8 @@ export interface GraphState {
   /** The totals, kept up to date by each batch: the page's counts, legend and visible total cost a
    *  few dozen entries per render, not a pass over every node and edge. */
   tally: Tally;
+  /** The person nodes by label (the pickers), worked out again only by a batch that touched one. */
+  people: GraphNode[];
 }
 
 /** Nodes by type and division (key: groupKeyOf), and the node and edge totals. */
@@ -33,6 +35,10 @@ export function tallyGroups(tally: Tally): { type: string; division: string; cou
   });
 }
 
+function peopleIn(nodes: Record<string, GraphNode>): GraphNode[] {
+  return Object.values(nodes).filter((n) => n.type === "person").sort((a, b) => a.label.localeCompare(b.label));
+}
+
 function tallyOf(nodes: Record<string, GraphNode>, edges: number): Tally {
   const groups: Record<string, number> = {};
   let count = 0;
@@ -51,7 +57,7 @@ export type GraphAction =
   /** The change log is read up to here (a catch-up page may hold no graph change at all). */
   | { type: "cursor"; cursor: number };
 
-export const emptyGraph: GraphState = { nodes: {}, edges: {}, cursor: null, version: 0, tally: { nodes: 0, edges: 0, groups: {} } };
+export const emptyGraph: GraphState = { nodes: {}, edges: {}, cursor: null, version: 0, tally: { nodes: 0, edges: 0, groups: {} }, people: [] };
 
 /** Stable fallback position for a node that has none (hash of its id around the centre). */
 export function fallbackPosition(id: string): { x: number; y: number } {
@@ -125,6 +131,7 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
   };
   let { nodes: nodeCount, edges: edgeCount } = state.tally;
   let groups = state.tally.groups;
+  let peopleTouched = false;
   const count = (n: GraphNode, by: number) => {
     if (groups === state.tally.groups) groups = { ...groups };
     const k = groupKeyOf(n);
@@ -157,6 +164,7 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
       if (event.eventType === "DELETE") {
         if (!nodes[id]) continue;
         ownNodes();
+        if (nodes[id].type === "person") peopleTouched = true;
         count(nodes[id], -1);
         nodeCount--;
         delete nodes[id];
@@ -175,6 +183,7 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
         ownNodes();
         const prev = nodes[id];
         const merged = mergeNode(prev, event.new);
+        if (merged.type === "person" || prev?.type === "person") peopleTouched = true;
         if (!prev) nodeCount++;
         if (!prev || groupKeyOf(prev) !== groupKeyOf(merged)) {
           if (prev) count(prev, -1);
@@ -207,7 +216,7 @@ export function applyChanges(state: GraphState, events: ChangeEvent[]): GraphSta
   const tally = groups === state.tally.groups && nodeCount === state.tally.nodes && edgeCount === state.tally.edges
     ? state.tally
     : { nodes: nodeCount, edges: edgeCount, groups };
-  const next = { nodes, edges, cursor, version: state.version + 1, tally };
+  const next = { nodes, edges, cursor, version: state.version + 1, tally, people: peopleTouched ? peopleIn(nodes) : state.people };
   deltas.set(next, { from: tokenOf(state), nodes: touchedNodes, edges: touchedEdges });
   return next;
 }
@@ -227,7 +236,7 @@ export function graphReducer(state: GraphState, action: GraphAction): GraphState
       }
       const edges: Record<string, GraphEdge> = {};
       for (const e of action.graph.edges) edges[e.id] = { ...e };
-      return { nodes, edges, cursor: action.cursor ?? null, version: state.version + 1, tally: tallyOf(nodes, Object.keys(edges).length) };
+      return { nodes, edges, cursor: action.cursor ?? null, version: state.version + 1, tally: tallyOf(nodes, Object.keys(edges).length), people: peopleIn(nodes) };
     }
     case "change":
       return applyChange(state, action.event);
