@@ -26,6 +26,7 @@ from pathlib import Path
 from django.db import connection
 
 from bench.daphne import daphne_server
+from bench.quiet_db import vacuum_and_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "bench-pv-"
@@ -101,15 +102,18 @@ def _load(extra: int) -> None:
 
 
 def _settled(timeout: float = 120.0) -> None:
-    """Waits until the server's embedder has embedded what the last burst queued: 5,000 vectors are
-    seconds of CPU, which would otherwise land in the next measurement."""
+    """Waits until the server's embedder has embedded what the last burst queued (5,000 vectors are
+    seconds of CPU, which would otherwise land in the next measurement), then vacuums and
+    checkpoints what the earlier bursts and loads left."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
             cursor.execute("SELECT EXISTS (SELECT 1 FROM embedding_queue)")
             if not cursor.fetchone()[0]:
-                return
+                break
         time.sleep(0.5)
+    with connection.cursor() as cursor:
+        vacuum_and_checkpoint(cursor)
 
 
 def _insert_burst() -> None:

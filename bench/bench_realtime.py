@@ -23,19 +23,11 @@ import time
 from pathlib import Path
 
 from bench.daphne import daphne_server
+from bench.quiet_db import vacuum_and_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS_JS = ROOT / "bench" / "realtime_clients.mjs"
 TARGET_P99_MS = 20.0
-# What one inserted node writes: the node, its version, search document, change-log row and embedding.
-WRITTEN_TABLES = (
-    "nodes",
-    "node_versions",
-    "node_search_documents",
-    "realtime_changes",
-    "embedding_queue",
-    "node_embeddings",
-)
 
 
 @contextlib.contextmanager
@@ -160,10 +152,7 @@ def run(quick: bool, *, clients: int | None = None, rate: int | None = None, sec
         total = rate * seconds
         with psycopg.connect(**conninfo, autocommit=True) as writer:
             writer.execute("DELETE FROM nodes WHERE id LIKE 'bench-rt-%'")
-            # Like pgbench: start vacuumed and checkpointed, so the dead rows of earlier runs are not
-            # vacuumed (nor a WAL-triggered checkpoint begun) in the middle of this one.
-            writer.execute(f"VACUUM (ANALYZE) {', '.join(WRITTEN_TABLES)}")
-            writer.execute("CHECKPOINT")
+            vacuum_and_checkpoint(writer)
             started = time.monotonic()
             for i in range(total):
                 slot = started + i / rate
