@@ -180,7 +180,7 @@ export default function App() {
       openNode(pastFocus);
     }
   }, [pastFocus, timeline.graph, openNode]);
-  const directory = useMemo(() => ({ nodes: graph.nodes, open: openNode }), [graph.nodes, openNode]);
+  const directory = useMemo(() => ({ nodes: graph.nodes, people: graph.people, open: openNode }), [graph.nodes, graph.people, openNode]);
 
   const visibleCount = groups.reduce((sum, g) => sum + (isVisible(g, filters) ? g.count : 0), 0);
   const label = (id: string) => graph.nodes[id]?.label ?? id;

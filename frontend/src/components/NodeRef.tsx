@@ -4,11 +4,13 @@ import type { GraphNode } from "../api/types";
 
 export interface NodeDirectory {
   nodes: Record<string, GraphNode>;
+  /** The person nodes by label (the graph state keeps them: no pass over every node per picker). */
+  people: GraphNode[];
   /** Select the node and frame it in the graph. */
   open: (id: string) => void;
 }
 
-export const NodeDirectoryContext = createContext<NodeDirectory>({ nodes: {}, open: () => {} });
+export const NodeDirectoryContext = createContext<NodeDirectory>({ nodes: {}, people: [], open: () => {} });
 
 export function useNodeLabel(): (id: string) => string {
   const { nodes } = useContext(NodeDirectoryContext);

@@ -1,5 +1,5 @@
 // Choose a person node by name (the value is its id).
-import { useContext, useMemo } from "react";
+import { useContext } from "react";
 import { NodeDirectoryContext } from "./NodeRef";
 
 interface Props {
@@ -11,9 +11,7 @@ interface Props {
 }
 
 export function PersonPicker({ value, onChange, label, none }: Props) {
-  const { nodes } = useContext(NodeDirectoryContext);
-  const people = useMemo(
-    () => Object.values(nodes).filter((n) => n.type === "person").sort((a, b) => a.label.localeCompare(b.label)), [nodes]);
+  const { people } = useContext(NodeDirectoryContext);
   return (
     <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
       <option value="">{none ?? "Choose a person…"}</option>

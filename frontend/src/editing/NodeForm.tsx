@@ -1,6 +1,7 @@
 // Create or edit a node (editors). The API validates; its messages appear next to their fields.
-import { useId, useMemo, useState } from "react";
+import { useContext, useId, useMemo, useState } from "react";
 import { api } from "../api/client";
+import { NodeDirectoryContext } from "../components/NodeRef";
 import type { Point } from "../graph/model";
 import { NODE_TYPES, type GraphNode, type NodeOut } from "../api/types";
 import {
@@ -32,7 +33,7 @@ export default function NodeForm({ nodes, node, place, onDone, onCancel }: Props
   const [errors, setErrors] = useState<FieldErrors>({ byField: {}, general: null });
   const [busy, setBusy] = useState(false);
   const all = useMemo(() => Object.values(nodes), [nodes]);
-  const persons = useMemo(() => all.filter((n) => n.type === "person").sort((a, b) => a.label.localeCompare(b.label)), [all]);
+  const { people: persons } = useContext(NodeDirectoryContext);
   const type = values.base.type;
   const extras = extraFields(type);
   const suggest = {
